@@ -1,0 +1,33 @@
+package memory
+
+import (
+	"sync"
+	"time"
+
+	"github.com/photosync/photosync/ports"
+)
+
+// Clock is a clock that tests set and advance by hand.
+type Clock struct {
+	mu  sync.Mutex
+	now time.Time
+}
+
+var _ ports.Clock = (*Clock)(nil)
+
+// NewClock returns a clock standing at t.
+func NewClock(t time.Time) *Clock { return &Clock{now: t} }
+
+// Now returns the clock's time.
+func (c *Clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.now
+}
+
+// Advance moves the clock forward by d.
+func (c *Clock) Advance(d time.Duration) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.now = c.now.Add(d)
+}

@@ -1,0 +1,305 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"slices"
+	"strings"
+
+	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/ports"
+)
+
+// Accounts connects, changes and removes accounts, and reaches their
+// servers' folders.
+type Accounts struct {
+	store     ports.AccountStore
+	box       ports.SecretBox
+	connector ports.Connector
+	clock     ports.Clock
+	log       *slog.Logger
+}
+
+// NewAccounts returns the accounts use cases.
+func NewAccounts(store ports.AccountStore, box ports.SecretBox, connector ports.Connector, clock ports.Clock, log *slog.Logger) *Accounts {
+	return &Accounts{store: store, box: box, connector: connector, clock: clock, log: log}
+}
+
+// Connect tests the connection described by in and, when it works, stores
+// the account with the discovered endpoint and the sealed password. Errors
+// from the server keep their code and message (EUNAUTHORIZED for a wrong
+// password, EUNAVAILABLE for a dead server, ...); EINVALID for bad input;
+// ECONFLICT for a name in use.
+func (s *Accounts) Connect(ctx context.Context, in AccountInput) (domain.Account, error) {
+	a := domain.NewAccount()
+	in.apply(&a)
+	if in.URL == nil {
+		return domain.Account{}, domain.Errorf(domain.EINVALID, "url: the server URL is missing")
+	}
+	if in.Name == nil || strings.TrimSpace(*in.Name) == "" {
+		a.Name = defaultName(a.Username, a.URL)
+	}
+	if err := a.Normalize(); err != nil {
+		return domain.Account{}, err
+	}
+	password := ""
+	if in.Password != nil {
+		password = *in.Password
+	}
+	if err := s.discover(ctx, &a, password); err != nil {
+		return domain.Account{}, err
+	}
+	if err := s.seal(&a, password); err != nil {
+		return domain.Account{}, err
+	}
+	a.Status = domain.StatusOK
+	if err := s.store.CreateAccount(ctx, &a); err != nil {
+		return domain.Account{}, err
+	}
+	s.log.InfoContext(ctx, "account connected", "account", a.ID, "type", a.Type, "host", host(a.URL))
+	return a, nil
+}
+
+// Update changes an account's settings. A changed URL, user name,
+// password, CA certificate or timeout is tested against the server before
+// it is saved. Errors as Connect, and ENOTFOUND.
+func (s *Accounts) Update(ctx context.Context, id int64, in AccountInput) (domain.Account, error) {
+	cur, err := s.store.Account(ctx, id)
+	if err != nil {
+		return domain.Account{}, err
+	}
+	next := cur
+	in.apply(&next)
+	if err := next.Normalize(); err != nil {
+		return domain.Account{}, err
+	}
+	var found *domain.Discovery
+	var sealed []byte
+	if in.changesConnection(cur) {
+		password, err := s.password(cur)
+		if err != nil && in.Password == nil {
+			return domain.Account{}, err
+		}
+		if in.Password != nil {
+			password = *in.Password
+		}
+		if err := s.discover(ctx, &next, password); err != nil {
+			return domain.Account{}, err
+		}
+		found = &domain.Discovery{Type: next.Type, Endpoint: next.URL, UserID: next.UserID}
+		if in.Password != nil {
+			if err := s.seal(&next, password); err != nil {
+				return domain.Account{}, err
+			}
+			sealed = next.Secret
+		}
+	}
+	return s.store.UpdateAccount(ctx, id, func(a *domain.Account) error {
+		in.apply(a)
+		if err := a.Normalize(); err != nil {
+			return err
+		}
+		if found != nil {
+			a.Type, a.URL, a.UserID = found.Type, found.Endpoint, found.UserID
+			a.Status, a.LastError = domain.StatusOK, ""
+		}
+		if sealed != nil {
+			a.Secret = sealed
+		}
+		return nil
+	})
+}
+
+// Account returns one account. ENOTFOUND.
+func (s *Accounts) Account(ctx context.Context, id int64) (domain.Account, error) {
+	return s.store.Account(ctx, id)
+}
+
+// Accounts returns all accounts.
+func (s *Accounts) Accounts(ctx context.Context) ([]domain.Account, error) {
+	return s.store.Accounts(ctx)
+}
+
+// Remove deletes an account. ENOTFOUND.
+func (s *Accounts) Remove(ctx context.Context, id int64) error {
+	if err := s.store.DeleteAccount(ctx, id); err != nil {
+		return err
+	}
+	s.log.InfoContext(ctx, "account removed", "account", id)
+	return nil
+}
+
+// Test connects to an account's server now and records the outcome in the
+// account's status. It returns the server's error, if any.
+func (s *Accounts) Test(ctx context.Context, id int64) (domain.Account, error) {
+	a, err := s.store.Account(ctx, id)
+	if err != nil {
+		return domain.Account{}, err
+	}
+	password, err := s.password(a)
+	if err == nil {
+		_, err = s.connector.Discover(ctx, s.credentials(a, password))
+	}
+	if errors.Is(err, context.Canceled) {
+		return a, err
+	}
+	updated, uerr := s.store.UpdateAccount(ctx, id, func(a *domain.Account) error {
+		recordOutcome(a, err)
+		return nil
+	})
+	if uerr != nil {
+		return a, uerr
+	}
+	return updated, err
+}
+
+// Folders lists the subfolders of a folder on an account's server, sorted
+// by name. Errors are the server's, and ENOTFOUND for a missing account.
+func (s *Accounts) Folders(ctx context.Context, id int64, dir string) ([]domain.RemoteFile, error) {
+	dir, err := domain.CleanRemotePath(dir)
+	if err != nil {
+		return nil, err
+	}
+	st, err := s.Storage(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	entries, err := st.List(ctx, dir)
+	if err != nil {
+		return nil, s.noteFailure(ctx, id, err)
+	}
+	folders := slices.DeleteFunc(entries, func(f domain.RemoteFile) bool { return !f.IsDir })
+	slices.SortFunc(folders, func(a, b domain.RemoteFile) int {
+		return strings.Compare(strings.ToLower(a.Name), strings.ToLower(b.Name))
+	})
+	return folders, nil
+}
+
+// CreateFolder creates a folder with its missing parents on an account's
+// server and returns it.
+func (s *Accounts) CreateFolder(ctx context.Context, id int64, dir string) (domain.RemoteFile, error) {
+	dir, err := domain.CleanRemotePath(dir)
+	if err != nil {
+		return domain.RemoteFile{}, err
+	}
+	if dir == "/" {
+		return domain.RemoteFile{}, domain.Errorf(domain.EINVALID, "path: name the folder to create")
+	}
+	st, err := s.Storage(ctx, id)
+	if err != nil {
+		return domain.RemoteFile{}, err
+	}
+	if err := st.MkdirAll(ctx, dir); err != nil {
+		return domain.RemoteFile{}, s.noteFailure(ctx, id, err)
+	}
+	f, err := st.Stat(ctx, dir)
+	if err != nil {
+		return domain.RemoteFile{}, s.noteFailure(ctx, id, err)
+	}
+	return f, nil
+}
+
+// Storage opens an account's remote storage with its stored password.
+func (s *Accounts) Storage(ctx context.Context, id int64) (ports.RemoteStorage, error) {
+	a, err := s.store.Account(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	password, err := s.password(a)
+	if err != nil {
+		return nil, err
+	}
+	return s.connector.Open(s.credentials(a, password), a.Type)
+}
+
+// noteFailure marks the account when the server refused its credentials,
+// so the UI can ask for a new password; it returns err.
+func (s *Accounts) noteFailure(ctx context.Context, id int64, err error) error {
+	code := domain.ErrorCode(err)
+	if domain.IsRemote(err) && (code == domain.EUNAUTHORIZED || code == domain.EFORBIDDEN) {
+		if _, uerr := s.store.UpdateAccount(ctx, id, func(a *domain.Account) error {
+			recordOutcome(a, err)
+			return nil
+		}); uerr != nil {
+			s.log.WarnContext(ctx, "record account failure", "account", id, "err", uerr)
+		}
+	}
+	return err
+}
+
+func recordOutcome(a *domain.Account, err error) {
+	switch {
+	case err == nil:
+		a.Status, a.LastError = domain.StatusOK, ""
+	case domain.ErrorCode(err) == domain.EUNAUTHORIZED:
+		a.Status, a.LastError = domain.StatusUnauthorized, domain.ErrorMessage(err)
+		a.ErrorCount++
+	default:
+		a.Status, a.LastError = domain.StatusError, domain.ErrorMessage(err)
+		a.ErrorCount++
+	}
+}
+
+func (s *Accounts) discover(ctx context.Context, a *domain.Account, password string) error {
+	d, err := s.connector.Discover(ctx, s.credentials(*a, password))
+	if err != nil {
+		return err
+	}
+	a.Type, a.URL, a.UserID = d.Type, d.Endpoint, d.UserID
+	return nil
+}
+
+func (s *Accounts) credentials(a domain.Account, password string) domain.Credentials {
+	return domain.Credentials{URL: a.URL, Username: a.Username, Password: password, CACert: a.CACert, Timeout: a.Timeout}
+}
+
+func (s *Accounts) seal(a *domain.Account, password string) error {
+	if password == "" {
+		a.Secret = nil
+		return nil
+	}
+	sealed, err := s.box.Seal([]byte(password))
+	if err != nil {
+		return fmt.Errorf("seal password: %w", err)
+	}
+	a.Secret = sealed
+	return nil
+}
+
+func (s *Accounts) password(a domain.Account) (string, error) {
+	if !a.HasPassword() {
+		return "", nil
+	}
+	p, err := s.box.Open(a.Secret)
+	if err != nil {
+		return "", fmt.Errorf("account %d password: %w", a.ID, err)
+	}
+	return string(p), nil
+}
+
+func defaultName(user, rawURL string) string {
+	if u, err := domain.NormalizeURL(rawURL); err == nil {
+		rawURL = u
+	}
+	h := host(rawURL)
+	if h == "" {
+		h = rawURL
+	}
+	if user == "" {
+		return h
+	}
+	return user + "@" + h
+}
+
+func host(rawURL string) string {
+	u, err := url.Parse(rawURL)
+	if err != nil || u.Host == "" {
+		if u, err = url.Parse("https://" + rawURL); err != nil {
+			return ""
+		}
+	}
+	return u.Host
+}
