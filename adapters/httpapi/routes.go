@@ -1,0 +1,27 @@
+package httpapi
+
+import "github.com/labstack/echo/v4"
+
+// addRoutes lists every route of the API.
+func addRoutes(e *echo.Echo, d Deps) {
+	e.GET("/healthz", handleHealth(d.Version))
+
+	e.POST("/api/v1/session", handleLogin(d.Auth))
+
+	api := e.Group("/api/v1", requireSession(d.Auth))
+	api.DELETE("/session", handleLogout(d.Auth))
+
+	api.GET("/accounts", handleAccountList(d.Accounts))
+	api.POST("/accounts", handleAccountCreate(d.Accounts))
+	api.GET("/accounts/:id", handleAccountGet(d.Accounts)).Name = "account"
+	api.PUT("/accounts/:id", handleAccountUpdate(d.Accounts))
+	api.DELETE("/accounts/:id", handleAccountDelete(d.Accounts))
+	api.POST("/accounts/:id/test", handleAccountTest(d.Accounts))
+
+	api.GET("/accounts/:id/folders", handleFolderList(d.Accounts))
+	api.POST("/accounts/:id/folders", handleFolderCreate(d.Accounts))
+
+	// Anything else under /api answers 401 without a session and 404 with
+	// one, so the API's shape is not revealed to strangers.
+	api.Any("/*", func(c echo.Context) error { return echo.ErrNotFound })
+}

@@ -1,0 +1,67 @@
+// Package httpapi is photosync's JSON API over HTTP, built on Echo. Every
+// route is listed in routes.go; handlers are maker functions that take
+// what they need; errors are mapped to statuses in one table (errors.go).
+package httpapi
+
+import (
+	"log/slog"
+	"net/http"
+
+	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
+
+	"github.com/photosync/photosync/app"
+)
+
+// MaxBodyBytes limits JSON request bodies.
+const MaxBodyBytes = 1 << 20
+
+// Deps are the use cases and settings the API needs.
+type Deps struct {
+	Accounts *app.Accounts
+	Auth     *app.Auth
+	Log      *slog.Logger
+	Version  string
+}
+
+// New returns the API as an http.Handler.
+func New(d Deps) *echo.Echo {
+	e := echo.New()
+	e.HideBanner, e.HidePort = true, true
+	e.HTTPErrorHandler = errorHandler(d.Log)
+	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
+		d.Log.Error("panic in handler", "method", c.Request().Method, "path", c.Path(), "err", err, "stack", string(stack))
+		return err
+	}}))
+	e.Use(requestLog(d.Log), securityHeaders, middleware.BodyLimit("1M"))
+	addRoutes(e, d)
+	return e
+}
+
+func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		h := c.Response().Header()
+		h.Set("X-Content-Type-Options", "nosniff")
+		h.Set("X-Frame-Options", "DENY")
+		h.Set("Referrer-Policy", "no-referrer")
+		h.Set("Cache-Control", "no-store")
+		return next(c)
+	}
+}
+
+// requestLog logs one line per request: method, route pattern, status and
+// duration. It logs the route pattern, not the URL, so no query string (a
+// folder name, say) ends in the logs.
+func requestLog(log *slog.Logger) echo.MiddlewareFunc {
+	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
+		LogMethod: true, LogStatus: true, LogLatency: true, LogRoutePath: true,
+		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
+			level := slog.LevelInfo
+			if v.Status >= http.StatusInternalServerError {
+				level = slog.LevelWarn
+			}
+			log.Log(c.Request().Context(), level, "http request", "method", v.Method, "route", v.RoutePath, "status", v.Status, "ms", v.Latency.Milliseconds())
+			return nil
+		},
+	})
+}
