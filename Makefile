@@ -1,0 +1,65 @@
+# photosync's build. `make test` is what CI runs and what README.md gives a
+# new user: it installs the test servers it needs (rclone, Apache) when
+# they are missing, checks that generated code is current, builds the core
+# for WebAssembly and runs every test.
+
+GO      ?= go
+BIN     ?= bin/photosync
+PKGS    ?= ./...
+# The race detector needs cgo; use it where a C compiler exists.
+RACE    ?= $(shell command -v gcc >/dev/null 2>&1 && [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo -race)
+TESTFLAGS ?= -count=1 -timeout 20m
+
+.PHONY: all build run test test-go lint vet generate check-generate wasm deps clean help
+
+all: build
+
+help:
+	@echo "make run       run photosync serve on the embedded defaults (127.0.0.1:2343, ./data, ./photos)"
+	@echo "make test      install test servers if missing, then run every check and test"
+	@echo "make build     build $(BIN)"
+	@echo "make lint      go vet, gofmt and staticcheck"
+	@echo "make generate  regenerate Wire's infra/wire_gen.go"
+
+build:
+	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/photosync
+
+run:
+	$(GO) run ./cmd/photosync serve
+
+test: deps check-generate vet wasm test-go
+
+test-go:
+	$(GO) test $(RACE) $(TESTFLAGS) $(PKGS)
+
+vet:
+	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$unformatted" ]; then echo "not gofmt'ed:"; echo "$$unformatted"; exit 1; fi
+	$(GO) vet $(PKGS)
+
+lint: vet
+	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
+
+generate:
+	$(GO) generate ./infra/...
+
+# Fails when infra/wire_gen.go is not what Wire generates from wire.go.
+check-generate:
+	@tmp=$$(mktemp); cp infra/wire_gen.go $$tmp; \
+	$(GO) generate ./infra/... || { rm -f $$tmp; exit 1; }; \
+	if ! cmp -s $$tmp infra/wire_gen.go; then \
+		echo "infra/wire_gen.go is out of date: it has been regenerated, review and commit it"; \
+		diff -u $$tmp infra/wire_gen.go | head -40; rm -f $$tmp; exit 1; \
+	fi; rm -f $$tmp
+
+# The pure core must build for WebAssembly.
+wasm:
+	GOOS=wasip1 GOARCH=wasm $(GO) build ./domain/... ./ports/... ./app/...
+	GOOS=js GOARCH=wasm $(GO) build ./domain/... ./ports/... ./app/...
+
+# The real servers the tests run against, from Debian's packages.
+deps:
+	@bash .ci/deps
+
+clean:
+	rm -rf bin

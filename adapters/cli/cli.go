@@ -1,0 +1,147 @@
+// Package cli is photosync's command-line adapter: it parses commands and
+// flags, calls the use cases and prints their results for people or, with
+// --json, for scripts.
+package cli
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/photosync/photosync/app"
+	"github.com/photosync/photosync/domain"
+)
+
+// Services are the use cases commands call.
+type Services struct {
+	Accounts *app.Accounts
+}
+
+// Opener builds the services on first use, so that `photosync version`
+// and usage errors touch no database. The returned func releases them.
+type Opener func(ctx context.Context) (*Services, func(), error)
+
+// CLI runs one command line.
+type CLI struct {
+	Stdin   io.Reader
+	Stdout  io.Writer
+	Stderr  io.Writer
+	Getenv  func(string) string
+	Version string
+	Open    Opener
+	// Serve runs `photosync serve` with its flags; it belongs to the
+	// composition root, which owns the configuration.
+	Serve func(ctx context.Context, args []string) error
+}
+
+// UsageError is a command line that cannot be understood; it exits with 2.
+type UsageError struct{ msg string }
+
+func (e *UsageError) Error() string { return e.msg }
+
+func usagef(format string, args ...any) error {
+	return &UsageError{fmt.Sprintf(format, args...)}
+}
+
+// ExitCode is the process exit code for err: 0 for nil, 2 for usage
+// errors, 1 otherwise.
+func ExitCode(err error) int {
+	var u *UsageError
+	switch {
+	case err == nil:
+		return 0
+	case errors.As(err, &u):
+		return 2
+	}
+	return 1
+}
+
+// Describe returns the line to print for an error: the person-readable
+// message for known errors, "internal error: ..." for others (the CLI
+// runs on the user's own machine, so the detail helps and leaks nothing).
+func Describe(err error) string {
+	var u *UsageError
+	if errors.As(err, &u) {
+		return u.msg + "\nRun 'photosync help' for usage."
+	}
+	if domain.ErrorCode(err) == domain.EINTERNAL {
+		return "internal error: " + err.Error()
+	}
+	return domain.ErrorMessage(err)
+}
+
+const usage = `photosync backs up and synchronises a photo library with Nextcloud and WebDAV servers.
+
+Usage:
+  photosync serve [flags]              web UI, API and scheduler (see 'photosync serve -h')
+  photosync account add --url URL --user NAME [--password-stdin] [flags]
+  photosync account list|show ID|edit ID [flags]|remove ID|test ID
+  photosync version
+
+Every command takes --json for machine-readable output.
+The account password is read from standard input with --password-stdin,
+or from the environment variable PHOTOSYNC_ACCOUNT_PASSWORD; never from a flag.
+`
+
+// Run runs the command in args (without the program name).
+func (c *CLI) Run(ctx context.Context, args []string) error {
+	if len(args) == 0 {
+		fmt.Fprint(c.Stderr, usage)
+		return usagef("no command given")
+	}
+	switch args[0] {
+	case "help", "-h", "--help":
+		fmt.Fprint(c.Stdout, usage)
+		return nil
+	case "version", "--version":
+		return c.version(args[1:])
+	case "serve":
+		return c.Serve(ctx, args[1:])
+	case "account", "accounts":
+		return c.account(ctx, args[1:])
+	}
+	return usagef("unknown command %q", args[0])
+}
+
+func (c *CLI) version(args []string) error {
+	fs := newFlags("version")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if *asJSON {
+		return writeJSON(c.Stdout, map[string]string{"version": c.Version})
+	}
+	fmt.Fprintf(c.Stdout, "photosync %s\n", c.Version)
+	return nil
+}
+
+// withServices opens the services, runs fn and releases them.
+func (c *CLI) withServices(ctx context.Context, fn func(*Services) error) error {
+	s, release, err := c.Open(ctx)
+	if err != nil {
+		return err
+	}
+	defer release()
+	return fn(s)
+}
+
+func (c *CLI) readPassword(fromStdin bool) (*string, error) {
+	if fromStdin {
+		data, err := io.ReadAll(io.LimitReader(c.Stdin, 4096))
+		if err != nil {
+			return nil, fmt.Errorf("read password from standard input: %w", err)
+		}
+		p := strings.TrimRight(string(data), "\r\n")
+		if p == "" {
+			return nil, usagef("--password-stdin: standard input was empty")
+		}
+		return &p, nil
+	}
+	if p := c.Getenv("PHOTOSYNC_ACCOUNT_PASSWORD"); p != "" {
+		return &p, nil
+	}
+	return nil, nil
+}
