@@ -40,7 +40,11 @@ func (s *Accounts) Connect(ctx context.Context, in AccountInput) (domain.Account
 		return domain.Account{}, domain.Errorf(domain.EINVALID, "url: the server URL is missing")
 	}
 	if in.Name == nil || strings.TrimSpace(*in.Name) == "" {
-		a.Name = defaultName(a.Username, a.URL)
+		name, err := s.freeName(ctx, defaultName(a.Username, a.URL))
+		if err != nil {
+			return domain.Account{}, err
+		}
+		a.Name = name
 	}
 	if err := a.Normalize(); err != nil {
 		return domain.Account{}, err
@@ -278,6 +282,24 @@ func (s *Accounts) password(a domain.Account) (string, error) {
 		return "", fmt.Errorf("account %d password: %w", a.ID, err)
 	}
 	return string(p), nil
+}
+
+// freeName returns name, or name with " (2)", " (3)", ... when it is
+// taken, so that a second account on the same server needs no name.
+func (s *Accounts) freeName(ctx context.Context, name string) (string, error) {
+	all, err := s.store.Accounts(ctx)
+	if err != nil {
+		return "", err
+	}
+	taken := make(map[string]bool, len(all))
+	for _, a := range all {
+		taken[a.Name] = true
+	}
+	candidate := name
+	for i := 2; taken[candidate]; i++ {
+		candidate = fmt.Sprintf("%s (%d)", name, i)
+	}
+	return candidate, nil
 }
 
 func defaultName(user, rawURL string) string {

@@ -65,6 +65,12 @@ func TestConnectStoresSealedPasswordAndDefaults(t *testing.T) {
 	if strings.Contains(w.logs.String(), "hunter2") {
 		t.Fatal("the password was logged")
 	}
+	second, err := w.accounts.Connect(context.Background(), app.AccountInput{
+		URL: ptr("dav.example.com"), Username: ptr("bob"), Password: ptr("hunter2"),
+	})
+	if err != nil || second.Name != "bob@dav.example.com (2)" {
+		t.Fatalf("second default name %q, %v", second.Name, err)
+	}
 }
 
 func TestConnectFailuresStoreNothing(t *testing.T) {

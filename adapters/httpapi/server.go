@@ -54,7 +54,7 @@ func securityHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 // folder name, say) ends in the logs.
 func requestLog(log *slog.Logger) echo.MiddlewareFunc {
 	return middleware.RequestLoggerWithConfig(middleware.RequestLoggerConfig{
-		LogMethod: true, LogStatus: true, LogLatency: true, LogRoutePath: true,
+		LogMethod: true, LogStatus: true, LogLatency: true, LogRoutePath: true, HandleError: true,
 		LogValuesFunc: func(c echo.Context, v middleware.RequestLoggerValues) error {
 			level := slog.LevelInfo
 			if v.Status >= http.StatusInternalServerError {

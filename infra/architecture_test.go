@@ -1,0 +1,153 @@
+package infra_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+const module = "github.com/photosync/photosync/"
+
+type goPackage struct {
+	ImportPath string
+	Imports    []string
+	Deps       []string
+	Standard   bool
+}
+
+// TestDependencyRule enforces STYLE.md's rule:
+//
+//	cmd -> infra -> adapters/* -> app -> ports -> domain
+func TestDependencyRule(t *testing.T) {
+	cmd := exec.Command("go", "list", "-deps=false", "-json", "../...")
+	var out, errb bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &errb
+	if err := cmd.Run(); err != nil {
+		t.Fatalf("go list: %v\n%s", err, errb.String())
+	}
+	std := standardPackages(t)
+	dec := json.NewDecoder(&out)
+	seen := 0
+	for {
+		var p goPackage
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		seen++
+		rel := strings.TrimPrefix(p.ImportPath, module)
+		layer := strings.SplitN(rel, "/", 2)[0]
+		for _, imp := range p.Imports {
+			if imp == "github.com/google/wire" && layer != "infra" {
+				t.Errorf("%s imports Wire; only infra may", rel)
+			}
+			if msg := violation(layer, rel, imp, std); msg != "" {
+				t.Errorf("%s imports %s: %s", rel, imp, msg)
+			}
+		}
+		if layer == "domain" || layer == "ports" || layer == "app" {
+			for _, dep := range p.Deps {
+				if !std[dep] && !strings.HasPrefix(dep, module) && !strings.HasPrefix(dep, "internal/") && !strings.HasPrefix(dep, "vendor/") {
+					t.Errorf("%s depends on %s: the core uses the standard library only", rel, dep)
+				}
+			}
+		}
+	}
+	if seen < 10 {
+		t.Fatalf("go list found only %d packages", seen)
+	}
+}
+
+// violation says why importing imp from package rel (in layer) breaks the
+// rule, or "" when it does not.
+func violation(layer, rel, imp string, std map[string]bool) string {
+	inner := strings.HasPrefix(imp, module)
+	target := strings.SplitN(strings.TrimPrefix(imp, module), "/", 2)[0]
+	switch layer {
+	case "domain":
+		if inner && target != "domain" {
+			return "domain may import only the standard library"
+		}
+		if !inner && !std[imp] {
+			return "domain may import only the standard library"
+		}
+	case "ports", "app":
+		allowed := map[string]bool{"domain": true, "ports": true, "app": layer == "app"}
+		if inner && !allowed[target] {
+			return layer + " may import only " + map[string]string{"ports": "domain", "app": "domain and ports"}[layer]
+		}
+		if !inner && !std[imp] {
+			return layer + " may import only the standard library and inner layers"
+		}
+		switch imp {
+		case "os", "os/exec", "database/sql", "net/http", "syscall":
+			return layer + " must not touch the environment, processes, SQL or HTTP"
+		}
+	case "adapters":
+		if inner && (target == "infra" || target == "cmd") {
+			return "adapters must not import the composition root"
+		}
+		// Adapters are independent of each other, except for the shared
+		// JSON view used by the HTTP API and the CLI.
+		if inner && target == "adapters" && !strings.HasPrefix(imp, module+"adapters/jsonview") &&
+			!strings.HasPrefix(imp, module+strings.Join(strings.SplitN(rel, "/", 3)[:2], "/")) {
+			return "an adapter must not import another adapter"
+		}
+	case "infra":
+		if inner && target == "cmd" {
+			return "infra must not import cmd"
+		}
+	}
+	return ""
+}
+
+func standardPackages(t *testing.T) map[string]bool {
+	t.Helper()
+	out, err := exec.Command("go", "list", "std").Output()
+	if err != nil {
+		t.Fatalf("go list std: %v", err)
+	}
+	std := map[string]bool{}
+	for _, p := range strings.Fields(string(out)) {
+		std[p] = true
+	}
+	return std
+}
+
+// TestViolationCatches makes sure the rule above can fail.
+func TestViolationCatches(t *testing.T) {
+	std := map[string]bool{"fmt": true, "os": true, "testing": true}
+	bad := [][3]string{
+		{"domain", "domain", "github.com/labstack/echo/v4"},
+		{"domain", "domain", module + "ports"},
+		{"ports", "ports", module + "app"},
+		{"app", "app", module + "adapters/sqlite"},
+		{"app", "app", "os"},
+		{"app", "app", "modernc.org/sqlite"},
+		{"adapters", "adapters/httpapi", module + "infra"},
+		{"adapters", "adapters/httpapi", module + "adapters/sqlite"},
+		{"infra", "infra", module + "cmd/photosync"},
+	}
+	for _, b := range bad {
+		if violation(b[0], b[1], b[2], std) == "" {
+			t.Errorf("%s importing %s was allowed", b[1], b[2])
+		}
+	}
+	good := [][3]string{
+		{"domain", "domain", "fmt"},
+		{"ports", "ports/porttest", "testing"},
+		{"app", "app", module + "ports"},
+		{"adapters", "adapters/cli", module + "adapters/jsonview"},
+		{"adapters", "adapters/webdav/davtest", module + "adapters/webdav"},
+		{"infra", "infra", module + "adapters/sqlite"},
+	}
+	for _, g := range good {
+		if msg := violation(g[0], g[1], g[2], std); msg != "" {
+			t.Errorf("%s importing %s was refused: %s", g[1], g[2], msg)
+		}
+	}
+}

@@ -1,0 +1,101 @@
+// Package infra is photosync's composition root: configuration, Wire
+// provider sets and one injector per entry point. It is the only package
+// that imports every adapter.
+package infra
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"path/filepath"
+	"strings"
+)
+
+// Config is the configuration of DESIGN.md: environment variables, each
+// also a flag of `photosync serve`.
+type Config struct {
+	Addr           string // PHOTOSYNC_ADDR
+	DataDir        string // PHOTOSYNC_DATA
+	Library        string // PHOTOSYNC_LIBRARY
+	AdminPassword  string // PHOTOSYNC_ADMIN_PASSWORD
+	SecretKey      string // PHOTOSYNC_SECRET_KEY
+	DownloadFolder string // PHOTOSYNC_DOWNLOAD_FOLDER
+	DatabaseURL    string // PHOTOSYNC_DATABASE_URL
+	LogFormat      string // PHOTOSYNC_LOG_FORMAT: text or json
+	LogLevel       string // PHOTOSYNC_LOG_LEVEL: debug, info, warn, error
+}
+
+// setting describes one configuration value.
+type setting struct {
+	env, flag, def, usage string
+	secret                bool
+	field                 func(*Config) *string
+}
+
+var settings = []setting{
+	{"PHOTOSYNC_ADDR", "addr", "127.0.0.1:2343", "listen address", false, func(c *Config) *string { return &c.Addr }},
+	{"PHOTOSYNC_DATA", "data", "./data", "state folder: database, key file, thumbnail cache", false, func(c *Config) *string { return &c.DataDir }},
+	{"PHOTOSYNC_LIBRARY", "library", "./photos", "the originals folder", false, func(c *Config) *string { return &c.Library }},
+	{"PHOTOSYNC_ADMIN_PASSWORD", "admin-password", "", "password for the web UI and API (default: generated on first start and printed once)", true, func(c *Config) *string { return &c.AdminPassword }},
+	{"PHOTOSYNC_SECRET_KEY", "secret-key", "", "key for passwords at rest, 32 bytes in base64 or hex (default: key file in the data folder)", true, func(c *Config) *string { return &c.SecretKey }},
+	{"PHOTOSYNC_DOWNLOAD_FOLDER", "download-folder", "nextcloud", "folder in the library for downloaded files", false, func(c *Config) *string { return &c.DownloadFolder }},
+	{"PHOTOSYNC_DATABASE_URL", "database-url", "", "postgres://... to keep state in PostgreSQL instead of the embedded SQLite", true, func(c *Config) *string { return &c.DatabaseURL }},
+	{"PHOTOSYNC_LOG_FORMAT", "log-format", "text", "log format: text or json", false, func(c *Config) *string { return &c.LogFormat }},
+	{"PHOTOSYNC_LOG_LEVEL", "log-level", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }},
+}
+
+// LoadConfig reads the configuration from the environment, with defaults.
+func LoadConfig(getenv func(string) string) Config {
+	var c Config
+	for _, s := range settings {
+		v := getenv(s.env)
+		if v == "" {
+			v = s.def
+		}
+		*s.field(&c) = v
+	}
+	return c
+}
+
+// parseServeFlags overrides c with the flags of `photosync serve`. It
+// returns the names of secret settings given as flags, which other users
+// of the machine can see in the process list.
+func (c *Config) parseServeFlags(args []string, stderr io.Writer) (exposed []string, err error) {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	for _, s := range settings {
+		fs.StringVar(s.field(c), s.flag, *s.field(c), s.usage+" ($"+s.env+")")
+	}
+	if err := fs.Parse(args); err != nil {
+		return nil, err
+	}
+	if fs.NArg() > 0 {
+		return nil, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+	}
+	fs.Visit(func(f *flag.Flag) {
+		for _, s := range settings {
+			if s.flag == f.Name && s.secret {
+				exposed = append(exposed, "--"+f.Name)
+			}
+		}
+	})
+	return exposed, c.validate()
+}
+
+func (c *Config) validate() error {
+	if c.DatabaseURL != "" {
+		return fmt.Errorf("PHOTOSYNC_DATABASE_URL: PostgreSQL is not supported by this version yet; unset it to use the embedded SQLite database")
+	}
+	switch c.LogFormat {
+	case "text", "json":
+	default:
+		return fmt.Errorf("PHOTOSYNC_LOG_FORMAT: %q is not text or json", c.LogFormat)
+	}
+	if strings.TrimSpace(c.DataDir) == "" {
+		return fmt.Errorf("PHOTOSYNC_DATA: the data folder must not be empty")
+	}
+	return nil
+}
+
+// DatabasePath is the SQLite file in the data folder.
+func (c Config) DatabasePath() string { return filepath.Join(c.DataDir, "photosync.db") }

@@ -1,0 +1,3 @@
+package infra
+
+//go:generate go tool wire gen .

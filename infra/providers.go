@@ -1,0 +1,89 @@
+package infra
+
+import (
+	"context"
+	"fmt"
+	"path/filepath"
+	"runtime/debug"
+
+	"github.com/google/wire"
+
+	"github.com/photosync/photosync/adapters/cli"
+	"github.com/photosync/photosync/adapters/httpapi"
+	"github.com/photosync/photosync/adapters/secrets"
+	"github.com/photosync/photosync/adapters/sqlite"
+	"github.com/photosync/photosync/adapters/system"
+	"github.com/photosync/photosync/adapters/webdav"
+	"github.com/photosync/photosync/app"
+	"github.com/photosync/photosync/ports"
+)
+
+// Version is photosync's version, set at build time with
+// -ldflags "-X github.com/photosync/photosync/infra.Version=v1.2.3".
+var Version = ""
+
+func version() string {
+	if Version != "" {
+		return Version
+	}
+	if bi, ok := debug.ReadBuildInfo(); ok && bi.Main.Version != "" && bi.Main.Version != "(devel)" {
+		return bi.Main.Version
+	}
+	return "dev"
+}
+
+// SQLiteSet provides the stores on the embedded SQLite database.
+var SQLiteSet = wire.NewSet(
+	provideSQLite,
+	sqlite.NewAccountStore, wire.Bind(new(ports.AccountStore), new(*sqlite.AccountStore)),
+	sqlite.NewSessionStore, wire.Bind(new(ports.SessionStore), new(*sqlite.SessionStore)),
+	sqlite.NewSettingStore, wire.Bind(new(ports.SettingStore), new(*sqlite.SettingStore)),
+)
+
+// CoreSet provides the use cases and the adapters they drive.
+var CoreSet = wire.NewSet(
+	provideSecretBox, wire.Bind(new(ports.SecretBox), new(*secrets.Box)),
+	webdav.NewConnector, wire.Bind(new(ports.Connector), new(*webdav.Connector)),
+	wire.Struct(new(system.Clock)), wire.Bind(new(ports.Clock), new(system.Clock)),
+	provideAdminPassword,
+	app.NewAccounts,
+	app.NewAuth,
+)
+
+// ServerSet provides the HTTP server.
+var ServerSet = wire.NewSet(
+	wire.Struct(new(httpapi.Deps), "*"),
+	provideVersion,
+	httpapi.New,
+	wire.Struct(new(Server), "Handler", "Auth", "Log"),
+)
+
+// CLISet provides the services of the command line.
+var CLISet = wire.NewSet(wire.Struct(new(cli.Services), "*"))
+
+func provideSQLite(ctx context.Context, cfg Config) (*sqlite.DB, func(), error) {
+	db, err := sqlite.Open(ctx, cfg.DatabasePath())
+	if err != nil {
+		return nil, nil, fmt.Errorf("open database %s: %w", cfg.DatabasePath(), err)
+	}
+	return db, func() { db.Close() }, nil
+}
+
+// provideSecretBox uses PHOTOSYNC_SECRET_KEY, else the key file in the
+// data folder, created on first start.
+func provideSecretBox(cfg Config) (*secrets.Box, error) {
+	var key []byte
+	var err error
+	if cfg.SecretKey != "" {
+		if key, err = secrets.ParseKey(cfg.SecretKey); err != nil {
+			return nil, fmt.Errorf("PHOTOSYNC_SECRET_KEY: %w", err)
+		}
+	} else if key, err = secrets.LoadOrCreateKeyFile(filepath.Join(cfg.DataDir, secrets.KeyFileName)); err != nil {
+		return nil, err
+	}
+	return secrets.NewBox(key)
+}
+
+func provideAdminPassword(cfg Config) app.AdminPassword { return app.AdminPassword(cfg.AdminPassword) }
+
+func provideVersion() string { return version() }

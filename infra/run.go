@@ -1,0 +1,36 @@
+package infra
+
+import (
+	"context"
+	"io"
+
+	"github.com/photosync/photosync/adapters/cli"
+)
+
+// Run runs photosync with the given command line (args[0] is the program
+// name) and environment. It is main without the process: tests call it.
+func Run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	cfg := LoadConfig(getenv)
+	c := &cli.CLI{
+		Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: getenv, Version: version(),
+		Open: func(ctx context.Context) (*cli.Services, func(), error) {
+			if err := cfg.validate(); err != nil {
+				return nil, nil, err
+			}
+			return InitializeCLI(ctx, cfg, NewLogger(stderr, cfg))
+		},
+		Serve: func(ctx context.Context, args []string) error {
+			return serve(ctx, cfg, args, stdout, stderr)
+		},
+	}
+	if len(args) > 0 {
+		args = args[1:]
+	}
+	return c.Run(ctx, args)
+}
+
+// ExitCode is the process exit code for an error returned by Run.
+func ExitCode(err error) int { return cli.ExitCode(err) }
+
+// Describe is the line to print for an error returned by Run.
+func Describe(err error) string { return cli.Describe(err) }

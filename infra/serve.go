@@ -1,0 +1,94 @@
+package infra
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/photosync/photosync/app"
+)
+
+// Server is `photosync serve`: the API (and later the web UI and the
+// scheduler) on one listener.
+type Server struct {
+	Handler *echo.Echo
+	Auth    *app.Auth
+	Log     *slog.Logger
+}
+
+// shutdownGrace is how long running requests get to finish on shutdown.
+const shutdownGrace = 10 * time.Second
+
+// serve parses the serve flags, builds the server and runs it until ctx
+// is done.
+func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Writer) error {
+	exposed, err := cfg.parseServeFlags(args, stderr)
+	if err != nil {
+		return err
+	}
+	log := NewLogger(stderr, cfg)
+	for _, f := range exposed {
+		log.Warn("a secret was given as a command-line flag, which other users of this machine can see; prefer the environment variable", "flag", f)
+	}
+	srv, cleanup, err := InitializeServer(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer cleanup()
+
+	generated, err := srv.Auth.EnsureAdminPassword(ctx)
+	if err != nil {
+		return err
+	}
+	if generated != "" {
+		fmt.Fprintf(stdout, "Generated admin password (shown only this once; set PHOTOSYNC_ADMIN_PASSWORD to choose your own): %s\n", generated)
+	}
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
+	}
+	hs := &http.Server{
+		Handler:           srv.Handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+	fmt.Fprintf(stdout, "photosync %s listening on http://%s (data in %s)\n", version(), ln.Addr(), cfg.DataDir)
+	log.Info("serving", "addr", ln.Addr().String(), "data", cfg.DataDir, "library", cfg.Library)
+	if !isLoopback(ln.Addr()) {
+		log.Warn("listening beyond this machine without TLS: put photosync behind a reverse proxy with HTTPS", "addr", ln.Addr().String())
+	}
+
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil && !errors.Is(err, context.DeadlineExceeded) {
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	return nil
+}
+
+func isLoopback(a net.Addr) bool {
+	host, _, err := net.SplitHostPort(a.String())
+	if err != nil {
+		return false
+	}
+	ip := net.ParseIP(strings.Trim(host, "[]"))
+	return ip != nil && ip.IsLoopback()
+}

@@ -1,0 +1,22 @@
+//go:build wireinject
+
+package infra
+
+import (
+	"context"
+	"log/slog"
+
+	"github.com/google/wire"
+
+	"github.com/photosync/photosync/adapters/cli"
+)
+
+// InitializeServer builds `photosync serve`.
+func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, func(), error) {
+	panic(wire.Build(SQLiteSet, CoreSet, ServerSet))
+}
+
+// InitializeCLI builds the services of the other commands.
+func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Services, func(), error) {
+	panic(wire.Build(SQLiteSet, CoreSet, CLISet))
+}
