@@ -52,10 +52,12 @@ check-generate:
 		diff -u $$tmp infra/wire_gen.go | head -40; rm -f $$tmp; exit 1; \
 	fi; rm -f $$tmp
 
-# The pure core must build for WebAssembly.
+# The pure core must build for WebAssembly, and its tests pass there too
+# (run by wazero, a Go tool of this module).
 wasm:
 	GOOS=wasip1 GOARCH=wasm $(GO) build ./domain/... ./ports/... ./app/...
 	GOOS=js GOARCH=wasm $(GO) build ./domain/... ./ports/... ./app/...
+	GOOS=wasip1 GOARCH=wasm $(GO) test -count=1 -exec "$(CURDIR)/.ci/wasm-exec" ./domain/... ./app/...
 
 # The real servers the tests run against, from Debian's packages.
 deps:
