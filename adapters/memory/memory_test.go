@@ -22,3 +22,7 @@ func TestSessionStore(t *testing.T) {
 func TestSettingStore(t *testing.T) {
 	porttest.TestSettingStore(t, func(t *testing.T) ports.SettingStore { return memory.NewSettingStore() })
 }
+
+func TestRemoteStorage(t *testing.T) {
+	porttest.TestRemoteStorage(t, func(t *testing.T) ports.RemoteStorage { return memory.NewRemote(memory.NewServer(clock())) })
+}
