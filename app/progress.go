@@ -1,0 +1,93 @@
+package app
+
+import (
+	"sync"
+
+	"github.com/photosync/photosync/domain"
+)
+
+// Outcome is what became of one file of a job.
+type Outcome int
+
+// Outcomes of a file.
+const (
+	Uploaded Outcome = iota
+	Downloaded
+	Skipped
+	Failed
+)
+
+// Progress collects a running job's counts. It is safe for concurrent use
+// by the job's workers; every change calls the notify function given to
+// NewProgress (the job runner uses it to persist and publish progress).
+type Progress struct {
+	mu     sync.Mutex
+	job    domain.Job
+	notify func(domain.Job)
+}
+
+// NewProgress returns progress for job j; notify may be nil.
+func NewProgress(j domain.Job, notify func(domain.Job)) *Progress {
+	if notify == nil {
+		notify = func(domain.Job) {}
+	}
+	return &Progress{job: j, notify: notify}
+}
+
+// SetTotal sets how many files and bytes the job will handle.
+func (p *Progress) SetTotal(files int, bytes int64) {
+	p.update(func(j *domain.Job) { j.FilesTotal, j.BytesTotal = files, bytes })
+}
+
+// AddTotal adds to the totals, for jobs that discover work as they go.
+func (p *Progress) AddTotal(files int, bytes int64) {
+	p.update(func(j *domain.Job) { j.FilesTotal += files; j.BytesTotal += bytes })
+}
+
+// AddBytes counts bytes transferred so far, for progress within a file.
+func (p *Progress) AddBytes(n int64) {
+	p.update(func(j *domain.Job) { j.BytesDone += n })
+}
+
+// FileDone counts one finished file. A failed file's error is kept (the
+// first domain.MaxJobErrors of them) with its message for people.
+func (p *Progress) FileDone(path string, outcome Outcome, err error) {
+	p.update(func(j *domain.Job) {
+		j.FilesDone++
+		switch outcome {
+		case Uploaded:
+			j.Uploaded++
+		case Downloaded:
+			j.Downloaded++
+		case Skipped:
+			j.Skipped++
+		case Failed:
+			j.Failed++
+			if len(j.Errors) < domain.MaxJobErrors {
+				msg := "failed"
+				if err != nil {
+					msg = domain.ErrorMessage(err)
+				}
+				j.Errors = append(j.Errors, domain.JobError{Path: path, Message: msg})
+			}
+		}
+	})
+}
+
+// Snapshot returns the job as it stands.
+func (p *Progress) Snapshot() domain.Job {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	j := p.job
+	j.Errors = append([]domain.JobError(nil), p.job.Errors...)
+	return j
+}
+
+func (p *Progress) update(fn func(*domain.Job)) {
+	p.mu.Lock()
+	fn(&p.job)
+	j := p.job
+	j.Errors = append([]domain.JobError(nil), p.job.Errors...)
+	p.mu.Unlock()
+	p.notify(j)
+}

@@ -1,0 +1,121 @@
+package domain
+
+import "time"
+
+// Role is a file's part in its photo.
+type Role string
+
+// Roles of the files of a photo.
+const (
+	RolePrimary Role = "primary" // the main image (or, without one, the RAW or the video)
+	RoleEdited  Role = "edited"  // an edited copy, e.g. Apple's IMG_E1234.JPG
+	RoleRaw     Role = "raw"
+	RoleVideo   Role = "video" // a video beside an image, e.g. a live photo
+	RoleSidecar Role = "sidecar"
+)
+
+// TakenSource says where a file's date taken came from.
+type TakenSource string
+
+// Sources of the date taken, most trusted first.
+const (
+	TakenFromEXIF  TakenSource = "exif"
+	TakenFromName  TakenSource = "name"
+	TakenFromMTime TakenSource = "mtime"
+)
+
+// Problems that keep a file from being indexed as (part of) a photo.
+const (
+	ProblemEmpty      = "empty file (0 bytes)"
+	ProblemUnreadable = "cannot be read"
+	ProblemCorrupt    = "corrupt or truncated"
+	ProblemOrphan     = "sidecar without a photo"
+)
+
+// FileInfo is what a walk of the library sees of a file, before reading it.
+type FileInfo struct {
+	Path    string // slash-separated, relative to the library root, clean
+	Size    int64
+	ModTime time.Time
+}
+
+// MediaInfo is what reading a file once tells: its checksum, its date taken
+// from its metadata and whether its content is sound.
+type MediaInfo struct {
+	SHA1        string    // lower-case hex
+	TakenAt     time.Time // zero when the file has no date in its metadata
+	Orientation int       // EXIF orientation 1-8; 0 when unknown
+	Width       int
+	Height      int
+	Problem     string // "" or one of the Problem constants, with detail
+}
+
+// LibraryFile is one file of the library as indexed.
+type LibraryFile struct {
+	ID          int64
+	PhotoID     int64 // 0 for a file with a problem or not (yet) in a photo
+	Path        string
+	Kind        Kind
+	Role        Role
+	Size        int64
+	ModTime     time.Time
+	SHA1        string
+	TakenAt     time.Time
+	TakenSource TakenSource
+	Orientation int
+	Width       int
+	Height      int
+	Problem     string
+	Missing     bool // gone from disk; kept for the history of uploads
+	IndexedAt   time.Time
+}
+
+// Unchanged reports whether the file on disk is still the one indexed:
+// same size and modification time. Its content is then not read again.
+func (f LibraryFile) Unchanged(fi FileInfo) bool {
+	return !f.Missing && f.Size == fi.Size && f.ModTime.Equal(fi.ModTime)
+}
+
+// Photo is a stack of related files in one folder: a primary image with its
+// edited copy, RAW files, a video and sidecars.
+type Photo struct {
+	ID      int64
+	Key     string // folder + "/" + case-folded stem: what stacks files together
+	Folder  string // slash-separated, relative to the library; "" for the root
+	Name    string // the primary file's base name without extension
+	TakenAt time.Time
+	Files   []LibraryFile
+	// Uploads says, per file ID, where it was uploaded.
+	Uploads map[int64][]UploadRecord
+}
+
+// Primary returns the photo's primary file.
+func (p Photo) Primary() (LibraryFile, bool) {
+	for _, f := range p.Files {
+		if f.Role == RolePrimary {
+			return f, true
+		}
+	}
+	return LibraryFile{}, false
+}
+
+// PhotoQuery selects photos: a text filter on name and folder, a kind the
+// photo must have a file of, and a page.
+type PhotoQuery struct {
+	Text   string
+	Kind   Kind
+	Offset int
+	Count  int
+}
+
+// MaxPhotoPage is the largest page of photos one query returns.
+const MaxPhotoPage = 1000
+
+// IndexResult counts what an index run found.
+type IndexResult struct {
+	Files    int // files of a known kind seen on disk
+	Read     int // files whose content was read (new or changed)
+	Photos   int
+	Missing  int // files indexed before and gone now
+	Problems []LibraryFile
+}

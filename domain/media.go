@@ -1,0 +1,56 @@
+package domain
+
+import (
+	"path"
+	"strings"
+)
+
+// Kind is what a library file is, by its extension.
+type Kind string
+
+// File kinds. KindNone is every file photosync ignores.
+const (
+	KindNone    Kind = ""
+	KindImage   Kind = "image"
+	KindRaw     Kind = "raw"
+	KindVideo   Kind = "video"
+	KindSidecar Kind = "sidecar"
+)
+
+var kindByExt = map[string]Kind{}
+
+func init() {
+	for kind, exts := range map[Kind]string{
+		KindImage:   "jpg jpeg png gif webp avif heic heif tif tiff bmp",
+		KindRaw:     "dng cr2 cr3 crw nef nrw arw srf sr2 raf orf rw2 pef srw x3f 3fr iiq erf mrw dcr kdc rwl",
+		KindVideo:   "mp4 m4v mov avi mkv 3gp mts m2ts webm mpg mpeg wmv",
+		KindSidecar: "xmp aae json",
+	} {
+		for _, e := range strings.Fields(exts) {
+			kindByExt["."+e] = kind
+		}
+	}
+}
+
+// KindOf returns the kind of a file by its extension, case-insensitively;
+// KindNone for anything photosync does not handle.
+func KindOf(name string) Kind {
+	return kindByExt[strings.ToLower(path.Ext(name))]
+}
+
+// Ignored reports whether a library path (slash-separated, relative to the
+// library) is left alone: hidden files and folders (any part starting with
+// "."), partial and temporary files (".part", ".tmp", a "~" suffix, a ".~"
+// prefix) and files of no known kind.
+func Ignored(rel string) bool {
+	for _, part := range strings.Split(rel, "/") {
+		if strings.HasPrefix(part, ".") {
+			return true
+		}
+	}
+	base := strings.ToLower(path.Base(rel))
+	if strings.HasSuffix(base, ".part") || strings.HasSuffix(base, ".tmp") || strings.HasSuffix(base, "~") {
+		return true
+	}
+	return KindOf(base) == KindNone
+}

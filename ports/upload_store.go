@@ -1,0 +1,18 @@
+package ports
+
+import (
+	"context"
+
+	"github.com/photosync/photosync/domain"
+)
+
+// UploadStore keeps the record of files uploaded to accounts.
+type UploadStore interface {
+	// RecordUpload stores one upload, replacing an earlier record of the
+	// same file, account and remote path.
+	RecordUpload(ctx context.Context, r domain.UploadRecord) error
+	// UploadsOf returns the uploads of the given files, by file ID.
+	UploadsOf(ctx context.Context, fileIDs []int64) (map[int64][]domain.UploadRecord, error)
+	// UploadsIn returns the uploads to one remote folder of an account.
+	UploadsIn(ctx context.Context, accountID int64, remoteDir string) ([]domain.UploadRecord, error)
+}
