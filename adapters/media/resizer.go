@@ -1,0 +1,94 @@
+package media
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"io"
+
+	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/ports"
+)
+
+// MinResizeSide is the smallest maxSide Resize accepts.
+const MinResizeSide = 16
+
+// resizeQuality is the JPEG quality of resized copies: they are meant to
+// be looked at, not to be thumbnails.
+const resizeQuality = 88
+
+// errFits means an image already fits the size asked for.
+var errFits = errors.New("fits already")
+
+// Resizer makes smaller JPEG copies of images for uploads.
+//
+// A JPEG's EXIF segment is copied into the copy, with its Orientation tag
+// set to 1 (the pixels are turned instead), its pixel dimensions updated
+// and its embedded thumbnail dropped; every other tag, the date taken
+// among them, is kept as it was. Its ICC colour profile is copied too, so
+// that colours do not shift. Other formats (PNG, GIF, WebP, BMP, TIFF) are
+// resized without metadata.
+type Resizer struct{}
+
+var _ ports.Resizer = (*Resizer)(nil)
+
+// NewResizer returns a Resizer.
+func NewResizer() *Resizer { return &Resizer{} }
+
+// Resize reads an image from r and returns a JPEG that fits a square of
+// maxSide pixels, or nil, nil when the image fits already (its header says
+// so; it is not decoded). Errors: EINVALID for a maxSide below
+// MinResizeSide, or a file that is not a decodable image (HEIC, RAW,
+// video, corrupt, more than MaxPixels pixels); the context's error when ctx
+// ends; else the failure to read r.
+func (rs *Resizer) Resize(ctx context.Context, name string, r io.Reader, maxSide int) ([]byte, error) {
+	if maxSide < MinResizeSide {
+		return nil, domain.Errorf(domain.EINVALID, "a resized image must be at least %d pixels, not %d", MinResizeSide, maxSide)
+	}
+	src := &readerState{r: r, ctx: ctx}
+	br := bufio.NewReaderSize(src, 64<<10)
+	head, _ := br.Peek(sniffLen)
+	if src.err != nil {
+		return nil, fmt.Errorf("resize %s: %w", name, src.err)
+	}
+	f := sniff(name, head)
+	if !f.decodable() {
+		return nil, domain.Errorf(domain.EINVALID, "%s is not an image that can be resized", name)
+	}
+	var in io.Reader = br
+	var hdr jpegHeader
+	if f == formatJPEG {
+		hdr = readJPEGHeader(br)
+		in = io.MultiReader(bytes.NewReader(hdr.raw), br)
+	}
+	img, _, err := decodeBounded(f, in, func(cfg image.Config) error {
+		if cfg.Width <= maxSide && cfg.Height <= maxSide {
+			return errFits
+		}
+		return nil
+	})
+	switch {
+	case src.err != nil:
+		return nil, fmt.Errorf("resize %s: %w", name, src.err)
+	case errors.Is(err, errFits):
+		return nil, nil
+	case err != nil:
+		e := domain.Errorf(domain.EINVALID, "%s cannot be resized: %v", name, err)
+		e.Err = err
+		return nil, e
+	}
+	out := orient(fit(img, maxSide), exifOrientation(hdr.exif))
+	flatten(out)
+	jpg, err := encodeJPEG(out, resizeQuality)
+	if err != nil {
+		return nil, fmt.Errorf("resize %s: %w", name, err)
+	}
+	jpg = insertSegments(jpg, markerAPP2, hdr.icc...)
+	if exif := patchEXIF(hdr.exif, out.Rect.Dx(), out.Rect.Dy()); exif != nil {
+		jpg = insertSegments(jpg, markerAPP1, exif)
+	}
+	return jpg, nil
+}
