@@ -9,6 +9,7 @@ type Role string
 const (
 	RolePrimary Role = "primary" // the main image (or, without one, the RAW or the video)
 	RoleEdited  Role = "edited"  // an edited copy, e.g. Apple's IMG_E1234.JPG
+	RoleImage   Role = "image"   // another image of the same shot, e.g. the HEIC beside a JPEG
 	RoleRaw     Role = "raw"
 	RoleVideo   Role = "video" // a video beside an image, e.g. a live photo
 	RoleSidecar Role = "sidecar"

@@ -9,20 +9,23 @@ import (
 	"io"
 	"path/filepath"
 	"strings"
+	"time"
 )
 
 // Config is the configuration of DESIGN.md: environment variables, each
 // also a flag of `photosync serve`.
 type Config struct {
-	Addr           string // PHOTOSYNC_ADDR
-	DataDir        string // PHOTOSYNC_DATA
-	Library        string // PHOTOSYNC_LIBRARY
-	AdminPassword  string // PHOTOSYNC_ADMIN_PASSWORD
-	SecretKey      string // PHOTOSYNC_SECRET_KEY
-	DownloadFolder string // PHOTOSYNC_DOWNLOAD_FOLDER
-	DatabaseURL    string // PHOTOSYNC_DATABASE_URL
-	LogFormat      string // PHOTOSYNC_LOG_FORMAT: text or json
-	LogLevel       string // PHOTOSYNC_LOG_LEVEL: debug, info, warn, error
+	Addr           string        // PHOTOSYNC_ADDR
+	DataDir        string        // PHOTOSYNC_DATA
+	Library        string        // PHOTOSYNC_LIBRARY
+	AdminPassword  string        // PHOTOSYNC_ADMIN_PASSWORD
+	SecretKey      string        // PHOTOSYNC_SECRET_KEY
+	DownloadFolder string        // PHOTOSYNC_DOWNLOAD_FOLDER
+	DatabaseURL    string        // PHOTOSYNC_DATABASE_URL
+	LogFormat      string        // PHOTOSYNC_LOG_FORMAT: text or json
+	LogLevel       string        // PHOTOSYNC_LOG_LEVEL: debug, info, warn, error
+	IndexInterval  time.Duration // PHOTOSYNC_INDEX_INTERVAL
+	indexInterval  string
 }
 
 // setting describes one configuration value.
@@ -42,6 +45,7 @@ var settings = []setting{
 	{"PHOTOSYNC_DATABASE_URL", "database-url", "", "postgres://... to keep state in PostgreSQL instead of the embedded SQLite", true, func(c *Config) *string { return &c.DatabaseURL }},
 	{"PHOTOSYNC_LOG_FORMAT", "log-format", "text", "log format: text or json", false, func(c *Config) *string { return &c.LogFormat }},
 	{"PHOTOSYNC_LOG_LEVEL", "log-level", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }},
+	{"PHOTOSYNC_INDEX_INTERVAL", "index-interval", "5m", "how often serve indexes the library (0 = only at start and by hand)", false, func(c *Config) *string { return &c.indexInterval }},
 }
 
 // LoadConfig reads the configuration from the environment, with defaults.
@@ -91,6 +95,14 @@ func (c *Config) validate() error {
 	default:
 		return fmt.Errorf("PHOTOSYNC_LOG_FORMAT: %q is not text or json", c.LogFormat)
 	}
+	d, err := time.ParseDuration(c.indexInterval)
+	if c.indexInterval == "0" {
+		d, err = 0, nil
+	}
+	if err != nil || d < 0 {
+		return fmt.Errorf("PHOTOSYNC_INDEX_INTERVAL: %q is not a duration such as 5m or 1h", c.indexInterval)
+	}
+	c.IndexInterval = d
 	if strings.TrimSpace(c.DataDir) == "" {
 		return fmt.Errorf("PHOTOSYNC_DATA: the data folder must not be empty")
 	}

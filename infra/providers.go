@@ -3,6 +3,7 @@ package infra
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"path/filepath"
 	"runtime/debug"
 
@@ -10,6 +11,8 @@ import (
 
 	"github.com/photosync/photosync/adapters/cli"
 	"github.com/photosync/photosync/adapters/httpapi"
+	"github.com/photosync/photosync/adapters/localfs"
+	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/adapters/sqlite"
 	"github.com/photosync/photosync/adapters/system"
@@ -38,6 +41,9 @@ var SQLiteSet = wire.NewSet(
 	sqlite.NewAccountStore, wire.Bind(new(ports.AccountStore), new(*sqlite.AccountStore)),
 	sqlite.NewSessionStore, wire.Bind(new(ports.SessionStore), new(*sqlite.SessionStore)),
 	sqlite.NewSettingStore, wire.Bind(new(ports.SettingStore), new(*sqlite.SettingStore)),
+	sqlite.NewJobStore, wire.Bind(new(ports.JobStore), new(*sqlite.JobStore)),
+	sqlite.NewLibraryStore, wire.Bind(new(ports.LibraryStore), new(*sqlite.LibraryStore)),
+	sqlite.NewUploadStore, wire.Bind(new(ports.UploadStore), new(*sqlite.UploadStore)),
 )
 
 // CoreSet provides the use cases and the adapters they drive.
@@ -48,6 +54,14 @@ var CoreSet = wire.NewSet(
 	provideAdminPassword,
 	app.NewAccounts,
 	app.NewAuth,
+	provideJobs,
+	provideLibrary, wire.Bind(new(ports.Library), new(*localfs.Library)),
+	media.NewInspector, wire.Bind(new(ports.MediaInspector), new(*media.Inspector)),
+	provideThumbnails, wire.Bind(new(ports.Thumbnailer), new(*media.Thumbnails)),
+	media.NewResizer, wire.Bind(new(ports.Resizer), new(*media.Resizer)),
+	app.NewIndexer,
+	app.NewUploader,
+	app.NewPhotos,
 )
 
 // ServerSet provides the HTTP server.
@@ -55,7 +69,7 @@ var ServerSet = wire.NewSet(
 	wire.Struct(new(httpapi.Deps), "*"),
 	provideVersion,
 	httpapi.New,
-	wire.Struct(new(Server), "Handler", "Auth", "Log"),
+	wire.Struct(new(Server), "Handler", "Auth", "Log", "Jobs", "Indexer"),
 )
 
 // CLISet provides the services of the command line.
@@ -82,6 +96,19 @@ func provideSecretBox(cfg Config) (*secrets.Box, error) {
 		return nil, err
 	}
 	return secrets.NewBox(key)
+}
+
+func provideLibrary(cfg Config) *localfs.Library { return localfs.NewLibrary(cfg.Library) }
+
+// provideThumbnails caches thumbnails in the data folder.
+func provideThumbnails(cfg Config) *media.Thumbnails {
+	return media.NewThumbnails(cfg.Library, filepath.Join(cfg.DataDir, "thumbs"))
+}
+
+// provideJobs returns the job runner; the cleanup stops its jobs.
+func provideJobs(store ports.JobStore, clock ports.Clock, log *slog.Logger) (*app.Jobs, func()) {
+	jobs := app.NewJobs(store, clock, log)
+	return jobs, jobs.Close
 }
 
 func provideAdminPassword(cfg Config) app.AdminPassword { return app.AdminPassword(cfg.AdminPassword) }

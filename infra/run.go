@@ -17,7 +17,13 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 			if err := cfg.validate(); err != nil {
 				return nil, nil, err
 			}
-			return InitializeCLI(ctx, cfg, NewLogger(stderr, cfg))
+			// Commands print their own results; their logs only speak up
+			// for warnings unless a level is asked for.
+			logCfg := cfg
+			if getenv("PHOTOSYNC_LOG_LEVEL") == "" {
+				logCfg.LogLevel = "warn"
+			}
+			return InitializeCLI(ctx, cfg, NewLogger(stderr, logCfg))
 		},
 		Serve: func(ctx context.Context, args []string) error {
 			return serve(ctx, cfg, args, stdout, stderr)

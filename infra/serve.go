@@ -8,12 +8,14 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"os"
 	"strings"
 	"time"
 
 	"github.com/labstack/echo/v4"
 
 	"github.com/photosync/photosync/app"
+	"github.com/photosync/photosync/domain"
 )
 
 // Server is `photosync serve`: the API (and later the web UI and the
@@ -22,6 +24,8 @@ type Server struct {
 	Handler *echo.Echo
 	Auth    *app.Auth
 	Log     *slog.Logger
+	Jobs    *app.Jobs
+	Indexer *app.Indexer
 }
 
 // shutdownGrace is how long running requests get to finish on shutdown.
@@ -52,6 +56,13 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 		fmt.Fprintf(stdout, "Generated admin password (shown only this once; set PHOTOSYNC_ADMIN_PASSWORD to choose your own): %s\n", generated)
 	}
 
+	if err := os.MkdirAll(cfg.Library, 0o755); err != nil {
+		return fmt.Errorf("library folder: %w", err)
+	}
+	if err := srv.Jobs.Recover(ctx); err != nil {
+		return err
+	}
+
 	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
 		return fmt.Errorf("listen on %s: %w", cfg.Addr, err)
@@ -62,6 +73,9 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
+	// Shutdown does not cancel request contexts: stop the jobs (and with
+	// them the event streams) as soon as it starts.
+	hs.RegisterOnShutdown(srv.Jobs.Close)
 	fmt.Fprintf(stdout, "photosync %s listening on http://%s (data in %s)\n", version(), ln.Addr(), cfg.DataDir)
 	log.Info("serving", "addr", ln.Addr().String(), "data", cfg.DataDir, "library", cfg.Library)
 	if !isLoopback(ln.Addr()) {
@@ -70,6 +84,7 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
+	go indexPeriodically(ctx, srv, cfg.IndexInterval)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)
@@ -82,6 +97,30 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// indexPeriodically indexes the library now and then every interval (never
+// again when it is 0), skipping a turn while an index still runs.
+func indexPeriodically(ctx context.Context, srv *Server, every time.Duration) {
+	start := func() {
+		if _, err := app.StartIndex(ctx, srv.Jobs, srv.Indexer); err != nil && domain.ErrorCode(err) != domain.ECONFLICT && ctx.Err() == nil {
+			srv.Log.Warn("start library index", "err", err)
+		}
+	}
+	start()
+	if every <= 0 {
+		return
+	}
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+			start()
+		}
+	}
 }
 
 func isLoopback(a net.Addr) bool {

@@ -10,6 +10,7 @@ import (
 	"context"
 	"github.com/photosync/photosync/adapters/cli"
 	"github.com/photosync/photosync/adapters/httpapi"
+	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/sqlite"
 	"github.com/photosync/photosync/adapters/system"
 	"github.com/photosync/photosync/adapters/webdav"
@@ -38,10 +39,25 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	settingStore := sqlite.NewSettingStore(db)
 	adminPassword := provideAdminPassword(cfg)
 	auth := app.NewAuth(sessionStore, settingStore, clock, log, adminPassword)
+	jobStore := sqlite.NewJobStore(db)
+	jobs, cleanup2 := provideJobs(jobStore, clock, log)
+	library := provideLibrary(cfg)
+	libraryStore := sqlite.NewLibraryStore(db)
+	inspector := media.NewInspector()
+	indexer := app.NewIndexer(library, libraryStore, inspector, clock, log)
+	thumbnails := provideThumbnails(cfg)
+	uploadStore := sqlite.NewUploadStore(db)
+	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
+	resizer := media.NewResizer()
+	uploader := app.NewUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log)
 	string2 := provideVersion()
 	deps := httpapi.Deps{
 		Accounts: accounts,
 		Auth:     auth,
+		Jobs:     jobs,
+		Indexer:  indexer,
+		Photos:   photos,
+		Uploader: uploader,
 		Log:      log,
 		Version:  string2,
 	}
@@ -50,8 +66,11 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Handler: echo,
 		Auth:    auth,
 		Log:     log,
+		Jobs:    jobs,
+		Indexer: indexer,
 	}
 	return server, func() {
+		cleanup2()
 		cleanup()
 	}, nil
 }
@@ -71,10 +90,26 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	connector := webdav.NewConnector(log)
 	clock := system.Clock{}
 	accounts := app.NewAccounts(accountStore, box, connector, clock, log)
+	jobStore := sqlite.NewJobStore(db)
+	jobs, cleanup2 := provideJobs(jobStore, clock, log)
+	library := provideLibrary(cfg)
+	libraryStore := sqlite.NewLibraryStore(db)
+	inspector := media.NewInspector()
+	indexer := app.NewIndexer(library, libraryStore, inspector, clock, log)
+	thumbnails := provideThumbnails(cfg)
+	uploadStore := sqlite.NewUploadStore(db)
+	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
+	resizer := media.NewResizer()
+	uploader := app.NewUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log)
 	services := &cli.Services{
 		Accounts: accounts,
+		Jobs:     jobs,
+		Indexer:  indexer,
+		Photos:   photos,
+		Uploader: uploader,
 	}
 	return services, func() {
+		cleanup2()
 		cleanup()
 	}, nil
 }

@@ -17,6 +17,10 @@ import (
 // Services are the use cases commands call.
 type Services struct {
 	Accounts *app.Accounts
+	Jobs     *app.Jobs
+	Indexer  *app.Indexer
+	Photos   *app.Photos
+	Uploader *app.Uploader
 }
 
 // Opener builds the services on first use, so that `photosync version`
@@ -78,6 +82,10 @@ Usage:
   photosync serve [flags]              web UI, API and scheduler (see 'photosync serve -h')
   photosync account add --url URL --user NAME [--password-stdin] [flags]
   photosync account list|show ID|edit ID [flags]|remove ID|test ID
+  photosync index
+  photosync photos [--q TEXT] [--kind image|raw|video|sidecar] [--offset N] [--count N]
+  photosync upload --account ID [--folder PATH] [--size fit_1920] [--no-raw] [--no-video] [--no-sidecars] PHOTO...|--all
+  photosync jobs [--account ID] [--kind K] [--limit N] | jobs show ID
   photosync version
 
 Every command takes --json for machine-readable output.
@@ -101,6 +109,14 @@ func (c *CLI) Run(ctx context.Context, args []string) error {
 		return c.Serve(ctx, args[1:])
 	case "account", "accounts":
 		return c.account(ctx, args[1:])
+	case "index":
+		return c.index(ctx, args[1:], func(s *Services) *app.Indexer { return s.Indexer })
+	case "photos", "photo":
+		return c.photos(ctx, args[1:], func(s *Services) *app.Photos { return s.Photos })
+	case "upload":
+		return c.upload(ctx, args[1:], func(s *Services) (*app.Uploader, *app.Jobs) { return s.Uploader, s.Jobs })
+	case "jobs", "job":
+		return c.jobs(ctx, args[1:], func(s *Services) *app.Jobs { return s.Jobs })
 	}
 	return usagef("unknown command %q", args[0])
 }

@@ -88,6 +88,9 @@ func TestEveryRouteNeedsSession(t *testing.T) {
 		{"PUT", "/api/v1/accounts/1"}, {"DELETE", "/api/v1/accounts/1"}, {"POST", "/api/v1/accounts/1/test"},
 		{"GET", "/api/v1/accounts/1/folders"}, {"POST", "/api/v1/accounts/1/folders"},
 		{"DELETE", "/api/v1/session"}, {"GET", "/api/v1/nonexistent"},
+		{"GET", "/api/v1/jobs"}, {"GET", "/api/v1/jobs/1"}, {"POST", "/api/v1/jobs/1/cancel"}, {"GET", "/api/v1/events"},
+		{"GET", "/api/v1/photos"}, {"GET", "/api/v1/photos/1"}, {"GET", "/api/v1/photos/1/thumb"}, {"POST", "/api/v1/library/index"},
+		{"POST", "/api/v1/accounts/1/upload"},
 	} {
 		var e apiError
 		if st, raw := c.do(r[0], r[1], "", &e); st != 401 || e.Error.Code != "EUNAUTHORIZED" {

@@ -20,6 +20,17 @@ func addRoutes(e *echo.Echo, d Deps) {
 
 	api.GET("/accounts/:id/folders", handleFolderList(d.Accounts))
 	api.POST("/accounts/:id/folders", handleFolderCreate(d.Accounts))
+	api.POST("/accounts/:id/upload", handleUpload(d.Uploader, d.Jobs))
+
+	api.GET("/photos", handlePhotoList(d.Photos))
+	api.GET("/photos/:id", handlePhotoGet(d.Photos))
+	api.GET("/photos/:id/thumb", handlePhotoThumb(d.Photos))
+	api.POST("/library/index", handleLibraryIndex(d.Jobs, d.Indexer))
+
+	api.GET("/jobs", handleJobList(d.Jobs))
+	api.GET("/jobs/:id", handleJobGet(d.Jobs))
+	api.POST("/jobs/:id/cancel", handleJobCancel(d.Jobs))
+	api.GET("/events", handleEvents(d.Jobs))
 
 	// Anything else under /api answers 401 without a session and 404 with
 	// one, so the API's shape is not revealed to strangers.

@@ -20,6 +20,10 @@ const MaxBodyBytes = 1 << 20
 type Deps struct {
 	Accounts *app.Accounts
 	Auth     *app.Auth
+	Jobs     *app.Jobs
+	Indexer  *app.Indexer
+	Photos   *app.Photos
+	Uploader *app.Uploader
 	Log      *slog.Logger
 	Version  string
 }

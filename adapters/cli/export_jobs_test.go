@@ -1,0 +1,34 @@
+package cli
+
+import (
+	"context"
+	"io"
+	"time"
+
+	"github.com/photosync/photosync/app"
+	"github.com/photosync/photosync/domain"
+)
+
+// JobsCommand runs `photosync jobs` with args on jobs.
+func (c *CLI) JobsCommand(ctx context.Context, args []string, jobs *app.Jobs) error {
+	return c.jobs(ctx, args, func(*Services) *app.Jobs { return jobs })
+}
+
+// Follow is follow, for tests.
+func (c *CLI) Follow(ctx context.Context, jobs *app.Jobs, id int64, asJSON bool) error {
+	return c.follow(ctx, jobs, id, asJSON)
+}
+
+// ProgressPrinter is the progress printer, for tests.
+type ProgressPrinter = progressPrinter
+
+// NewProgressPrinter returns a printer to w, as on a terminal when tty.
+func NewProgressPrinter(w io.Writer, tty bool, now func() time.Time) *ProgressPrinter {
+	return newProgressPrinter(w, tty, now)
+}
+
+// Update shows j.
+func (pp *progressPrinter) Update(j domain.Job) { pp.update(j) }
+
+// Finish shows how j ended.
+func (pp *progressPrinter) Finish(j domain.Job) { pp.finish(j) }

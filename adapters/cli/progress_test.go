@@ -1,0 +1,122 @@
+package cli_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/photosync/photosync/adapters/cli"
+	"github.com/photosync/photosync/domain"
+)
+
+// progressClock is a clock that tests move by hand.
+type progressClock struct{ t time.Time }
+
+func (f *progressClock) now() time.Time          { return f.t }
+func (f *progressClock) advance(d time.Duration) { f.t = f.t.Add(d) }
+
+// runningUpload is an upload of 40 files, 4 MB, with files and bytes done.
+func runningUpload(files, bytes int) domain.Job {
+	return domain.Job{ID: 1, Kind: domain.JobUpload, State: domain.JobRunning,
+		FilesTotal: 40, FilesDone: files, BytesTotal: 4_000_000, BytesDone: int64(bytes)}
+}
+
+// endedUpload is a partial upload: 12 uploaded, 3 skipped, 1 failed, 2.3 MB in 4.1 s.
+func endedUpload() domain.Job {
+	start := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
+	return domain.Job{ID: 1, Kind: domain.JobUpload, State: domain.JobPartial,
+		FilesTotal: 16, FilesDone: 16, BytesTotal: 2_300_000, BytesDone: 2_300_000,
+		Uploaded: 12, Skipped: 3, Failed: 1,
+		Errors:    []domain.JobError{{Path: "2024/IMG_0001.JPG", Message: "the server stored 0 of 2048 bytes"}},
+		StartedAt: start, FinishedAt: start.Add(4100 * time.Millisecond)}
+}
+
+func TestProgressPlainLines(t *testing.T) {
+	var out strings.Builder
+	clk := &progressClock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	pp := cli.NewProgressPrinter(&out, false, clk.now)
+	pp.Update(domain.Job{ID: 1, Kind: domain.JobUpload, State: domain.JobQueued})
+	pp.Update(runningUpload(0, 0))
+	clk.advance(500 * time.Millisecond)
+	pp.Update(runningUpload(1, 100_000)) // too soon, same tenth: no line
+	clk.advance(500 * time.Millisecond)
+	pp.Update(runningUpload(4, 400_000)) // another tenth: a line
+	clk.advance(100 * time.Millisecond)
+	pp.Update(runningUpload(5, 500_000)) // too soon, same tenth
+	clk.advance(2 * time.Second)
+	pp.Update(runningUpload(6, 600_000)) // two seconds on: a line
+	clk.advance(2 * time.Second)
+	pp.Update(runningUpload(6, 600_000)) // nothing changed: no line
+	pp.Finish(endedUpload())
+
+	want := "upload: 0/40 files, 0 B of 4.0 MB (0%)\n" +
+		"upload: 4/40 files, 400.0 kB of 4.0 MB (10%)\n" +
+		"upload: 6/40 files, 600.0 kB of 4.0 MB (15%)\n" +
+		"upload: 12 uploaded, 3 skipped, 1 failed (2.3 MB in 4.1s)\n" +
+		"  failed: 2024/IMG_0001.JPG: the server stored 0 of 2048 bytes\n"
+	if out.String() != want {
+		t.Fatalf("plain output:\n%s\nwant:\n%s", out.String(), want)
+	}
+	if strings.Contains(out.String(), "\r") {
+		t.Error("plain output redraws with \\r")
+	}
+}
+
+func TestProgressTerminalBar(t *testing.T) {
+	var out strings.Builder
+	clk := &progressClock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	pp := cli.NewProgressPrinter(&out, true, clk.now)
+	pp.Update(runningUpload(0, 0))
+	for range 9 { // 9 updates within 90 ms: no redraw
+		clk.advance(10 * time.Millisecond)
+		pp.Update(runningUpload(1, 100_000))
+	}
+	if n := strings.Count(out.String(), "\r"); n != 1 {
+		t.Fatalf("%d draws for updates within 100 ms, want 1: %q", n, out.String())
+	}
+	clk.advance(1910 * time.Millisecond) // 2 s after the start, 1 MB done: 500 kB/s, 3 MB left
+	pp.Update(runningUpload(10, 1_000_000))
+	draws := strings.Split(out.String(), "\r")
+	last := draws[len(draws)-1]
+	for _, want := range []string{"upload [######------------------]  25%", "10/40 files", "1.0 MB/4.0 MB", "500.0 kB/s", "ETA 0:06"} {
+		if !strings.Contains(last, want) {
+			t.Errorf("bar %q lacks %q", last, want)
+		}
+	}
+	pp.Finish(endedUpload())
+	summary := "upload: 12 uploaded, 3 skipped, 1 failed (2.3 MB in 4.1s)\n  failed: 2024/IMG_0001.JPG: the server stored 0 of 2048 bytes\n"
+	if !strings.HasSuffix(out.String(), "\r"+summary) {
+		t.Errorf("the summary does not follow a cleared line: %q", out.String())
+	}
+	blank := "\r" + strings.Repeat(" ", len(strings.TrimRight(last, " "))) + "\r"
+	if !strings.Contains(out.String(), blank) {
+		t.Errorf("the bar is not blanked before the summary: %q", out.String())
+	}
+}
+
+func TestJobSummaries(t *testing.T) {
+	base := endedUpload()
+	for _, tc := range []struct {
+		name string
+		edit func(*domain.Job)
+		want string
+	}{
+		{"cancelled", func(j *domain.Job) { j.State = domain.JobCancelled }, "upload cancelled: 12 uploaded, 3 skipped, 1 failed (2.3 MB in 4.1s)"},
+		{"failed", func(j *domain.Job) { j.State, j.Error = domain.JobFailed, "account 3 not found" }, "upload failed: 12 uploaded"},
+		{"sync", func(j *domain.Job) { j.Kind, j.Downloaded = domain.JobSync, 5 }, "sync: 5 downloaded, 12 uploaded, 3 skipped, 1 failed"},
+		{"index", func(j *domain.Job) { j.Kind = domain.JobIndex }, "index: 16 files, 1 failed"},
+		{"minutes", func(j *domain.Job) { j.FinishedAt = j.StartedAt.Add(192500 * time.Millisecond) }, "(2.3 MB in 3m13s)"},
+		{"never started", func(j *domain.Job) { j.StartedAt = time.Time{} }, "(2.3 MB in 0.0s)"},
+		{"gigabytes", func(j *domain.Job) { j.BytesDone = 1_234_567_890 }, "(1.2 GB in 4.1s)"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			j := base
+			tc.edit(&j)
+			var out strings.Builder
+			cli.NewProgressPrinter(&out, false, time.Now).Finish(j)
+			if !strings.Contains(out.String(), tc.want) {
+				t.Errorf("summary %q lacks %q", out.String(), tc.want)
+			}
+		})
+	}
+}

@@ -1,0 +1,96 @@
+package cli
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"strconv"
+	"strings"
+
+	"github.com/photosync/photosync/app"
+	"github.com/photosync/photosync/domain"
+)
+
+// uploadUsage is the synopsis of the upload command.
+const uploadUsage = "photosync upload --account ID [--folder PATH] [--size fit_1920] [--no-raw] [--no-video] [--no-sidecars] [--json] PHOTO...|--all"
+
+// upload runs `photosync upload`: it sends the given photos (by ID, see
+// `photosync photos`), or all of them, to an account's folder as a job and
+// follows it to its end, with a progress bar on a terminal and plain lines
+// otherwise. The folder and size default to the account's upload settings.
+// It exits with 1 when a file failed. use picks the use cases from the
+// services.
+func (c *CLI) upload(ctx context.Context, args []string, use func(*Services) (*app.Uploader, *app.Jobs)) error {
+	fs := newFlags("upload")
+	account := fs.Int64("account", 0, "the account to upload to (see 'photosync account list')")
+	folder := fs.String("folder", "", "the remote folder (default: the account's upload folder)")
+	size := fs.String("size", "", "original, fit_720, fit_1280, fit_1920, fit_2560 or fit_4096 (default: the account's upload size)")
+	noRaw := fs.Bool("no-raw", false, "leave RAW files out")
+	noVideo := fs.Bool("no-video", false, "leave videos out")
+	noSidecars := fs.Bool("no-sidecars", false, "leave sidecars (.xmp, .aae, .json) out")
+	all := fs.Bool("all", false, "upload every photo of the library")
+	asJSON := fs.Bool("json", false, "print only the job as JSON when it ends")
+	pos, err := parseUploadArgs(fs, args)
+	if err != nil {
+		return err
+	}
+	if *account <= 0 {
+		return usagef("upload: --account ID is required\nusage: %s", uploadUsage)
+	}
+	if *size != "" && !domain.ValidUploadSize(*size) {
+		return usagef("upload: --size must be one of %s", strings.Join(domain.UploadSizes, ", "))
+	}
+	var ids []int64
+	for _, p := range pos {
+		id, err := strconv.ParseInt(p, 10, 64)
+		if err != nil || id <= 0 {
+			return usagef("upload: %q is not a photo ID (see 'photosync photos')", p)
+		}
+		ids = append(ids, id)
+	}
+	switch {
+	case *all && len(ids) > 0:
+		return usagef("upload: give photo IDs or --all, not both")
+	case !*all && len(ids) == 0:
+		return usagef("upload: give the IDs of the photos to upload, or --all\nusage: %s", uploadUsage)
+	}
+	return c.withServices(ctx, func(s *Services) error {
+		up, jobs := use(s)
+		req, err := up.Prepare(ctx, app.UploadRequest{
+			AccountID: *account, PhotoIDs: ids, All: *all,
+			Options: domain.UploadOptions{
+				Folder: *folder, Size: *size,
+				IncludeRaw: !*noRaw, IncludeVideo: !*noVideo, IncludeSidecars: !*noSidecars,
+			},
+		})
+		if err != nil {
+			return err
+		}
+		job, err := jobs.Start(ctx, domain.JobUpload, req.AccountID, func(ctx context.Context, p *app.Progress) error {
+			return up.Upload(ctx, req, p)
+		})
+		if err != nil {
+			return err
+		}
+		return c.follow(ctx, jobs, job.ID, *asJSON)
+	})
+}
+
+// parseUploadArgs parses flags given before, between or after any number
+// of positional arguments and returns those.
+func parseUploadArgs(fs *flag.FlagSet, args []string) ([]string, error) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, usagef("usage: %s\n%s", uploadUsage, defaults(fs))
+			}
+			return nil, usagef("upload: %v", err)
+		}
+		if fs.NArg() == 0 {
+			return pos, nil
+		}
+		pos = append(pos, fs.Arg(0))
+		args = fs.Args()[1:]
+	}
+}

@@ -1,0 +1,15 @@
+package sqlite_test
+
+import (
+	"testing"
+
+	"github.com/photosync/photosync/adapters/sqlite"
+	"github.com/photosync/photosync/ports"
+	"github.com/photosync/photosync/ports/porttest"
+)
+
+func TestJobStore(t *testing.T) {
+	porttest.TestJobStore(t, func(t *testing.T) ports.JobStore {
+		return sqlite.NewJobStore(openDB(t))
+	})
+}

@@ -1,0 +1,118 @@
+package sqlite
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"path"
+
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/ports"
+)
+
+// UploadStore keeps the record of uploaded files in the uploads table.
+type UploadStore struct {
+	db *DB
+}
+
+var _ ports.UploadStore = (*UploadStore)(nil)
+
+// NewUploadStore returns an UploadStore on db.
+func NewUploadStore(db *DB) *UploadStore {
+	return &UploadStore{db: db}
+}
+
+const selectUpload = `SELECT file_id, account_id, remote_path, size, sha1, source_sha1, upload_size, uploaded_at FROM uploads`
+
+// RecordUpload stores one upload, replacing an earlier record of the same
+// file, account and remote path. EINVALID for a record without a file, an
+// account or a clean remote path; ENOTFOUND when the file or the account
+// does not exist.
+func (s *UploadStore) RecordUpload(ctx context.Context, r domain.UploadRecord) error {
+	if err := r.Validate(); err != nil {
+		return err
+	}
+	at, err := timeValue(r.UploadedAt)
+	if err != nil || at == nil {
+		return domain.Errorf(domain.EINVALID, "the upload record of %s has no valid time", r.RemotePath)
+	}
+	_, err = s.db.db.ExecContext(ctx, `INSERT OR REPLACE INTO uploads
+		(file_id, account_id, remote_path, remote_dir, size, sha1, source_sha1, upload_size, uploaded_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.FileID, r.AccountID, r.RemotePath, path.Dir(r.RemotePath), r.Size, r.SHA1, r.SourceSHA1, r.UploadSize, at)
+	if isForeignKeyViolation(err) {
+		return domain.Errorf(domain.ENOTFOUND, "file %d or account %d not found", r.FileID, r.AccountID)
+	}
+	if err != nil {
+		return fmt.Errorf("sqlite: record upload of file %d: %w", r.FileID, err)
+	}
+	return nil
+}
+
+// UploadsOf returns the uploads of the given files, by file ID, each
+// file's ordered by account and remote path. Files never uploaded are not
+// in the map. Any number of IDs is one query: they travel as one JSON
+// array, not as one parameter each.
+func (s *UploadStore) UploadsOf(ctx context.Context, fileIDs []int64) (map[int64][]domain.UploadRecord, error) {
+	out := map[int64][]domain.UploadRecord{}
+	if len(fileIDs) == 0 {
+		return out, nil
+	}
+	ids, err := json.Marshal(fileIDs)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: uploads of files: %w", err)
+	}
+	recs, err := s.query(ctx, selectUpload+` WHERE file_id IN (SELECT value FROM json_each(?))
+		ORDER BY file_id, account_id, remote_path`, string(ids))
+	if err != nil {
+		return nil, err
+	}
+	for _, r := range recs {
+		out[r.FileID] = append(out[r.FileID], r)
+	}
+	return out, nil
+}
+
+// UploadsIn returns the uploads of one account to files directly in
+// remoteDir (not in its subfolders), ordered by remote path.
+func (s *UploadStore) UploadsIn(ctx context.Context, accountID int64, remoteDir string) ([]domain.UploadRecord, error) {
+	dir, err := domain.CleanRemotePath(remoteDir)
+	if err != nil {
+		return nil, err
+	}
+	return s.query(ctx, selectUpload+` WHERE account_id = ? AND remote_dir = ? ORDER BY remote_path, file_id`, accountID, dir)
+}
+
+func (s *UploadStore) query(ctx context.Context, q string, args ...any) ([]domain.UploadRecord, error) {
+	rows, err := s.db.db.QueryContext(ctx, q, args...)
+	if err != nil {
+		return nil, fmt.Errorf("sqlite: list uploads: %w", err)
+	}
+	defer rows.Close()
+	var out []domain.UploadRecord
+	for rows.Next() {
+		var r domain.UploadRecord
+		var at sql.NullInt64
+		if err := rows.Scan(&r.FileID, &r.AccountID, &r.RemotePath, &r.Size, &r.SHA1, &r.SourceSHA1, &r.UploadSize, &at); err != nil {
+			return nil, fmt.Errorf("sqlite: list uploads: %w", err)
+		}
+		r.UploadedAt = timeOf(at)
+		out = append(out, r)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("sqlite: list uploads: %w", err)
+	}
+	return out, nil
+}
+
+// isForeignKeyViolation reports whether err is a violated FOREIGN KEY
+// constraint.
+func isForeignKeyViolation(err error) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+}

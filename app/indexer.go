@@ -1,0 +1,320 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"io/fs"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/ports"
+)
+
+// IndexWorkers is how many files an index reads at once: enough to keep a
+// disk and a CPU busy hashing, few enough not to thrash a spinning disk.
+const IndexWorkers = 4
+
+// Indexed is the outcome of a file an index read: it counts in FilesDone
+// and in no other counter of the job. Unchanged files are Skipped, their
+// known problems included; files found with a problem in this run (new or
+// changed, empty, corrupt, or that cannot be read) are Failed, with the
+// problem as their error, so that the job lists them.
+const Indexed Outcome = Failed + 1
+
+// Indexer keeps the library index up to date.
+//
+// Index runs one at a time in a process: a call made while another runs
+// waits for it (or for its context), then indexes; the second run is cheap,
+// since it reads no unchanged file.
+type Indexer struct {
+	lib       ports.Library
+	store     ports.LibraryStore
+	inspector ports.MediaInspector
+	clock     ports.Clock
+	log       *slog.Logger
+	running   chan struct{} // holds a token while an index runs
+}
+
+// NewIndexer returns an Indexer of lib into store.
+func NewIndexer(lib ports.Library, store ports.LibraryStore, inspector ports.MediaInspector, clock ports.Clock, log *slog.Logger) *Indexer {
+	return &Indexer{lib: lib, store: store, inspector: inspector, clock: clock, log: log, running: make(chan struct{}, 1)}
+}
+
+// entry is one file seen by the walk, with what is known of its content.
+type entry struct {
+	fi   domain.FileInfo
+	old  *domain.LibraryFile // as indexed before; nil for a new file
+	info domain.MediaInfo
+}
+
+// Index walks the library, reads the files that are new or changed (same
+// path, size and modification time means unchanged: its checksum and
+// metadata are kept and its content not read), stacks the files into
+// photos, marks the files gone from disk missing and saves the outcome in
+// one SaveIndex, or none when nothing changed. Empty files are not read.
+// A file that cannot be read, is empty or corrupt is listed among the
+// result's Problems with its cause, as are sidecars without a photo.
+//
+// p (which may be nil) gets the totals (files, and bytes to read) and
+// one FileDone per file. When ctx ends, Index stops reading and returns
+// its error, saving nothing.
+func (ix *Indexer) Index(ctx context.Context, p *Progress) (domain.IndexResult, error) {
+	select {
+	case ix.running <- struct{}{}:
+	case <-ctx.Done():
+		return domain.IndexResult{}, ctx.Err()
+	}
+	defer func() { <-ix.running }()
+	if p == nil {
+		p = NewProgress(domain.Job{Kind: domain.JobIndex}, nil)
+	}
+	start := ix.clock.Now()
+
+	stored, err := ix.store.LibraryFiles(ctx)
+	if err != nil {
+		return domain.IndexResult{}, err
+	}
+	byPath := make(map[string]domain.LibraryFile, len(stored))
+	for _, f := range stored {
+		byPath[f.Path] = f
+	}
+	entries, err := ix.walk(ctx, byPath)
+	if err != nil {
+		return domain.IndexResult{}, err
+	}
+	toRead, bytes := plan(entries)
+	p.SetTotal(len(entries), bytes)
+	reportKnown(p, entries)
+	if err := ix.readAll(ctx, p, entries, toRead); err != nil {
+		return domain.IndexResult{}, err
+	}
+
+	now := ix.clock.Now()
+	seen := make(map[string]bool, len(entries))
+	files := make([]domain.LibraryFile, 0, len(entries))
+	for _, e := range entries {
+		seen[e.fi.Path] = true
+		files = append(files, fileOf(e, now))
+	}
+	photos, loose := domain.Stack(files)
+
+	res := domain.IndexResult{Files: len(entries), Read: len(toRead), Photos: len(photos)}
+	var missing []string
+	for _, f := range stored {
+		if seen[f.Path] {
+			continue
+		}
+		res.Missing++
+		if !f.Missing {
+			missing = append(missing, f.Path)
+		}
+	}
+	changed := len(missing) > 0 || !sameAsStored(byPath, photos, loose)
+	if changed {
+		if err := ix.store.SaveIndex(ctx, photos, loose, missing, now); err != nil {
+			return domain.IndexResult{}, err
+		}
+	}
+	res.Problems = loose
+	ix.log.Info("library indexed", "files", res.Files, "read", res.Read, "photos", res.Photos,
+		"missing", res.Missing, "problems", len(res.Problems), "saved", changed, "duration", ix.clock.Now().Sub(start))
+	return res, nil
+}
+
+// Problems returns the files of the library with a problem, as of the last
+// index.
+func (ix *Indexer) Problems(ctx context.Context) ([]domain.LibraryFile, error) {
+	return ix.store.Problems(ctx)
+}
+
+// walk lists the library, each file with its index entry when it has one.
+func (ix *Indexer) walk(ctx context.Context, byPath map[string]domain.LibraryFile) ([]entry, error) {
+	var entries []entry
+	err := ix.lib.Walk(ctx, func(fi domain.FileInfo) error {
+		e := entry{fi: fi}
+		if old, ok := byPath[fi.Path]; ok {
+			e.old = &old
+		}
+		entries = append(entries, e)
+		return nil
+	})
+	return entries, err
+}
+
+// plan sets what is known without reading of each entry: the problem of a
+// file that cannot be listed or is empty, what was read before of an
+// unchanged file. It returns the indexes of the entries to read, and their
+// bytes.
+func plan(entries []entry) (toRead []int, bytes int64) {
+	for i := range entries {
+		e := &entries[i]
+		switch {
+		case e.fi.Size < 0:
+			e.info.Problem = domain.ProblemUnreadable
+		case e.fi.Size == 0:
+			e.info.Problem = domain.ProblemEmpty
+		case e.old != nil && reusable(*e.old, e.fi):
+			e.info = storedInfo(*e.old)
+		default:
+			toRead = append(toRead, i)
+			bytes += e.fi.Size
+		}
+	}
+	return toRead, bytes
+}
+
+// reportKnown counts the files that are not read: unchanged ones as
+// Skipped, their known problems included; an empty file found in this run,
+// or one that cannot be listed, as Failed.
+func reportKnown(p *Progress, entries []entry) {
+	for _, e := range entries {
+		switch {
+		case e.info.SHA1 != "" || (e.old != nil && e.old.Unchanged(e.fi) && e.old.Problem == domain.ProblemEmpty):
+			p.FileDone(e.fi.Path, Skipped, nil)
+		case e.info.Problem != "":
+			reportFile(p, e.fi.Path, e.info, Skipped)
+		}
+	}
+}
+
+// readAll reads the entries at the indexes toRead with IndexWorkers
+// workers. Only the context's end is an error: a file that cannot be read
+// gets ProblemUnreadable with the cause.
+func (ix *Indexer) readAll(ctx context.Context, p *Progress, entries []entry, toRead []int) error {
+	work := make(chan int)
+	var wg sync.WaitGroup
+	for range min(IndexWorkers, len(toRead)) {
+		wg.Go(func() {
+			for i := range work {
+				e := &entries[i]
+				info, err := ix.read(ctx, e.fi)
+				if err != nil {
+					if ctx.Err() != nil {
+						continue // the index stops; the error is the context's
+					}
+					ix.log.Warn("cannot read a library file", "path", e.fi.Path, "err", err)
+					info = domain.MediaInfo{Problem: domain.ProblemUnreadable + ": " + cause(err)}
+				}
+				e.info = info
+				p.AddBytes(e.fi.Size)
+				reportFile(p, e.fi.Path, info, Indexed)
+			}
+		})
+	}
+feed:
+	for _, i := range toRead {
+		select {
+		case work <- i:
+		case <-ctx.Done():
+			break feed
+		}
+	}
+	close(work)
+	wg.Wait()
+	return ctx.Err()
+}
+
+func (ix *Indexer) read(ctx context.Context, fi domain.FileInfo) (domain.MediaInfo, error) {
+	r, err := ix.lib.Open(ctx, fi.Path)
+	if err != nil {
+		return domain.MediaInfo{}, err
+	}
+	defer r.Close()
+	return ix.inspector.Inspect(ctx, fi.Path, r, fi.Size)
+}
+
+// reportFile counts one file: Failed with its problem when it has one,
+// else the given outcome.
+func reportFile(p *Progress, path string, info domain.MediaInfo, ok Outcome) {
+	if info.Problem != "" {
+		p.FileDone(path, Failed, domain.Errorf(domain.EINVALID, "%s", info.Problem))
+		return
+	}
+	p.FileDone(path, ok, nil)
+}
+
+// reusable reports whether what was read of a file before still holds:
+// it is unchanged on disk and was read then. A file that could not be read
+// is tried again, since permissions change without touching the
+// modification time.
+func reusable(old domain.LibraryFile, fi domain.FileInfo) bool {
+	return old.Unchanged(fi) && old.SHA1 != "" && !strings.HasPrefix(old.Problem, domain.ProblemUnreadable)
+}
+
+// storedInfo returns what reading a file told before, from its index
+// entry: problems found in its content are kept, those found by stacking
+// are found again.
+func storedInfo(f domain.LibraryFile) domain.MediaInfo {
+	info := domain.MediaInfo{SHA1: f.SHA1, Orientation: f.Orientation, Width: f.Width, Height: f.Height}
+	if strings.HasPrefix(f.Problem, domain.ProblemCorrupt) {
+		info.Problem = f.Problem
+	}
+	if f.TakenSource == domain.TakenFromEXIF {
+		info.TakenAt = f.TakenAt
+	}
+	return info
+}
+
+func fileOf(e entry, now time.Time) domain.LibraryFile {
+	f := domain.LibraryFile{
+		Path: e.fi.Path, Kind: domain.KindOf(e.fi.Path), Size: max(e.fi.Size, 0), ModTime: e.fi.ModTime,
+		SHA1: e.info.SHA1, Orientation: e.info.Orientation, Width: e.info.Width, Height: e.info.Height,
+		Problem: e.info.Problem,
+	}
+	if e.old != nil {
+		f.ID = e.old.ID
+	}
+	f.TakenAt, f.TakenSource = domain.DateTaken(e.fi.Path, e.info.TakenAt, e.fi.ModTime, now)
+	return f
+}
+
+// sameAsStored reports whether the index just computed is the one stored:
+// every file as stored, and grouped into the same photos.
+func sameAsStored(stored map[string]domain.LibraryFile, photos []domain.Photo, loose []domain.LibraryFile) bool {
+	usedIDs := map[int64]bool{}
+	for _, p := range photos {
+		var id int64
+		for _, f := range p.Files {
+			old, ok := stored[f.Path]
+			if !ok || !sameFile(old, f) || old.PhotoID == 0 || (id != 0 && old.PhotoID != id) {
+				return false
+			}
+			id = old.PhotoID
+		}
+		if usedIDs[id] {
+			return false
+		}
+		usedIDs[id] = true
+	}
+	for _, f := range loose {
+		old, ok := stored[f.Path]
+		if !ok || !sameFile(old, f) || old.PhotoID != 0 {
+			return false
+		}
+	}
+	return true
+}
+
+func sameFile(old, f domain.LibraryFile) bool {
+	return !old.Missing && old.Kind == f.Kind && old.Role == f.Role && old.Size == f.Size &&
+		old.ModTime.Equal(f.ModTime) && old.SHA1 == f.SHA1 && old.TakenAt.Equal(f.TakenAt) &&
+		old.TakenSource == f.TakenSource && old.Orientation == f.Orientation && old.Width == f.Width &&
+		old.Height == f.Height && old.Problem == f.Problem
+}
+
+// cause returns why a file could not be read, in words and without the
+// absolute path an *fs.PathError carries.
+func cause(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	var de *domain.Error
+	if errors.As(err, &de) && de.Message != "" {
+		return de.Message
+	}
+	return err.Error()
+}
