@@ -1,0 +1,84 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"net/http"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"github.com/photosync/photosync/adapters/media/mediatest"
+)
+
+// TestServeIndexesOnStart: serve indexes the library when it starts, the
+// photos and their thumbnails are served, and an index can be asked for.
+func TestServeIndexesOnStart(t *testing.T) {
+	lib := t.TempDir()
+	taken := time.Date(2021, 6, 5, 14, 30, 0, 0, time.UTC)
+	mediatest.WriteFile(t, lib, "2021/IMG_0001.JPG", mediatest.JPEG(t, mediatest.JPEGOptions{Width: 640, Height: 480, TakenAt: taken, Seed: 1}))
+	mediatest.WriteFile(t, lib, "2021/IMG_0001.xmp", mediatest.Sidecar(t, "IMG_0001"))
+	mediatest.WriteFile(t, lib, "2021/IMG_0002.jpg", mediatest.JPEG(t, mediatest.JPEGOptions{Width: 300, Height: 200, TakenAt: taken.Add(time.Hour), Seed: 2}))
+	mediatest.WriteFile(t, lib, "empty.jpg", nil)
+	in := startServe(t, t.TempDir(), map[string]string{"PHOTOSYNC_ADMIN_PASSWORD": "admin-e2e", "PHOTOSYNC_LIBRARY": lib})
+	in.login("admin-e2e")
+
+	type page struct {
+		Total  int
+		Photos []struct {
+			ID      int64
+			Name    string
+			TakenAt time.Time `json:"taken_at"`
+			Files   []struct{ Path, Kind, Role, SHA1 string }
+		}
+	}
+	var p page
+	deadline := time.Now().Add(20 * time.Second)
+	for in.call("GET", "/api/v1/photos", nil, &p); p.Total < 2; in.call("GET", "/api/v1/photos", nil, &p) {
+		if time.Now().After(deadline) {
+			t.Fatalf("the library was not indexed on start: %+v", p)
+		}
+		time.Sleep(20 * time.Millisecond) // polling interval
+	}
+	if p.Total != 2 || p.Photos[0].Name != "IMG_0002" || len(p.Photos[1].Files) != 2 || !p.Photos[1].TakenAt.Equal(taken) {
+		t.Fatalf("photos: %+v", p)
+	}
+
+	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/photos/%d/thumb?size=tile_224", in.url, p.Photos[0].ID), nil)
+	req.Header.Set("Authorization", "Bearer "+in.token)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	thumb, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/jpeg" || len(thumb) < 100 {
+		t.Fatalf("thumb: %d %s %d bytes", res.StatusCode, res.Header.Get("Content-Type"), len(thumb))
+	}
+
+	// A new file and an index by hand.
+	mediatest.WriteFile(t, lib, filepath.Join("2022", "new.jpg"), mediatest.JPEG(t, mediatest.JPEGOptions{Width: 100, Height: 100, Seed: 3}))
+	// POST /library/index answers 409 while the start-up index still runs;
+	// ask again until one is accepted, then wait for it to end.
+	var job struct {
+		ID    int64
+		State string
+	}
+	for st := in.call("POST", "/api/v1/library/index", nil, &job); st != 202; st = in.call("POST", "/api/v1/library/index", nil, &job) {
+		if st != 409 || time.Now().After(deadline) {
+			t.Fatalf("index: %d", st)
+		}
+		time.Sleep(20 * time.Millisecond) // polling interval
+	}
+	for job.State == "queued" || job.State == "running" {
+		if time.Now().After(deadline) {
+			t.Fatalf("the index job did not end: %+v", job)
+		}
+		time.Sleep(20 * time.Millisecond) // polling interval
+		in.call("GET", fmt.Sprintf("/api/v1/jobs/%d", job.ID), nil, &job)
+	}
+	// The empty file makes the start-up index partial; this one found nothing new wrong.
+	if in.call("GET", "/api/v1/photos", nil, &p); p.Total != 3 || job.State != "done" {
+		t.Fatalf("after index: job %+v, %d photos", job, p.Total)
+	}
+}
