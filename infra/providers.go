@@ -44,6 +44,8 @@ var SQLiteSet = wire.NewSet(
 	sqlite.NewJobStore, wire.Bind(new(ports.JobStore), new(*sqlite.JobStore)),
 	sqlite.NewLibraryStore, wire.Bind(new(ports.LibraryStore), new(*sqlite.LibraryStore)),
 	sqlite.NewUploadStore, wire.Bind(new(ports.UploadStore), new(*sqlite.UploadStore)),
+	sqlite.NewSyncStore, wire.Bind(new(ports.SyncStore), new(*sqlite.SyncStore)),
+	sqlite.NewLeaseStore, wire.Bind(new(ports.LeaseStore), new(*sqlite.LeaseStore)),
 )
 
 // CoreSet provides the use cases and the adapters they drive.
@@ -56,6 +58,7 @@ var CoreSet = wire.NewSet(
 	app.NewAuth,
 	provideJobs,
 	provideLibrary, wire.Bind(new(ports.Library), new(*localfs.Library)),
+	provideLibraryWriter, wire.Bind(new(ports.LibraryWriter), new(*localfs.Writer)),
 	media.NewInspector, wire.Bind(new(ports.MediaInspector), new(*media.Inspector)),
 	provideThumbnails, wire.Bind(new(ports.Thumbnailer), new(*media.Thumbnails)),
 	media.NewResizer, wire.Bind(new(ports.Resizer), new(*media.Resizer)),
@@ -99,6 +102,9 @@ func provideSecretBox(cfg Config) (*secrets.Box, error) {
 }
 
 func provideLibrary(cfg Config) *localfs.Library { return localfs.NewLibrary(cfg.Library) }
+
+// provideLibraryWriter writes into the configured library folder.
+func provideLibraryWriter(cfg Config) *localfs.Writer { return localfs.NewWriter(cfg.Library) }
 
 // provideThumbnails caches thumbnails in the data folder.
 func provideThumbnails(cfg Config) *media.Thumbnails {

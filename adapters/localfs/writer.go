@@ -1,0 +1,379 @@
+package localfs
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha1"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"io/fs"
+	"os"
+	"path"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+	"unicode/utf8"
+
+	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/ports"
+)
+
+// Writer writes files into the library folder. Every operation goes
+// through os.Root, so no path, and no symbolic link inside the library,
+// can make it create, replace or remove anything outside the root.
+//
+// A file is first written to a hidden temporary file in its target folder,
+// named .<name>.photosync-<16 hex>.tmp (domain.Ignored passes over it),
+// then checked, synced to disk, given its modification time and only then
+// moved into place, so the library never holds a partial file under a
+// real name. The library folder itself must exist: a missing root is more
+// likely an unmounted disk than a library to create.
+type Writer struct {
+	root string
+
+	mu     sync.Mutex
+	active map[string]bool // temporary files being written, root-relative
+}
+
+var _ ports.LibraryWriter = (*Writer)(nil)
+
+// NewWriter returns a Writer into the library folder root.
+func NewWriter(root string) *Writer {
+	return &Writer{root: root, active: map[string]bool{}}
+}
+
+// WriteFile streams r into path through a temporary file beside it; see
+// ports.LibraryWriter. A "SHA1:" prefix on wantSHA1, as servers report
+// checksums, is accepted. EINVALID for a bad path, a short or long body
+// ("received 1200 of 4096 bytes") or a checksum mismatch; ECONFLICT when
+// path exists and overwrite is false, or is a folder; ENOTFOUND when the
+// library folder does not exist. A cancelled ctx stops the copy and its
+// error is returned.
+func (w *Writer) WriteFile(ctx context.Context, p string, r io.Reader, size int64, modTime time.Time, wantSHA1 string, overwrite bool) (string, error) {
+	if err := ctx.Err(); err != nil {
+		return "", err
+	}
+	if err := checkPath(p); err != nil {
+		return "", err
+	}
+	if size < 0 {
+		return "", domain.Errorf(domain.EINVALID, "%s: the size %d is not a size", p, size)
+	}
+	want, err := parseSHA1(wantSHA1)
+	if err != nil {
+		return "", err
+	}
+	root, err := os.OpenRoot(w.root)
+	if err != nil {
+		return "", (&Library{root: w.root}).rootError(err)
+	}
+	defer root.Close()
+
+	dir := path.Dir(p)
+	if dir != "." {
+		if err := root.MkdirAll(dir, 0o755); err != nil {
+			return "", writeError(dir, err)
+		}
+	}
+	if fi, err := root.Lstat(p); err == nil {
+		if !overwrite {
+			return "", domain.Errorf(domain.ECONFLICT, "%s already exists in the library", p)
+		}
+		if fi.IsDir() {
+			return "", domain.Errorf(domain.ECONFLICT, "%s is a folder in the library", p)
+		}
+	} else if !errors.Is(err, fs.ErrNotExist) {
+		return "", writeError(p, err)
+	}
+
+	tmp, f, err := w.createTemp(root, p)
+	if err != nil {
+		return "", err
+	}
+	defer w.done(tmp)
+	placed := false
+	defer func() {
+		if !placed {
+			f.Close()
+			root.Remove(tmp)
+		}
+	}()
+
+	h := sha1.New()
+	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(ctxReader{ctx, r}, size+1))
+	if ctxErr := ctx.Err(); ctxErr != nil {
+		return "", fmt.Errorf("write %s: %w", p, ctxErr)
+	}
+	if err != nil {
+		return "", fmt.Errorf("write %s: %w", p, err)
+	}
+	switch {
+	case n < size:
+		return "", domain.Errorf(domain.EINVALID, "%s: received %d of %d bytes", p, n, size)
+	case n > size:
+		return "", domain.Errorf(domain.EINVALID, "%s: received more than the %d bytes announced", p, size)
+	}
+	sum := hex.EncodeToString(h.Sum(nil))
+	if want != "" && sum != want {
+		return "", domain.Errorf(domain.EINVALID, "%s: the received bytes have the SHA-1 %s, not the %s announced", p, sum, want)
+	}
+	// The time is set before the rename, so the file appears complete
+	// with its final time; the fsync after makes both durable.
+	if !modTime.IsZero() {
+		if err := root.Chtimes(tmp, time.Time{}, modTime); err != nil {
+			return "", writeError(p, err)
+		}
+	}
+	if err := f.Sync(); err != nil {
+		return "", writeError(p, err)
+	}
+	if err := f.Close(); err != nil {
+		return "", writeError(p, err)
+	}
+	if err := ctx.Err(); err != nil {
+		return "", fmt.Errorf("write %s: %w", p, err)
+	}
+	if overwrite {
+		if err := root.Rename(tmp, p); err != nil {
+			return "", writeError(p, err)
+		}
+	} else if err := moveNoReplace(root, tmp, p); err != nil {
+		return "", err
+	}
+	placed = true
+	syncDir(root, dir)
+	return sum, nil
+}
+
+// Rename moves a library file to another path, creating the folders it
+// needs. ECONFLICT when to exists; ENOTFOUND when from does not;
+// EINVALID for a bad path or when from is not a regular file.
+func (w *Writer) Rename(ctx context.Context, from, to string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	if err := checkPath(from); err != nil {
+		return err
+	}
+	if err := checkPath(to); err != nil {
+		return err
+	}
+	root, err := os.OpenRoot(w.root)
+	if err != nil {
+		return (&Library{root: w.root}).rootError(err)
+	}
+	defer root.Close()
+	fi, err := root.Lstat(from)
+	if err != nil {
+		return writeError(from, err)
+	}
+	if !fi.Mode().IsRegular() {
+		return domain.Errorf(domain.EINVALID, "%s is not a file", from)
+	}
+	if dir := path.Dir(to); dir != "." {
+		if err := root.MkdirAll(dir, 0o755); err != nil {
+			return writeError(dir, err)
+		}
+	}
+	if err := moveNoReplace(root, from, to); err != nil {
+		return err
+	}
+	syncDir(root, path.Dir(to))
+	syncDir(root, path.Dir(from))
+	return nil
+}
+
+// RemoveTemps deletes the temporary files that writes interrupted by a
+// crash left below dir ("" or "." for the whole library) and returns how
+// many it removed. Temporary files this Writer is writing now are left
+// alone; call it when no other process writes into dir, e.g. at the start
+// of a sync under its lease. Symbolic links are not followed; a missing
+// dir has nothing to remove.
+func (w *Writer) RemoveTemps(ctx context.Context, dir string) (int, error) {
+	if dir == "" {
+		dir = "."
+	}
+	if dir != "." {
+		if err := checkPath(dir); err != nil {
+			return 0, err
+		}
+	}
+	root, err := os.OpenRoot(w.root)
+	if err != nil {
+		return 0, (&Library{root: w.root}).rootError(err)
+	}
+	defer root.Close()
+	removed := 0
+	err = fs.WalkDir(root.FS(), dir, func(p string, d fs.DirEntry, err error) error {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ctxErr
+		}
+		if err != nil {
+			if p == dir && errors.Is(err, fs.ErrNotExist) {
+				return fs.SkipAll
+			}
+			return nil // an unreadable folder or a vanished entry
+		}
+		if !d.Type().IsRegular() || !isTempName(d.Name()) {
+			return nil
+		}
+		w.mu.Lock()
+		active := w.active[p]
+		w.mu.Unlock()
+		if active {
+			return nil
+		}
+		if err := root.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return writeError(p, err)
+		}
+		removed++
+		return nil
+	})
+	return removed, err
+}
+
+// moveNoReplace moves from to to unless to exists. A hard link is atomic
+// about that; on a file system without hard links (FAT, some network
+// shares) a check before the rename has to do.
+func moveNoReplace(root *os.Root, from, to string) error {
+	err := root.Link(from, to)
+	switch {
+	case err == nil:
+		if err := root.Remove(from); err != nil {
+			return writeError(from, err)
+		}
+		return nil
+	case errors.Is(err, fs.ErrExist):
+		return domain.Errorf(domain.ECONFLICT, "%s already exists in the library", to)
+	case errors.Is(err, fs.ErrNotExist) || isEscape(err):
+		return writeError(from, err)
+	}
+	if _, err := root.Lstat(to); err == nil {
+		return domain.Errorf(domain.ECONFLICT, "%s already exists in the library", to)
+	}
+	if err := root.Rename(from, to); err != nil {
+		return writeError(to, err)
+	}
+	return nil
+}
+
+// syncDir makes a rename in dir durable. It is best effort: the file's
+// content is already on disk, and some systems cannot sync a folder.
+func syncDir(root *os.Root, dir string) {
+	d, err := root.Open(dir)
+	if err != nil {
+		return
+	}
+	d.Sync()
+	d.Close()
+}
+
+// createTemp creates the temporary file for target, exclusively, and notes
+// it as being written so RemoveTemps leaves it alone.
+func (w *Writer) createTemp(root *os.Root, target string) (string, *os.File, error) {
+	var b [8]byte
+	rand.Read(b[:])
+	tmp := path.Join(path.Dir(target), tempName(path.Base(target), hex.EncodeToString(b[:])))
+	w.mu.Lock()
+	w.active[tmp] = true
+	w.mu.Unlock()
+	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	if err != nil {
+		w.done(tmp)
+		return "", nil, writeError(target, err)
+	}
+	return tmp, f, nil
+}
+
+func (w *Writer) done(tmp string) {
+	w.mu.Lock()
+	delete(w.active, tmp)
+	w.mu.Unlock()
+}
+
+const (
+	tempInfix  = ".photosync-"
+	tempSuffix = ".tmp"
+	tempRandom = 16 // hex digits
+	maxTempFor = 200
+)
+
+// tempName is the temporary name for a file named base: hidden, with a
+// random part, within the 255 bytes a name may have.
+func tempName(base, random string) string {
+	for len(base) > maxTempFor {
+		_, size := utf8.DecodeLastRuneInString(base)
+		base = base[:len(base)-size]
+	}
+	return "." + base + tempInfix + random + tempSuffix
+}
+
+// isTempName reports whether name is one that tempName makes.
+func isTempName(name string) bool {
+	if !strings.HasPrefix(name, ".") || !strings.HasSuffix(name, tempSuffix) {
+		return false
+	}
+	stem := strings.TrimSuffix(name, tempSuffix)
+	i := strings.LastIndex(stem, tempInfix)
+	if i < 1 {
+		return false
+	}
+	random := stem[i+len(tempInfix):]
+	if len(random) != tempRandom {
+		return false
+	}
+	_, err := hex.DecodeString(random)
+	return err == nil
+}
+
+// checkPath refuses paths that are not clean, relative and slash-separated.
+func checkPath(p string) error {
+	if !fs.ValidPath(p) || p == "." || strings.Contains(p, `\`) {
+		return domain.Errorf(domain.EINVALID, "%q is not a path in the library", p)
+	}
+	return nil
+}
+
+// parseSHA1 returns a wanted checksum in lower-case hex, "" for none.
+func parseSHA1(s string) (string, error) {
+	if len(s) > 5 && strings.EqualFold(s[:5], "SHA1:") {
+		s = s[5:]
+	}
+	s = strings.ToLower(s)
+	if s == "" {
+		return "", nil
+	}
+	if b, err := hex.DecodeString(s); err != nil || len(b) != sha1.Size {
+		return "", domain.Errorf(domain.EINVALID, "%q is not a SHA-1 checksum", s)
+	}
+	return s, nil
+}
+
+// ctxReader stops reading once ctx is done.
+type ctxReader struct {
+	ctx context.Context
+	r   io.Reader
+}
+
+func (c ctxReader) Read(p []byte) (int, error) {
+	if err := c.ctx.Err(); err != nil {
+		return 0, err
+	}
+	return c.r.Read(p)
+}
+
+// writeError translates an error of os.Root into a domain error.
+func writeError(p string, err error) error {
+	if errors.Is(err, syscall.ENOTDIR) || errors.Is(err, fs.ErrExist) {
+		// MkdirAll meets a file where a folder must go.
+		return &domain.Error{Code: domain.ECONFLICT, Message: fmt.Sprintf("%s: a file is in the way", p), Err: err}
+	}
+	return openError(p, err)
+}
+
+func isEscape(err error) bool {
+	return strings.Contains(err.Error(), "escapes")
+}

@@ -1,0 +1,295 @@
+package memory
+
+import (
+	"cmp"
+	"context"
+	"io/fs"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/ports"
+)
+
+// SyncStore keeps sync state in maps. Each write checks all its input
+// before it changes anything, so a refused batch leaves the store as it
+// was, as the SQLite store's transaction does.
+type SyncStore struct {
+	mu       sync.Mutex
+	pairs    map[int64]map[string]domain.SyncPair // by account, remote path
+	folders  map[int64][]domain.RemoteFolder
+	failures map[int64]map[failureKey]domain.SyncFailure
+	runs     map[int64]domain.SyncRun
+	nextRun  int64
+}
+
+// failureKey is what makes a failure unique within an account.
+type failureKey struct {
+	dir           domain.SyncDirection
+	local, remote string
+}
+
+var _ ports.SyncStore = (*SyncStore)(nil)
+
+// NewSyncStore returns an empty store.
+func NewSyncStore() *SyncStore {
+	return &SyncStore{
+		pairs:    map[int64]map[string]domain.SyncPair{},
+		folders:  map[int64][]domain.RemoteFolder{},
+		failures: map[int64]map[failureKey]domain.SyncFailure{},
+		runs:     map[int64]domain.SyncRun{},
+	}
+}
+
+// Pairs returns an account's pairs ordered by remote path.
+func (s *SyncStore) Pairs(ctx context.Context, accountID int64) ([]domain.SyncPair, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []domain.SyncPair
+	for _, p := range s.pairs[accountID] {
+		out = append(out, p)
+	}
+	slices.SortFunc(out, func(a, b domain.SyncPair) int { return strings.Compare(a.RemotePath, b.RemotePath) })
+	return out, nil
+}
+
+// SavePairs deletes the pairs at the remote paths in remove, then upserts
+// those in upsert. A pair with AccountID 0 is taken for accountID's.
+// EINVALID for a pair of another account or without a clean remote path
+// and library path; nothing is saved then.
+func (s *SyncStore) SavePairs(ctx context.Context, accountID int64, upsert []domain.SyncPair, remove []string) error {
+	checked := make([]domain.SyncPair, 0, len(upsert))
+	for _, p := range upsert {
+		if p.AccountID == 0 {
+			p.AccountID = accountID
+		}
+		if p.AccountID != accountID {
+			return domain.Errorf(domain.EINVALID, "the pair of %s belongs to account %d, not %d", p.RemotePath, p.AccountID, accountID)
+		}
+		if !cleanRemoteFile(p.RemotePath) {
+			return domain.Errorf(domain.EINVALID, "the pair's remote path %q is not a clean file path", p.RemotePath)
+		}
+		if !fs.ValidPath(p.LocalPath) || p.LocalPath == "." || strings.Contains(p.LocalPath, `\`) {
+			return domain.Errorf(domain.EINVALID, "the pair's library path %q is not a clean relative path", p.LocalPath)
+		}
+		p.LocalModTime, p.RemoteModTime, p.SyncedAt = utcTime(p.LocalModTime), utcTime(p.RemoteModTime), utcTime(p.SyncedAt)
+		checked = append(checked, p)
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.pairs[accountID]
+	if m == nil {
+		m = map[string]domain.SyncPair{}
+		s.pairs[accountID] = m
+	}
+	for _, p := range remove {
+		delete(m, p)
+	}
+	for _, p := range checked {
+		m[p.RemotePath] = p
+	}
+	return nil
+}
+
+// Folders returns the remote folders remembered for an account ordered by
+// path, each with its files ordered by path.
+func (s *SyncStore) Folders(ctx context.Context, accountID int64) ([]domain.RemoteFolder, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return cloneFolders(s.folders[accountID]), nil
+}
+
+// ReplaceFolders replaces an account's remembered folders. EINVALID for a
+// folder without a clean path, a folder given twice, or a file that is
+// not directly in its folder; nothing changes then.
+func (s *SyncStore) ReplaceFolders(ctx context.Context, accountID int64, folders []domain.RemoteFolder) error {
+	seen := make(map[string]bool, len(folders))
+	for _, f := range folders {
+		if c, err := domain.CleanRemotePath(f.Path); err != nil || c != f.Path {
+			return domain.Errorf(domain.EINVALID, "the remote folder %q is not a clean path", f.Path)
+		}
+		if seen[f.Path] {
+			return domain.Errorf(domain.EINVALID, "the remote folder %s is given twice", f.Path)
+		}
+		seen[f.Path] = true
+		names := make(map[string]bool, len(f.Files))
+		for _, c := range f.Files {
+			if !cleanRemoteFile(c.Path) || path.Dir(c.Path) != f.Path {
+				return domain.Errorf(domain.EINVALID, "the remote path %q is not directly in the folder %s", c.Path, f.Path)
+			}
+			if names[c.Path] {
+				return domain.Errorf(domain.EINVALID, "the remote path %s is given twice", c.Path)
+			}
+			names[c.Path] = true
+		}
+	}
+	stored := cloneFolders(folders)
+	for i := range stored {
+		for j := range stored[i].Files {
+			stored[i].Files[j].ModTime = utcTime(stored[i].Files[j].ModTime)
+		}
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.folders[accountID] = stored
+	return nil
+}
+
+// cloneFolders copies folders sorted by path, with their files sorted by
+// path, sharing nothing with the input.
+func cloneFolders(folders []domain.RemoteFolder) []domain.RemoteFolder {
+	var out []domain.RemoteFolder
+	for _, f := range folders {
+		f.Files = slices.Clone(f.Files)
+		if len(f.Files) == 0 {
+			f.Files = nil
+		}
+		slices.SortFunc(f.Files, func(a, b domain.RemoteFile) int { return strings.Compare(a.Path, b.Path) })
+		out = append(out, f)
+	}
+	slices.SortFunc(out, func(a, b domain.RemoteFolder) int { return strings.Compare(a.Path, b.Path) })
+	return out
+}
+
+// cleanRemoteFile reports whether p is a clean remote path other than the
+// root.
+func cleanRemoteFile(p string) bool {
+	c, err := domain.CleanRemotePath(p)
+	return err == nil && c == p && c != "/"
+}
+
+// utcTime returns t in UTC without a monotonic reading, as the SQLite
+// store gives times back; the zero time stays zero.
+func utcTime(t time.Time) time.Time {
+	if t.IsZero() {
+		return time.Time{}
+	}
+	return t.UTC().Round(0)
+}
+
+// Failures returns an account's failures ordered by remote path, library
+// path and direction; failedOnly keeps those that reached the retry limit.
+func (s *SyncStore) Failures(ctx context.Context, accountID int64, failedOnly bool) ([]domain.SyncFailure, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []domain.SyncFailure
+	for _, f := range s.failures[accountID] {
+		if !failedOnly || f.Failed {
+			out = append(out, f)
+		}
+	}
+	slices.SortFunc(out, func(a, b domain.SyncFailure) int {
+		return cmp.Or(strings.Compare(a.RemotePath, b.RemotePath), strings.Compare(a.LocalPath, b.LocalPath),
+			strings.Compare(string(a.Direction), string(b.Direction)))
+	})
+	return out, nil
+}
+
+// SaveFailures clears the failures in clear, then upserts those in
+// upsert. A failure with AccountID 0 is taken for accountID's. EINVALID
+// for a failure of another account, of no known direction or without a
+// path; nothing is saved then.
+func (s *SyncStore) SaveFailures(ctx context.Context, accountID int64, upsert, clear []domain.SyncFailure) error {
+	check := func(fs []domain.SyncFailure) ([]domain.SyncFailure, error) {
+		out := make([]domain.SyncFailure, 0, len(fs))
+		for _, f := range fs {
+			if f.AccountID == 0 {
+				f.AccountID = accountID
+			}
+			switch {
+			case f.AccountID != accountID:
+				return nil, domain.Errorf(domain.EINVALID, "the failure of %s belongs to account %d, not %d", f.RemotePath, f.AccountID, accountID)
+			case f.Direction != domain.SyncDown && f.Direction != domain.SyncUp:
+				return nil, domain.Errorf(domain.EINVALID, "the failure of %s has no direction (%q)", f.RemotePath, f.Direction)
+			case f.LocalPath == "" && f.RemotePath == "":
+				return nil, domain.Errorf(domain.EINVALID, "a failure needs a library path or a remote path")
+			}
+			f.LastAttemptAt, f.NextAttemptAt = utcTime(f.LastAttemptAt), utcTime(f.NextAttemptAt)
+			out = append(out, f)
+		}
+		return out, nil
+	}
+	up, err := check(upsert)
+	if err != nil {
+		return err
+	}
+	cl, err := check(clear)
+	if err != nil {
+		return err
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m := s.failures[accountID]
+	if m == nil {
+		m = map[failureKey]domain.SyncFailure{}
+		s.failures[accountID] = m
+	}
+	for _, f := range cl {
+		delete(m, failureKey{f.Direction, f.LocalPath, f.RemotePath})
+	}
+	for _, f := range up {
+		m[failureKey{f.Direction, f.LocalPath, f.RemotePath}] = f
+	}
+	return nil
+}
+
+// CreateRun stores a copy of a new run and sets its ID. EINVALID for a
+// run without an account.
+func (s *SyncStore) CreateRun(ctx context.Context, r *domain.SyncRun) error {
+	if r.AccountID == 0 {
+		return domain.Errorf(domain.EINVALID, "a sync run needs an account")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.nextRun++
+	r.ID = s.nextRun
+	s.runs[r.ID] = storedRun(*r)
+	return nil
+}
+
+// UpdateRun replaces a stored run. ENOTFOUND when there is no run with r's
+// ID for r's account.
+func (s *SyncStore) UpdateRun(ctx context.Context, r domain.SyncRun) error {
+	if r.AccountID == 0 {
+		return domain.Errorf(domain.EINVALID, "a sync run needs an account")
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if old, ok := s.runs[r.ID]; !ok || old.AccountID != r.AccountID {
+		return domain.Errorf(domain.ENOTFOUND, "sync run %d of account %d not found", r.ID, r.AccountID)
+	}
+	s.runs[r.ID] = storedRun(r)
+	return nil
+}
+
+// Runs returns copies of an account's most recent runs, newest (highest
+// ID) first; a limit below 1 returns them all.
+func (s *SyncStore) Runs(ctx context.Context, accountID int64, limit int) ([]domain.SyncRun, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []domain.SyncRun
+	for _, r := range s.runs {
+		if r.AccountID == accountID {
+			out = append(out, storedRun(r))
+		}
+	}
+	slices.SortFunc(out, func(a, b domain.SyncRun) int { return cmp.Compare(b.ID, a.ID) })
+	if limit > 0 && len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// storedRun returns a copy of r as the store keeps it: times in UTC, the
+// first domain.MaxJobErrors errors in a slice of its own.
+func storedRun(r domain.SyncRun) domain.SyncRun {
+	r.Errors = slices.Clone(r.Errors[:min(len(r.Errors), domain.MaxJobErrors)])
+	if len(r.Errors) == 0 {
+		r.Errors = nil
+	}
+	r.StartedAt, r.FinishedAt = utcTime(r.StartedAt), utcTime(r.FinishedAt)
+	return r
+}

@@ -1,0 +1,188 @@
+package sqlite_test
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	msqlite "modernc.org/sqlite"
+
+	"github.com/photosync/photosync/adapters/sqlite"
+	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/ports/porttest"
+)
+
+func TestSyncStore(t *testing.T) {
+	porttest.TestSyncStore(t, func(t *testing.T) porttest.SyncFixture {
+		db := openDB(t)
+		return porttest.SyncFixture{Store: sqlite.NewSyncStore(db), AccountIDs: syncAccounts(t, db, "one", "two")}
+	})
+}
+
+// syncAccounts stores an account per name and returns their IDs.
+func syncAccounts(t *testing.T, db *sqlite.DB, names ...string) []int64 {
+	t.Helper()
+	var ids []int64
+	for _, name := range names {
+		a := domain.NewAccount()
+		a.Name, a.URL = name, "https://dav.example.com/"
+		if err := sqlite.NewAccountStore(db).CreateAccount(context.Background(), &a); err != nil {
+			t.Fatalf("CreateAccount: %v", err)
+		}
+		ids = append(ids, a.ID)
+	}
+	return ids
+}
+
+// countCommits limits db to one connection and counts the transactions
+// committed on it.
+func countCommits(t *testing.T, db *sqlite.DB) *atomic.Int64 {
+	t.Helper()
+	var n atomic.Int64
+	db.SQL().SetMaxOpenConns(1)
+	conn, err := db.SQL().Conn(context.Background())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	err = conn.Raw(func(dc any) error {
+		h, ok := dc.(interface{ RegisterCommitHook(msqlite.CommitHookFn) })
+		if !ok {
+			return fmt.Errorf("the driver's connection %T has no commit hook", dc)
+		}
+		h.RegisterCommitHook(func() int32 { n.Add(1); return 0 })
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &n
+}
+
+// TestSyncStoreBatches: saving the state of 20,000 remote files is one
+// commit per call, and quick.
+func TestSyncStoreBatches(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	account := syncAccounts(t, db, "one")[0]
+	s := sqlite.NewSyncStore(db)
+	commits := countCommits(t, db)
+
+	const n = 20000
+	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
+	pairs := make([]domain.SyncPair, n)
+	failures := make([]domain.SyncFailure, n)
+	folders := make([]domain.RemoteFolder, 0, n/100)
+	for i := range n {
+		dir := fmt.Sprintf("/Photos/%03d", i/100)
+		p := fmt.Sprintf("%s/IMG_%05d.jpg", dir, i)
+		pairs[i] = domain.SyncPair{LocalPath: "nextcloud" + p, RemotePath: p, Size: int64(i), LocalModTime: at, RemoteModTime: at,
+			ETag: fmt.Sprintf(`"%d"`, i), SHA1: strings.Repeat("a", 40), SyncedAt: at}
+		failures[i] = domain.SyncFailure{Direction: domain.SyncDown, LocalPath: pairs[i].LocalPath, RemotePath: p, Attempts: 1, LastAttemptAt: at}
+		if i%100 == 0 {
+			folders = append(folders, domain.RemoteFolder{Path: dir, ETag: fmt.Sprintf(`"d%d"`, i)})
+		}
+		folders[len(folders)-1].Files = append(folders[len(folders)-1].Files,
+			domain.RemoteFile{Path: p, Name: p[len(dir)+1:], Size: int64(i), ModTime: at, ETag: pairs[i].ETag})
+	}
+	for _, step := range []struct {
+		name string
+		run  func() error
+	}{
+		{"SavePairs", func() error { return s.SavePairs(ctx, account, pairs, nil) }},
+		{"SavePairs again", func() error { return s.SavePairs(ctx, account, pairs, nil) }},
+		{"ReplaceFolders", func() error { return s.ReplaceFolders(ctx, account, folders) }},
+		{"ReplaceFolders again", func() error { return s.ReplaceFolders(ctx, account, folders) }},
+		{"SaveFailures", func() error { return s.SaveFailures(ctx, account, failures, nil) }},
+		{"SaveFailures clearing", func() error { return s.SaveFailures(ctx, account, nil, failures) }},
+	} {
+		before, start := commits.Load(), time.Now()
+		if err := step.run(); err != nil {
+			t.Fatalf("%s: %v", step.name, err)
+		}
+		if d := time.Since(start); d > 20*time.Second {
+			t.Errorf("%s of %d rows took %v", step.name, n, d)
+		}
+		if got := commits.Load() - before; got != 1 {
+			t.Errorf("%s of %d rows committed %d transactions, want 1", step.name, n, got)
+		}
+	}
+	got, err := s.Folders(ctx, account)
+	if err != nil || len(got) != n/100 || len(got[0].Files) != 100 {
+		t.Fatalf("Folders = %d folders, %v; want %d of 100 files", len(got), err, n/100)
+	}
+	if ps, err := s.Pairs(ctx, account); err != nil || len(ps) != n {
+		t.Fatalf("Pairs = %d pairs, %v; want %d", len(ps), err, n)
+	}
+}
+
+// TestSyncStoreAccounts: state needs its account and goes with it.
+func TestSyncStoreAccounts(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	ids := syncAccounts(t, db, "one", "two")
+	s := sqlite.NewSyncStore(db)
+	missing := ids[1] + 100
+	pair := domain.SyncPair{LocalPath: "a.jpg", RemotePath: "/a.jpg"}
+	folder := domain.RemoteFolder{Path: "/", Files: []domain.RemoteFile{{Path: "/a.jpg", Name: "a.jpg"}}}
+	failure := domain.SyncFailure{Direction: domain.SyncUp, LocalPath: "a.jpg"}
+	for name, err := range map[string]error{
+		"SavePairs":      s.SavePairs(ctx, missing, []domain.SyncPair{pair}, nil),
+		"ReplaceFolders": s.ReplaceFolders(ctx, missing, []domain.RemoteFolder{folder}),
+		"SaveFailures":   s.SaveFailures(ctx, missing, []domain.SyncFailure{failure}, nil),
+		"CreateRun":      s.CreateRun(ctx, &domain.SyncRun{AccountID: missing}),
+	} {
+		if domain.ErrorCode(err) != domain.ENOTFOUND {
+			t.Errorf("%s for a missing account = %v, want ENOTFOUND", name, err)
+		}
+	}
+	for _, id := range ids {
+		if err := s.SavePairs(ctx, id, []domain.SyncPair{pair}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.ReplaceFolders(ctx, id, []domain.RemoteFolder{folder}); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.SaveFailures(ctx, id, []domain.SyncFailure{failure}, nil); err != nil {
+			t.Fatal(err)
+		}
+		if err := s.CreateRun(ctx, &domain.SyncRun{AccountID: id}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := sqlite.NewAccountStore(db).DeleteAccount(ctx, ids[0]); err != nil {
+		t.Fatalf("DeleteAccount: %v", err)
+	}
+	for _, table := range []string{"sync_pairs", "sync_folders", "sync_folder_files", "sync_failures", "sync_runs"} {
+		var left, other int
+		err := db.SQL().QueryRow(`SELECT COUNT(*) FILTER (WHERE account_id = ?), COUNT(*) FILTER (WHERE account_id = ?) FROM `+table,
+			ids[0], ids[1]).Scan(&left, &other)
+		if err != nil || left != 0 || other != 1 {
+			t.Errorf("%s after removing account %d: %d of its rows and %d of the other's (%v); want 0 and 1", table, ids[0], left, other, err)
+		}
+	}
+}
+
+// TestSyncStoreUsesIndex: finding the pair of a library file does not scan.
+func TestSyncStoreUsesIndex(t *testing.T) {
+	rows, err := openDB(t).SQL().Query(`EXPLAIN QUERY PLAN SELECT remote_path FROM sync_pairs WHERE account_id = 1 AND local_path = 'a.jpg'`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan += detail + "; "
+	}
+	if !strings.Contains(plan, "sync_pairs_local") {
+		t.Fatalf("plan %q does not use sync_pairs_local", plan)
+	}
+}

@@ -1,0 +1,27 @@
+package ports
+
+import (
+	"context"
+	"io"
+	"time"
+)
+
+// LibraryWriter writes into the library safely: never outside it, never a
+// partial file where a complete one belongs. Paths are slash-separated,
+// relative to the library root and clean, as for Library; anything else
+// is EINVALID.
+type LibraryWriter interface {
+	// WriteFile streams r into a temporary file beside path (hidden, so the
+	// index ignores it), checks that exactly size bytes came and, when
+	// wantSHA1 != "", that their SHA-1 matches, syncs it to disk, then
+	// renames it into place and sets the modification time (when
+	// non-zero). With overwrite false an existing path is ECONFLICT. It
+	// returns the SHA-1 of what was written. On any error the temporary
+	// file is removed and path is untouched.
+	WriteFile(ctx context.Context, path string, r io.Reader, size int64, modTime time.Time, wantSHA1 string, overwrite bool) (string, error)
+	// Rename moves a library file; ECONFLICT when to exists.
+	Rename(ctx context.Context, from, to string) error
+	// RemoveTemps deletes temporary files a crashed write left below dir
+	// (library-relative) and returns how many it removed.
+	RemoveTemps(ctx context.Context, dir string) (int, error)
+}
