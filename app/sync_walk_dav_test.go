@@ -1,3 +1,7 @@
+//go:build !wasm
+
+// The real servers need sockets and processes, which wasip1 has not.
+
 package app_test
 
 import (
