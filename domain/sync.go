@@ -78,6 +78,8 @@ const (
 	OpKeepBoth         SyncOp = "keep_both"         // both changed: the remote version is saved beside as a conflict copy
 	OpRememberDeletion SyncOp = "remember_deletion" // gone on one side: remembered, not propagated
 	OpSkip             SyncOp = "skip"              // not moved, with a reason
+	OpLink             SyncOp = "link"              // the same file is on both sides already: record the pair
+	OpForget           SyncOp = "forget"            // gone on both sides: drop the pair
 )
 
 // SyncAction is one step of a sync plan.
@@ -86,7 +88,8 @@ type SyncAction struct {
 	Direction  SyncDirection // for transfers
 	LocalPath  string        // library-relative; "" for a download with normalised names, named after the download
 	RemotePath string
-	// ConflictPath is where OpKeepBoth saves the remote version, library-relative.
+	// ConflictPath is the library path where OpKeepBoth saves the remote
+	// version (two-way only).
 	ConflictPath string
 	Size         int64
 	Remote       RemoteFile

@@ -1,0 +1,380 @@
+package domain
+
+import (
+	"cmp"
+	"fmt"
+	"maps"
+	"slices"
+	"strings"
+	"time"
+)
+
+// The sync planner: what one run of an account's sync does.
+//
+// Which files move. A file moves when its kind is wanted: images always,
+// RAW files with Raw, videos with Video; hidden, partial and temporary
+// files and files of no known kind never (see Ignored, applied to the
+// library path and to the remote path below the sync folder). A sidecar
+// follows its photo: it moves when its stack on the same side (Stack's
+// rules: same folder and Stem, edited copies joining their original) holds
+// a file that moves for its own kind. For a pair, the stack on either side
+// counts. Library files with a problem (other than being an orphan
+// sidecar, which the stacking here decides again) never move and anchor no
+// sidecar; a pair whose library file has one is skipped with the problem as
+// its reason while either side changed. Conflict copies (names
+// made by ConflictName) are never transferred as new files, either way.
+//
+// Pairs. A pair is the memory that a file is the same on both sides. Only
+// pairs whose remote path is below the current sync folder take part: the
+// pairs of an earlier sync folder are left as they are (a changed folder
+// is synced like a new one), but their library paths are never given to a
+// new download. For each pair:
+//   - gone on both sides: forgotten (OpForget);
+//   - gone on one side: the deletion is remembered (OpRememberDeletion), never
+//     propagated; the file is not copied back while the flag is set and the
+//     file is still gone. A flag is inert while its file is present again
+//     (a library disk mounted again, a listing complete again): the pair is
+//     then compared as usual, so a wrong flag heals by itself;
+//   - restored: a pair with no flag and a zero SyncedAt ("not synced yet")
+//     whose file is on one side only is copied to the other side, at the
+//     pair's own paths. The restore use case clears the flag and zeroes
+//     SyncedAt; executors always set SyncedAt when they record a pair;
+//   - on both sides: the remote side changed when its size differs, else its
+//     SHA-1 when both it and the pair have one, else its ETag (quotes and
+//     W/ ignored) when both have one, else its modification time to the
+//     second. The library side changed when its size differs, else its SHA-1
+//     when both have one, else its modification time to the second.
+//     Remote changed only: OpUpdateLocal (with Download). Library changed
+//     only: OpUploadAgain (with Upload). Both: see OpKeepBoth below.
+//
+// New files. A remote file with no pair whose counterpart in the library
+// (the library path equal to its path below the sync folder, then, with
+// preserved names, its download path) is an unpaired file with the same
+// content (same size and SHA-1 when both sides know one, else same size
+// and modification time to the second) is linked (OpLink), not moved.
+// Then, with Download, every other wanted remote file is downloaded:
+// with preserved names to DownloadPath, given " (1)", " (2)", ... as
+// PlanNames does when the name is taken in that library folder (by a
+// present file or a pair's library path; compared case-insensitively) by
+// other content, and linked when the name holds the same content; with
+// normalised names LocalPath is "" and the executor names the file. With
+// Upload, every wanted library file with no pair in the sync folder goes to
+// UploadPath, numbered the same way against the remote listing and the
+// pairs. A library file inside the download folder with no pair for this
+// account is uploaded like any other: it may come from another account;
+// one that came down from this account has its pair and never goes back.
+//
+// Failures. A transfer whose file has a failure (downloads matched by
+// remote path, uploads by library path, keep_both by either) is skipped
+// when the failure is Failed or its NextAttemptAt is after now.
+//
+// Order. First the actions that move no bytes (link, forget, remember a
+// deletion), then downloads, local updates and keep_both, then uploads;
+// skips sit in the phase of their direction. Within a phase actions are
+// sorted by remote path (library path for uploads).
+//
+// What the executor does per action. It never overwrites a file it was not
+// told to replace, and records a pair (SyncedAt set, flags clear) with the
+// size, both modification times, the ETag the server reports after the
+// transfer and the SHA-1, after each transfer that succeeds. An action's
+// Size is the bytes it moves (both ways for keep_both, none for the rest).
+//   - OpDownload: writes Remote to LocalPath, which must not exist (a
+//     temporary file beside it, checked, synced, renamed without replacing);
+//     with LocalPath "" it names the file <download folder>/NormalizedName
+//     (date taken from EXIF, else Remote.ModTime) and, when a file with the
+//     same SHA-1 is already there, records the pair without writing. The pair
+//     recorded is (RemotePath, the library path written), replacing any pair
+//     at RemotePath. An OpUpload whose library path got a pair earlier in
+//     the same run is dropped: the download found the file already there.
+//   - OpUpload: sends Local to RemotePath and records (RemotePath, LocalPath).
+//   - OpUpdateLocal / OpUploadAgain: replace the other side's copy, after
+//     checking that the side being replaced still matches the pair.
+//   - OpKeepBoth (both directions on; Direction down): downloads Remote to
+//     ConflictPath (a new library file), then, only if that succeeded, uploads
+//     Local over RemotePath and records (RemotePath, LocalPath) with the
+//     library version. The conflict copy stays in the library, unpaired and,
+//     being a conflict copy, not uploaded. With Download only, both changed
+//     is an OpDownload of Remote to ConflictName(LocalPath): the pair
+//     follows the conflict copy and the library's version stays unpaired.
+//     With Upload only, it is an OpForget of the pair and an OpUpload of
+//     Local to ConflictName(RemotePath): the server's version stays unpaired.
+//   - OpLink: records the pair (RemotePath, LocalPath) from Remote and Local.
+//   - OpRememberDeletion: sets LocalDeleted on the pair at RemotePath when
+//     Direction is down (the library file is gone: no download), RemoteDeleted
+//     when it is up (the remote file is gone: no upload).
+//   - OpForget: removes the pair at RemotePath.
+//   - OpSkip: nothing; it is counted as skipped with its Reason.
+
+// PlanSync decides what one sync run does. Pure: same input, same plan,
+// whatever the order of the input's slices. in.Remote must be the complete
+// listing of the sync folder and in.Local the whole library index, fresh:
+// a file missing from either is taken for deleted (the deletion is only
+// remembered, and the flag heals when the file shows up again, see above).
+func PlanSync(in SyncInput) SyncPlan {
+	p := newPlanner(in)
+	for _, pr := range p.pairs {
+		p.planPair(pr)
+	}
+	p.planLinks()
+	if p.s.Download {
+		p.planDownloads()
+	}
+	if p.s.Upload {
+		p.planUploads()
+	}
+	slices.SortFunc(p.actions, compareActions)
+	return SyncPlan{Actions: p.actions}
+}
+
+// planner holds one planning's indexes and the actions planned so far.
+type planner struct {
+	s   SyncSettings
+	now time.Time
+
+	all    []RemoteFile           // every entry of the listing, for names taken
+	remote map[string]RemoteFile  // files safely below the sync folder, by path
+	rel    map[string]string      // their paths below the sync folder
+	local  map[string]LibraryFile // present library files, by path
+	wantR  map[string]bool        // remote paths that move
+	wantL  map[string]bool        // library paths that move
+
+	pairs     []SyncPair      // pairs in the sync folder, by remote path
+	reservedL map[string]bool // library paths of every pair
+	reservedR map[string]bool // remote paths of every pair
+	claimedR  map[string]bool // remote paths paired or handled in this plan
+	claimedL  map[string]bool // library paths paired or handled in this plan
+
+	failures map[failureKey]SyncFailure
+	actions  []SyncAction
+}
+
+type failureKey struct {
+	dir  SyncDirection
+	path string // remote path for down, library path for up
+}
+
+func newPlanner(in SyncInput) *planner {
+	p := &planner{
+		s: in.Settings, now: in.Now,
+		remote: map[string]RemoteFile{}, rel: map[string]string{}, local: map[string]LibraryFile{},
+		reservedL: map[string]bool{}, reservedR: map[string]bool{},
+		claimedR: map[string]bool{}, claimedL: map[string]bool{},
+		failures: map[failureKey]SyncFailure{},
+	}
+	p.indexRemote(in.Remote)
+	p.indexLocal(in.Local)
+	p.indexPairs(in.Pairs)
+	for _, f := range in.Failures {
+		k := failureKey{f.Direction, f.RemotePath}
+		if f.Direction == SyncUp {
+			k.path = f.LocalPath
+		}
+		if old, ok := p.failures[k]; !ok || worseFailure(f, old) {
+			p.failures[k] = f
+		}
+	}
+	return p
+}
+
+func (p *planner) indexRemote(listing []RemoteFile) {
+	sorted := slices.Clone(listing)
+	slices.SortFunc(sorted, compareRemote)
+	for i, r := range sorted {
+		if i > 0 && sorted[i-1].Path == r.Path {
+			continue
+		}
+		p.all = append(p.all, r)
+		if r.IsDir {
+			continue
+		}
+		rel, err := relBelow(p.s.Folder, r.Path)
+		if err != nil {
+			if p.s.Download && p.hostileWanted(r.Path) {
+				p.actions = append(p.actions, SyncAction{Op: OpSkip, Direction: SyncDown, RemotePath: r.Path,
+					Remote: r, Reason: "unsafe remote name: " + ErrorMessage(err)})
+			}
+			continue
+		}
+		p.remote[r.Path], p.rel[r.Path] = r, rel
+	}
+	var files []LibraryFile
+	for path, r := range p.remote {
+		if !Ignored(p.rel[path]) {
+			files = append(files, LibraryFile{Path: r.Path, Kind: KindOf(r.Path)})
+		}
+	}
+	p.wantR = p.moving(files)
+}
+
+// hostileWanted reports whether a remote file refused for its path would
+// have been downloaded for its name, so that its skip is worth telling.
+func (p *planner) hostileWanted(remotePath string) bool {
+	base := remotePath[strings.LastIndex(remotePath, "/")+1:]
+	k := KindOf(base)
+	return !Ignored(base) && (k == KindImage || k == KindSidecar || p.kindMoves(k))
+}
+
+func (p *planner) indexLocal(index []LibraryFile) {
+	var files []LibraryFile
+	for _, f := range index {
+		if f.Missing {
+			continue
+		}
+		if old, ok := p.local[f.Path]; ok && compareLocal(old, f) <= 0 {
+			continue
+		}
+		p.local[f.Path] = f
+	}
+	for path, f := range p.local {
+		if !Ignored(path) && blockingProblem(f) == "" {
+			f.Kind, f.Problem = KindOf(path), ""
+			files = append(files, f)
+		}
+	}
+	p.wantL = p.moving(files)
+}
+
+func (p *planner) indexPairs(pairs []SyncPair) {
+	sorted := slices.Clone(pairs)
+	slices.SortFunc(sorted, func(a, b SyncPair) int {
+		return cmp.Or(strings.Compare(a.RemotePath, b.RemotePath), strings.Compare(a.LocalPath, b.LocalPath))
+	})
+	for i, pr := range sorted {
+		p.reservedL[pr.LocalPath], p.reservedR[pr.RemotePath] = true, true
+		if i > 0 && sorted[i-1].RemotePath == pr.RemotePath {
+			continue
+		}
+		if _, err := relBelow(p.s.Folder, pr.RemotePath); err != nil {
+			continue
+		}
+		p.pairs = append(p.pairs, pr)
+		p.claimedR[pr.RemotePath], p.claimedL[pr.LocalPath] = true, true
+	}
+}
+
+// kindMoves reports whether files of a kind move for their own sake.
+func (p *planner) kindMoves(k Kind) bool {
+	switch k {
+	case KindImage:
+		return true
+	case KindRaw:
+		return p.s.Raw
+	case KindVideo:
+		return p.s.Video
+	}
+	return false
+}
+
+// moving returns the paths among files that move: by kind, and sidecars
+// with their photo.
+func (p *planner) moving(files []LibraryFile) map[string]bool {
+	want := map[string]bool{}
+	photos, _ := Stack(files)
+	for _, ph := range photos {
+		anchored := slices.ContainsFunc(ph.Files, func(f LibraryFile) bool {
+			return f.Kind != KindSidecar && p.kindMoves(f.Kind)
+		})
+		for _, f := range ph.Files {
+			if p.kindMoves(f.Kind) || f.Kind == KindSidecar && anchored {
+				want[f.Path] = true
+			}
+		}
+	}
+	return want
+}
+
+// add appends a transfer, or its skip when a failure holds it back.
+func (p *planner) add(a SyncAction) {
+	keys := []failureKey{{SyncDown, a.RemotePath}, {SyncUp, a.LocalPath}}
+	switch a.Op {
+	case OpDownload, OpUpdateLocal:
+		keys = keys[:1]
+	case OpUpload, OpUploadAgain:
+		keys = keys[1:]
+	}
+	for _, k := range keys {
+		f, ok := p.failures[k]
+		switch {
+		case !ok:
+			continue
+		case f.Failed:
+			a = skipOf(a, fmt.Sprintf("failed %d times: %s — retry it by hand", f.Attempts, f.LastError))
+		case f.NextAttemptAt.After(p.now):
+			a = skipOf(a, "next try after "+f.NextAttemptAt.UTC().Format(time.RFC3339))
+		default:
+			continue
+		}
+		break
+	}
+	p.actions = append(p.actions, a)
+}
+
+// skipOf turns a planned action into a skip with a reason.
+func skipOf(a SyncAction, reason string) SyncAction {
+	return SyncAction{Op: OpSkip, Direction: a.Direction, LocalPath: a.LocalPath, RemotePath: a.RemotePath,
+		Remote: a.Remote, Local: a.Local, Reason: reason}
+}
+
+// worseFailure reports whether a holds a file back longer than b.
+func worseFailure(a, b SyncFailure) bool {
+	if a.Failed != b.Failed {
+		return a.Failed
+	}
+	return a.NextAttemptAt.After(b.NextAttemptAt)
+}
+
+// compareActions orders a plan: phase, then the path that names the
+// action in its phase, then everything else, so that the order is total.
+func compareActions(a, b SyncAction) int {
+	ka, kb := a.RemotePath, b.RemotePath
+	oa, ob := a.LocalPath, b.LocalPath
+	if phase(a) == 2 {
+		ka, oa = oa, ka
+	}
+	if phase(b) == 2 {
+		kb, ob = ob, kb
+	}
+	return cmp.Or(cmp.Compare(phase(a), phase(b)), strings.Compare(ka, kb), strings.Compare(oa, ob),
+		strings.Compare(string(a.Op), string(b.Op)), strings.Compare(a.ConflictPath, b.ConflictPath),
+		strings.Compare(a.Reason, b.Reason))
+}
+
+// phase is 0 for actions that move no bytes, 1 for downloads, 2 for uploads.
+func phase(a SyncAction) int {
+	switch a.Op {
+	case OpLink, OpForget, OpRememberDeletion:
+		return 0
+	case OpDownload, OpUpdateLocal, OpKeepBoth:
+		return 1
+	case OpUpload, OpUploadAgain:
+		return 2
+	}
+	if a.Direction == SyncUp {
+		return 2
+	}
+	return 1
+}
+
+func compareRemote(a, b RemoteFile) int {
+	return cmp.Or(strings.Compare(a.Path, b.Path), cmp.Compare(btoi(a.IsDir), btoi(b.IsDir)),
+		cmp.Compare(a.Size, b.Size), a.ModTime.Compare(b.ModTime), strings.Compare(a.ETag, b.ETag),
+		strings.Compare(a.Checksum, b.Checksum), strings.Compare(a.Name, b.Name))
+}
+
+// compareLocal orders two index entries of one path: the one kept comes first.
+func compareLocal(a, b LibraryFile) int {
+	return cmp.Or(cmp.Compare(a.ID, b.ID), cmp.Compare(a.Size, b.Size), a.ModTime.Compare(b.ModTime),
+		strings.Compare(a.SHA1, b.SHA1), strings.Compare(a.Problem, b.Problem))
+}
+
+func btoi(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+// sortedKeys returns a map's keys in order.
+func sortedKeys[V any](m map[string]V) []string {
+	return slices.Sorted(maps.Keys(m))
+}
