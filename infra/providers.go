@@ -17,6 +17,7 @@ import (
 	"github.com/photosync/photosync/adapters/sqlite"
 	"github.com/photosync/photosync/adapters/system"
 	"github.com/photosync/photosync/adapters/webdav"
+	"github.com/photosync/photosync/adapters/webui"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/ports"
 )
@@ -71,6 +72,7 @@ var CoreSet = wire.NewSet(
 var ServerSet = wire.NewSet(
 	wire.Struct(new(httpapi.Deps), "*"),
 	provideVersion,
+	webui.Assets,
 	httpapi.New,
 	wire.Struct(new(Server), "Handler", "Auth", "Log", "Jobs", "Indexer"),
 )

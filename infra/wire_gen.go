@@ -14,6 +14,7 @@ import (
 	"github.com/photosync/photosync/adapters/sqlite"
 	"github.com/photosync/photosync/adapters/system"
 	"github.com/photosync/photosync/adapters/webdav"
+	"github.com/photosync/photosync/adapters/webui"
 	"github.com/photosync/photosync/app"
 	"log/slog"
 )
@@ -50,6 +51,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
 	resizer := media.NewResizer()
 	uploader := app.NewUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log)
+	fs := webui.Assets()
 	string2 := provideVersion()
 	deps := httpapi.Deps{
 		Accounts: accounts,
@@ -58,6 +60,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Indexer:  indexer,
 		Photos:   photos,
 		Uploader: uploader,
+		UI:       fs,
 		Log:      log,
 		Version:  string2,
 	}

@@ -6,6 +6,12 @@ import "github.com/labstack/echo/v4"
 func addRoutes(e *echo.Echo, d Deps) {
 	e.GET("/healthz", handleHealth(d.Version))
 
+	// The web app: index.html for its pages, and its assets. Outside the
+	// session group: the sign-in page loads without a session.
+	ui := handleUI(d.UI)
+	e.GET("/*", ui)
+	e.HEAD("/*", ui)
+
 	e.POST("/api/v1/session", handleLogin(d.Auth))
 
 	api := e.Group("/api/v1", requireSession(d.Auth))

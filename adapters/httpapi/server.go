@@ -4,6 +4,7 @@
 package httpapi
 
 import (
+	"io/fs"
 	"log/slog"
 	"net/http"
 
@@ -24,8 +25,10 @@ type Deps struct {
 	Indexer  *app.Indexer
 	Photos   *app.Photos
 	Uploader *app.Uploader
-	Log      *slog.Logger
-	Version  string
+	// UI is the web app served at /; nil serves none.
+	UI      fs.FS
+	Log     *slog.Logger
+	Version string
 }
 
 // New returns the API as an http.Handler.
