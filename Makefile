@@ -1,5 +1,5 @@
 # photosync's build. `make test` is what CI runs and what README.md gives a
-# new user: it installs the test servers it needs (rclone, Apache) when
+# new user: it installs the test servers it needs (rclone, Apache, Chromium) when
 # they are missing, checks that generated code is current, builds the core
 # for WebAssembly and runs every test.
 
