@@ -4,7 +4,6 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
-	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -142,6 +141,7 @@ func (u *Uploader) Upload(ctx context.Context, req UploadRequest, p *Progress) e
 		return err
 	}
 	r := &upload{Uploader: u, req: req, st: st, p: p, items: items, side: domain.FitSide(req.Options.Size)}
+	r.sender = &sender{st: st, library: u.library, p: p, log: u.log, retry: retryPolicy{attempts: u.Attempts, delay: u.RetryDelay}}
 	start := u.clock.Now()
 	err = r.run(ctx)
 	if isFatal(err) {
@@ -219,11 +219,12 @@ type uploadItem struct {
 // upload is one run of Upload.
 type upload struct {
 	*Uploader
-	req   UploadRequest
-	st    ports.RemoteStorage
-	p     *Progress
-	items []*uploadItem
-	side  int // the longest side for fit_N, 0 for originals
+	req    UploadRequest
+	st     ports.RemoteStorage
+	sender *sender
+	p      *Progress
+	items  []*uploadItem
+	side   int // the longest side for fit_N, 0 for originals
 
 	remote []domain.RemoteFile
 	atPath map[string]domain.UploadRecord  // the latest record at each remote path of the folder
@@ -325,18 +326,6 @@ func (r *upload) record(ctx context.Context, it *uploadItem, size int64, sha1 st
 		FileID: it.f.ID, AccountID: r.req.AccountID, RemotePath: it.path, Size: size, SHA1: sha1,
 		SourceSHA1: it.f.SHA1, UploadSize: r.req.Options.Size, UploadedAt: r.clock.Now(),
 	})
-}
-
-// isFatal reports whether err stops the whole upload: the server refused
-// the credentials, so every other file would fail the same way.
-func isFatal(err error) bool {
-	code := domain.ErrorCode(err)
-	return domain.IsRemote(err) && (code == domain.EUNAUTHORIZED || code == domain.EFORBIDDEN)
-}
-
-// retryable reports whether a failed PUT may work when tried again.
-func retryable(err error) bool {
-	return domain.IsRemote(err) && domain.ErrorCode(err) == domain.EUNAVAILABLE && !errors.Is(err, context.Canceled)
 }
 
 // hashFile returns the SHA-1 of a library file.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"os"
 	"path/filepath"
 	"runtime/debug"
 
@@ -65,6 +66,9 @@ var CoreSet = wire.NewSet(
 	media.NewResizer, wire.Bind(new(ports.Resizer), new(*media.Resizer)),
 	app.NewIndexer,
 	app.NewUploader,
+	provideSyncConfig,
+	app.NewSyncer,
+	app.NewScheduler,
 	app.NewPhotos,
 )
 
@@ -74,7 +78,7 @@ var ServerSet = wire.NewSet(
 	provideVersion,
 	webui.Assets,
 	httpapi.New,
-	wire.Struct(new(Server), "Handler", "Auth", "Log", "Jobs", "Indexer"),
+	wire.Struct(new(Server), "Handler", "Auth", "Log", "Jobs", "Indexer", "Scheduler"),
 )
 
 // CLISet provides the services of the command line.
@@ -122,3 +126,10 @@ func provideJobs(store ports.JobStore, clock ports.Clock, log *slog.Logger) (*ap
 func provideAdminPassword(cfg Config) app.AdminPassword { return app.AdminPassword(cfg.AdminPassword) }
 
 func provideVersion() string { return version() }
+
+// provideSyncConfig names this process in sync leases by its host and
+// process ID.
+func provideSyncConfig(cfg Config) app.SyncConfig {
+	host, _ := os.Hostname()
+	return app.SyncConfig{DownloadFolder: cfg.DownloadFolder, Holder: fmt.Sprintf("%s:%d", host, os.Getpid())}
+}

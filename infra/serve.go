@@ -21,11 +21,12 @@ import (
 // Server is `photosync serve`: the API (and later the web UI and the
 // scheduler) on one listener.
 type Server struct {
-	Handler *echo.Echo
-	Auth    *app.Auth
-	Log     *slog.Logger
-	Jobs    *app.Jobs
-	Indexer *app.Indexer
+	Handler   *echo.Echo
+	Auth      *app.Auth
+	Log       *slog.Logger
+	Jobs      *app.Jobs
+	Indexer   *app.Indexer
+	Scheduler *app.Scheduler
 }
 
 // shutdownGrace is how long running requests get to finish on shutdown.
@@ -85,6 +86,7 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	go indexPeriodically(ctx, srv, cfg.IndexInterval)
+	go srv.Scheduler.Loop(ctx, time.Minute)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

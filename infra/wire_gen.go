@@ -51,6 +51,11 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
 	resizer := media.NewResizer()
 	uploader := app.NewUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log)
+	writer := provideLibraryWriter(cfg)
+	syncStore := sqlite.NewSyncStore(db)
+	leaseStore := sqlite.NewLeaseStore(db)
+	syncConfig := provideSyncConfig(cfg)
+	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
 	fs := webui.Assets()
 	string2 := provideVersion()
 	deps := httpapi.Deps{
@@ -60,17 +65,20 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Indexer:  indexer,
 		Photos:   photos,
 		Uploader: uploader,
+		Syncer:   syncer,
 		UI:       fs,
 		Log:      log,
 		Version:  string2,
 	}
 	echo := httpapi.New(deps)
+	scheduler := app.NewScheduler(accounts, syncer, jobs, clock, log)
 	server := &Server{
-		Handler: echo,
-		Auth:    auth,
-		Log:     log,
-		Jobs:    jobs,
-		Indexer: indexer,
+		Handler:   echo,
+		Auth:      auth,
+		Log:       log,
+		Jobs:      jobs,
+		Indexer:   indexer,
+		Scheduler: scheduler,
 	}
 	return server, func() {
 		cleanup2()
@@ -104,12 +112,20 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
 	resizer := media.NewResizer()
 	uploader := app.NewUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log)
+	writer := provideLibraryWriter(cfg)
+	syncStore := sqlite.NewSyncStore(db)
+	leaseStore := sqlite.NewLeaseStore(db)
+	syncConfig := provideSyncConfig(cfg)
+	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
+	scheduler := app.NewScheduler(accounts, syncer, jobs, clock, log)
 	services := &cli.Services{
-		Accounts: accounts,
-		Jobs:     jobs,
-		Indexer:  indexer,
-		Photos:   photos,
-		Uploader: uploader,
+		Accounts:  accounts,
+		Jobs:      jobs,
+		Indexer:   indexer,
+		Photos:    photos,
+		Uploader:  uploader,
+		Syncer:    syncer,
+		Scheduler: scheduler,
 	}
 	return services, func() {
 		cleanup2()

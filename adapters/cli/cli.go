@@ -16,11 +16,13 @@ import (
 
 // Services are the use cases commands call.
 type Services struct {
-	Accounts *app.Accounts
-	Jobs     *app.Jobs
-	Indexer  *app.Indexer
-	Photos   *app.Photos
-	Uploader *app.Uploader
+	Accounts  *app.Accounts
+	Jobs      *app.Jobs
+	Indexer   *app.Indexer
+	Photos    *app.Photos
+	Uploader  *app.Uploader
+	Syncer    *app.Syncer
+	Scheduler *app.Scheduler
 }
 
 // Opener builds the services on first use, so that `photosync version`
@@ -85,6 +87,8 @@ Usage:
   photosync index
   photosync photos [--q TEXT] [--kind image|raw|video|sidecar] [--offset N] [--count N]
   photosync upload --account ID [--folder PATH] [--size fit_1920] [--no-raw] [--no-video] [--no-sidecars] PHOTO...|--all
+  photosync sync --account ID|--due [--dry-run]
+  photosync sync failed|retry|deleted|restore --account ID [PATH...]
   photosync jobs [--account ID] [--kind K] [--limit N] | jobs show ID
   photosync version
 
@@ -115,6 +119,10 @@ func (c *CLI) Run(ctx context.Context, args []string) error {
 		return c.photos(ctx, args[1:], func(s *Services) *app.Photos { return s.Photos })
 	case "upload":
 		return c.upload(ctx, args[1:], func(s *Services) (*app.Uploader, *app.Jobs) { return s.Uploader, s.Jobs })
+	case "sync":
+		return c.sync(ctx, args[1:], func(s *Services) syncServices {
+			return syncServices{Syncer: s.Syncer, Scheduler: s.Scheduler, Jobs: s.Jobs}
+		})
 	case "jobs", "job":
 		return c.jobs(ctx, args[1:], func(s *Services) *app.Jobs { return s.Jobs })
 	}

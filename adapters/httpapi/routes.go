@@ -27,6 +27,11 @@ func addRoutes(e *echo.Echo, d Deps) {
 	api.GET("/accounts/:id/folders", handleFolderList(d.Accounts))
 	api.POST("/accounts/:id/folders", handleFolderCreate(d.Accounts))
 	api.POST("/accounts/:id/upload", handleUpload(d.Uploader, d.Jobs))
+	api.POST("/accounts/:id/sync", handleSync(d.Syncer, d.Jobs))
+	api.GET("/accounts/:id/runs", handleSyncRuns(d.Syncer))
+	api.GET("/accounts/:id/files", handleSyncFiles(d.Syncer))
+	api.POST("/accounts/:id/files/retry", handleSyncRetry(d.Syncer))
+	api.POST("/accounts/:id/files/restore", handleSyncRestore(d.Syncer))
 
 	api.GET("/photos", handlePhotoList(d.Photos))
 	api.GET("/photos/:id", handlePhotoGet(d.Photos))

@@ -25,6 +25,7 @@ type Deps struct {
 	Indexer  *app.Indexer
 	Photos   *app.Photos
 	Uploader *app.Uploader
+	Syncer   *app.Syncer
 	// UI is the web app served at /; nil serves none.
 	UI      fs.FS
 	Log     *slog.Logger

@@ -1,0 +1,94 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/ports"
+)
+
+// Scheduler starts the syncs that are due: `photosync serve` runs it on a
+// tick, `photosync sync --due` and a scheduled Lambda once.
+type Scheduler struct {
+	accounts *Accounts
+	syncer   *Syncer
+	jobs     *Jobs
+	clock    ports.Clock
+	log      *slog.Logger
+}
+
+// NewScheduler returns a scheduler that starts syncer's runs as jobs.
+func NewScheduler(accounts *Accounts, syncer *Syncer, jobs *Jobs, clock ports.Clock, log *slog.Logger) *Scheduler {
+	return &Scheduler{accounts: accounts, syncer: syncer, jobs: jobs, clock: clock, log: log}
+}
+
+// IsDue reports whether an account's sync is due at now: sync is on, it
+// runs on an interval (0 means only by hand), and its last run started at
+// least an interval ago. An account whose server refused its credentials
+// waits for a person to fix them, rather than knocking with the wrong
+// password every interval (servers lock such clients out).
+func IsDue(a domain.Account, now time.Time) bool {
+	return a.SyncEnabled && a.SyncInterval > 0 && a.Status != domain.StatusUnauthorized &&
+		!now.Before(a.LastSyncAt.Add(a.SyncInterval))
+}
+
+// Due returns the accounts whose sync is due now (see IsDue).
+func (s *Scheduler) Due(ctx context.Context) ([]domain.Account, error) {
+	all, err := s.accounts.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	var due []domain.Account
+	for _, a := range all {
+		if IsDue(a, now) {
+			due = append(due, a)
+		}
+	}
+	return due, nil
+}
+
+// RunDue starts a sync job for every due account and returns the jobs it
+// started. An account whose sync already runs (here or in another
+// process) is passed over until the next tick. The error joins the
+// failures to start the others.
+func (s *Scheduler) RunDue(ctx context.Context) ([]domain.Job, error) {
+	due, err := s.Due(ctx)
+	if err != nil {
+		return nil, err
+	}
+	var started []domain.Job
+	var errs []error
+	for _, a := range due {
+		j, err := s.syncer.Start(ctx, s.jobs, a.ID, BySchedule)
+		switch {
+		case err == nil:
+			started = append(started, j)
+			s.log.InfoContext(ctx, "scheduled sync started", "account", a.ID, "job", j.ID)
+		case domain.ErrorCode(err) == domain.ECONFLICT:
+			s.log.DebugContext(ctx, "scheduled sync passed over", "account", a.ID, "reason", domain.ErrorMessage(err))
+		default:
+			errs = append(errs, err)
+		}
+	}
+	return started, errors.Join(errs...)
+}
+
+// Loop runs RunDue now and then every tick until ctx ends.
+func (s *Scheduler) Loop(ctx context.Context, tick time.Duration) {
+	t := time.NewTicker(tick)
+	defer t.Stop()
+	for {
+		if _, err := s.RunDue(ctx); err != nil && ctx.Err() == nil {
+			s.log.WarnContext(ctx, "cannot start scheduled syncs", "err", err)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}

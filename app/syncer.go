@@ -1,0 +1,397 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"path"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/ports"
+)
+
+// Syncer reconciles an account's sync folder with the library: the
+// scheduled sync of DESIGN.md.
+//
+// A run takes the account's lease (one run per account at a time, across
+// processes), indexes the library, removes the temporary files a killed
+// run left, lists the remote folder (Depth 1 per folder, reusing folders
+// whose ETag is unchanged on servers that propagate folder ETags), plans
+// with domain.PlanSync and carries the plan out: downloads, updates and
+// conflict copies first, then uploads, several at a time. Every file that
+// moves is recorded as a pair as it goes (saved in batches), so a run that
+// is cancelled or killed keeps what it did, and the next one goes on from
+// there without moving anything twice.
+type Syncer struct {
+	accounts  *Accounts
+	indexer   *Indexer
+	library   ports.LibraryStore
+	writer    ports.LibraryWriter
+	lib       ports.Library
+	store     ports.SyncStore
+	leases    ports.LeaseStore
+	inspector ports.MediaInspector
+	clock     ports.Clock
+	log       *slog.Logger
+	cfg       SyncConfig
+	runs      atomic.Int64 // numbers this process's runs, for their lease holder names
+	// staging is held for reading while a download waits in the staging
+	// folder, and for writing while temporary files are removed.
+	staging sync.RWMutex
+}
+
+// SyncConfig is how the Syncer runs.
+type SyncConfig struct {
+	// DownloadFolder is the library folder downloads go to; "nextcloud"
+	// when empty.
+	DownloadFolder string
+	// Parallel is how many files move at once; 4 when 0.
+	Parallel int
+	// LeaseTTL is how long a run holds its account's lease without
+	// renewing it (it renews it every third of that): how long a killed
+	// run keeps the next from starting. 15 seconds when 0.
+	LeaseTTL time.Duration
+	// Holder names this process in leases, e.g. "host:pid".
+	Holder string
+	// Attempts and RetryDelay tune how a transfer is tried again within a
+	// run while the server is busy (see retryPolicy); defaults when 0.
+	Attempts   int
+	RetryDelay time.Duration
+	// SaveEvery is how many moved files are recorded at once; 50 when 0.
+	SaveEvery int
+}
+
+// Defaults of SyncConfig.
+const (
+	DefaultDownloadFolder = "nextcloud"
+	DefaultSyncParallel   = 4
+	DefaultLeaseTTL       = 15 * time.Second
+	defaultSaveEvery      = 50
+	// saveInterval bounds the time between two saves of a run's pairs.
+	saveInterval = 5 * time.Second
+)
+
+// NewSyncer returns the sync use case.
+func NewSyncer(accounts *Accounts, indexer *Indexer, library ports.LibraryStore, writer ports.LibraryWriter,
+	lib ports.Library, store ports.SyncStore, leases ports.LeaseStore, inspector ports.MediaInspector,
+	clock ports.Clock, log *slog.Logger, cfg SyncConfig) *Syncer {
+	if cfg.DownloadFolder == "" {
+		cfg.DownloadFolder = DefaultDownloadFolder
+	}
+	if cfg.Parallel <= 0 {
+		cfg.Parallel = DefaultSyncParallel
+	}
+	if cfg.LeaseTTL <= 0 {
+		cfg.LeaseTTL = DefaultLeaseTTL
+	}
+	if cfg.Holder == "" {
+		cfg.Holder = "photosync"
+	}
+	if cfg.SaveEvery <= 0 {
+		cfg.SaveEvery = defaultSaveEvery
+	}
+	return &Syncer{accounts: accounts, indexer: indexer, library: library, writer: writer, lib: lib, store: store,
+		leases: leases, inspector: inspector, clock: clock, log: log, cfg: cfg}
+}
+
+// SyncTrigger says who started a run.
+type SyncTrigger int
+
+// Triggers. A person's run also tries the files that wait out their
+// backoff after failing; the scheduler's leaves them until their time.
+// Files marked failed wait for a person's Retry either way.
+const (
+	ByHand SyncTrigger = iota
+	BySchedule
+)
+
+// Start begins a run of an account's sync as a job and returns the job,
+// queued. The account's lease is taken before the job is created, so that
+// a second run is refused at once: ECONFLICT when a run of the account is
+// going on here or in another process, or when the account's sync is
+// turned off; ENOTFOUND for an unknown account.
+func (s *Syncer) Start(ctx context.Context, jobs *Jobs, accountID int64, by SyncTrigger) (domain.Job, error) {
+	a, err := s.syncable(ctx, accountID)
+	if err != nil {
+		return domain.Job{}, err
+	}
+	l, err := s.lock(ctx, a.ID)
+	if err != nil {
+		return domain.Job{}, err
+	}
+	j, err := jobs.Start(ctx, domain.JobSync, a.ID, func(ctx context.Context, p *Progress) error {
+		_, err := s.runLocked(ctx, l, a.ID, by, p)
+		return err
+	})
+	if err != nil {
+		l.release()
+	}
+	return j, err
+}
+
+// Sync runs an account's sync now and returns the run as recorded. p
+// (which may be nil) gets the counts of files and bytes. The error is
+// why the run stopped: ECONFLICT when another run of the account goes on
+// or sync is turned off, a server's error when it cannot be listed or
+// refuses the credentials (the account is marked then), ctx's when it was
+// cancelled. Files that fail do not make it fail: they are counted in the
+// run and retried by later runs.
+func (s *Syncer) Sync(ctx context.Context, accountID int64, by SyncTrigger, p *Progress) (domain.SyncRun, error) {
+	a, err := s.syncable(ctx, accountID)
+	if err != nil {
+		return domain.SyncRun{}, err
+	}
+	l, err := s.lock(ctx, a.ID)
+	if err != nil {
+		return domain.SyncRun{}, err
+	}
+	return s.runLocked(ctx, l, a.ID, by, p)
+}
+
+// Plan answers what a run of an account's sync would do now, moving
+// nothing and recording nothing: a dry run. It indexes the library and
+// lists the server as a run does. It works with sync turned off too, so a
+// person can look before turning it on.
+func (s *Syncer) Plan(ctx context.Context, accountID int64) (domain.SyncPlan, error) {
+	a, err := s.accounts.Account(ctx, accountID)
+	if err != nil {
+		return domain.SyncPlan{}, err
+	}
+	st, err := s.accounts.Storage(ctx, a.ID)
+	if err != nil {
+		return domain.SyncPlan{}, err
+	}
+	pr, err := s.prepare(ctx, a, st, ByHand, false)
+	if err != nil {
+		return domain.SyncPlan{}, s.accounts.noteFailure(ctx, a.ID, err)
+	}
+	return pr.plan, nil
+}
+
+// syncable returns an account whose sync may run. ENOTFOUND, ECONFLICT.
+func (s *Syncer) syncable(ctx context.Context, accountID int64) (domain.Account, error) {
+	a, err := s.accounts.Account(ctx, accountID)
+	if err != nil {
+		return a, err
+	}
+	if !a.SyncEnabled {
+		return a, domain.Errorf(domain.ECONFLICT, "sync is turned off for the account %q; turn it on first", a.Name)
+	}
+	return a, nil
+}
+
+// runLocked runs a sync under a lease taken by lock, and releases it.
+func (s *Syncer) runLocked(ctx context.Context, l *lease, accountID int64, by SyncTrigger, p *Progress) (domain.SyncRun, error) {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	l.keep(cancel)
+	defer l.release()
+	if p == nil {
+		p = NewProgress(domain.Job{Kind: domain.JobSync, AccountID: accountID}, nil)
+	}
+	return s.run(ctx, accountID, by, p)
+}
+
+// prepared is what a run works from: the plan, and the listing to
+// remember once the run completes.
+type prepared struct {
+	plan     domain.SyncPlan
+	folders  []domain.RemoteFolder
+	pairs    []domain.SyncPair
+	failures []domain.SyncFailure
+	local    []domain.LibraryFile
+	stats    WalkStats
+	etags    etagVerdict // what the run learnt of the server's folder ETags
+}
+
+// prepare indexes the library, lists the server and plans. A run (write)
+// also removes the temporary files a killed run left in the download
+// folder and creates the sync folder when it uploads.
+func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteStorage, by SyncTrigger, write bool) (*prepared, error) {
+	if _, err := s.indexer.Index(ctx, nil); err != nil {
+		return nil, fmt.Errorf("index the library: %w", err)
+	}
+	if write {
+		s.staging.Lock()
+		n, err := s.writer.RemoveTemps(ctx, s.cfg.DownloadFolder)
+		s.staging.Unlock()
+		if err != nil {
+			return nil, fmt.Errorf("remove temporary files of an earlier run: %w", err)
+		}
+		if n > 0 {
+			s.log.InfoContext(ctx, "sync: removed temporary files an interrupted run left", "files", n)
+		}
+		if a.SyncUpload {
+			if err := st.MkdirAll(ctx, a.SyncFolder); err != nil {
+				return nil, fmt.Errorf("create the sync folder %s: %w", a.SyncFolder, err)
+			}
+		}
+	}
+	prev, err := s.store.Folders(ctx, a.ID)
+	if err != nil {
+		return nil, err
+	}
+	pr := &prepared{}
+	var files []domain.RemoteFile
+	files, pr.folders, pr.stats, err = WalkRemote(ctx, st, a.SyncFolder, prev, verdictOf(prev, a.SyncFolder).trust(), s.cfg.Parallel)
+	if err != nil {
+		return nil, fmt.Errorf("list the sync folder %s: %w", a.SyncFolder, err)
+	}
+	pr.etags = judgeETags(prev, pr.folders, a.SyncFolder)
+	if pr.local, err = s.library.LibraryFiles(ctx); err != nil {
+		return nil, err
+	}
+	if pr.pairs, err = s.store.Pairs(ctx, a.ID); err != nil {
+		return nil, err
+	}
+	if pr.failures, err = s.store.Failures(ctx, a.ID, false); err != nil {
+		return nil, err
+	}
+	failures := pr.failures
+	if by == ByHand {
+		// A person asked: what waits out its backoff is tried now.
+		failures = slices.Clone(failures)
+		for i := range failures {
+			if !failures[i].Failed {
+				failures[i].NextAttemptAt = time.Time{}
+			}
+		}
+	}
+	pr.plan = domain.PlanSync(domain.SyncInput{
+		Settings: domain.SyncSettingsOf(a, s.cfg.DownloadFolder),
+		Remote:   files, Local: pr.local, Pairs: pr.pairs, Failures: failures, Now: s.clock.Now(),
+	})
+	return pr, nil
+}
+
+// run runs a sync under the account's lease: it records the run, plans
+// and carries the plan out, and records how it went.
+func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Progress) (domain.SyncRun, error) {
+	a, err := s.accounts.Account(ctx, accountID)
+	if err != nil {
+		return domain.SyncRun{}, err
+	}
+	start := s.clock.Now()
+	run := domain.SyncRun{AccountID: a.ID, JobID: p.Snapshot().ID, StartedAt: start}
+	if err := s.store.CreateRun(ctx, &run); err != nil {
+		return run, err
+	}
+	s.noteStart(ctx, a.ID, start)
+	x := &syncExec{
+		Syncer: s, a: a, set: domain.SyncSettingsOf(a, s.cfg.DownloadFolder), p: p, by: by,
+		retry: retryPolicy{attempts: s.cfg.Attempts, delay: s.cfg.RetryDelay},
+		pairs: map[string]domain.SyncPair{}, failures: map[failureKey]domain.SyncFailure{},
+		dirs: map[string]bool{}, lastSave: time.Now(),
+		local: map[string]domain.LibraryFile{}, written: map[string]string{}, pairedNow: map[string]bool{},
+	}
+	pr, err := x.start(ctx)
+	if err == nil {
+		err = x.execute(ctx, pr.plan)
+	}
+	x.save(ctx)
+	s.removeStaged(ctx)
+	if err == nil && x.saveErr != nil {
+		err = fmt.Errorf("save the run's records: %w", x.saveErr)
+	}
+	if cause := context.Cause(ctx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
+		err = cause // the lease was lost
+	}
+	if err == nil {
+		if serr := s.store.ReplaceFolders(context.WithoutCancel(ctx), a.ID, pr.etags.mark(pr.folders, a.SyncFolder)); serr != nil {
+			s.log.WarnContext(ctx, "sync: cannot remember the remote folders; the next run lists them all", "account", a.ID, "err", serr)
+		}
+	}
+
+	x.mu.Lock()
+	done := x.run
+	x.mu.Unlock()
+	run.Downloaded, run.Uploaded, run.BytesDown, run.BytesUp = done.Downloaded, done.Uploaded, done.BytesDown, done.BytesUp
+	run.Skipped, run.Failed, run.Errors = done.Skipped, done.Failed, done.Errors
+	run.FinishedAt, run.Complete = s.clock.Now(), err == nil
+	if err != nil {
+		run.Error = domain.ErrorMessage(err)
+		switch {
+		case errors.Is(err, context.Canceled):
+			run.Error = "cancelled"
+		case errors.Is(err, context.DeadlineExceeded):
+			run.Error = "stopped: the time for the run ran out"
+		}
+	}
+	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
+	defer cancel()
+	if uerr := s.store.UpdateRun(uctx, run); uerr != nil {
+		s.log.ErrorContext(ctx, "sync: cannot record how a run ended", "account", a.ID, "run", run.ID, "err", uerr)
+	}
+	s.noteEnd(uctx, a.ID, err)
+	s.log.InfoContext(ctx, "sync ended", "account", a.ID, "run", run.ID, "downloaded", run.Downloaded, "uploaded", run.Uploaded,
+		"skipped", run.Skipped, "failed", run.Failed, "bytes_down", run.BytesDown, "bytes_up", run.BytesUp,
+		"complete", run.Complete, "duration", run.FinishedAt.Sub(start), "err", err)
+	return run, err
+}
+
+// start opens the account's storage and prepares the run.
+func (x *syncExec) start(ctx context.Context) (*prepared, error) {
+	st, err := x.accounts.Storage(ctx, x.a.ID)
+	if err != nil {
+		return nil, err
+	}
+	x.st = st
+	x.sender = &sender{st: st, library: x.lib, p: x.p, log: x.log, retry: x.retry}
+	pr, err := x.prepare(ctx, x.a, st, x.by, true)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range pr.pairs {
+		x.pairs[p.RemotePath] = p
+	}
+	for _, f := range pr.failures {
+		x.failures[keyOf(f)] = f
+	}
+	for _, f := range pr.local {
+		x.local[f.Path] = f
+	}
+	return pr, nil
+}
+
+// noteStart records the start of a run on the account: the scheduler
+// counts the interval from it.
+func (s *Syncer) noteStart(ctx context.Context, id int64, at time.Time) {
+	if _, err := s.accounts.store.UpdateAccount(ctx, id, func(a *domain.Account) error {
+		a.LastSyncAt = at
+		return nil
+	}); err != nil {
+		s.log.WarnContext(ctx, "sync: cannot record the start of a run on the account", "account", id, "err", err)
+	}
+}
+
+// noteEnd records on the account how its server answered the run: fine,
+// refusing the credentials, or failing. A cancelled run says nothing.
+func (s *Syncer) noteEnd(ctx context.Context, id int64, err error) {
+	if errors.Is(err, context.Canceled) || domain.ErrorCode(err) == domain.ECONFLICT {
+		return
+	}
+	if err != nil && !domain.IsRemote(err) {
+		return // photosync's own trouble, not the server's
+	}
+	if _, uerr := s.accounts.store.UpdateAccount(ctx, id, func(a *domain.Account) error {
+		recordOutcome(a, err)
+		return nil
+	}); uerr != nil {
+		s.log.WarnContext(ctx, "sync: cannot record the outcome on the account", "account", id, "err", uerr)
+	}
+}
+
+// removeStaged removes the staging files of downloads that found their
+// file in the library already.
+func (s *Syncer) removeStaged(ctx context.Context) {
+	s.staging.Lock()
+	defer s.staging.Unlock()
+	if _, err := s.writer.RemoveTemps(context.WithoutCancel(ctx), path.Join(s.cfg.DownloadFolder, stagingFolder)); err != nil {
+		s.log.WarnContext(ctx, "sync: cannot remove staging files; the next run does", "err", err)
+	}
+}
