@@ -58,7 +58,7 @@ func SelectUploadFiles(p Photo, opts UploadOptions) []LibraryFile {
 		}
 	}
 	slices.SortStableFunc(out, func(a, b LibraryFile) int {
-		if d := roleRank(a.Role) - roleRank(b.Role); d != 0 {
+		if d := displayRank(a.Role) - displayRank(b.Role); d != 0 {
 			return d
 		}
 		return strings.Compare(a.Path, b.Path)
@@ -87,24 +87,6 @@ func wanted(f LibraryFile, opts UploadOptions) bool {
 		return opts.IncludeSidecars
 	}
 	return true
-}
-
-func roleRank(r Role) int {
-	switch r {
-	case RolePrimary:
-		return 0
-	case RoleEdited:
-		return 1
-	case RoleImage:
-		return 2
-	case RoleRaw:
-		return 3
-	case RoleVideo:
-		return 4
-	case RoleSidecar:
-		return 5
-	}
-	return 6
 }
 
 // UploadProblem returns why a file must not be uploaded, or "" when it may

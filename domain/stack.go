@@ -217,6 +217,8 @@ func SortFiles(files []LibraryFile) {
 	slices.SortFunc(files, FileOrder)
 }
 
+// displayRank orders the roles of a photo's files: primary, edited, other
+// images, RAW, video, sidecars.
 func displayRank(r Role) int {
 	switch r {
 	case RolePrimary:
