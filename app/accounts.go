@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"time"
 
 	"github.com/photosync/photosync/domain"
 	"github.com/photosync/photosync/ports"
@@ -127,13 +128,76 @@ func (s *Accounts) Accounts(ctx context.Context) ([]domain.Account, error) {
 	return s.store.Accounts(ctx)
 }
 
-// Remove deletes an account. ENOTFOUND.
+// Remove deletes an account and, for a Nextcloud account, revokes its
+// app password on the server (see RemoveAccount). ENOTFOUND.
 func (s *Accounts) Remove(ctx context.Context, id int64) error {
+	_, err := s.RemoveAccount(ctx, id)
+	return err
+}
+
+// Removal tells what removing an account did to its password on the
+// server.
+type Removal struct {
+	// Revoked is true when the server revoked the app password.
+	Revoked bool
+	// RevokeError says why revoking failed; "" when it worked or there was
+	// nothing to revoke.
+	RevokeError string
+}
+
+// revokeTimeout bounds asking the server to revoke an app password.
+const revokeTimeout = 30 * time.Second
+
+// RemoveAccount deletes an account, then, for a Nextcloud account with a
+// password, asks the server to revoke it, as Nextcloud's clients do: an
+// app password (from Login Flow v2 or made by the person for photosync)
+// stops working; the person's own password is left alone (Nextcloud
+// refuses to revoke it). Revoking is best effort: the account is removed
+// whatever the server says, and a failure is logged and told in the
+// Removal, because a server that is gone for good must not keep an
+// account from being removed. ENOTFOUND.
+func (s *Accounts) RemoveAccount(ctx context.Context, id int64) (Removal, error) {
+	a, err := s.store.Account(ctx, id)
+	if err != nil {
+		return Removal{}, err
+	}
 	if err := s.store.DeleteAccount(ctx, id); err != nil {
-		return err
+		return Removal{}, err
 	}
 	s.log.InfoContext(ctx, "account removed", "account", id)
-	return nil
+	if a.Type != domain.TypeNextcloud || !a.HasPassword() {
+		return Removal{}, nil
+	}
+	// The account is gone: finish even if the caller stops waiting.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), revokeTimeout)
+	defer cancel()
+	revoked, err := s.revoke(ctx, a)
+	if err != nil {
+		s.log.WarnContext(ctx, "could not revoke the app password of a removed account", "account", id, "host", host(a.URL), "err", err)
+		return Removal{RevokeError: "the server did not revoke the app password: " + domain.ErrorMessage(err)}, nil
+	}
+	if revoked {
+		s.log.InfoContext(ctx, "app password revoked", "account", id, "host", host(a.URL))
+	}
+	return Removal{Revoked: revoked}, nil
+}
+
+// revoke asks an account's server to revoke its app password, when the
+// storage can.
+func (s *Accounts) revoke(ctx context.Context, a domain.Account) (bool, error) {
+	password, err := s.password(a)
+	if err != nil {
+		return false, err
+	}
+	st, err := s.connector.Open(s.credentials(a, password), a.Type)
+	if err != nil {
+		return false, err
+	}
+	r, ok := st.(ports.AppPasswordRevoker)
+	if !ok {
+		return false, nil
+	}
+	return r.RevokeAppPassword(ctx)
 }
 
 // Test connects to an account's server now and records the outcome in the

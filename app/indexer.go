@@ -189,6 +189,9 @@ func (ix *Indexer) readAll(ctx context.Context, p *Progress, entries []entry, to
 	for range min(IndexWorkers, len(toRead)) {
 		wg.Go(func() {
 			for i := range work {
+				if ctx.Err() != nil {
+					continue // drain: a select may still hand out work after the end
+				}
 				e := &entries[i]
 				info, err := ix.read(ctx, e.fi)
 				if err != nil {
@@ -206,6 +209,9 @@ func (ix *Indexer) readAll(ctx context.Context, p *Progress, entries []entry, to
 	}
 feed:
 	for _, i := range toRead {
+		if ctx.Err() != nil {
+			break
+		}
 		select {
 		case work <- i:
 		case <-ctx.Done():

@@ -336,6 +336,7 @@ func copyProgress(dst *domain.Job, src domain.Job) {
 	dst.FilesTotal, dst.FilesDone, dst.BytesTotal, dst.BytesDone = src.FilesTotal, src.FilesDone, src.BytesTotal, src.BytesDone
 	dst.Uploaded, dst.Downloaded, dst.Skipped, dst.Failed = src.Uploaded, src.Downloaded, src.Skipped, src.Failed
 	dst.Errors = append([]domain.JobError(nil), src.Errors...)
+	dst.Link, dst.LinkError = src.Link, src.LinkError
 }
 
 // stopRun cancels a running job's context, remembering why. It reports

@@ -74,6 +74,12 @@ func (p *Progress) FileDone(path string, outcome Outcome, err error) {
 	})
 }
 
+// SetLink records the public link an upload made to its folder, or why
+// it could not make one.
+func (p *Progress) SetLink(link, linkError string) {
+	p.update(func(j *domain.Job) { j.Link, j.LinkError = link, linkError })
+}
+
 // Snapshot returns the job as it stands.
 func (p *Progress) Snapshot() domain.Job {
 	p.mu.Lock()

@@ -63,7 +63,7 @@ func (r records) empty() bool {
 // when the run must stop: a refusal of the credentials, or ctx ending.
 func (x *syncExec) execute(ctx context.Context, plan domain.SyncPlan) error {
 	var down, up []domain.SyncAction
-	bytes := int64(0)
+	bytes, upBytes := int64(0), int64(0)
 	for _, act := range plan.Actions {
 		switch act.Op {
 		case domain.OpDownload, domain.OpUpdateLocal, domain.OpKeepBoth:
@@ -72,6 +72,7 @@ func (x *syncExec) execute(ctx context.Context, plan domain.SyncPlan) error {
 		case domain.OpUpload, domain.OpUploadAgain:
 			up = append(up, act)
 			bytes += act.Size
+			upBytes += act.Size
 		}
 	}
 	x.p.SetTotal(len(plan.Actions), bytes)
@@ -91,6 +92,17 @@ func (x *syncExec) execute(ctx context.Context, plan domain.SyncPlan) error {
 		case domain.OpRememberDeletion:
 			x.remember(ctx, act)
 		}
+	}
+	// Uploads that do not fit on the server are refused up front, each
+	// with the reason; downloads still go ahead.
+	if err := CheckQuota(ctx, x.st, upBytes); err != nil {
+		if ctx.Err() != nil || isFatal(err) {
+			return err
+		}
+		for _, act := range up {
+			x.failed(ctx, act, err)
+		}
+		up = nil
 	}
 	for _, phase := range [][]domain.SyncAction{down, up} {
 		err := runParallel(ctx, x.cfg.Parallel, len(phase), func(ctx context.Context, i int) error {

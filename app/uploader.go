@@ -67,6 +67,9 @@ type UploadRequest struct {
 	PhotoIDs  []int64
 	All       bool
 	Options   domain.UploadOptions
+	// Share asks for a public link to the folder once the files are
+	// there; nil for none.
+	Share *domain.ShareOptions
 }
 
 // Prepare checks a request before its job starts and fills in the
@@ -90,6 +93,11 @@ func (u *Uploader) Prepare(ctx context.Context, req UploadRequest) (UploadReques
 	}
 	if err := req.Options.Normalize(); err != nil {
 		return req, err
+	}
+	if req.Share != nil {
+		if err := PrepareShare(a, req.Share, u.clock.Now()); err != nil {
+			return req, err
+		}
 	}
 	switch {
 	case req.All && len(req.PhotoIDs) > 0:
@@ -146,6 +154,17 @@ func (u *Uploader) Upload(ctx context.Context, req UploadRequest, p *Progress) e
 	err = r.run(ctx)
 	if isFatal(err) {
 		err = u.accounts.noteFailure(ctx, req.AccountID, err)
+	}
+	if err == nil && req.Share != nil {
+		// The link is made even when some files failed: the others are
+		// there. A link that cannot be made leaves the upload done.
+		link, serr := ShareFolder(ctx, st, req.Options.Folder, *req.Share)
+		if serr != nil {
+			u.log.WarnContext(ctx, "upload share link failed", "account", req.AccountID, "err", serr)
+			p.SetLink("", domain.ErrorMessage(serr))
+		} else {
+			p.SetLink(link, "")
+		}
 	}
 	j := p.Snapshot()
 	u.log.InfoContext(ctx, "upload ended", "account", req.AccountID, "files", j.FilesTotal, "uploaded", j.Uploaded,
@@ -271,6 +290,15 @@ func (r *upload) run(ctx context.Context) error {
 		return err
 	}
 	send := r.plan(ctx)
+	var need int64
+	for _, it := range send {
+		need += it.f.Size
+	}
+	// What does not fit is refused before anything is sent, not by a 507
+	// halfway through.
+	if err := CheckQuota(ctx, r.st, need); err != nil {
+		return err
+	}
 	return r.parallel(ctx, len(send), func(ctx context.Context, i int) error {
 		return r.sendOne(ctx, send[i])
 	})

@@ -55,6 +55,10 @@ type Job struct {
 	Failed     int
 	Errors     []JobError // the first MaxJobErrors
 	Error      string     // why the job failed, when it did
+	// Link is the public link an upload made to its folder when asked
+	// for one; LinkError says why it could not be made.
+	Link       string
+	LinkError  string
 	CreatedAt  time.Time
 	StartedAt  time.Time
 	FinishedAt time.Time

@@ -8,8 +8,11 @@ import (
 	"fmt"
 	"io"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"time"
+
+	"github.com/photosync/photosync/adapters/webdav"
 )
 
 // Config is the configuration of DESIGN.md: environment variables, each
@@ -26,6 +29,8 @@ type Config struct {
 	LogLevel       string        // PHOTOSYNC_LOG_LEVEL: debug, info, warn, error
 	IndexInterval  time.Duration // PHOTOSYNC_INDEX_INTERVAL
 	indexInterval  string
+	ChunkSize      int64 // PHOTOSYNC_CHUNK_SIZE, bytes
+	chunkSize      string
 }
 
 // setting describes one configuration value.
@@ -45,6 +50,7 @@ var settings = []setting{
 	{"PHOTOSYNC_DATABASE_URL", "database-url", "", "postgres://... to keep state in PostgreSQL instead of the embedded SQLite", true, func(c *Config) *string { return &c.DatabaseURL }},
 	{"PHOTOSYNC_LOG_FORMAT", "log-format", "text", "log format: text or json", false, func(c *Config) *string { return &c.LogFormat }},
 	{"PHOTOSYNC_LOG_LEVEL", "log-level", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }},
+	{"PHOTOSYNC_CHUNK_SIZE", "chunk-size", "10MiB", "Nextcloud uploads larger than this go in chunks of this size (5MiB to 5GiB)", false, func(c *Config) *string { return &c.chunkSize }},
 	{"PHOTOSYNC_INDEX_INTERVAL", "index-interval", "5m", "how often serve indexes the library (0 = only at start and by hand)", false, func(c *Config) *string { return &c.indexInterval }},
 }
 
@@ -103,10 +109,34 @@ func (c *Config) validate() error {
 		return fmt.Errorf("PHOTOSYNC_INDEX_INTERVAL: %q is not a duration such as 5m or 1h", c.indexInterval)
 	}
 	c.IndexInterval = d
+	if c.ChunkSize, err = parseSize(c.chunkSize); err != nil || c.ChunkSize < webdav.MinChunkSize || c.ChunkSize > webdav.MaxChunkSize {
+		return fmt.Errorf("PHOTOSYNC_CHUNK_SIZE: %q is not a size from 5MiB to 5GiB, such as 10MiB", c.chunkSize)
+	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		return fmt.Errorf("PHOTOSYNC_DATA: the data folder must not be empty")
 	}
 	return nil
+}
+
+// parseSize reads a byte count with an optional binary unit: 10485760,
+// 10MiB, 10M, 1GiB.
+func parseSize(s string) (int64, error) {
+	s = strings.TrimSpace(s)
+	mult := int64(1)
+	for _, u := range []struct {
+		suffix string
+		mult   int64
+	}{{"KiB", 1 << 10}, {"MiB", 1 << 20}, {"GiB", 1 << 30}, {"K", 1 << 10}, {"M", 1 << 20}, {"G", 1 << 30}} {
+		if n, ok := strings.CutSuffix(s, u.suffix); ok {
+			s, mult = strings.TrimSpace(n), u.mult
+			break
+		}
+	}
+	n, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || n < 0 || n > (1<<62)/mult {
+		return 0, fmt.Errorf("bad size %q", s)
+	}
+	return n * mult, nil
 }
 
 // DatabasePath is the SQLite file in the data folder.

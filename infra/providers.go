@@ -53,10 +53,12 @@ var SQLiteSet = wire.NewSet(
 // CoreSet provides the use cases and the adapters they drive.
 var CoreSet = wire.NewSet(
 	provideSecretBox, wire.Bind(new(ports.SecretBox), new(*secrets.Box)),
-	webdav.NewConnector, wire.Bind(new(ports.Connector), new(*webdav.Connector)),
+	provideConnector, wire.Bind(new(ports.Connector), new(*webdav.Connector)),
 	wire.Struct(new(system.Clock)), wire.Bind(new(ports.Clock), new(system.Clock)),
 	provideAdminPassword,
 	app.NewAccounts,
+	wire.Bind(new(ports.LoginFlowClient), new(*webdav.Connector)),
+	app.NewLoginFlows,
 	app.NewAuth,
 	provideJobs,
 	provideLibrary, wire.Bind(new(ports.Library), new(*localfs.Library)),
@@ -105,6 +107,12 @@ func provideSecretBox(cfg Config) (*secrets.Box, error) {
 		return nil, err
 	}
 	return secrets.NewBox(key)
+}
+
+// provideConnector reaches WebDAV servers with the configured chunk size
+// for Nextcloud uploads.
+func provideConnector(log *slog.Logger, cfg Config) *webdav.Connector {
+	return webdav.NewConnectorWithOptions(log, webdav.Options{ChunkSize: cfg.ChunkSize})
 }
 
 func provideLibrary(cfg Config) *localfs.Library { return localfs.NewLibrary(cfg.Library) }

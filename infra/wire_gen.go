@@ -13,7 +13,6 @@ import (
 	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/sqlite"
 	"github.com/photosync/photosync/adapters/system"
-	"github.com/photosync/photosync/adapters/webdav"
 	"github.com/photosync/photosync/adapters/webui"
 	"github.com/photosync/photosync/app"
 	"log/slog"
@@ -33,7 +32,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		cleanup()
 		return nil, nil, err
 	}
-	connector := webdav.NewConnector(log)
+	connector := provideConnector(log, cfg)
 	clock := system.Clock{}
 	accounts := app.NewAccounts(accountStore, box, connector, clock, log)
 	sessionStore := sqlite.NewSessionStore(db)
@@ -56,19 +55,21 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	leaseStore := sqlite.NewLeaseStore(db)
 	syncConfig := provideSyncConfig(cfg)
 	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
+	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	string2 := provideVersion()
 	deps := httpapi.Deps{
-		Accounts: accounts,
-		Auth:     auth,
-		Jobs:     jobs,
-		Indexer:  indexer,
-		Photos:   photos,
-		Uploader: uploader,
-		Syncer:   syncer,
-		UI:       fs,
-		Log:      log,
-		Version:  string2,
+		Accounts:   accounts,
+		Auth:       auth,
+		Jobs:       jobs,
+		Indexer:    indexer,
+		Photos:     photos,
+		Uploader:   uploader,
+		Syncer:     syncer,
+		LoginFlows: loginFlows,
+		UI:         fs,
+		Log:        log,
+		Version:    string2,
 	}
 	echo := httpapi.New(deps)
 	scheduler := app.NewScheduler(accounts, syncer, jobs, clock, log)
@@ -98,7 +99,7 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 		cleanup()
 		return nil, nil, err
 	}
-	connector := webdav.NewConnector(log)
+	connector := provideConnector(log, cfg)
 	clock := system.Clock{}
 	accounts := app.NewAccounts(accountStore, box, connector, clock, log)
 	jobStore := sqlite.NewJobStore(db)
@@ -118,16 +119,83 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	syncConfig := provideSyncConfig(cfg)
 	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
 	scheduler := app.NewScheduler(accounts, syncer, jobs, clock, log)
+	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	services := &cli.Services{
-		Accounts:  accounts,
-		Jobs:      jobs,
-		Indexer:   indexer,
-		Photos:    photos,
-		Uploader:  uploader,
-		Syncer:    syncer,
-		Scheduler: scheduler,
+		Accounts:   accounts,
+		Jobs:       jobs,
+		Indexer:    indexer,
+		Photos:     photos,
+		Uploader:   uploader,
+		Syncer:     syncer,
+		Scheduler:  scheduler,
+		LoginFlows: loginFlows,
 	}
 	return services, func() {
+		cleanup2()
+		cleanup()
+	}, nil
+}
+
+// Injectors from wire_lambda.go:
+
+// InitializeLambda builds the AWS Lambda function.
+func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slog.Logger) (*Lambda, func(), error) {
+	db, cleanup, err := provideLambdaSQLite(ctx, cfg, lc)
+	if err != nil {
+		return nil, nil, err
+	}
+	accountStore := sqlite.NewAccountStore(db)
+	box, err := provideSecretBox(cfg)
+	if err != nil {
+		cleanup()
+		return nil, nil, err
+	}
+	connector := provideConnector(log, cfg)
+	clock := system.Clock{}
+	accounts := app.NewAccounts(accountStore, box, connector, clock, log)
+	sessionStore := sqlite.NewSessionStore(db)
+	settingStore := sqlite.NewSettingStore(db)
+	adminPassword := provideAdminPassword(cfg)
+	auth := app.NewAuth(sessionStore, settingStore, clock, log, adminPassword)
+	jobStore := sqlite.NewJobStore(db)
+	jobs, cleanup2 := provideJobs(jobStore, clock, log)
+	library := provideLibrary(cfg)
+	libraryStore := sqlite.NewLibraryStore(db)
+	inspector := media.NewInspector()
+	indexer := app.NewIndexer(library, libraryStore, inspector, clock, log)
+	thumbnails := provideThumbnails(cfg)
+	uploadStore := sqlite.NewUploadStore(db)
+	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
+	resizer := media.NewResizer()
+	uploader := app.NewUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log)
+	writer := provideLibraryWriter(cfg)
+	syncStore := sqlite.NewSyncStore(db)
+	leaseStore := sqlite.NewLeaseStore(db)
+	syncConfig := provideSyncConfig(cfg)
+	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
+	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
+	fs := webui.Assets()
+	string2 := provideVersion()
+	deps := httpapi.Deps{
+		Accounts:   accounts,
+		Auth:       auth,
+		Jobs:       jobs,
+		Indexer:    indexer,
+		Photos:     photos,
+		Uploader:   uploader,
+		Syncer:     syncer,
+		LoginFlows: loginFlows,
+		UI:         fs,
+		Log:        log,
+		Version:    string2,
+	}
+	echo := httpapi.New(deps)
+	handler := provideLambdaHandler(echo, accounts, syncer, indexer, log)
+	lambda := &Lambda{
+		Handler: handler,
+		Auth:    auth,
+	}
+	return lambda, func() {
 		cleanup2()
 		cleanup()
 	}, nil

@@ -23,6 +23,8 @@ type Services struct {
 	Uploader  *app.Uploader
 	Syncer    *app.Syncer
 	Scheduler *app.Scheduler
+	// LoginFlows adds Nextcloud accounts with Login Flow v2.
+	LoginFlows *app.LoginFlows
 }
 
 // Opener builds the services on first use, so that `photosync version`
@@ -83,10 +85,13 @@ const usage = `photosync backs up and synchronises a photo library with Nextclou
 Usage:
   photosync serve [flags]              web UI, API and scheduler (see 'photosync serve -h')
   photosync account add --url URL --user NAME [--password-stdin] [flags]
+  photosync account login URL [--name NAME] [--ca-cert FILE] [--timeout 60s]
+                                       add a Nextcloud by signing in there (Login Flow v2)
   photosync account list|show ID|edit ID [flags]|remove ID|test ID
   photosync index
   photosync photos [--q TEXT] [--kind image|raw|video|sidecar] [--offset N] [--count N]
-  photosync upload --account ID [--folder PATH] [--size fit_1920] [--no-raw] [--no-video] [--no-sidecars] PHOTO...|--all
+  photosync upload --account ID [--folder PATH] [--size fit_1920] [--no-raw] [--no-video] [--no-sidecars]
+                   [--share-link [--share-expires YYYY-MM-DD]] PHOTO...|--all
   photosync sync --account ID|--due [--dry-run]
   photosync sync failed|retry|deleted|restore --account ID [PATH...]
   photosync jobs [--account ID] [--kind K] [--limit N] | jobs show ID
@@ -95,6 +100,7 @@ Usage:
 Every command takes --json for machine-readable output.
 The account password is read from standard input with --password-stdin,
 or from the environment variable PHOTOSYNC_ACCOUNT_PASSWORD; never from a flag.
+A share link's password is read from PHOTOSYNC_SHARE_PASSWORD.
 `
 
 // Run runs the command in args (without the program name).

@@ -85,6 +85,12 @@ func (pp *progressPrinter) finish(j domain.Job) {
 		pp.width = 0
 	}
 	fmt.Fprintln(pp.w, jobSummary(j))
+	if j.Link != "" {
+		fmt.Fprintf(pp.w, "Public link: %s\n", j.Link)
+	}
+	if j.LinkError != "" {
+		fmt.Fprintf(pp.w, "No public link: %s\n", j.LinkError)
+	}
 	for _, e := range j.Errors {
 		fmt.Fprintf(pp.w, "  failed: %s: %s\n", e.Path, e.Message)
 	}

@@ -30,6 +30,8 @@ func (c *CLI) upload(ctx context.Context, args []string, use func(*Services) (*a
 	noSidecars := fs.Bool("no-sidecars", false, "leave sidecars (.xmp, .aae, .json) out")
 	all := fs.Bool("all", false, "upload every photo of the library")
 	asJSON := fs.Bool("json", false, "print only the job as JSON when it ends")
+	shareLink := fs.Bool("share-link", false, "make a public link to the folder once the files are there (Nextcloud)")
+	shareExpires := fs.String("share-expires", "", "the day the public link stops working, YYYY-MM-DD")
 	pos, err := parseUploadArgs(fs, args)
 	if err != nil {
 		return err
@@ -54,10 +56,21 @@ func (c *CLI) upload(ctx context.Context, args []string, use func(*Services) (*a
 	case !*all && len(ids) == 0:
 		return usagef("upload: give the IDs of the photos to upload, or --all\nusage: %s", uploadUsage)
 	}
+	var share *domain.ShareOptions
+	if *shareLink {
+		expires, err := domain.ParseShareExpiry(*shareExpires)
+		if err != nil {
+			return usagef("upload: --share-expires: %s", domain.ErrorMessage(err))
+		}
+		// The link's password, like the account's, never comes from a flag.
+		share = &domain.ShareOptions{Expires: expires, Password: domain.Secret(c.Getenv("PHOTOSYNC_SHARE_PASSWORD"))}
+	} else if *shareExpires != "" {
+		return usagef("upload: --share-expires needs --share-link")
+	}
 	return c.withServices(ctx, func(s *Services) error {
 		up, jobs := use(s)
 		req, err := up.Prepare(ctx, app.UploadRequest{
-			AccountID: *account, PhotoIDs: ids, All: *all,
+			AccountID: *account, PhotoIDs: ids, All: *all, Share: share,
 			Options: domain.UploadOptions{
 				Folder: *folder, Size: *size,
 				IncludeRaw: !*noRaw, IncludeVideo: !*noVideo, IncludeSidecars: !*noSidecars,

@@ -23,6 +23,8 @@ func addRoutes(e *echo.Echo, d Deps) {
 	api.PUT("/accounts/:id", handleAccountUpdate(d.Accounts))
 	api.DELETE("/accounts/:id", handleAccountDelete(d.Accounts))
 	api.POST("/accounts/:id/test", handleAccountTest(d.Accounts))
+	api.POST("/login-flows", handleLoginFlowStart(d.LoginFlows))
+	api.GET("/login-flows/:id", handleLoginFlowGet(d.LoginFlows))
 
 	api.GET("/accounts/:id/folders", handleFolderList(d.Accounts))
 	api.POST("/accounts/:id/folders", handleFolderCreate(d.Accounts))

@@ -26,6 +26,8 @@ type Deps struct {
 	Photos   *app.Photos
 	Uploader *app.Uploader
 	Syncer   *app.Syncer
+	// LoginFlows adds Nextcloud accounts with Login Flow v2.
+	LoginFlows *app.LoginFlows
 	// UI is the web app served at /; nil serves none.
 	UI      fs.FS
 	Log     *slog.Logger

@@ -16,8 +16,12 @@ import (
 // POST /api/v1/accounts/{id}/upload with
 //
 //	{"photos": [1, 2], "all": false, "folder": "/Photos", "size": "original",
-//	 "include_raw": true, "include_video": true, "include_sidecars": true}
+//	 "include_raw": true, "include_video": true, "include_sidecars": true,
+//	 "share": {"expires": "2026-12-31", "password": "..."}}
 //
+// share (Nextcloud only; absent for none) asks for a public link to the
+// folder once the files are there, with an optional expiry day and
+// password; the job shows it as "link", or why it failed as "link_error".
 // folder and size default to the account's upload_folder and upload_size,
 // the include_* fields to true. A bad request (unknown account or photo,
 // bad options, uploads turned off) is refused at once; otherwise it answers
@@ -32,6 +36,10 @@ func handleUpload(uploader *app.Uploader, jobs *app.Jobs) echo.HandlerFunc {
 		IncludeRaw      *bool   `json:"include_raw"`
 		IncludeVideo    *bool   `json:"include_video"`
 		IncludeSidecars *bool   `json:"include_sidecars"`
+		Share           *struct {
+			Expires  string `json:"expires"`
+			Password string `json:"password"`
+		} `json:"share"`
 	}
 	orTrue := func(b *bool) bool { return b == nil || *b }
 	return func(c echo.Context) error {
@@ -44,7 +52,16 @@ func handleUpload(uploader *app.Uploader, jobs *app.Jobs) echo.HandlerFunc {
 			return err
 		}
 		ctx := c.Request().Context()
+		var share *domain.ShareOptions
+		if body.Share != nil {
+			expires, err := domain.ParseShareExpiry(body.Share.Expires)
+			if err != nil {
+				return err
+			}
+			share = &domain.ShareOptions{Expires: expires, Password: domain.Secret(body.Share.Password)}
+		}
 		req, err := uploader.Prepare(ctx, app.UploadRequest{
+			Share:     share,
 			AccountID: id, PhotoIDs: body.Photos, All: body.All,
 			Options: domain.UploadOptions{
 				Folder: body.Folder, Size: body.Size,

@@ -25,6 +25,8 @@ type Job struct {
 	Failed     int        `json:"failed"`
 	Errors     []JobError `json:"errors"`
 	Error      string     `json:"error"`
+	Link       string     `json:"link,omitempty"`       // an upload's public link to its folder
+	LinkError  string     `json:"link_error,omitempty"` // why the link could not be made
 	CreatedAt  time.Time  `json:"created_at"`
 	StartedAt  *time.Time `json:"started_at"`
 	FinishedAt *time.Time `json:"finished_at"`
@@ -42,7 +44,7 @@ func FromJob(j domain.Job) Job {
 		ID: j.ID, Kind: string(j.Kind), State: string(j.State),
 		FilesTotal: j.FilesTotal, FilesDone: j.FilesDone, BytesTotal: j.BytesTotal, BytesDone: j.BytesDone,
 		Uploaded: j.Uploaded, Downloaded: j.Downloaded, Skipped: j.Skipped, Failed: j.Failed,
-		Errors: make([]JobError, 0, len(j.Errors)), Error: j.Error,
+		Errors: make([]JobError, 0, len(j.Errors)), Error: j.Error, Link: j.Link, LinkError: j.LinkError,
 		CreatedAt: j.CreatedAt.UTC(), StartedAt: jobTime(j.StartedAt), FinishedAt: jobTime(j.FinishedAt),
 	}
 	if j.AccountID != 0 {

@@ -35,11 +35,44 @@ type DB struct {
 	db *sql.DB
 }
 
+// Journal is SQLite's journal mode (PRAGMA journal_mode).
+type Journal string
+
+// Journal modes. JournalWAL, the default, lets readers go on while one
+// connection writes, but needs shared memory between the processes that
+// open the file, which network file systems (NFS, Amazon EFS) do not give:
+// there use JournalDelete, which relies on file locks only.
+const (
+	JournalWAL    Journal = "wal"
+	JournalDelete Journal = "delete"
+)
+
+// ParseJournal reads a journal mode by name: "wal", or "delete" for a
+// database on a network file system. The empty string is JournalWAL.
+func ParseJournal(s string) (Journal, error) {
+	switch Journal(strings.ToLower(strings.TrimSpace(s))) {
+	case "", JournalWAL:
+		return JournalWAL, nil
+	case JournalDelete:
+		return JournalDelete, nil
+	}
+	return "", fmt.Errorf("sqlite: journal mode %q is not wal or delete", s)
+}
+
 // Open opens the database file at path, creating it with mode 0600 (and its
 // folder with mode 0700) when it does not exist, and brings its schema up to
 // date. It refuses a database written by a newer photosync with an EINTERNAL
-// error. Several processes may open the same file.
+// error. Several processes may open the same file. It uses JournalWAL.
 func Open(ctx context.Context, path string) (*DB, error) {
+	return OpenJournal(ctx, path, JournalWAL)
+}
+
+// OpenJournal is Open with a journal mode of choice: JournalDelete for a
+// database on a network file system such as Amazon EFS.
+func OpenJournal(ctx context.Context, path string, journal Journal) (*DB, error) {
+	if journal != JournalWAL && journal != JournalDelete {
+		return nil, fmt.Errorf("sqlite: open %s: journal mode %q is not wal or delete", path, journal)
+	}
 	if path == "" {
 		return nil, errors.New("sqlite: open: no database path")
 	}
@@ -59,7 +92,7 @@ func Open(ctx context.Context, path string) (*DB, error) {
 	}
 	f.Close()
 
-	sqldb, err := sql.Open("sqlite", dsn(abs))
+	sqldb, err := sql.Open("sqlite", dsn(abs, journal))
 	if err != nil {
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
@@ -85,12 +118,19 @@ func (db *DB) Close() error {
 // IMMEDIATE: it takes the write lock up front, waiting under busy_timeout,
 // instead of failing with SQLITE_BUSY when a transaction that has read
 // tries to write while another connection writes.
-func dsn(path string) string {
+// synchronous(FULL) goes with the rollback journal: NORMAL is only safe
+// with WAL.
+func dsn(path string, journal Journal) string {
 	q := url.Values{}
 	q.Add("_pragma", fmt.Sprintf("busy_timeout(%d)", busyTimeout.Milliseconds()))
 	q.Add("_pragma", "foreign_keys(1)")
-	q.Add("_pragma", "journal_mode(WAL)")
-	q.Add("_pragma", "synchronous(NORMAL)")
+	if journal == JournalDelete {
+		q.Add("_pragma", "journal_mode(DELETE)")
+		q.Add("_pragma", "synchronous(FULL)")
+	} else {
+		q.Add("_pragma", "journal_mode(WAL)")
+		q.Add("_pragma", "synchronous(NORMAL)")
+	}
 	q.Set("_txlock", "immediate")
 	p := filepath.ToSlash(path)
 	if !strings.HasPrefix(p, "/") {

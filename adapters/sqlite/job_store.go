@@ -32,7 +32,7 @@ var jobColumns = []string{
 	"kind", "account_id", "state",
 	"files_total", "files_done", "bytes_total", "bytes_done",
 	"uploaded", "downloaded", "skipped", "failed",
-	"errors", "error", "created_at", "started_at", "finished_at",
+	"errors", "error", "created_at", "started_at", "finished_at", "link", "link_error",
 }
 
 var (
@@ -76,7 +76,7 @@ func jobValues(j *domain.Job) ([]any, error) {
 		string(j.Kind), j.AccountID, string(j.State),
 		j.FilesTotal, j.FilesDone, j.BytesTotal, j.BytesDone,
 		j.Uploaded, j.Downloaded, j.Skipped, j.Failed,
-		string(errsJSON), j.Error, created, started, finished,
+		string(errsJSON), j.Error, created, started, finished, j.Link, j.LinkError,
 	}, nil
 }
 
@@ -109,7 +109,7 @@ func scanJob(row interface{ Scan(...any) error }) (domain.Job, error) {
 		&kind, &j.AccountID, &state,
 		&j.FilesTotal, &j.FilesDone, &j.BytesTotal, &j.BytesDone,
 		&j.Uploaded, &j.Downloaded, &j.Skipped, &j.Failed,
-		&errsJSON, &j.Error, &created, &started, &finished)
+		&errsJSON, &j.Error, &created, &started, &finished, &j.Link, &j.LinkError)
 	if err != nil {
 		return domain.Job{}, err
 	}

@@ -9,7 +9,6 @@ import (
 	"net/http"
 	"net/url"
 	"path"
-	"strconv"
 	"strings"
 	"time"
 
@@ -38,85 +37,7 @@ type Client struct {
 	timeout   time.Duration
 	transport http.RoundTripper
 	logger    *slog.Logger
-}
-
-// Stat returns one file or folder. ENOTFOUND when there is none.
-func (c *Client) Stat(ctx context.Context, p string) (domain.RemoteFile, error) {
-	p, err := domain.CleanRemotePath(p)
-	if err != nil {
-		return domain.RemoteFile{}, err
-	}
-	return c.stat(ctx, p, c.target("stat", p))
-}
-
-func (c *Client) stat(ctx context.Context, p string, t target) (domain.RemoteFile, error) {
-	dav, x := c.dav(ctx)
-	fi, err := dav.Stat(p)
-	if status := gowebdavStatus(err); status >= 300 && status < 400 && p != "/" {
-		// Some servers (Apache) redirect a folder's path without its
-		// trailing slash to the path with it.
-		dav, x = c.dav(ctx)
-		fi, err = dav.Stat(p + "/")
-	}
-	if err = c.check(ctx, x, t, "PROPFIND", p, err); err != nil {
-		return domain.RemoteFile{}, err
-	}
-	f, ok := fi.(*gowebdav.File)
-	if !ok || f == nil {
-		return domain.RemoteFile{}, t.notWebDAV("207 without the properties of "+p, nil)
-	}
-	return remoteFile(p, f), nil
-}
-
-// List returns the entries of one folder: never the folder itself, never
-// deeper levels. ENOTFOUND when there is no such folder, EINVALID when dir
-// is a file.
-//
-// Entries whose names could not be a file name ("", ".", "..", or with a
-// slash, a backslash or a control character) are left out and logged, so a
-// hostile server cannot make a caller write outside a folder. gowebdav
-// takes the first entry of the answer for the folder itself, as every
-// server tried does (Nextcloud, Apache, rclone, x/net/webdav).
-func (c *Client) List(ctx context.Context, dir string) ([]domain.RemoteFile, error) {
-	dir, err := domain.CleanRemotePath(dir)
-	if err != nil {
-		return nil, err
-	}
-	t := c.target("list", dir)
-	dav, x := c.dav(ctx)
-	infos, err := dav.ReadDir(dir)
-	switch gowebdavStatus(err) {
-	case http.StatusBadRequest, http.StatusNotFound, http.StatusConflict, http.StatusMethodNotAllowed:
-		// A file asked for as a folder ("/a.jpg/") is answered 400 (Apache),
-		// 404 or 409, and gowebdav says 405 when the answer's first entry is
-		// not a folder (x/net/webdav, rclone). Tell a file from a missing
-		// path.
-		if f, serr := c.stat(ctx, dir, t); serr != nil {
-			return nil, serr
-		} else if !f.IsDir {
-			return nil, &domain.Error{Code: domain.EINVALID, Message: dir + " is a file, not a folder", Remote: true, Err: err}
-		}
-	}
-	if err = c.check(ctx, x, t, "PROPFIND", dir, err); err != nil {
-		return nil, err
-	}
-	files := make([]domain.RemoteFile, 0, len(infos))
-	seen := make(map[string]bool, len(infos))
-	for _, fi := range infos {
-		f, ok := fi.(gowebdav.File)
-		if !ok {
-			continue
-		}
-		name := f.Name()
-		if !validName(name) || seen[name] {
-			c.logger.LogAttrs(ctx, slog.LevelWarn, "webdav: skipping a listing entry with an unusable or repeated name",
-				slog.String("folder", dir), slog.String("name", strconv.Quote(name)))
-			continue
-		}
-		seen[name] = true
-		files = append(files, remoteFile(domain.JoinRemotePath(dir, name), &f))
-	}
-	return files, nil
+	opts      Options
 }
 
 // MkdirAll creates a folder and its missing parents; an existing folder is
@@ -165,6 +86,15 @@ func (c *Client) MkdirAll(ctx context.Context, dir string) error {
 // a body shorter or longer than size fails the upload. Nextcloud also gets
 // the modification time (X-OC-Mtime) and the SHA-1 (OC-Checksum) from meta.
 //
+// A Nextcloud file larger than Options.ChunkSize goes in chunks (chunked
+// upload v2, see uploadChunked): an upload interrupted after some chunks
+// sends only the others when it is tried again, and memory stays bounded
+// whatever the size. body is still read through once, so that a caller
+// counting what is read sees size bytes, and so that the file's SHA-1 is
+// checked against meta's before the chunks are assembled (EINVALID, not
+// Remote, when the file changed). A server without the uploads endpoint
+// gets a single PUT.
+//
 // The PUT is sent with net/http rather than gowebdav, which creates the
 // parent folder before every upload and can neither send these headers nor
 // declare a length without buffering.
@@ -183,6 +113,21 @@ func (c *Client) Upload(ctx context.Context, p string, body io.Reader, size int6
 		return domain.Errorf(domain.EINVALID, "upload %s: the size %d is negative", p, size)
 	}
 	t := c.target("upload", p)
+	if size > c.opts.ChunkSize {
+		if up, ok := c.uploadsURL(); ok {
+			err := c.uploadChunked(ctx, p, body, size, meta, up, t)
+			if !errors.Is(err, errNoChunking) {
+				return err
+			}
+			c.logger.LogAttrs(ctx, slog.LevelInfo, "webdav: the server has no chunked upload; sending the file in one request",
+				slog.String("path", p), slog.String("error", err.Error()))
+		}
+	}
+	return c.put(ctx, p, body, size, meta, t)
+}
+
+// put sends a file in one PUT request; see Upload.
+func (c *Client) put(ctx context.Context, p string, body io.Reader, size int64, meta domain.UploadMeta, t target) error {
 	u := c.url(p)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, u.String(), nil)
 	if err != nil {
@@ -200,14 +145,7 @@ func (c *Client) Upload(ctx context.Context, p string, body io.Reader, size int6
 	}
 	req.Header.Set("Content-Type", "application/octet-stream")
 	req.SetBasicAuth(c.user, c.pass)
-	if c.typ == domain.TypeNextcloud {
-		if !meta.ModTime.IsZero() {
-			req.Header.Set("X-OC-Mtime", strconv.FormatInt(meta.ModTime.Unix(), 10))
-		}
-		if sum := sha1Checksum("SHA1:" + meta.SHA1); sum != "" {
-			req.Header.Set("OC-Checksum", sum)
-		}
-	}
+	c.setMeta(req.Header, meta)
 	hc, x := c.http(ctx, noRedirect)
 	resp, err := hc.Do(req)
 	if err != nil {
@@ -217,6 +155,7 @@ func (c *Client) Upload(ctx context.Context, p string, body io.Reader, size int6
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
 	switch resp.StatusCode {
 	case http.StatusOK, http.StatusCreated, http.StatusNoContent:
+		c.checkMtime(ctx, p, req.Header, resp.Header)
 		return nil
 	case http.StatusConflict, http.StatusNotFound:
 		// RFC 4918 answers 409 for a missing parent; some servers 404.
@@ -235,7 +174,11 @@ func (c *Client) Upload(ctx context.Context, p string, body io.Reader, size int6
 // declared (-1 when it did not), its modification time, ETag and, from
 // Nextcloud, its SHA-1 checksum. ENOTFOUND when there is no such file.
 // Reading fails with an error wrapping io.ErrUnexpectedEOF when the
-// connection breaks before the declared size.
+// connection breaks before the declared size, and at the end with
+// EINVALID ("checksum mismatch: ...") when the bytes received do not have
+// the SHA-1 the server announced (its OC-Checksum header): Nextcloud
+// stores the checksum a client sends without checking it, so this is the
+// check.
 func (c *Client) Download(ctx context.Context, p string) (io.ReadCloser, domain.RemoteFile, error) {
 	p, err := domain.CleanRemotePath(p)
 	if err != nil {
@@ -254,7 +197,7 @@ func (c *Client) Download(ctx context.Context, p string) (io.ReadCloser, domain.
 	}
 	f.ETag = h.Get("ETag")
 	f.Checksum = sha1Checksum(h.Get("OC-Checksum"))
-	return &downloadBody{rc: body, ctx: ctx, t: t}, f, nil
+	return newDownloadBody(ctx, body, t, f.Checksum), f, nil
 }
 
 // Delete removes a file or a folder with its contents. ENOTFOUND when there
@@ -336,21 +279,6 @@ func escapePath(p string) string {
 	return strings.Join(parts, "/")
 }
 
-// remoteFile converts gowebdav's view of an entry.
-func remoteFile(p string, f *gowebdav.File) domain.RemoteFile {
-	rf := domain.RemoteFile{Path: p, Name: path.Base(p), IsDir: f.IsDir(), ETag: f.ETag()}
-	if p == "/" {
-		rf.Name = ""
-	}
-	if !rf.IsDir {
-		rf.Size = f.Size()
-	}
-	if mt := f.ModTime(); mt.Unix() != 0 { // gowebdav's "unknown" is the epoch
-		rf.ModTime = mt
-	}
-	return rf
-}
-
 // validName reports whether a listed name can be a single path part.
 func validName(name string) bool {
 	if name == "" || name == "." || name == ".." || strings.ContainsAny(name, `/\`) {
@@ -374,20 +302,3 @@ func sha1Checksum(v string) string {
 	}
 	return ""
 }
-
-// downloadBody translates a failure to read a download.
-type downloadBody struct {
-	rc  io.ReadCloser
-	ctx context.Context
-	t   target
-}
-
-func (b *downloadBody) Read(p []byte) (int, error) {
-	n, err := b.rc.Read(p)
-	if err != nil && err != io.EOF {
-		err = b.t.transportError(b.ctx, err)
-	}
-	return n, err
-}
-
-func (b *downloadBody) Close() error { return b.rc.Close() }

@@ -1,8 +1,9 @@
 // Package webdav connects photosync to Nextcloud and other WebDAV servers:
 // Connector recognises a server and opens its storage, Client is one
-// account's files. It uses github.com/studio-b12/gowebdav for PROPFIND,
-// MKCOL, GET and DELETE, and net/http for uploads and for talking to
-// Nextcloud's own endpoints. Every error is a *domain.Error with Remote set
+// account's files. It uses github.com/studio-b12/gowebdav for MKCOL, GET
+// and DELETE, and net/http for PROPFIND (its own streaming parser, which
+// asks for Nextcloud's checksums), uploads (with Nextcloud's chunked
+// upload v2 for large files) and Nextcloud's own endpoints. Every error is a *domain.Error with Remote set
 // and a message that names the cause, except that a cancelled context is
 // passed on (wrapped) as it is.
 package webdav
@@ -23,6 +24,7 @@ var _ ports.Connector = (*Connector)(nil)
 // process. It is safe for concurrent use.
 type Connector struct {
 	logger     *slog.Logger
+	opts       Options
 	transports transportCache
 }
 
@@ -30,10 +32,16 @@ type Connector struct {
 // skipped listing entries as warnings to logger (nil logs nothing). Logs
 // never hold a password.
 func NewConnector(logger *slog.Logger) *Connector {
+	return NewConnectorWithOptions(logger, Options{})
+}
+
+// NewConnectorWithOptions is NewConnector with settings other than the
+// defaults; see Options.
+func NewConnectorWithOptions(logger *slog.Logger, opts Options) *Connector {
 	if logger == nil {
 		logger = slog.New(slog.DiscardHandler)
 	}
-	return &Connector{logger: logger}
+	return &Connector{logger: logger, opts: opts.normalized()}
 }
 
 // Open returns the storage behind a discovered endpoint: creds.URL is the
@@ -74,6 +82,7 @@ func (c *Connector) newClient(endpoint *url.URL, creds domain.Credentials, typ d
 		timeout:   timeout,
 		transport: tr,
 		logger:    c.logger,
+		opts:      c.opts,
 	}, nil
 }
 

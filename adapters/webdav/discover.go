@@ -10,8 +10,6 @@ import (
 	"net/url"
 	"strings"
 
-	"github.com/studio-b12/gowebdav"
-
 	"github.com/photosync/photosync/domain"
 )
 
@@ -207,22 +205,15 @@ func (c *Client) checkFolder(ctx context.Context) error {
 	t.discovery = true
 	ctx, cancel := context.WithTimeout(ctx, c.timeout)
 	defer cancel()
-	dav, x := c.dav(ctx)
-	fi, err := dav.Stat("/")
-	if x.err == nil && ctx.Err() == nil {
-		switch s := gowebdavStatus(err); s {
-		case http.StatusOK, http.StatusMethodNotAllowed, http.StatusNotImplemented, http.StatusBadRequest:
-			return t.notWebDAV(statusText(s), &StatusError{Method: "PROPFIND", URL: c.endpoint.Redacted(), Status: s})
-		}
+	e, err := c.statURL(ctx, c.endpoint, propsWebDAV, t)
+	switch s := HTTPStatus(err); s {
+	case http.StatusOK, http.StatusMethodNotAllowed, http.StatusNotImplemented, http.StatusBadRequest:
+		return t.notWebDAV(statusText(s), &StatusError{Method: "PROPFIND", URL: c.endpoint.Redacted(), Status: s})
 	}
-	if err := c.check(ctx, x, t, "PROPFIND", "/", err); err != nil {
+	if err != nil {
 		return err
 	}
-	f, ok := fi.(*gowebdav.File)
-	if !ok || f == nil {
-		return t.notWebDAV("207 without WebDAV properties", nil)
-	}
-	if !f.IsDir() {
+	if !e.isDir {
 		return domain.RemoteErrorf(domain.EINVALID, "%s is a file, not a WebDAV folder", t.what)
 	}
 	return nil

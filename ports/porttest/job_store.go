@@ -288,6 +288,8 @@ func fullJob() domain.Job {
 			{Path: "it's \"quoted\".dng", Message: "the server answered 507: insufficient storage"},
 		},
 		Error:      "interrupted: photosync stopped while it ran",
+		Link:       "https://cloud.example.com/index.php/s/AbCdEfGhIjKlMnO",
+		LinkError:  "Nextcloud did not share /Photos: Password needs to be at least 10 characters long.",
 		StartedAt:  time.Date(2024, 2, 29, 23, 59, 58, 123456000, zone),
 		FinishedAt: time.Date(2024, 3, 1, 0, 1, 2, 654321000, zone),
 	}

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 )
 
 // Nextcloud is a running imitation of a Nextcloud server, in process on
@@ -35,6 +36,8 @@ type Nextcloud struct {
 
 	mu       sync.Mutex
 	requests []Request
+
+	uploads *uploadState // chunked upload v2, see nextcloud_chunking.go
 }
 
 // Request is a request the Nextcloud server answered.
@@ -58,6 +61,10 @@ type nextcloudConfig struct {
 	emptyChunkedPUT  bool
 	middleware       []func(http.Handler) http.Handler
 	version, release string
+	// Chunked upload, quota and clock; see nextcloud_props.go.
+	quota         int64 // bytes; < 0 for no quota
+	assemblyPolls int
+	now           func() time.Time
 }
 
 // WithBasePath serves Nextcloud below a path, as an installation in a
@@ -114,6 +121,8 @@ func StartNextcloud(t testing.TB, opts ...NextcloudOption) *Nextcloud {
 		pass:        randomPassword(t),
 		version:     "30.0.2.2",
 		release:     "30.0.2",
+		quota:       -1,
+		now:         time.Now,
 	}
 	for _, o := range opts {
 		o(&cfg)

@@ -134,6 +134,9 @@ func (n *Nextcloud) davGet(w http.ResponseWriter, r *http.Request, t davTarget) 
 	h.Set("ETag", quote(e.etag))
 	h.Set("OC-ETag", quote(e.etag))
 	h.Set("OC-FileId", n.files.ocID(e.id))
+	if e.checksum != "" {
+		h.Set("OC-Checksum", e.checksum)
+	}
 	h.Set("Content-Disposition", contentDisposition(name))
 	http.ServeContent(w, r, name, e.modTime, f)
 }
@@ -155,6 +158,14 @@ func (n *Nextcloud) davPut(w http.ResponseWriter, r *http.Request, t davTarget) 
 		want, body = 0, strings.NewReader("")
 	}
 	if derr := n.putAllowed(t.rel); derr != nil {
+		derr.write(w)
+		return
+	}
+	meta, derr := readUploadMeta(r)
+	if derr == nil {
+		derr = n.fits(t.rel, want)
+	}
+	if derr != nil {
 		derr.write(w)
 		return
 	}
@@ -192,7 +203,9 @@ func (n *Nextcloud) davPut(w http.ResponseWriter, r *http.Request, t davTarget) 
 		internalError(err).write(w)
 		return
 	}
+	mtimeSet := meta.apply(n.files.abs(t.rel))
 	n.files.changed(t.rel)
+	n.files.setChecksum(t.rel, meta.checksum)
 	e, err := n.files.stat(t.rel)
 	n.files.tree.Unlock()
 	if err != nil {
@@ -203,6 +216,7 @@ func (n *Nextcloud) davPut(w http.ResponseWriter, r *http.Request, t davTarget) 
 	h.Set("ETag", quote(e.etag))
 	h.Set("OC-ETag", quote(e.etag))
 	h.Set("OC-FileId", n.files.ocID(e.id))
+	meta.answer(h, mtimeSet)
 	h.Set("Content-Length", "0")
 	if existed {
 		w.WriteHeader(http.StatusNoContent)

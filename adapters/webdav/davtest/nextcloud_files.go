@@ -45,16 +45,20 @@ type node struct {
 	// For folders, when something below last changed; Nextcloud propagates
 	// modification times upwards with ETags.
 	propagated time.Time
+	// For files, the checksums a client sent with the content (OC-Checksum),
+	// stored unverified; a change by other means clears them.
+	checksum string
 }
 
 // entry is what a handler needs to know of a file or folder.
 type entry struct {
-	rel     string
-	isDir   bool
-	size    int64 // for folders, the size of everything below, as oc:size
-	modTime time.Time
-	etag    string
-	id      int64
+	rel      string
+	isDir    bool
+	size     int64 // for folders, the size of everything below, as oc:size
+	modTime  time.Time
+	etag     string
+	id       int64
+	checksum string // as stored from OC-Checksum, "" for none
 }
 
 func newFileState(root, instanceID string) *fileState {
@@ -114,14 +118,14 @@ func (s *fileState) stat(rel string) (entry, error) {
 		nd = s.newNode(rel, fi)
 		s.propagate(rel, time.Now())
 	case !fi.IsDir() && (nd.size != fi.Size() || !nd.mtime.Equal(fi.ModTime())):
-		nd.etag, nd.size, nd.mtime = s.newETag(), fi.Size(), fi.ModTime()
+		nd.etag, nd.size, nd.mtime, nd.checksum = s.newETag(), fi.Size(), fi.ModTime(), ""
 		s.propagate(rel, time.Now())
 	}
 	mod := fi.ModTime()
 	if nd.propagated.After(mod) {
 		mod = nd.propagated
 	}
-	return entry{rel: rel, isDir: fi.IsDir(), size: size, modTime: mod, etag: nd.etag, id: nd.id}, nil
+	return entry{rel: rel, isDir: fi.IsDir(), size: size, modTime: mod, etag: nd.etag, id: nd.id, checksum: nd.checksum}, nil
 }
 
 // treeSize answers the size of every file below the folder rel.
@@ -145,7 +149,7 @@ func (s *fileState) changed(rel string) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if nd := s.nodes[rel]; nd != nil && err == nil {
-		nd.etag, nd.size, nd.mtime = s.newETag(), fi.Size(), fi.ModTime()
+		nd.etag, nd.size, nd.mtime, nd.checksum = s.newETag(), fi.Size(), fi.ModTime(), ""
 	} else if err == nil {
 		s.newNode(rel, fi)
 	}

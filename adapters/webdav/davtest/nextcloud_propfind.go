@@ -220,7 +220,9 @@ func (n *Nextcloud) propValue(e entry, p xml.Name) (string, bool) {
 	case xml.Name{Space: nsDAV, Local: "quota-used-bytes"}:
 		return strconv.FormatInt(e.size, 10), e.isDir
 	case xml.Name{Space: nsDAV, Local: "quota-available-bytes"}:
-		return "-3", e.isDir // unlimited
+		return n.quotaAvailable(), e.isDir
+	case xml.Name{Space: nsOC, Local: "checksums"}:
+		return checksumsProp(e)
 	case xml.Name{Space: nsOC, Local: "id"}:
 		return n.files.ocID(e.id), true
 	case xml.Name{Space: nsOC, Local: "fileid"}:

@@ -19,4 +19,8 @@ func (n *Nextcloud) routes(mux *http.ServeMux) {
 	legacy := n.requireDAVAuth(n.handleDAV(legacyRoot))
 	mux.Handle(b+"/remote.php/webdav", legacy)
 	mux.Handle(b+"/remote.php/webdav/", legacy)
+
+	n.loginFlowRoutes(mux) // Login Flow v2 and app passwords
+	n.shareRoutes(mux)     // public links of the OCS Share API
+	n.chunkingRoutes(mux)  // chunked upload v2
 }

@@ -227,6 +227,7 @@ function render(entry) {
   replace(extra,
     done ? h('p', {class: 'job-summary'}, summary(job)) : null,
     job.error ? h('p', {class: 'alert error job-error'}, job.error) : null,
+    shareLink(job),
     failures(job));
   showCounts();
 }
@@ -251,6 +252,23 @@ function build(entry) {
   el.parts = {el, heading, state, close, bar, nums, extra};
   list.prepend(el);
   return el;
+}
+
+// shareLink shows the public link an upload made, with a Copy button, or
+// why it could not be made.
+function shareLink(job) {
+  if (job.link_error) return h('p', {class: 'alert error job-link-error'}, `No public link: ${job.link_error}`);
+  if (!job.link) return null;
+  const copy = h('button', {type: 'button', class: 'link', onclick: async () => {
+    try {
+      await navigator.clipboard.writeText(job.link);
+      announce('Link copied.');
+    } catch {
+      announce('Copying is not allowed here; select the link instead.');
+    }
+  }}, 'Copy');
+  return h('p', {class: 'job-link'}, 'Public link: ',
+    h('a', {href: job.link, target: '_blank', rel: 'noopener noreferrer', class: 'path'}, job.link), ' ', copy);
 }
 
 function failures(job) {

@@ -2,10 +2,15 @@
 // before it saves anything; when that fails, the API's message (wrong
 // password, nothing at that address, untrusted certificate, ...) is shown
 // in the dialog, and the person can correct the fields and try again.
+// Adding a Nextcloud can also go through "Sign in with Nextcloud" (Login
+// Flow v2): the person signs in on their Nextcloud in a new tab, and
+// photosync gets an app password of its own, never their password.
 
-import {h, errorBox, busy} from './dom.js';
-import {post, put, displayName} from './api.js';
+import {h, errorBox, busy, announce} from './dom.js';
+import {get, post, put, displayName} from './api.js';
 import {openDialog} from './dialog.js';
+
+const POLL_MS = 2000;
 
 /**
  * serverDialog asks for a server's address and credentials and connects
@@ -46,8 +51,77 @@ export function serverDialog(existing) {
         hint('server-ca-hint', editing && existing.has_ca_cert
           ? 'A certificate is stored; paste another to replace it.'
           : 'Only for a server whose certificate comes from your own certificate authority.'))),
+    editing ? null : signInArea(),
     error);
   d.actions.append(h('button', {type: 'button', onclick: () => d.close(null)}, 'Cancel'), submitBtn);
+
+  // signInArea offers Login Flow v2 beside the password form.
+  function signInArea() {
+    const button = h('button', {type: 'button', id: 'server-signin-nextcloud', onclick: signIn}, 'Sign in with Nextcloud');
+    const status = h('div', {class: 'signin-status', id: 'server-signin-status', role: 'status', hidden: true});
+    return h('div', {class: 'field signin-nextcloud'},
+      h('p', {class: 'hint', id: 'server-signin-hint'},
+        'Nextcloud? Sign in there instead of typing your password here: photosync gets an app password of its own.'),
+      h('div', {class: 'input-row'}, button), status);
+
+    async function signIn() {
+      error.show('');
+      if (!url.value.trim()) {
+        error.show('Enter the address of your Nextcloud.');
+        url.focus();
+        return;
+      }
+      const body = {url: url.value.trim()};
+      if (name.value.trim()) body.name = name.value.trim();
+      if (timeout.value && Number.isInteger(Number(timeout.value))) body.timeout = Number(timeout.value);
+      if (ca.value.trim()) body.ca_cert = ca.value.trim();
+      let flow;
+      try {
+        flow = await busy(button, 'Starting…', () => post('/login-flows', body));
+      } catch (err) {
+        error.show(err.missingRoute ? 'Sign in with Nextcloud is not available in this version of photosync.' : err.message);
+        url.focus();
+        return;
+      }
+      // The new tab must not reach back into photosync (noopener), nor learn
+      // its address (noreferrer). A blocked pop-up leaves the link.
+      window.open(flow.login_url, '_blank', 'noopener,noreferrer');
+      status.hidden = false;
+      status.replaceChildren(
+        h('p', {class: 'signin-wait'}, h('span', {class: 'spinner', 'aria-hidden': 'true'}),
+          'Sign in to Nextcloud in the new tab and grant access; this dialog goes on by itself.'),
+        h('p', {class: 'hint'}, 'No tab opened? ',
+          h('a', {href: flow.login_url, target: '_blank', rel: 'noopener noreferrer', id: 'server-signin-link'}, 'Open the Nextcloud sign-in page'),
+          '.'));
+      announce('Waiting for you to sign in to Nextcloud.', {visual: false});
+      button.disabled = true;
+      try {
+        const account = await waitForGrant(flow.id);
+        if (account) d.close(account);
+      } catch (err) {
+        status.hidden = true;
+        error.show(err.message);
+      } finally {
+        button.disabled = false;
+      }
+    }
+  }
+
+  // waitForGrant polls a sign-in until it is done (its account), fails
+  // (throws) or the dialog closes (null). A Nextcloud that cannot be
+  // reached for a moment is asked again.
+  async function waitForGrant(id) {
+    for (;;) {
+      await new Promise((resolve) => setTimeout(resolve, POLL_MS));
+      if (!d.el.isConnected) return null;
+      try {
+        const flow = await get(`/login-flows/${encodeURIComponent(id)}`);
+        if (flow.state === 'done') return flow.account;
+      } catch (err) {
+        if (err.code !== 'EUNAVAILABLE' && err.code !== 'ENETWORK') throw err;
+      }
+    }
+  }
 
   async function submit() {
     error.show('');

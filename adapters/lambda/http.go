@@ -1,0 +1,125 @@
+package awslambda
+
+import (
+	"bytes"
+	"context"
+	"encoding/base64"
+	"encoding/json"
+	"mime"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/aws/aws-lambda-go/events"
+
+	"github.com/photosync/photosync/domain"
+)
+
+// serveHTTP answers an API Gateway HTTP API (payload 2.0) or function URL
+// request with the HTTP application. Both carry the same payload.
+//
+// The answer is buffered: Lambda returns a response whole (at most 6 MB),
+// so a streamed answer such as the job event stream ends with the
+// invocation.
+func (h *Handler) serveHTTP(ctx context.Context, raw json.RawMessage) (events.APIGatewayV2HTTPResponse, error) {
+	var ev events.APIGatewayV2HTTPRequest
+	if err := json.Unmarshal(raw, &ev); err != nil {
+		return events.APIGatewayV2HTTPResponse{}, domain.Errorf(domain.EINVALID, "the HTTP event is malformed: %v", err)
+	}
+	req, err := NewRequest(ctx, ev)
+	if err != nil {
+		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	rec := httptest.NewRecorder()
+	h.d.HTTP.ServeHTTP(rec, req)
+	return NewResponse(rec.Result().StatusCode, rec.Header(), rec.Body.Bytes()), nil
+}
+
+// NewRequest makes the HTTP request of a payload 2.0 event: the raw path
+// and query, the headers (API Gateway has joined repeated ones with
+// commas), the cookies, and the body, decoded when it came in base64.
+func NewRequest(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.Request, error) {
+	body := []byte(ev.Body)
+	if ev.IsBase64Encoded {
+		b, err := base64.StdEncoding.DecodeString(ev.Body)
+		if err != nil {
+			return nil, domain.Errorf(domain.EINVALID, "the HTTP event's body is not base64: %v", err)
+		}
+		body = b
+	}
+	path := ev.RawPath
+	if path == "" {
+		path = ev.RequestContext.HTTP.Path
+	}
+	if path == "" {
+		path = "/"
+	}
+	u := &url.URL{Path: path, RawQuery: ev.RawQueryString}
+	if p, err := url.PathUnescape(path); err == nil && p != path {
+		u.Path, u.RawPath = p, path
+	}
+	req, err := http.NewRequestWithContext(ctx, ev.RequestContext.HTTP.Method, u.RequestURI(), bytes.NewReader(body))
+	if err != nil {
+		return nil, domain.Errorf(domain.EINVALID, "the HTTP event's request is malformed: %v", err)
+	}
+	req.URL = u
+	req.RequestURI = u.RequestURI()
+	for k, v := range ev.Headers {
+		req.Header.Set(k, v)
+	}
+	if len(ev.Cookies) > 0 {
+		req.Header.Set("Cookie", strings.Join(ev.Cookies, "; "))
+	}
+	req.Host = req.Header.Get("Host")
+	if req.Host == "" {
+		req.Host = ev.RequestContext.DomainName
+	}
+	req.ContentLength = int64(len(body))
+	req.RemoteAddr = ev.RequestContext.HTTP.SourceIP + ":0"
+	if p := ev.RequestContext.HTTP.Protocol; p != "" {
+		if major, minor, ok := http.ParseHTTPVersion(p); ok {
+			req.Proto, req.ProtoMajor, req.ProtoMinor = p, major, minor
+		}
+	}
+	return req, nil
+}
+
+// NewResponse makes the payload 2.0 answer of an HTTP response: repeated
+// headers joined with commas, Set-Cookie as cookies (which a comma would
+// break), and the body in base64 unless it is text.
+func NewResponse(status int, header http.Header, body []byte) events.APIGatewayV2HTTPResponse {
+	res := events.APIGatewayV2HTTPResponse{StatusCode: status, Headers: map[string]string{}}
+	for k, vs := range header {
+		if http.CanonicalHeaderKey(k) == "Set-Cookie" {
+			res.Cookies = append(res.Cookies, vs...)
+			continue
+		}
+		res.Headers[k] = strings.Join(vs, ",")
+	}
+	if len(body) == 0 || isText(header.Get("Content-Type")) && utf8.Valid(body) {
+		res.Body = string(body)
+	} else {
+		res.Body, res.IsBase64Encoded = base64.StdEncoding.EncodeToString(body), true
+	}
+	return res
+}
+
+// isText reports whether a content type is text that goes in a JSON
+// string as it is.
+func isText(contentType string) bool {
+	mt, _, err := mime.ParseMediaType(contentType)
+	if err != nil {
+		return false
+	}
+	switch {
+	case strings.HasPrefix(mt, "text/"), strings.HasSuffix(mt, "+json"), strings.HasSuffix(mt, "+xml"):
+		return true
+	}
+	switch mt {
+	case "application/json", "application/javascript", "application/xml", "image/svg+xml":
+		return true
+	}
+	return false
+}
