@@ -18,6 +18,10 @@ type Scheduler struct {
 	jobs     *Jobs
 	clock    ports.Clock
 	log      *slog.Logger
+
+	// Uploader, when set, removes the expired uploads on every tick of
+	// Loop, after RunDue (see Uploader.RemoveExpired).
+	Uploader *Uploader
 }
 
 // NewScheduler returns a scheduler that starts syncer's runs as jobs.
@@ -77,13 +81,19 @@ func (s *Scheduler) RunDue(ctx context.Context) ([]domain.Job, error) {
 	return started, errors.Join(errs...)
 }
 
-// Loop runs RunDue now and then every tick until ctx ends.
+// Loop runs RunDue now and then every tick until ctx ends, each time
+// followed by the removal of expired uploads when Uploader is set.
 func (s *Scheduler) Loop(ctx context.Context, tick time.Duration) {
 	t := time.NewTicker(tick)
 	defer t.Stop()
 	for {
 		if _, err := s.RunDue(ctx); err != nil && ctx.Err() == nil {
 			s.log.WarnContext(ctx, "cannot start scheduled syncs", "err", err)
+		}
+		if s.Uploader != nil {
+			if _, err := s.Uploader.RemoveExpired(ctx); err != nil && ctx.Err() == nil {
+				s.log.WarnContext(ctx, "cannot remove expired uploads", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():

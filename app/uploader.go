@@ -94,6 +94,9 @@ func (u *Uploader) Prepare(ctx context.Context, req UploadRequest) (UploadReques
 	if err := req.Options.Normalize(); err != nil {
 		return req, err
 	}
+	if req.Options.ExpireAfter < 0 || req.Options.ExpireAfter > domain.MaxExpireDays*24*time.Hour {
+		return req, domain.Errorf(domain.EINVALID, "expire_days: must be between 1 and %d, or 0 for never", domain.MaxExpireDays)
+	}
 	if req.Share != nil {
 		if err := PrepareShare(a, req.Share, u.clock.Now()); err != nil {
 			return req, err
@@ -330,6 +333,7 @@ func (r *upload) plan(ctx context.Context) []*uploadItem {
 				r.log.WarnContext(ctx, "record a file found on the server", "path", it.path, "err", err)
 			}
 		}
+		r.renewExpiry(ctx, it)
 		r.p.FileDone(it.f.Path, Skipped, nil)
 	}
 	r.p.AddTotal(0, bytes)
@@ -349,10 +353,18 @@ func (r *upload) recorded(it *uploadItem) bool {
 // record stores that the item's file is at its remote path with size
 // bytes of the given SHA-1. It is not cancelled with ctx: a file that is
 // on the server whole is recorded even when the upload is being stopped.
+// A file this upload sent expires when the upload asked for it; one found
+// on the server already (present) never does, for this upload did not put
+// it there.
 func (r *upload) record(ctx context.Context, it *uploadItem, size int64, sha1 string) error {
+	now := r.clock.Now()
+	var expires time.Time
+	if r.req.Options.ExpireAfter > 0 && !it.present {
+		expires = now.Add(r.req.Options.ExpireAfter)
+	}
 	return r.uploads.RecordUpload(context.WithoutCancel(ctx), domain.UploadRecord{
 		FileID: it.f.ID, AccountID: r.req.AccountID, RemotePath: it.path, Size: size, SHA1: sha1,
-		SourceSHA1: it.f.SHA1, UploadSize: r.req.Options.Size, UploadedAt: r.clock.Now(),
+		SourceSHA1: it.f.SHA1, UploadSize: r.req.Options.Size, UploadedAt: now, ExpiresAt: expires,
 	})
 }
 

@@ -2,6 +2,7 @@ package infra
 
 import (
 	"context"
+	"crypto/rand"
 	"fmt"
 	"log/slog"
 	"os"
@@ -70,7 +71,7 @@ var CoreSet = wire.NewSet(
 	app.NewUploader,
 	provideSyncConfig,
 	app.NewSyncer,
-	app.NewScheduler,
+	newScheduler,
 	app.NewPhotos,
 )
 
@@ -109,6 +110,15 @@ func provideSecretBox(cfg Config) (*secrets.Box, error) {
 	return secrets.NewBox(key)
 }
 
+// newScheduler is app.NewScheduler that also removes expired uploads on
+// every tick.
+func newScheduler(accounts *app.Accounts, syncer *app.Syncer, jobs *app.Jobs, uploader *app.Uploader,
+	clock ports.Clock, log *slog.Logger) *app.Scheduler {
+	s := app.NewScheduler(accounts, syncer, jobs, clock, log)
+	s.Uploader = uploader
+	return s
+}
+
 // provideConnector reaches WebDAV servers with the configured chunk size
 // for Nextcloud uploads.
 func provideConnector(log *slog.Logger, cfg Config) *webdav.Connector {
@@ -137,7 +147,12 @@ func provideVersion() string { return version() }
 
 // provideSyncConfig names this process in sync leases by its host and
 // process ID.
+// provideSyncConfig names this process as a lease holder. The random part
+// keeps two Lambda instances (same host name, same PID 1-ish) apart: a
+// lease renewed by "the same holder" must really be this process.
 func provideSyncConfig(cfg Config) app.SyncConfig {
 	host, _ := os.Hostname()
-	return app.SyncConfig{DownloadFolder: cfg.DownloadFolder, Holder: fmt.Sprintf("%s:%d", host, os.Getpid())}
+	var nonce [4]byte
+	rand.Read(nonce[:])
+	return app.SyncConfig{DownloadFolder: cfg.DownloadFolder, Holder: fmt.Sprintf("%s:%d:%x", host, os.Getpid(), nonce)}
 }

@@ -72,7 +72,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Version:    string2,
 	}
 	echo := httpapi.New(deps)
-	scheduler := app.NewScheduler(accounts, syncer, jobs, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, clock, log)
 	server := &Server{
 		Handler:   echo,
 		Auth:      auth,
@@ -118,7 +118,7 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	leaseStore := sqlite.NewLeaseStore(db)
 	syncConfig := provideSyncConfig(cfg)
 	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
-	scheduler := app.NewScheduler(accounts, syncer, jobs, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, clock, log)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	services := &cli.Services{
 		Accounts:   accounts,

@@ -2,6 +2,7 @@ package ports
 
 import (
 	"context"
+	"time"
 
 	"github.com/photosync/photosync/domain"
 )
@@ -15,4 +16,10 @@ type UploadStore interface {
 	UploadsOf(ctx context.Context, fileIDs []int64) (map[int64][]domain.UploadRecord, error)
 	// UploadsIn returns the uploads to one remote folder of an account.
 	UploadsIn(ctx context.Context, accountID int64, remoteDir string) ([]domain.UploadRecord, error)
+	// ExpiredUploads returns the uploads whose ExpiresAt is set and not
+	// after now, ordered by account, then by expiry.
+	ExpiredUploads(ctx context.Context, now time.Time) ([]domain.UploadRecord, error)
+	// DeleteUpload removes the record of one file at one remote path of an
+	// account; a record that is not there is no error.
+	DeleteUpload(ctx context.Context, fileID, accountID int64, remotePath string) error
 }

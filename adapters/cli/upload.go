@@ -12,7 +12,7 @@ import (
 )
 
 // uploadUsage is the synopsis of the upload command.
-const uploadUsage = "photosync upload --account ID [--folder PATH] [--size fit_1920] [--no-raw] [--no-video] [--no-sidecars] [--json] PHOTO...|--all"
+const uploadUsage = "photosync upload --account ID [--folder PATH] [--size fit_1920] [--no-raw] [--no-video] [--no-sidecars] [--expire-days N] [--json] PHOTO...|--all"
 
 // upload runs `photosync upload`: it sends the given photos (by ID, see
 // `photosync photos`), or all of them, to an account's folder as a job and
@@ -28,6 +28,7 @@ func (c *CLI) upload(ctx context.Context, args []string, use func(*Services) (*a
 	noRaw := fs.Bool("no-raw", false, "leave RAW files out")
 	noVideo := fs.Bool("no-video", false, "leave videos out")
 	noSidecars := fs.Bool("no-sidecars", false, "leave sidecars (.xmp, .aae, .json) out")
+	expireDays := fs.Int("expire-days", 0, "remove the uploaded files from the server after N days, 1 to 3650 (default: never)")
 	all := fs.Bool("all", false, "upload every photo of the library")
 	asJSON := fs.Bool("json", false, "print only the job as JSON when it ends")
 	shareLink := fs.Bool("share-link", false, "make a public link to the folder once the files are there (Nextcloud)")
@@ -41,6 +42,10 @@ func (c *CLI) upload(ctx context.Context, args []string, use func(*Services) (*a
 	}
 	if *size != "" && !domain.ValidUploadSize(*size) {
 		return usagef("upload: --size must be one of %s", strings.Join(domain.UploadSizes, ", "))
+	}
+	expireAfter, err := domain.ExpireAfterDays(*expireDays)
+	if err != nil {
+		return usagef("upload: --expire-days must be between 1 and %d", domain.MaxExpireDays)
 	}
 	var ids []int64
 	for _, p := range pos {
@@ -74,6 +79,7 @@ func (c *CLI) upload(ctx context.Context, args []string, use func(*Services) (*a
 			Options: domain.UploadOptions{
 				Folder: *folder, Size: *size,
 				IncludeRaw: !*noRaw, IncludeVideo: !*noVideo, IncludeSidecars: !*noSidecars,
+				ExpireAfter: expireAfter,
 			},
 		})
 		if err != nil {

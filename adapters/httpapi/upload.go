@@ -17,8 +17,10 @@ import (
 //
 //	{"photos": [1, 2], "all": false, "folder": "/Photos", "size": "original",
 //	 "include_raw": true, "include_video": true, "include_sidecars": true,
-//	 "share": {"expires": "2026-12-31", "password": "..."}}
+//	 "share": {"expires": "2026-12-31", "password": "..."}, "expire_days": 30}
 //
+// expire_days (1 to 3650; absent or 0 for never) removes the uploaded
+// files from the server that many days later, by the scheduler.
 // share (Nextcloud only; absent for none) asks for a public link to the
 // folder once the files are there, with an optional expiry day and
 // password; the job shows it as "link", or why it failed as "link_error".
@@ -36,6 +38,7 @@ func handleUpload(uploader *app.Uploader, jobs *app.Jobs) echo.HandlerFunc {
 		IncludeRaw      *bool   `json:"include_raw"`
 		IncludeVideo    *bool   `json:"include_video"`
 		IncludeSidecars *bool   `json:"include_sidecars"`
+		ExpireDays      int     `json:"expire_days"`
 		Share           *struct {
 			Expires  string `json:"expires"`
 			Password string `json:"password"`
@@ -49,6 +52,10 @@ func handleUpload(uploader *app.Uploader, jobs *app.Jobs) echo.HandlerFunc {
 		}
 		var body request
 		if err := decode(c, &body); err != nil {
+			return err
+		}
+		expireAfter, err := domain.ExpireAfterDays(body.ExpireDays)
+		if err != nil {
 			return err
 		}
 		ctx := c.Request().Context()
@@ -66,6 +73,7 @@ func handleUpload(uploader *app.Uploader, jobs *app.Jobs) echo.HandlerFunc {
 			Options: domain.UploadOptions{
 				Folder: body.Folder, Size: body.Size,
 				IncludeRaw: orTrue(body.IncludeRaw), IncludeVideo: orTrue(body.IncludeVideo), IncludeSidecars: orTrue(body.IncludeSidecars),
+				ExpireAfter: expireAfter,
 			},
 		})
 		if err != nil {

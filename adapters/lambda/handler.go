@@ -21,11 +21,11 @@ import (
 
 // Deps is what the handler drives.
 type Deps struct {
-	HTTP      http.Handler // the API and web UI of `photosync serve`
-	Accounts  *app.Accounts
-	Syncer    *app.Syncer
-	Indexer   *app.Indexer
-	Log       *slog.Logger
+	HTTP     http.Handler // the API and web UI of `photosync serve`
+	Accounts *app.Accounts
+	Syncer   *app.Syncer
+	Indexer  *app.Indexer
+	Log      *slog.Logger
 }
 
 // Handler is the function's handler. Its zero value is not usable: make
@@ -36,10 +36,18 @@ type Handler struct {
 	// leaves unused, to record where it stopped before Lambda ends the
 	// invocation.
 	Margin func(left time.Duration) time.Duration
+	// HTTPTimeout bounds an HTTP request: API Gateway gives up after 30
+	// seconds, and the invocation should not outlive it.
+	HTTPTimeout time.Duration
 }
 
+// DefaultHTTPTimeout is Handler.HTTPTimeout of New.
+const DefaultHTTPTimeout = 29 * time.Second
+
 // New returns the handler of the function.
-func New(d Deps) *Handler { return &Handler{d: d, Margin: DefaultMargin} }
+func New(d Deps) *Handler {
+	return &Handler{d: d, Margin: DefaultMargin, HTTPTimeout: DefaultHTTPTimeout}
+}
 
 // DefaultMargin keeps a tenth of the time left, at least a second and at
 // most ten seconds (never more than half of it): enough to save the run's

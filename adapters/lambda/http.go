@@ -20,17 +20,24 @@ import (
 // serveHTTP answers an API Gateway HTTP API (payload 2.0) or function URL
 // request with the HTTP application. Both carry the same payload.
 //
-// The answer is buffered: Lambda returns a response whole (at most 6 MB),
-// so a streamed answer such as the job event stream ends with the
-// invocation.
+// The answer is buffered: Lambda returns a response whole (at most 6 MB).
+// A request for an event stream, which would hold the invocation open
+// until its deadline, is answered 204 No Content at once: browsers do not
+// reconnect then, and the web UI asks for the jobs instead. A request gets
+// at most HTTPTimeout, API Gateway's own limit.
 func (h *Handler) serveHTTP(ctx context.Context, raw json.RawMessage) (events.APIGatewayV2HTTPResponse, error) {
 	var ev events.APIGatewayV2HTTPRequest
 	if err := json.Unmarshal(raw, &ev); err != nil {
 		return events.APIGatewayV2HTTPResponse{}, domain.Errorf(domain.EINVALID, "the HTTP event is malformed: %v", err)
 	}
+	ctx, cancel := context.WithTimeout(ctx, h.HTTPTimeout)
+	defer cancel()
 	req, err := NewRequest(ctx, ev)
 	if err != nil {
 		return events.APIGatewayV2HTTPResponse{}, err
+	}
+	if strings.Contains(req.Header.Get("Accept"), "text/event-stream") {
+		return NewResponse(http.StatusNoContent, http.Header{"Cache-Control": {"no-store"}}, nil), nil
 	}
 	rec := httptest.NewRecorder()
 	h.d.HTTP.ServeHTTP(rec, req)

@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/photosync/photosync/domain"
 	"github.com/photosync/photosync/ports"
@@ -84,6 +85,33 @@ func (s *UploadStore) UploadsIn(ctx context.Context, accountID int64, remoteDir 
 	}
 	sortUploads(out)
 	return out, nil
+}
+
+// ExpiredUploads returns the records that expire at now or before,
+// ordered by account, then by expiry.
+func (s *UploadStore) ExpiredUploads(ctx context.Context, now time.Time) ([]domain.UploadRecord, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []domain.UploadRecord
+	for _, r := range s.records {
+		if !r.ExpiresAt.IsZero() && !r.ExpiresAt.After(now) {
+			out = append(out, r)
+		}
+	}
+	slices.SortFunc(out, func(a, b domain.UploadRecord) int {
+		return cmp.Or(cmp.Compare(a.AccountID, b.AccountID), a.ExpiresAt.Compare(b.ExpiresAt),
+			strings.Compare(a.RemotePath, b.RemotePath), cmp.Compare(a.FileID, b.FileID))
+	})
+	return out, nil
+}
+
+// DeleteUpload removes the record of one file at one remote path of an
+// account; a record that is not there is no error.
+func (s *UploadStore) DeleteUpload(ctx context.Context, fileID, accountID int64, remotePath string) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	delete(s.records, uploadKey{fileID, accountID, remotePath})
+	return nil
 }
 
 func sortUploads(rs []domain.UploadRecord) {

@@ -7,6 +7,7 @@ import (
 	"errors"
 	"fmt"
 	"path"
+	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -27,7 +28,7 @@ func NewUploadStore(db *DB) *UploadStore {
 	return &UploadStore{db: db}
 }
 
-const selectUpload = `SELECT file_id, account_id, remote_path, size, sha1, source_sha1, upload_size, uploaded_at FROM uploads`
+const selectUpload = `SELECT file_id, account_id, remote_path, size, sha1, source_sha1, upload_size, uploaded_at, expires_at FROM uploads`
 
 // RecordUpload stores one upload, replacing an earlier record of the same
 // file, account and remote path. EINVALID for a record without a file, an
@@ -41,10 +42,14 @@ func (s *UploadStore) RecordUpload(ctx context.Context, r domain.UploadRecord) e
 	if err != nil || at == nil {
 		return domain.Errorf(domain.EINVALID, "the upload record of %s has no valid time", r.RemotePath)
 	}
+	expires, err := timeValue(r.ExpiresAt)
+	if err != nil {
+		return domain.Errorf(domain.EINVALID, "the upload record of %s has no valid expiry", r.RemotePath)
+	}
 	_, err = s.db.db.ExecContext(ctx, `INSERT OR REPLACE INTO uploads
-		(file_id, account_id, remote_path, remote_dir, size, sha1, source_sha1, upload_size, uploaded_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		r.FileID, r.AccountID, r.RemotePath, path.Dir(r.RemotePath), r.Size, r.SHA1, r.SourceSHA1, r.UploadSize, at)
+		(file_id, account_id, remote_path, remote_dir, size, sha1, source_sha1, upload_size, uploaded_at, expires_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		r.FileID, r.AccountID, r.RemotePath, path.Dir(r.RemotePath), r.Size, r.SHA1, r.SourceSHA1, r.UploadSize, at, expires)
 	if isForeignKeyViolation(err) {
 		return domain.Errorf(domain.ENOTFOUND, "file %d or account %d not found", r.FileID, r.AccountID)
 	}
@@ -88,6 +93,34 @@ func (s *UploadStore) UploadsIn(ctx context.Context, accountID int64, remoteDir 
 	return s.query(ctx, selectUpload+` WHERE account_id = ? AND remote_dir = ? ORDER BY remote_path, file_id`, accountID, dir)
 }
 
+// ExpiredUploads returns the uploads that expire at now or before,
+// ordered by account, then by expiry.
+func (s *UploadStore) ExpiredUploads(ctx context.Context, now time.Time) ([]domain.UploadRecord, error) {
+	if now.IsZero() {
+		return nil, nil
+	}
+	at := now.UnixNano()
+	switch {
+	case now.Before(minTime):
+		return nil, nil
+	case now.After(maxTime):
+		at = maxTime.UnixNano()
+	}
+	return s.query(ctx, selectUpload+` WHERE expires_at IS NOT NULL AND expires_at <= ?
+		ORDER BY account_id, expires_at, remote_path, file_id`, at)
+}
+
+// DeleteUpload removes the record of one file at one remote path of an
+// account; a record that is not there is no error.
+func (s *UploadStore) DeleteUpload(ctx context.Context, fileID, accountID int64, remotePath string) error {
+	_, err := s.db.db.ExecContext(ctx, `DELETE FROM uploads WHERE file_id = ? AND account_id = ? AND remote_path = ?`,
+		fileID, accountID, remotePath)
+	if err != nil {
+		return fmt.Errorf("sqlite: delete the upload record of %s: %w", remotePath, err)
+	}
+	return nil
+}
+
 func (s *UploadStore) query(ctx context.Context, q string, args ...any) ([]domain.UploadRecord, error) {
 	rows, err := s.db.db.QueryContext(ctx, q, args...)
 	if err != nil {
@@ -97,11 +130,11 @@ func (s *UploadStore) query(ctx context.Context, q string, args ...any) ([]domai
 	var out []domain.UploadRecord
 	for rows.Next() {
 		var r domain.UploadRecord
-		var at sql.NullInt64
-		if err := rows.Scan(&r.FileID, &r.AccountID, &r.RemotePath, &r.Size, &r.SHA1, &r.SourceSHA1, &r.UploadSize, &at); err != nil {
+		var at, expires sql.NullInt64
+		if err := rows.Scan(&r.FileID, &r.AccountID, &r.RemotePath, &r.Size, &r.SHA1, &r.SourceSHA1, &r.UploadSize, &at, &expires); err != nil {
 			return nil, fmt.Errorf("sqlite: list uploads: %w", err)
 		}
-		r.UploadedAt = timeOf(at)
+		r.UploadedAt, r.ExpiresAt = timeOf(at), timeOf(expires)
 		out = append(out, r)
 	}
 	if err := rows.Err(); err != nil {

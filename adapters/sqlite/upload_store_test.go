@@ -97,3 +97,25 @@ func TestUploadStoreUsesIndex(t *testing.T) {
 		t.Fatalf("plan %q does not use uploads_folder", plan)
 	}
 }
+
+// TestUploadStoreExpiryUsesIndex: the scheduler's look for expired uploads
+// on every tick does not scan the table.
+func TestUploadStoreExpiryUsesIndex(t *testing.T) {
+	rows, err := openDB(t).SQL().Query(`EXPLAIN QUERY PLAN SELECT file_id FROM uploads WHERE expires_at IS NOT NULL AND expires_at <= 5`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer rows.Close()
+	var plan string
+	for rows.Next() {
+		var id, parent, unused int
+		var detail string
+		if err := rows.Scan(&id, &parent, &unused, &detail); err != nil {
+			t.Fatal(err)
+		}
+		plan += detail + "; "
+	}
+	if !strings.Contains(plan, "uploads_expiry") {
+		t.Fatalf("plan %q does not use uploads_expiry", plan)
+	}
+}

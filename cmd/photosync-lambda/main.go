@@ -16,8 +16,8 @@ import (
 )
 
 func main() {
-	if err := infra.RunLambda(context.Background(), os.Getenv, os.Stderr); err != nil {
-		fmt.Fprintln(os.Stderr, "photosync-lambda:", err)
-		os.Exit(1)
-	}
+	// RunLambda returns only when the function cannot run.
+	err := infra.RunLambda(context.Background(), os.Getenv, os.Stderr)
+	fmt.Fprintln(os.Stderr, "photosync-lambda:", err)
+	os.Exit(1)
 }

@@ -147,6 +147,70 @@ func TestUploadStore(t *testing.T, newFixture func(t *testing.T) UploadFixture) 
 		}
 	})
 
+	t.Run("Expiry", func(t *testing.T) {
+		s, files, accounts := setup(t)
+		ctx := context.Background()
+		expiring := func(file, account int64, path string, after time.Duration) domain.UploadRecord {
+			r := uploadRecord(file, account, path, at)
+			if after > 0 {
+				r.ExpiresAt = at.Add(after)
+			}
+			return r
+		}
+		recs := []domain.UploadRecord{
+			expiring(files[0], accounts[0], "/Photos/a.jpg", time.Hour),
+			expiring(files[1], accounts[0], "/Photos/b.jpg", 0), // never
+			expiring(files[2], accounts[1], "/Photos/c.jpg", 2*time.Hour),
+			expiring(files[2], accounts[0], "/Photos/c.jpg", 30*time.Minute),
+		}
+		for _, r := range recs {
+			mustRecordUpload(t, s, r)
+		}
+		expired := func(now time.Time, want ...domain.UploadRecord) {
+			t.Helper()
+			got, err := s.ExpiredUploads(ctx, now)
+			if err != nil {
+				t.Fatalf("ExpiredUploads(%v): %v", now, err)
+			}
+			if len(got) != len(want) {
+				t.Fatalf("ExpiredUploads(%v) = %d records %v, want %d %v", now, len(got), got, len(want), want)
+			}
+			for i := range got { // in order: by account, then by expiry
+				checkUploadRecord(t, got[i], want[i])
+			}
+		}
+		expired(at)
+		expired(at.Add(30*time.Minute - time.Nanosecond))
+		expired(at.Add(time.Hour), recs[3], recs[0])
+		expired(at.Add(24*time.Hour), recs[3], recs[0], recs[2])
+
+		// The expiry reads back with the record.
+		in, err := s.UploadsIn(ctx, accounts[1], "/Photos")
+		if err != nil || len(in) != 1 {
+			t.Fatalf("UploadsIn = %v, %v; want one record", in, err)
+		}
+		checkUploadRecord(t, in[0], recs[2])
+
+		// A record replaced without an expiry no longer expires.
+		kept := recs[3]
+		kept.ExpiresAt = time.Time{}
+		mustRecordUpload(t, s, kept)
+		expired(at.Add(24*time.Hour), recs[0], recs[2])
+
+		for range 2 { // the second time there is nothing to delete
+			if err := s.DeleteUpload(ctx, files[0], accounts[0], "/Photos/a.jpg"); err != nil {
+				t.Fatalf("DeleteUpload: %v", err)
+			}
+		}
+		expired(at.Add(24*time.Hour), recs[2])
+		got, err := s.UploadsOf(ctx, files[:3])
+		if err != nil {
+			t.Fatalf("UploadsOf: %v", err)
+		}
+		checkUploadRecords(t, "UploadsOf after DeleteUpload", append(got[files[0]], append(got[files[1]], got[files[2]]...)...),
+			recs[1], recs[2], kept)
+	})
+
 	t.Run("Invalid", func(t *testing.T) {
 		s, files, accounts := setup(t)
 		for _, r := range []domain.UploadRecord{
@@ -186,7 +250,11 @@ func checkUploadRecord(t *testing.T, got, want domain.UploadRecord) {
 	if !got.UploadedAt.Equal(want.UploadedAt) {
 		t.Errorf("UploadedAt = %v, want %v", got.UploadedAt, want.UploadedAt)
 	}
+	if !got.ExpiresAt.Equal(want.ExpiresAt) {
+		t.Errorf("ExpiresAt = %v, want %v", got.ExpiresAt, want.ExpiresAt)
+	}
 	got.UploadedAt, want.UploadedAt = time.Time{}, time.Time{}
+	got.ExpiresAt, want.ExpiresAt = time.Time{}, time.Time{}
 	if got != want {
 		t.Errorf("record = %+v, want %+v", got, want)
 	}

@@ -12,6 +12,9 @@ import {openDialog} from './dialog.js';
 import {pickFolder} from './folderpicker.js';
 import {trackJob} from './jobs.js';
 
+/** EXPIRY are the choices of "Remove from the server after", in days. */
+const EXPIRY = [['0', 'Never'], ['1', '1 day'], ['7', '7 days'], ['30', '30 days'], ['90', '90 days']];
+
 /** openUploadDialog asks where and how to upload the photos of ids. */
 export async function openUploadDialog(ids) {
   let accounts = [];
@@ -37,6 +40,7 @@ export async function openUploadDialog(ids) {
   const raw = checkbox('Include RAW files', {id: 'upload-raw', checked: true});
   const video = checkbox('Include videos', {id: 'upload-video', checked: true});
   const sidecars = checkbox('Include sidecars (XMP, AAE, JSON)', {id: 'upload-sidecars', checked: true});
+  const expire = select(EXPIRY, '0', {id: 'upload-dialog-expire', 'aria-describedby': 'upload-dialog-expire-hint'});
   const share = shareFields(first);
   const error = errorBox();
   const submitBtn = h('button', {type: 'submit', class: 'primary', id: 'upload-start'}, icon('cloudUpload'), 'Upload');
@@ -49,6 +53,8 @@ export async function openUploadDialog(ids) {
     h('div', {class: 'field'}, h('label', {for: 'upload-dialog-size'}, 'Size'), size,
       h('p', {class: 'hint'}, 'Smaller sizes apply to JPEG images; other files go as they are.')),
     h('fieldset', {class: 'checks'}, h('legend', null, 'Files'), raw, video, sidecars),
+    h('div', {class: 'field'}, h('label', {for: 'upload-dialog-expire'}, 'Remove from the server after'), expire,
+      h('p', {class: 'hint', id: 'upload-dialog-expire-hint'}, 'The files uploaded now are deleted from the server then, unless someone changed them.')),
     share.el,
     error);
   d.actions.append(h('button', {type: 'button', onclick: () => d.close()}, 'Cancel'), submitBtn);
@@ -82,6 +88,7 @@ export async function openUploadDialog(ids) {
       include_video: video.querySelector('input').checked,
       include_sidecars: sidecars.querySelector('input').checked,
     };
+    if (expire.value !== '0') body.expire_days = Number(expire.value);
     const link = share.value();
     if (link.error) {
       error.show(link.error);

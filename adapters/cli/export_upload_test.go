@@ -1,0 +1,12 @@
+package cli
+
+import (
+	"context"
+
+	"github.com/photosync/photosync/app"
+)
+
+// UploadCommand runs `photosync upload` with args on the given use cases.
+func (c *CLI) UploadCommand(ctx context.Context, args []string, up *app.Uploader, jobs *app.Jobs) error {
+	return c.upload(ctx, args, func(*Services) (*app.Uploader, *app.Jobs) { return up, jobs })
+}

@@ -1,0 +1,90 @@
+package httpapi_test
+
+import (
+	"bytes"
+	"context"
+	"fmt"
+	"log/slog"
+	"net/http/httptest"
+	"os"
+	"testing"
+	"time"
+
+	"github.com/photosync/photosync/adapters/httpapi"
+	"github.com/photosync/photosync/adapters/localfs"
+	"github.com/photosync/photosync/adapters/media"
+	"github.com/photosync/photosync/adapters/media/mediatest"
+	"github.com/photosync/photosync/adapters/memory"
+	"github.com/photosync/photosync/adapters/secrets"
+	"github.com/photosync/photosync/app"
+	"github.com/photosync/photosync/domain"
+)
+
+// TestUploadExpireDays: "expire_days" sets when the uploaded files expire,
+// and a value out of range is refused before any job starts.
+func TestUploadExpireDays(t *testing.T) {
+	ctx := context.Background()
+	clock := memory.NewClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
+	box, _ := secrets.NewBox(bytes.Repeat([]byte{1}, 32))
+	log := slog.New(slog.DiscardHandler)
+	conn := memory.NewConnector()
+	conn.Register("https://dav.example.com/", domain.TypeWebDAV, "bob", "hunter2", memory.NewServer(clock))
+	accounts := app.NewAccounts(memory.NewAccountStore(clock), box, conn, clock, log)
+	user, pass, url := "bob", "hunter2", "https://dav.example.com/"
+	acct, err := accounts.Connect(ctx, app.AccountInput{URL: &url, Username: &user, Password: &pass})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	data := mediatest.JPEG(t, mediatest.JPEGOptions{Seed: 3})
+	fi, err := os.Stat(mediatest.WriteFile(t, dir, "a/IMG_1.JPG", data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	library, uploads := memory.NewLibraryStore(), memory.NewUploadStore()
+	photos := []domain.Photo{{Key: "a/img_1", Folder: "a", Name: "IMG_1", Files: []domain.LibraryFile{{
+		Path: "a/IMG_1.JPG", Kind: domain.KindImage, Role: domain.RolePrimary, Size: fi.Size(), ModTime: fi.ModTime(),
+		TakenSource: domain.TakenFromMTime}}}}
+	if err := library.SaveIndex(ctx, photos, nil, nil, time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
+	t.Cleanup(jobs.Close)
+	srv := httptest.NewServer(httpapi.New(httpapi.Deps{
+		Accounts: accounts, Jobs: jobs, Log: log, Version: "test",
+		Auth:     app.NewAuth(memory.NewSessionStore(), memory.NewSettingStore(), clock, log, "admin-pw"),
+		Uploader: app.NewUploader(accounts, localfs.NewLibrary(dir), library, uploads, media.NewResizer(), clock, log),
+	}))
+	t.Cleanup(srv.Close)
+	c := &apiClient{t: t, srv: srv}
+	c.login()
+	path := fmt.Sprintf("/api/v1/accounts/%d/upload", acct.ID)
+
+	for _, days := range []string{"-1", "3651"} {
+		st, raw := c.do("POST", path, fmt.Sprintf(`{"photos": [%d], "expire_days": %s}`, photos[0].ID, days), nil)
+		if st != 400 || !bytes.Contains([]byte(raw), []byte("expire_days")) {
+			t.Errorf("expire_days %s: %d %s, want 400 about expire_days", days, st, raw)
+		}
+	}
+
+	if st, raw := c.do("POST", path, fmt.Sprintf(`{"photos": [%d], "folder": "/Short", "expire_days": 7}`, photos[0].ID), nil); st != 202 {
+		t.Fatalf("upload: %d %s", st, raw)
+	}
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		in, err := uploads.UploadsIn(ctx, acct.ID, "/Short")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(in) == 1 {
+			if want := clock.Now().Add(7 * 24 * time.Hour); !in[0].ExpiresAt.Equal(want) {
+				t.Errorf("ExpiresAt = %v, want %v", in[0].ExpiresAt, want)
+			}
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("the upload was not recorded; records %v", in)
+		}
+		time.Sleep(time.Millisecond) // polling interval
+	}
+}
