@@ -10,7 +10,7 @@ PKGS    ?= ./...
 RACE    ?= $(shell command -v gcc >/dev/null 2>&1 && [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo -race)
 TESTFLAGS ?= -count=1 -timeout 20m
 
-.PHONY: all build run test test-go lint vet generate check-generate wasm deps clean help
+.PHONY: all build run test test-go bench lint vet generate check-generate wasm deps clean help
 
 all: build
 
@@ -18,6 +18,7 @@ help:
 	@echo "make run       run photosync serve on the embedded defaults (127.0.0.1:2343, ./data, ./photos)"
 	@echo "make test      install test servers if missing, then run every check and test"
 	@echo "make build     build $(BIN)"
+	@echo "make bench     time photosync against rclone and plain PUTs on Apache (bench/results/<date>.md)"
 	@echo "make lint      go vet, gofmt and staticcheck"
 	@echo "make generate  regenerate Wire's infra/wire_gen.go"
 
@@ -36,6 +37,16 @@ vet:
 	@unformatted=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$unformatted" ]; then echo "not gofmt'ed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet $(PKGS)
+
+# Benchmarks, not timed tests: photosync, rclone and a minimal parallel-PUT
+# client against Apache's mod_dav on 127.0.0.1, printed as a Markdown table
+# and written to bench/results/<YYYY-MM-DD>.md. `make test` runs the same
+# harness once on tiny data. BENCHFLAGS passes more, e.g.
+# BENCHFLAGS='-files 400 -mb 200 -reps 3 -rclone ~/go/bin/rclone'.
+BENCHFLAGS ?=
+bench: deps
+	$(GO) test -v -count=1 -timeout 30m -run '^TestBench$$' ./cmd/photosync-bench \
+		-args -size default -out $(CURDIR)/bench/results $(BENCHFLAGS)
 
 lint: vet
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)

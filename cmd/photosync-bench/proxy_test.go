@@ -1,0 +1,89 @@
+package bench
+
+import (
+	"fmt"
+	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+)
+
+// counter is a reverse proxy on 127.0.0.1 in front of the WebDAV server
+// that counts the requests passing through it, by method.
+type counter struct {
+	URL string // the proxy's WebDAV endpoint, the server's path kept
+
+	mu       sync.Mutex
+	byMethod map[string]int
+}
+
+// startCounter starts a counting proxy in front of target, a WebDAV URL.
+func startCounter(t testing.TB, target string) *counter {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := &counter{byMethod: map[string]int{}}
+	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConns, tr.MaxIdleConnsPerHost = 64, 64 // never the bottleneck
+	// Apache closes a keep-alive connection idle for 5 s; a request the
+	// proxy sent on one just then would fail as if the tool had erred.
+	tr.IdleConnTimeout = time.Second
+	rp.Transport = tr
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		c.mu.Lock()
+		c.byMethod[r.Method]++
+		c.mu.Unlock()
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	c.URL = srv.URL + u.Path
+	return c
+}
+
+// take answers the requests counted since the last take, and starts again.
+func (c *counter) take() requests {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	r := requests(c.byMethod)
+	c.byMethod = map[string]int{}
+	return r
+}
+
+// requests counts HTTP requests by method.
+type requests map[string]int
+
+// total is the number of requests of every method.
+func (r requests) total() int {
+	n := 0
+	for _, v := range r {
+		n += v
+	}
+	return n
+}
+
+// String lists the methods by count, e.g. "PUT 200, MKCOL 20".
+func (r requests) String() string {
+	methods := make([]string, 0, len(r))
+	for m := range r {
+		methods = append(methods, m)
+	}
+	slices.SortFunc(methods, func(a, b string) int {
+		if r[a] != r[b] {
+			return r[b] - r[a]
+		}
+		return strings.Compare(a, b)
+	})
+	parts := make([]string, len(methods))
+	for i, m := range methods {
+		parts[i] = fmt.Sprintf("%s %d", m, r[m])
+	}
+	return strings.Join(parts, ", ")
+}

@@ -1,0 +1,241 @@
+package bench
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io/fs"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"syscall"
+	"testing"
+	"time"
+
+	"golang.org/x/sync/errgroup"
+)
+
+// transfers is the number of parallel transfers every tool is given.
+const transfers = 4
+
+// sample is one timed run of a tool.
+type sample struct {
+	wall time.Duration
+	rss  int64 // peak resident set size in bytes
+	reqs requests
+}
+
+// timed runs cmd to completion and measures its wall time and peak RSS;
+// the proxy's requests are counted from its start.
+func timed(t testing.TB, c *counter, cmd *exec.Cmd) sample {
+	t.Helper()
+	var out bytes.Buffer
+	cmd.Stdout, cmd.Stderr = &out, &out
+	c.take()
+	start := time.Now()
+	err := cmd.Run()
+	s := sample{wall: time.Since(start), reqs: c.take()}
+	if err != nil {
+		t.Fatalf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, tail(out.String()))
+	}
+	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+		s.rss = ru.Maxrss * 1024 // kilobytes on Linux
+	}
+	return s
+}
+
+// tail is the end of a command's output, for failure messages.
+func tail(s string) string {
+	if len(s) > 4000 {
+		return "…" + s[len(s)-4000:]
+	}
+	return s
+}
+
+// env is a minimal environment for a tool, with its own HOME.
+func env(t testing.TB, extra ...string) []string {
+	return append([]string{"HOME=" + t.TempDir(), "PATH=" + os.Getenv("PATH")}, extra...)
+}
+
+// photosync is the photosync binary with one data folder: one account
+// whose sync folder is dest, upload only, the way a user sets up a backup.
+type photosync struct {
+	bin, data, library string
+	account            int64
+}
+
+// buildPhotosync builds cmd/photosync once for the whole run.
+func buildPhotosync(t testing.TB) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "photosync")
+	if out, err := exec.Command("go", "build", "-o", bin, "../photosync").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// newPhotosync makes a fresh data folder with an account syncing library
+// up to dest on the server behind c (not timed, not counted).
+func newPhotosync(t testing.TB, bin, library string, c *counter, user, pass, dest string) *photosync {
+	t.Helper()
+	p := &photosync{bin: bin, data: t.TempDir(), library: library}
+	out := p.run(t, pass+"\n", "account", "add", "--url", c.URL, "--user", user, "--password-stdin",
+		"--sync", "--sync-folder", dest, "--sync-download=false", "--sync-upload", "--json")
+	var a struct{ ID int64 }
+	if err := json.Unmarshal(out, &a); err != nil || a.ID == 0 {
+		t.Fatalf("photosync account add: %v\n%s", err, out)
+	}
+	p.account = a.ID
+	c.take()
+	return p
+}
+
+// command is the exec.Cmd of one photosync command line.
+func (p *photosync) command(t testing.TB, args ...string) *exec.Cmd {
+	cmd := exec.Command(p.bin, args...)
+	cmd.Env = env(t, "PHOTOSYNC_DATA="+p.data, "PHOTOSYNC_LIBRARY="+p.library, "PHOTOSYNC_LOG_LEVEL=warn")
+	return cmd
+}
+
+// run runs a photosync command that is not measured and answers its output.
+func (p *photosync) run(t testing.TB, stdin string, args ...string) []byte {
+	t.Helper()
+	cmd := p.command(t, args...)
+	cmd.Stdin = strings.NewReader(stdin)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("photosync %s: %v\n%s", strings.Join(args, " "), err, tail(string(out)))
+	}
+	return out
+}
+
+// sync times `photosync sync --account ID`: index, listing, uploads.
+func (p *photosync) sync(t testing.TB, c *counter) sample {
+	t.Helper()
+	return timed(t, c, p.command(t, "sync", "--account", strconv.FormatInt(p.account, 10)))
+}
+
+// rclone is one way of running `rclone copy` to the server.
+type rclone struct {
+	bin   string
+	extra []string // e.g. the tuned pacer
+}
+
+// rcloneTunable reports whether bin has --webdav-pacer-min-sleep (1.60
+// has not; 1.76 has).
+func rcloneTunable(t testing.TB, bin string) bool {
+	t.Helper()
+	out, err := exec.Command(bin, "help", "flags").CombinedOutput()
+	if err != nil {
+		t.Fatalf("rclone help flags: %v\n%s", err, out)
+	}
+	return bytes.Contains(out, []byte("--webdav-pacer-min-sleep"))
+}
+
+// rcloneVersion is the first line of `rclone version`.
+func rcloneVersion(t testing.TB, bin string) string {
+	t.Helper()
+	out, err := exec.Command(bin, "version").Output()
+	if err != nil {
+		t.Fatalf("rclone version: %v", err)
+	}
+	return strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
+}
+
+// copy times `rclone copy src :webdav:dest` through the proxy.
+func (r rclone) copy(t testing.TB, c *counter, src, user, pass, dest string) sample {
+	t.Helper()
+	obscured, err := exec.Command(r.bin, "obscure", pass).Output()
+	if err != nil {
+		t.Fatalf("rclone obscure: %v", err)
+	}
+	conf := filepath.Join(t.TempDir(), "rclone.conf")
+	if err := os.WriteFile(conf, nil, 0o600); err != nil {
+		t.Fatal(err)
+	}
+	args := append([]string{"copy", src, ":webdav:" + dest, "--config", conf,
+		"--webdav-url", c.URL, "--webdav-user", user, "--webdav-pass", strings.TrimSpace(string(obscured)),
+		"--transfers", strconv.Itoa(transfers)}, r.extra...)
+	cmd := exec.Command(r.bin, args...)
+	cmd.Env = env(t)
+	return timed(t, c, cmd)
+}
+
+// putClient times the ceiling: this test binary run again as a minimal
+// client sending every file with a plain PUT, transfers at a time.
+func putClient(t testing.TB, c *counter, src, user, pass, dest string) sample {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$", src, c.URL+strings.TrimPrefix(dest, "/"), user, pass)
+	cmd.Env = env(t, putClientEnv+"=1")
+	return timed(t, c, cmd)
+}
+
+// putClientMain is the minimal client: MKCOL for each folder, then a PUT
+// with its Content-Length for each file, over keep-alive connections.
+func putClientMain(args []string) error {
+	src, base, user, pass := args[0], strings.TrimSuffix(args[1], "/"), args[2], args[3]
+	var dirs, files []string
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		if d.IsDir() {
+			dirs = append(dirs, filepath.ToSlash(rel))
+		} else {
+			files = append(files, filepath.ToSlash(rel))
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = transfers
+	client := &http.Client{Transport: tr}
+	do := func(method, rel string, body *os.File, size int64) error {
+		req, err := http.NewRequestWithContext(context.Background(), method, base+"/"+rel, nil)
+		if err != nil {
+			return err
+		}
+		if body != nil {
+			req.Body, req.ContentLength = body, size
+		}
+		req.SetBasicAuth(user, pass)
+		resp, err := client.Do(req)
+		if err != nil {
+			return err
+		}
+		resp.Body.Close()
+		if resp.StatusCode >= 300 {
+			return fmt.Errorf("%s %s: %s", method, rel, resp.Status)
+		}
+		return nil
+	}
+	for _, d := range dirs { // in walk order: parents first
+		if err := do("MKCOL", strings.TrimPrefix(d, "."), nil, 0); err != nil {
+			return err
+		}
+	}
+	var g errgroup.Group
+	g.SetLimit(transfers)
+	for _, f := range files {
+		g.Go(func() error {
+			fh, err := os.Open(filepath.Join(src, f))
+			if err != nil {
+				return err
+			}
+			st, err := fh.Stat()
+			if err != nil {
+				fh.Close()
+				return err
+			}
+			return do("PUT", f, fh, st.Size()) // the transport closes fh
+		})
+	}
+	return g.Wait()
+}
