@@ -5,6 +5,7 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"encoding/json"
+	"errors"
 	"io/fs"
 	"os"
 	"path/filepath"
@@ -100,11 +101,20 @@ func (e *upEnv) mustSync(account int64, down, up int) syncJob {
 func tree(t *testing.T, dir string) map[string][]byte {
 	t.Helper()
 	out := map[string][]byte{}
+	// A sync may be running while the tree is read (the kill test polls
+	// it): a temporary file renamed away between listing and reading is
+	// simply not there.
 	err := filepath.WalkDir(dir, func(p string, d fs.DirEntry, err error) error {
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 		if err != nil || d.IsDir() {
 			return err
 		}
 		data, err := os.ReadFile(p)
+		if errors.Is(err, fs.ErrNotExist) {
+			return nil
+		}
 		rel, _ := filepath.Rel(dir, p)
 		out[filepath.ToSlash(rel)] = data
 		return err
