@@ -39,8 +39,10 @@ func version() string {
 }
 
 // SQLiteSet provides the stores on the embedded SQLite database.
-var SQLiteSet = wire.NewSet(
-	provideSQLite,
+var SQLiteSet = wire.NewSet(provideSQLite, SQLiteStoreSet)
+
+// SQLiteStoreSet provides every store on a *sqlite.DB provided elsewhere.
+var SQLiteStoreSet = wire.NewSet(
 	sqlite.NewAccountStore, wire.Bind(new(ports.AccountStore), new(*sqlite.AccountStore)),
 	sqlite.NewSessionStore, wire.Bind(new(ports.SessionStore), new(*sqlite.SessionStore)),
 	sqlite.NewSettingStore, wire.Bind(new(ports.SettingStore), new(*sqlite.SettingStore)),
@@ -75,12 +77,17 @@ var CoreSet = wire.NewSet(
 	app.NewPhotos,
 )
 
-// ServerSet provides the HTTP server.
-var ServerSet = wire.NewSet(
+// HTTPSet provides the API and web UI, for serve and for Lambda.
+var HTTPSet = wire.NewSet(
 	wire.Struct(new(httpapi.Deps), "*"),
 	provideVersion,
 	webui.Assets,
 	httpapi.New,
+)
+
+// ServerSet provides the HTTP server.
+var ServerSet = wire.NewSet(
+	HTTPSet,
 	wire.Struct(new(Server), "Handler", "Auth", "Log", "Jobs", "Indexer", "Scheduler"),
 )
 

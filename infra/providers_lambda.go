@@ -8,12 +8,9 @@ import (
 	"github.com/google/wire"
 	"github.com/labstack/echo/v4"
 
-	"github.com/photosync/photosync/adapters/httpapi"
 	awslambda "github.com/photosync/photosync/adapters/lambda"
 	"github.com/photosync/photosync/adapters/sqlite"
-	"github.com/photosync/photosync/adapters/webui"
 	"github.com/photosync/photosync/app"
-	"github.com/photosync/photosync/ports"
 )
 
 // LambdaConfig is what the Lambda function adds to Config.
@@ -32,26 +29,13 @@ type Lambda struct {
 }
 
 // LambdaSQLiteSet provides the stores on a SQLite database opened with the
-// journal mode of LambdaConfig. It lists the stores of SQLiteSet.
-var LambdaSQLiteSet = wire.NewSet(
-	provideLambdaSQLite,
-	sqlite.NewAccountStore, wire.Bind(new(ports.AccountStore), new(*sqlite.AccountStore)),
-	sqlite.NewSessionStore, wire.Bind(new(ports.SessionStore), new(*sqlite.SessionStore)),
-	sqlite.NewSettingStore, wire.Bind(new(ports.SettingStore), new(*sqlite.SettingStore)),
-	sqlite.NewJobStore, wire.Bind(new(ports.JobStore), new(*sqlite.JobStore)),
-	sqlite.NewLibraryStore, wire.Bind(new(ports.LibraryStore), new(*sqlite.LibraryStore)),
-	sqlite.NewUploadStore, wire.Bind(new(ports.UploadStore), new(*sqlite.UploadStore)),
-	sqlite.NewSyncStore, wire.Bind(new(ports.SyncStore), new(*sqlite.SyncStore)),
-	sqlite.NewLeaseStore, wire.Bind(new(ports.LeaseStore), new(*sqlite.LeaseStore)),
-)
+// journal mode of LambdaConfig.
+var LambdaSQLiteSet = wire.NewSet(provideLambdaSQLite, SQLiteStoreSet)
 
 // LambdaSet provides the function's handler on the HTTP application of
 // ServerSet.
 var LambdaSet = wire.NewSet(
-	wire.Struct(new(httpapi.Deps), "*"),
-	provideVersion,
-	webui.Assets,
-	httpapi.New,
+	HTTPSet,
 	provideLambdaHandler,
 	wire.Struct(new(Lambda), "*"),
 )
