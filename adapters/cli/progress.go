@@ -67,8 +67,8 @@ func (pp *progressPrinter) update(j domain.Job) {
 		pp.width = len(line)
 		return
 	}
-	if j.State == domain.JobQueued {
-		return
+	if j.State == domain.JobQueued || (j.FilesTotal == 0 && j.FilesDone == 0 && j.BytesDone == 0) {
+		return // nothing to say yet (a sync learns its totals after listing)
 	}
 	line, tenth := progressLine(j), jobFraction(j)*10
 	if line == pp.lastLine || (now.Sub(pp.last) < lineEvery && int(tenth) <= pp.lastTenth) {
