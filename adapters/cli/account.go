@@ -22,7 +22,7 @@ func (c *CLI) account(ctx context.Context, args []string) error {
 	case "edit":
 		return c.accountSave(ctx, "account edit", args[1:], true)
 	case "login":
-		return c.accountLogin(ctx, args[1:], func(s *Services) *app.LoginFlows { return s.LoginFlows }, LoginPollInterval)
+		return c.accountLogin(ctx, args[1:])
 	case "list", "ls":
 		return c.accountList(ctx, args[1:])
 	case "show", "remove", "rm", "test":

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"strings"
+	"time"
 
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
@@ -42,6 +43,9 @@ type CLI struct {
 	// Serve runs `photosync serve` with its flags; it belongs to the
 	// composition root, which owns the configuration.
 	Serve func(ctx context.Context, args []string) error
+	// LoginPoll is how often `account login` asks Nextcloud whether the
+	// sign-in was granted; 0 means LoginPollInterval.
+	LoginPoll time.Duration
 }
 
 // UsageError is a command line that cannot be understood; it exits with 2.
@@ -120,17 +124,15 @@ func (c *CLI) Run(ctx context.Context, args []string) error {
 	case "account", "accounts":
 		return c.account(ctx, args[1:])
 	case "index":
-		return c.index(ctx, args[1:], func(s *Services) *app.Indexer { return s.Indexer })
+		return c.index(ctx, args[1:])
 	case "photos", "photo":
-		return c.photos(ctx, args[1:], func(s *Services) *app.Photos { return s.Photos })
+		return c.photos(ctx, args[1:])
 	case "upload":
-		return c.upload(ctx, args[1:], func(s *Services) (*app.Uploader, *app.Jobs) { return s.Uploader, s.Jobs })
+		return c.upload(ctx, args[1:])
 	case "sync":
-		return c.sync(ctx, args[1:], func(s *Services) syncServices {
-			return syncServices{Syncer: s.Syncer, Scheduler: s.Scheduler, Jobs: s.Jobs}
-		})
+		return c.sync(ctx, args[1:])
 	case "jobs", "job":
-		return c.jobs(ctx, args[1:], func(s *Services) *app.Jobs { return s.Jobs })
+		return c.jobs(ctx, args[1:])
 	}
 	return usagef("unknown command %q", args[0])
 }

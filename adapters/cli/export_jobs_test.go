@@ -11,7 +11,14 @@ import (
 
 // JobsCommand runs `photosync jobs` with args on jobs.
 func (c *CLI) JobsCommand(ctx context.Context, args []string, jobs *app.Jobs) error {
-	return c.jobs(ctx, args, func(*Services) *app.Jobs { return jobs })
+	return c.runWith(ctx, &Services{Jobs: jobs}, "jobs", args)
+}
+
+// runWith runs the command name with args on the given services instead of
+// the ones Open would build.
+func (c *CLI) runWith(ctx context.Context, s *Services, name string, args []string) error {
+	c.Open = func(context.Context) (*Services, func(), error) { return s, func() {}, nil }
+	return c.Run(ctx, append([]string{name}, args...))
 }
 
 // Follow is follow, for tests.

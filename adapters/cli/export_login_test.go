@@ -10,5 +10,6 @@ import (
 // LoginCommand runs `photosync account login` with args on flows, polling
 // every interval.
 func (c *CLI) LoginCommand(ctx context.Context, args []string, flows *app.LoginFlows, interval time.Duration) error {
-	return c.accountLogin(ctx, args, func(*Services) *app.LoginFlows { return flows }, interval)
+	c.LoginPoll = interval
+	return c.runWith(ctx, &Services{LoginFlows: flows}, "account", append([]string{"login"}, args...))
 }

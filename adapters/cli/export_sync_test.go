@@ -8,5 +8,5 @@ import (
 
 // SyncCommand runs `photosync sync` with args on the given use cases.
 func (c *CLI) SyncCommand(ctx context.Context, args []string, syncer *app.Syncer, sched *app.Scheduler, jobs *app.Jobs) error {
-	return c.sync(ctx, args, func(*Services) syncServices { return syncServices{Syncer: syncer, Scheduler: sched, Jobs: jobs} })
+	return c.runWith(ctx, &Services{Syncer: syncer, Scheduler: sched, Jobs: jobs}, "sync", args)
 }

@@ -21,7 +21,7 @@ const pollEvery = time.Second
 // [--json]`, the newest jobs, and `photosync jobs show ID [--json]`, one
 // job with its failed files. jobsOf picks the job runner from the
 // services.
-func (c *CLI) jobs(ctx context.Context, args []string, jobsOf func(*Services) *app.Jobs) error {
+func (c *CLI) jobs(ctx context.Context, args []string) error {
 	name, want := "jobs", 0
 	if len(args) > 0 && (args[0] == "list" || args[0] == "ls" || args[0] == "show") {
 		if args[0] == "show" {
@@ -59,7 +59,7 @@ func (c *CLI) jobs(ctx context.Context, args []string, jobsOf func(*Services) *a
 		}
 	}
 	return c.withServices(ctx, func(s *Services) error {
-		jobs := jobsOf(s)
+		jobs := s.Jobs
 		if id != 0 {
 			j, err := jobs.Job(ctx, id)
 			if err != nil {

@@ -28,7 +28,11 @@ const loginUsage = "photosync account login URL [--name NAME] [--ca-cert FILE] [
 // the account, as JSON, to standard output. It stops when ctx ends
 // (Ctrl-C) and when the sign-in expires (after 20 minutes). use picks the
 // use case from the services.
-func (c *CLI) accountLogin(ctx context.Context, args []string, use func(*Services) *app.LoginFlows, interval time.Duration) error {
+func (c *CLI) accountLogin(ctx context.Context, args []string) error {
+	interval := c.LoginPoll
+	if interval <= 0 {
+		interval = LoginPollInterval
+	}
 	fs := newFlags("account login")
 	name := fs.String("name", "", "a name for the account (default LOGIN@HOST)")
 	caFile := fs.String("ca-cert", "", "PEM file with the CA certificate(s) to trust for this server")
@@ -52,7 +56,7 @@ func (c *CLI) accountLogin(ctx context.Context, args []string, use func(*Service
 	}
 	in.Timeout = timeout
 	return c.withServices(ctx, func(s *Services) error {
-		flows := use(s)
+		flows := s.LoginFlows
 		f, err := flows.Start(ctx, in)
 		if err != nil {
 			return err

@@ -21,7 +21,7 @@ import (
 // prints the counts and every file with a problem and its cause. Problems
 // are findings, not failures: the command exits 0 with them. indexerOf
 // picks the indexer from the services.
-func (c *CLI) index(ctx context.Context, args []string, indexerOf func(*Services) *app.Indexer) error {
+func (c *CLI) index(ctx context.Context, args []string) error {
 	fs := newFlags("index")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parse(fs, args, 0); err != nil {
@@ -39,7 +39,7 @@ func (c *CLI) index(ctx context.Context, args []string, indexerOf func(*Services
 				pp.update(j)
 			})
 		}
-		res, err := indexerOf(s).Index(ctx, p)
+		res, err := s.Indexer.Index(ctx, p)
 		if pp != nil {
 			mu.Lock()
 			pp.eraseBar()
@@ -82,7 +82,7 @@ func printIndexResult(w io.Writer, res domain.IndexResult) {
 // [--count N] [--json]`: every photo matching, newest taken first, or one
 // page of them when --count is given. photosOf picks the use case from the
 // services.
-func (c *CLI) photos(ctx context.Context, args []string, photosOf func(*Services) *app.Photos) error {
+func (c *CLI) photos(ctx context.Context, args []string) error {
 	fs := newFlags("photos")
 	asJSON := fs.Bool("json", false, "print JSON")
 	text := fs.String("q", "", "only photos whose name or folder contains TEXT")
@@ -109,7 +109,7 @@ func (c *CLI) photos(ctx context.Context, args []string, photosOf func(*Services
 			if q.Count == 0 {
 				page.Count = domain.MaxPhotoPage
 			}
-			list, n, err := photosOf(s).List(ctx, page)
+			list, n, err := s.Photos.List(ctx, page)
 			if err != nil {
 				return err
 			}

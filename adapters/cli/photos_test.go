@@ -52,18 +52,13 @@ func newLibraryCLI(t *testing.T, dir string) *libraryCLI {
 	return l
 }
 
+func (l *libraryCLI) services() *Services { return &Services{Indexer: l.indexer, Photos: l.photos} }
+
 // run runs `index` or `photos` with args and returns the output.
 func (l *libraryCLI) run(args ...string) string {
 	l.t.Helper()
 	l.out.Reset()
-	var err error
-	switch args[0] {
-	case "index":
-		err = l.cli.index(context.Background(), args[1:], func(*Services) *app.Indexer { return l.indexer })
-	case "photos":
-		err = l.cli.photos(context.Background(), args[1:], func(*Services) *app.Photos { return l.photos })
-	}
-	if err != nil {
+	if err := l.cli.runWith(context.Background(), l.services(), args[0], args[1:]); err != nil {
 		l.t.Fatalf("photosync %s: %v\n%s", strings.Join(args, " "), err, l.out)
 	}
 	return l.out.String()
@@ -126,7 +121,7 @@ func TestIndexAndPhotosCommands(t *testing.T) {
 	}
 
 	for _, args := range [][]string{{"--kind", "doc"}, {"--count", "5000"}, {"--offset", "-1"}, {"extra"}} {
-		err := l.cli.photos(context.Background(), args, func(*Services) *app.Photos { return l.photos })
+		err := l.cli.runWith(context.Background(), l.services(), "photos", args)
 		if ExitCode(err) != 2 {
 			t.Errorf("photos %q: %v, want a usage error", args, err)
 		}

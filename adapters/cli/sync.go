@@ -21,26 +21,18 @@ const syncUsage = `photosync sync --account ID [--dry-run] [--json]
   photosync sync deleted --account ID [--json]
   photosync sync restore --account ID PATH...`
 
-// syncServices are the use cases of the sync commands.
-type syncServices struct {
-	Syncer    *app.Syncer
-	Scheduler *app.Scheduler
-	Jobs      *app.Jobs
-}
-
 // sync runs `photosync sync`: a sync of one account (--account) or of
 // every due account (--due) as jobs, followed to their end with a
 // progress bar on a terminal and plain lines otherwise; with --dry-run
 // the plan, moving nothing. A second sync of an account that is syncing
 // (here or in another photosync) is refused: it exits with 1 saying so.
 // The subcommands list the files that failed or were deleted, and let the
-// next run retry or restore them. use picks the use cases from the
-// services.
-func (c *CLI) sync(ctx context.Context, args []string, use func(*Services) syncServices) error {
+// next run retry or restore them.
+func (c *CLI) sync(ctx context.Context, args []string) error {
 	if len(args) > 0 {
 		switch args[0] {
 		case "failed", "retry", "deleted", "restore":
-			return c.syncFiles(ctx, args[0], args[1:], use)
+			return c.syncFiles(ctx, args[0], args[1:])
 		}
 	}
 	fs := newFlags("sync")
@@ -55,7 +47,7 @@ func (c *CLI) sync(ctx context.Context, args []string, use func(*Services) syncS
 		return usagef("sync: give --account ID or --due\nusage: %s", syncUsage)
 	}
 	return c.withServices(ctx, func(s *Services) error {
-		svc := use(s)
+		svc := s
 		ids := []int64{*account}
 		if *due {
 			if *dryRun {
@@ -84,7 +76,7 @@ func (c *CLI) sync(ctx context.Context, args []string, use func(*Services) syncS
 
 // syncDue starts the due syncs and follows them one after the other; with
 // asJSON it prints them as a list when they have all ended.
-func (c *CLI) syncDue(ctx context.Context, svc syncServices, asJSON bool) error {
+func (c *CLI) syncDue(ctx context.Context, svc *Services, asJSON bool) error {
 	jobs, err := svc.Scheduler.RunDue(ctx)
 	if err != nil && len(jobs) == 0 {
 		return err
@@ -194,7 +186,7 @@ func printPlan(w io.Writer, plan domain.SyncPlan) {
 // library or remote paths, or every failed file), `deleted` lists the
 // files deleted on one side, and `restore` lets the next run copy the
 // given ones again.
-func (c *CLI) syncFiles(ctx context.Context, cmd string, args []string, use func(*Services) syncServices) error {
+func (c *CLI) syncFiles(ctx context.Context, cmd string, args []string) error {
 	name := "sync " + cmd
 	fs := newFlags(name)
 	account := fs.Int64("account", 0, "the account (see 'photosync account list')")
@@ -216,7 +208,7 @@ func (c *CLI) syncFiles(ctx context.Context, cmd string, args []string, use func
 		return usagef("sync restore: name the deleted files to restore (see 'photosync sync deleted')")
 	}
 	return c.withServices(ctx, func(s *Services) error {
-		syncer := use(s).Syncer
+		syncer := s.Syncer
 		switch cmd {
 		case "failed":
 			list, err := syncer.Failures(ctx, *account, !all)

@@ -20,7 +20,7 @@ const uploadUsage = "photosync upload --account ID [--folder PATH] [--size fit_1
 // otherwise. The folder and size default to the account's upload settings.
 // It exits with 1 when a file failed. use picks the use cases from the
 // services.
-func (c *CLI) upload(ctx context.Context, args []string, use func(*Services) (*app.Uploader, *app.Jobs)) error {
+func (c *CLI) upload(ctx context.Context, args []string) error {
 	fs := newFlags("upload")
 	account := fs.Int64("account", 0, "the account to upload to (see 'photosync account list')")
 	folder := fs.String("folder", "", "the remote folder (default: the account's upload folder)")
@@ -73,7 +73,7 @@ func (c *CLI) upload(ctx context.Context, args []string, use func(*Services) (*a
 		return usagef("upload: --share-expires needs --share-link")
 	}
 	return c.withServices(ctx, func(s *Services) error {
-		up, jobs := use(s)
+		up, jobs := s.Uploader, s.Jobs
 		req, err := up.Prepare(ctx, app.UploadRequest{
 			AccountID: *account, PhotoIDs: ids, All: *all, Share: share,
 			Options: domain.UploadOptions{
