@@ -19,8 +19,7 @@ const pollEvery = time.Second
 
 // jobs runs `photosync jobs [list] [--account ID] [--kind K] [--limit N]
 // [--json]`, the newest jobs, and `photosync jobs show ID [--json]`, one
-// job with its failed files. jobsOf picks the job runner from the
-// services.
+// job with its failed files.
 func (c *CLI) jobs(ctx context.Context, args []string) error {
 	name, want := "jobs", 0
 	if len(args) > 0 && (args[0] == "list" || args[0] == "ls" || args[0] == "show") {

@@ -26,8 +26,7 @@ const loginUsage = "photosync account login URL [--name NAME] [--ca-cert FILE] [
 // Nextcloud made. The person's own password never passes through
 // photosync. With --json the instructions go to standard error and only
 // the account, as JSON, to standard output. It stops when ctx ends
-// (Ctrl-C) and when the sign-in expires (after 20 minutes). use picks the
-// use case from the services.
+// (Ctrl-C) and when the sign-in expires (after 20 minutes).
 func (c *CLI) accountLogin(ctx context.Context, args []string) error {
 	interval := c.LoginPoll
 	if interval <= 0 {

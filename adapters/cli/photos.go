@@ -19,8 +19,7 @@ import (
 // index runs `photosync index [--json]`: it indexes the library now,
 // showing progress (a bar on a terminal, plain lines otherwise), then
 // prints the counts and every file with a problem and its cause. Problems
-// are findings, not failures: the command exits 0 with them. indexerOf
-// picks the indexer from the services.
+// are findings, not failures: the command exits 0 with them.
 func (c *CLI) index(ctx context.Context, args []string) error {
 	fs := newFlags("index")
 	asJSON := fs.Bool("json", false, "print JSON")
@@ -80,8 +79,7 @@ func printIndexResult(w io.Writer, res domain.IndexResult) {
 
 // photos runs `photosync photos [--q TEXT] [--kind K] [--offset N]
 // [--count N] [--json]`: every photo matching, newest taken first, or one
-// page of them when --count is given. photosOf picks the use case from the
-// services.
+// page of them when --count is given.
 func (c *CLI) photos(ctx context.Context, args []string) error {
 	fs := newFlags("photos")
 	asJSON := fs.Bool("json", false, "print JSON")

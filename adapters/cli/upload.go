@@ -18,8 +18,7 @@ const uploadUsage = "photosync upload --account ID [--folder PATH] [--size fit_1
 // `photosync photos`), or all of them, to an account's folder as a job and
 // follows it to its end, with a progress bar on a terminal and plain lines
 // otherwise. The folder and size default to the account's upload settings.
-// It exits with 1 when a file failed. use picks the use cases from the
-// services.
+// It exits with 1 when a file failed.
 func (c *CLI) upload(ctx context.Context, args []string) error {
 	fs := newFlags("upload")
 	account := fs.Int64("account", 0, "the account to upload to (see 'photosync account list')")
