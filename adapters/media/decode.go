@@ -33,42 +33,38 @@ var errTooLarge = errors.New("too large to check")
 // JPEG, some TIFF compressions): not a sign of corruption.
 var errUnsupported = errors.New("unsupported variant")
 
+// codec is the pure-Go header reader and decoder of one format.
+type codec struct {
+	config func(io.Reader) (image.Config, error)
+	decode func(io.Reader) (image.Image, error)
+}
+
+// codecs are the decoders by format (a GIF decodes to its first frame).
+var codecs = map[format]codec{
+	formatJPEG: {jpeg.DecodeConfig, jpeg.Decode},
+	formatPNG:  {png.DecodeConfig, png.Decode},
+	formatGIF:  {gif.DecodeConfig, gif.Decode},
+	formatWebP: {webp.DecodeConfig, webp.Decode},
+	formatBMP:  {bmp.DecodeConfig, bmp.Decode},
+	formatTIFF: {tiff.DecodeConfig, tiff.Decode},
+}
+
 // decodeConfig reads an image's header.
 func decodeConfig(f format, r io.Reader) (image.Config, error) {
-	switch f {
-	case formatJPEG:
-		return jpeg.DecodeConfig(r)
-	case formatPNG:
-		return png.DecodeConfig(r)
-	case formatGIF:
-		return gif.DecodeConfig(r)
-	case formatWebP:
-		return webp.DecodeConfig(r)
-	case formatBMP:
-		return bmp.DecodeConfig(r)
-	case formatTIFF:
-		return tiff.DecodeConfig(r)
+	c, ok := codecs[f]
+	if !ok {
+		return image.Config{}, fmt.Errorf("no decoder for %s", f)
 	}
-	return image.Config{}, fmt.Errorf("no decoder for %s", f)
+	return c.config(r)
 }
 
 // decodePixels decodes a whole image (a GIF's first frame).
 func decodePixels(f format, r io.Reader) (image.Image, error) {
-	switch f {
-	case formatJPEG:
-		return jpeg.Decode(r)
-	case formatPNG:
-		return png.Decode(r)
-	case formatGIF:
-		return gif.Decode(r)
-	case formatWebP:
-		return webp.Decode(r)
-	case formatBMP:
-		return bmp.Decode(r)
-	case formatTIFF:
-		return tiff.Decode(r)
+	c, ok := codecs[f]
+	if !ok {
+		return nil, fmt.Errorf("no decoder for %s", f)
 	}
-	return nil, fmt.Errorf("no decoder for %s", f)
+	return c.decode(r)
 }
 
 // decodeBounded decodes an image of format f from r after checking that
