@@ -55,6 +55,36 @@ func (s *Scheduler) Due(ctx context.Context) ([]domain.Account, error) {
 	return due, nil
 }
 
+// DueOrUnfinished returns the due accounts and, beside them, the accounts
+// syncing on an interval whose last run stopped before its end (it ran out
+// of time, or its server failed), which would otherwise wait a whole
+// interval: on Lambda a long first sync takes several invocations.
+func (s *Scheduler) DueOrUnfinished(ctx context.Context) ([]domain.Account, error) {
+	all, err := s.accounts.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	var out []domain.Account
+	for _, a := range all {
+		if IsDue(a, now) {
+			out = append(out, a)
+			continue
+		}
+		if !a.SyncEnabled || a.SyncInterval <= 0 || a.Status == domain.StatusUnauthorized {
+			continue
+		}
+		runs, err := s.syncer.Runs(ctx, a.ID, 1)
+		if err != nil {
+			return nil, err
+		}
+		if len(runs) == 1 && !runs[0].Complete && !runs[0].DryRun {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
 // RunDue starts a sync job for every due account and returns the jobs it
 // started. An account whose sync already runs (here or in another
 // process) is passed over until the next tick. The error joins the

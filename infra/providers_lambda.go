@@ -48,6 +48,6 @@ func provideLambdaSQLite(ctx context.Context, cfg Config, lc LambdaConfig) (*sql
 	return db, func() { db.Close() }, nil
 }
 
-func provideLambdaHandler(e *echo.Echo, accounts *app.Accounts, syncer *app.Syncer, indexer *app.Indexer, log *slog.Logger) *awslambda.Handler {
-	return awslambda.New(awslambda.Deps{HTTP: e, Accounts: accounts, Syncer: syncer, Indexer: indexer, Log: log})
+func provideLambdaHandler(e *echo.Echo, syncer *app.Syncer, scheduler *app.Scheduler, indexer *app.Indexer, log *slog.Logger) *awslambda.Handler {
+	return awslambda.New(awslambda.Deps{HTTP: e, Syncer: syncer, Scheduler: scheduler, Indexer: indexer, Log: log})
 }

@@ -190,7 +190,8 @@ func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slo
 		Version:    string2,
 	}
 	echo := httpapi.New(deps)
-	handler := provideLambdaHandler(echo, accounts, syncer, indexer, log)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, clock, log)
+	handler := provideLambdaHandler(echo, syncer, scheduler, indexer, log)
 	lambda := &Lambda{
 		Handler: handler,
 		Auth:    auth,

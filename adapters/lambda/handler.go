@@ -21,11 +21,11 @@ import (
 
 // Deps is what the handler drives.
 type Deps struct {
-	HTTP     http.Handler // the API and web UI of `photosync serve`
-	Accounts *app.Accounts
-	Syncer   *app.Syncer
-	Indexer  *app.Indexer
-	Log      *slog.Logger
+	HTTP      http.Handler // the API and web UI of `photosync serve`
+	Syncer    *app.Syncer
+	Scheduler *app.Scheduler // which accounts a scheduled event syncs
+	Indexer   *app.Indexer
+	Log       *slog.Logger
 }
 
 // Handler is the function's handler. Its zero value is not usable: make
@@ -134,7 +134,7 @@ type DueResult struct {
 func (h *Handler) runDue(ctx context.Context) (DueResult, error) {
 	ctx, cancel := h.bounded(ctx)
 	defer cancel()
-	due, err := h.due(ctx)
+	due, err := h.d.Scheduler.DueOrUnfinished(ctx)
 	if err != nil {
 		return DueResult{}, err
 	}
@@ -148,36 +148,6 @@ func (h *Handler) runDue(ctx context.Context) (DueResult, error) {
 		res.Runs = append(res.Runs, r)
 	}
 	return res, nil
-}
-
-// due returns the accounts to sync now: those app.IsDue says, and those
-// whose last run did not complete (it ran out of time, or its server
-// failed), which would otherwise wait a whole interval: on Lambda a long
-// first sync takes several invocations.
-func (h *Handler) due(ctx context.Context) ([]domain.Account, error) {
-	all, err := h.d.Accounts.Accounts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := time.Now()
-	var due []domain.Account
-	for _, a := range all {
-		if app.IsDue(a, now) {
-			due = append(due, a)
-			continue
-		}
-		if !a.SyncEnabled || a.SyncInterval <= 0 || a.Status == domain.StatusUnauthorized {
-			continue
-		}
-		runs, err := h.d.Syncer.Runs(ctx, a.ID, 1)
-		if err != nil {
-			return nil, err
-		}
-		if len(runs) == 1 && !runs[0].Complete && !runs[0].DryRun {
-			due = append(due, a)
-		}
-	}
-	return due, nil
 }
 
 // syncAccount runs one account's sync by hand within the invocation.
