@@ -7,6 +7,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -31,6 +32,10 @@ type Config struct {
 	indexInterval  string
 	ChunkSize      int64 // PHOTOSYNC_CHUNK_SIZE, bytes
 	chunkSize      string
+	LeaseTTL       time.Duration // PHOTOSYNC_LEASE_TTL
+	leaseTTL       string
+	SchedulerTick  time.Duration // PHOTOSYNC_SCHEDULER_TICK
+	schedulerTick  string
 }
 
 // setting describes one configuration value.
@@ -52,6 +57,8 @@ var settings = []setting{
 	{"PHOTOSYNC_LOG_LEVEL", "log-level", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }},
 	{"PHOTOSYNC_CHUNK_SIZE", "chunk-size", "10MiB", "Nextcloud uploads larger than this go in chunks of this size (5MiB to 5GiB)", false, func(c *Config) *string { return &c.chunkSize }},
 	{"PHOTOSYNC_INDEX_INTERVAL", "index-interval", "5m", "how often serve indexes the library (0 = only at start and by hand)", false, func(c *Config) *string { return &c.indexInterval }},
+	{"PHOTOSYNC_LEASE_TTL", "lease-ttl", "15s", "how long a sync run holds its account without renewing: how soon another instance takes over from one that died (1s to 1h)", false, func(c *Config) *string { return &c.leaseTTL }},
+	{"PHOTOSYNC_SCHEDULER_TICK", "scheduler-tick", "1m", "how often serve looks for due syncs (1s to 1h)", false, func(c *Config) *string { return &c.schedulerTick }},
 }
 
 // LoadConfig reads the configuration from the environment, with defaults.
@@ -94,7 +101,9 @@ func (c *Config) parseServeFlags(args []string, stderr io.Writer) (exposed []str
 
 func (c *Config) validate() error {
 	if c.DatabaseURL != "" {
-		return fmt.Errorf("PHOTOSYNC_DATABASE_URL: PostgreSQL is not supported by this version yet; unset it to use the embedded SQLite database")
+		if err := checkDatabaseURL(c.DatabaseURL); err != nil {
+			return fmt.Errorf("PHOTOSYNC_DATABASE_URL: %w", err)
+		}
 	}
 	switch c.LogFormat {
 	case "text", "json":
@@ -112,8 +121,27 @@ func (c *Config) validate() error {
 	if c.ChunkSize, err = parseSize(c.chunkSize); err != nil || c.ChunkSize < webdav.MinChunkSize || c.ChunkSize > webdav.MaxChunkSize {
 		return fmt.Errorf("PHOTOSYNC_CHUNK_SIZE: %q is not a size from 5MiB to 5GiB, such as 10MiB", c.chunkSize)
 	}
+	if c.LeaseTTL, err = time.ParseDuration(c.leaseTTL); err != nil || c.LeaseTTL < time.Second || c.LeaseTTL > time.Hour {
+		return fmt.Errorf("PHOTOSYNC_LEASE_TTL: %q is not a duration from 1s to 1h, such as 15s", c.leaseTTL)
+	}
+	if c.SchedulerTick, err = time.ParseDuration(c.schedulerTick); err != nil || c.SchedulerTick < time.Second || c.SchedulerTick > time.Hour {
+		return fmt.Errorf("PHOTOSYNC_SCHEDULER_TICK: %q is not a duration from 1s to 1h, such as 1m", c.schedulerTick)
+	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		return fmt.Errorf("PHOTOSYNC_DATA: the data folder must not be empty")
+	}
+	return nil
+}
+
+// checkDatabaseURL accepts a postgres:// or postgresql:// URL with a
+// host. Its messages never repeat the URL, which may hold a password.
+func checkDatabaseURL(s string) error {
+	u, err := url.Parse(s)
+	if err != nil || (u.Scheme != "postgres" && u.Scheme != "postgresql") {
+		return fmt.Errorf("not a PostgreSQL URL; it must look like postgres://user:password@host:5432/database (unset it to use the embedded SQLite database)")
+	}
+	if u.Host == "" && u.Query().Get("host") == "" {
+		return fmt.Errorf("the URL names no host; it must look like postgres://user:password@host:5432/database")
 	}
 	return nil
 }

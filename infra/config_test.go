@@ -1,6 +1,7 @@
 package infra
 
 import (
+	"strings"
 	"testing"
 	"time"
 )
@@ -13,19 +14,37 @@ func TestConfigDefaultsAndValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:2343" || c.DataDir != "./data" || c.Library != "./photos" || c.DownloadFolder != "nextcloud" ||
-		c.IndexInterval != 5*time.Minute || c.ChunkSize != 10<<20 {
+		c.IndexInterval != 5*time.Minute || c.ChunkSize != 10<<20 || c.DatabaseURL != "" ||
+		c.LeaseTTL != 15*time.Second || c.SchedulerTick != time.Minute {
 		t.Fatalf("defaults: %+v", c)
 	}
 	for k, v := range map[string]string{
 		"PHOTOSYNC_CHUNK_SIZE":     "1MiB",
 		"PHOTOSYNC_INDEX_INTERVAL": "soon",
 		"PHOTOSYNC_LOG_FORMAT":     "xml",
-		"PHOTOSYNC_DATABASE_URL":   "postgres://x",
+		"PHOTOSYNC_DATABASE_URL":   "mysql://user:pw@db/photosync",
+		"PHOTOSYNC_LEASE_TTL":      "100ms",
+		"PHOTOSYNC_SCHEDULER_TICK": "2h",
 	} {
 		env = map[string]string{k: v}
 		c := LoadConfig(get)
 		if err := c.validate(); err == nil {
 			t.Errorf("%s=%s accepted", k, v)
+		}
+	}
+	for _, bad := range []string{"mysql://user:s3cret@db/photosync", "postgres://user:s3cret@/photosync", "user:s3cret@db"} {
+		env = map[string]string{"PHOTOSYNC_DATABASE_URL": bad}
+		c := LoadConfig(get)
+		if err := c.validate(); err == nil || strings.Contains(err.Error(), "s3cret") {
+			t.Errorf("PHOTOSYNC_DATABASE_URL=%s: %v; want an error that does not repeat the password", bad, err)
+		}
+	}
+	for _, good := range []string{"postgres://user:pw@db.example.com:5432/photosync?sslmode=require", "postgresql://db/photosync",
+		"postgres:///photosync?host=/run/postgresql"} {
+		env = map[string]string{"PHOTOSYNC_DATABASE_URL": good, "PHOTOSYNC_LEASE_TTL": "3s", "PHOTOSYNC_SCHEDULER_TICK": "1s"}
+		c := LoadConfig(get)
+		if err := c.validate(); err != nil || c.DatabaseURL != good || c.LeaseTTL != 3*time.Second || c.SchedulerTick != time.Second {
+			t.Errorf("PHOTOSYNC_DATABASE_URL=%s: %+v, %v", good, c, err)
 		}
 	}
 	env = map[string]string{"PHOTOSYNC_CHUNK_SIZE": "64M", "PHOTOSYNC_INDEX_INTERVAL": "0"}

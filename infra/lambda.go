@@ -5,7 +5,9 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
+	"strings"
 
 	"github.com/aws/aws-lambda-go/lambda"
 
@@ -18,6 +20,7 @@ import (
 // journal mode for EFS. The admin password and the secret key must come
 // from the environment: the function cannot show a generated password to
 // anyone, and a key file on EFS would sit next to the passwords it seals.
+// PHOTOSYNC_SYNC_QUEUE_URL, when set, turns on the fan-out through SQS.
 func LoadLambdaConfig(getenv func(string) string) (Config, LambdaConfig, error) {
 	cfg := LoadConfig(getenv)
 	if getenv("PHOTOSYNC_LOG_FORMAT") == "" {
@@ -43,7 +46,11 @@ func LoadLambdaConfig(getenv func(string) string) (Config, LambdaConfig, error) 
 	if err != nil {
 		return cfg, LambdaConfig{}, fmt.Errorf("PHOTOSYNC_SQLITE_JOURNAL: %q is not delete or wal", j)
 	}
-	return cfg, LambdaConfig{Journal: journal}, cfg.validate()
+	queue := strings.TrimSpace(getenv("PHOTOSYNC_SYNC_QUEUE_URL"))
+	if u, err := url.Parse(queue); queue != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.Trim(u.Path, "/") == "") {
+		return cfg, LambdaConfig{}, fmt.Errorf("PHOTOSYNC_SYNC_QUEUE_URL: %q is not a queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/photosync-sync", queue)
+	}
+	return cfg, LambdaConfig{Journal: journal, SyncQueueURL: queue}, cfg.validate()
 }
 
 // RunLambda is the main of the Lambda function's bootstrap: it builds the
@@ -68,7 +75,7 @@ func RunLambda(ctx context.Context, getenv func(string) string, stderr io.Writer
 		cleanup()
 		return fmt.Errorf("library folder: %w", err)
 	}
-	log.Info("lambda function ready", "version", version(), "data", cfg.DataDir, "library", cfg.Library, "journal", lc.Journal)
+	log.Info("lambda function ready", "version", version(), "data", cfg.DataDir, "library", cfg.Library, "journal", lc.Journal, "fan_out", lc.SyncQueueURL != "")
 	// On SIGTERM (the sandbox shuts down) close the database cleanly.
 	lambda.StartWithOptions(fn.Handler.Handle, lambda.WithContext(ctx), lambda.WithEnableSIGTERM(cleanup))
 	cleanup()

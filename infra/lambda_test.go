@@ -20,13 +20,18 @@ func TestLoadLambdaConfig(t *testing.T) {
 		err     string // a part of the error, "" for none
 		format  string
 		journal sqlite.Journal
+		queue   string
 	}{
-		{"defaults", nil, "", "json", sqlite.JournalDelete},
-		{"text logs and WAL", map[string]string{"PHOTOSYNC_LOG_FORMAT": "text", "PHOTOSYNC_SQLITE_JOURNAL": "wal"}, "", "text", sqlite.JournalWAL},
-		{"no password", map[string]string{"PHOTOSYNC_ADMIN_PASSWORD": ""}, "PHOTOSYNC_ADMIN_PASSWORD must be set", "", ""},
-		{"no key", map[string]string{"PHOTOSYNC_SECRET_KEY": ""}, "PHOTOSYNC_SECRET_KEY must be set", "", ""},
-		{"bad journal", map[string]string{"PHOTOSYNC_SQLITE_JOURNAL": "memory"}, "PHOTOSYNC_SQLITE_JOURNAL", "", ""},
-		{"bad log format", map[string]string{"PHOTOSYNC_LOG_FORMAT": "xml"}, "PHOTOSYNC_LOG_FORMAT", "", ""},
+		{"defaults", nil, "", "json", sqlite.JournalDelete, ""},
+		{"sync queue", map[string]string{"PHOTOSYNC_SYNC_QUEUE_URL": " https://sqs.eu-west-1.amazonaws.com/123456789012/photosync-sync "}, "", "json", sqlite.JournalDelete,
+			"https://sqs.eu-west-1.amazonaws.com/123456789012/photosync-sync"},
+		{"queue name only", map[string]string{"PHOTOSYNC_SYNC_QUEUE_URL": "photosync-sync"}, "PHOTOSYNC_SYNC_QUEUE_URL", "", "", ""},
+		{"queue without a name", map[string]string{"PHOTOSYNC_SYNC_QUEUE_URL": "https://sqs.eu-west-1.amazonaws.com/"}, "PHOTOSYNC_SYNC_QUEUE_URL", "", "", ""},
+		{"text logs and WAL", map[string]string{"PHOTOSYNC_LOG_FORMAT": "text", "PHOTOSYNC_SQLITE_JOURNAL": "wal"}, "", "text", sqlite.JournalWAL, ""},
+		{"no password", map[string]string{"PHOTOSYNC_ADMIN_PASSWORD": ""}, "PHOTOSYNC_ADMIN_PASSWORD must be set", "", "", ""},
+		{"no key", map[string]string{"PHOTOSYNC_SECRET_KEY": ""}, "PHOTOSYNC_SECRET_KEY must be set", "", "", ""},
+		{"bad journal", map[string]string{"PHOTOSYNC_SQLITE_JOURNAL": "memory"}, "PHOTOSYNC_SQLITE_JOURNAL", "", "", ""},
+		{"bad log format", map[string]string{"PHOTOSYNC_LOG_FORMAT": "xml"}, "PHOTOSYNC_LOG_FORMAT", "", "", ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			env := map[string]string{}
@@ -43,7 +48,7 @@ func TestLoadLambdaConfig(t *testing.T) {
 				}
 				return
 			}
-			if err != nil || cfg.LogFormat != tc.format || lc.Journal != tc.journal || cfg.DataDir != base["PHOTOSYNC_DATA"] {
+			if err != nil || cfg.LogFormat != tc.format || lc.Journal != tc.journal || lc.SyncQueueURL != tc.queue || cfg.DataDir != base["PHOTOSYNC_DATA"] {
 				t.Fatalf("config %+v %+v, %v; want log format %s, journal %s", cfg, lc, err, tc.format, tc.journal)
 			}
 		})

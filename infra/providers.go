@@ -1,7 +1,6 @@
 package infra
 
 import (
-	"context"
 	"crypto/rand"
 	"fmt"
 	"log/slog"
@@ -16,7 +15,6 @@ import (
 	"github.com/photosync/photosync/adapters/localfs"
 	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/secrets"
-	"github.com/photosync/photosync/adapters/sqlite"
 	"github.com/photosync/photosync/adapters/system"
 	"github.com/photosync/photosync/adapters/webdav"
 	"github.com/photosync/photosync/adapters/webui"
@@ -37,21 +35,6 @@ func version() string {
 	}
 	return "dev"
 }
-
-// SQLiteSet provides the stores on the embedded SQLite database.
-var SQLiteSet = wire.NewSet(provideSQLite, SQLiteStoreSet)
-
-// SQLiteStoreSet provides every store on a *sqlite.DB provided elsewhere.
-var SQLiteStoreSet = wire.NewSet(
-	sqlite.NewAccountStore, wire.Bind(new(ports.AccountStore), new(*sqlite.AccountStore)),
-	sqlite.NewSessionStore, wire.Bind(new(ports.SessionStore), new(*sqlite.SessionStore)),
-	sqlite.NewSettingStore, wire.Bind(new(ports.SettingStore), new(*sqlite.SettingStore)),
-	sqlite.NewJobStore, wire.Bind(new(ports.JobStore), new(*sqlite.JobStore)),
-	sqlite.NewLibraryStore, wire.Bind(new(ports.LibraryStore), new(*sqlite.LibraryStore)),
-	sqlite.NewUploadStore, wire.Bind(new(ports.UploadStore), new(*sqlite.UploadStore)),
-	sqlite.NewSyncStore, wire.Bind(new(ports.SyncStore), new(*sqlite.SyncStore)),
-	sqlite.NewLeaseStore, wire.Bind(new(ports.LeaseStore), new(*sqlite.LeaseStore)),
-)
 
 // CoreSet provides the use cases and the adapters they drive.
 var CoreSet = wire.NewSet(
@@ -93,14 +76,6 @@ var ServerSet = wire.NewSet(
 
 // CLISet provides the services of the command line.
 var CLISet = wire.NewSet(wire.Struct(new(cli.Services), "*"))
-
-func provideSQLite(ctx context.Context, cfg Config) (*sqlite.DB, func(), error) {
-	db, err := sqlite.Open(ctx, cfg.DatabasePath())
-	if err != nil {
-		return nil, nil, fmt.Errorf("open database %s: %w", cfg.DatabasePath(), err)
-	}
-	return db, func() { db.Close() }, nil
-}
 
 // provideSecretBox uses PHOTOSYNC_SECRET_KEY, else the key file in the
 // data folder, created on first start.
@@ -152,8 +127,6 @@ func provideAdminPassword(cfg Config) app.AdminPassword { return app.AdminPasswo
 
 func provideVersion() string { return version() }
 
-// provideSyncConfig names this process in sync leases by its host and
-// process ID.
 // provideSyncConfig names this process as a lease holder. The random part
 // keeps two Lambda instances (same host name, same PID 1-ish) apart: a
 // lease renewed by "the same holder" must really be this process.
@@ -161,5 +134,6 @@ func provideSyncConfig(cfg Config) app.SyncConfig {
 	host, _ := os.Hostname()
 	var nonce [4]byte
 	rand.Read(nonce[:])
-	return app.SyncConfig{DownloadFolder: cfg.DownloadFolder, Holder: fmt.Sprintf("%s:%d:%x", host, os.Getpid(), nonce)}
+	return app.SyncConfig{DownloadFolder: cfg.DownloadFolder, LeaseTTL: cfg.LeaseTTL,
+		Holder: fmt.Sprintf("%s:%d:%x", host, os.Getpid(), nonce)}
 }

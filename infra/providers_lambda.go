@@ -1,8 +1,6 @@
 package infra
 
 import (
-	"context"
-	"fmt"
 	"log/slog"
 
 	"github.com/google/wire"
@@ -17,8 +15,13 @@ import (
 type LambdaConfig struct {
 	// Journal is PHOTOSYNC_SQLITE_JOURNAL: delete (the default on Lambda,
 	// whose database lives on EFS, where WAL's shared memory does not
-	// work) or wal.
+	// work) or wal. Unused with PHOTOSYNC_DATABASE_URL.
 	Journal sqlite.Journal
+	// SyncQueueURL is PHOTOSYNC_SYNC_QUEUE_URL: the SQS queue a scheduled
+	// invocation sends the due syncs to, one message per account, and
+	// whose messages the function runs. Empty: scheduled invocations run
+	// the due syncs themselves.
+	SyncQueueURL string
 }
 
 // Lambda is the AWS Lambda function: the handler of its events and what
@@ -28,26 +31,15 @@ type Lambda struct {
 	Auth    *app.Auth
 }
 
-// LambdaSQLiteSet provides the stores on a SQLite database opened with the
-// journal mode of LambdaConfig.
-var LambdaSQLiteSet = wire.NewSet(provideLambdaSQLite, SQLiteStoreSet)
-
 // LambdaSet provides the function's handler on the HTTP application of
 // ServerSet.
 var LambdaSet = wire.NewSet(
 	HTTPSet,
+	provideFanOut,
 	provideLambdaHandler,
 	wire.Struct(new(Lambda), "*"),
 )
 
-func provideLambdaSQLite(ctx context.Context, cfg Config, lc LambdaConfig) (*sqlite.DB, func(), error) {
-	db, err := sqlite.OpenJournal(ctx, cfg.DatabasePath(), lc.Journal)
-	if err != nil {
-		return nil, nil, fmt.Errorf("open database %s: %w", cfg.DatabasePath(), err)
-	}
-	return db, func() { db.Close() }, nil
-}
-
-func provideLambdaHandler(e *echo.Echo, syncer *app.Syncer, scheduler *app.Scheduler, indexer *app.Indexer, log *slog.Logger) *awslambda.Handler {
-	return awslambda.New(awslambda.Deps{HTTP: e, Syncer: syncer, Scheduler: scheduler, Indexer: indexer, Log: log})
+func provideLambdaHandler(e *echo.Echo, syncer *app.Syncer, scheduler *app.Scheduler, indexer *app.Indexer, fanOut *app.FanOut, log *slog.Logger) *awslambda.Handler {
+	return awslambda.New(awslambda.Deps{HTTP: e, Syncer: syncer, Scheduler: scheduler, Indexer: indexer, FanOut: fanOut, Log: log})
 }

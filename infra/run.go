@@ -28,6 +28,9 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		Serve: func(ctx context.Context, args []string) error {
 			return serve(ctx, cfg, args, stdout, stderr)
 		},
+		MigrateStore: func(ctx context.Context, url string, replace bool) ([]cli.TableCount, error) {
+			return migrateStore(ctx, cfg, url, replace)
+		},
 	}
 	if len(args) > 0 {
 		args = args[1:]

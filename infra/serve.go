@@ -86,7 +86,7 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	go indexPeriodically(ctx, srv, cfg.IndexInterval)
-	go srv.Scheduler.Loop(ctx, time.Minute)
+	go srv.Scheduler.Loop(ctx, cfg.SchedulerTick)
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

@@ -13,10 +13,10 @@ import (
 
 // InitializeServer builds `photosync serve`.
 func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, func(), error) {
-	panic(wire.Build(SQLiteSet, CoreSet, ServerSet))
+	panic(wire.Build(StoreSet, CoreSet, ServerSet))
 }
 
 // InitializeCLI builds the services of the other commands.
 func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Services, func(), error) {
-	panic(wire.Build(SQLiteSet, CoreSet, CLISet))
+	panic(wire.Build(StoreSet, CoreSet, CLISet))
 }

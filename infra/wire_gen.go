@@ -11,7 +11,6 @@ import (
 	"github.com/photosync/photosync/adapters/cli"
 	"github.com/photosync/photosync/adapters/httpapi"
 	"github.com/photosync/photosync/adapters/media"
-	"github.com/photosync/photosync/adapters/sqlite"
 	"github.com/photosync/photosync/adapters/system"
 	"github.com/photosync/photosync/adapters/webui"
 	"github.com/photosync/photosync/app"
@@ -22,11 +21,11 @@ import (
 
 // InitializeServer builds `photosync serve`.
 func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, func(), error) {
-	db, cleanup, err := provideSQLite(ctx, cfg)
+	stores, cleanup, err := provideStores(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	accountStore := sqlite.NewAccountStore(db)
+	accountStore := stores.Accounts
 	box, err := provideSecretBox(cfg)
 	if err != nil {
 		cleanup()
@@ -35,24 +34,24 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	connector := provideConnector(log, cfg)
 	clock := system.Clock{}
 	accounts := app.NewAccounts(accountStore, box, connector, clock, log)
-	sessionStore := sqlite.NewSessionStore(db)
-	settingStore := sqlite.NewSettingStore(db)
+	sessionStore := stores.Sessions
+	settingStore := stores.Settings
 	adminPassword := provideAdminPassword(cfg)
 	auth := app.NewAuth(sessionStore, settingStore, clock, log, adminPassword)
-	jobStore := sqlite.NewJobStore(db)
+	jobStore := stores.Jobs
 	jobs, cleanup2 := provideJobs(jobStore, clock, log)
 	library := provideLibrary(cfg)
-	libraryStore := sqlite.NewLibraryStore(db)
+	libraryStore := stores.Library
 	inspector := media.NewInspector()
 	indexer := app.NewIndexer(library, libraryStore, inspector, clock, log)
 	thumbnails := provideThumbnails(cfg)
-	uploadStore := sqlite.NewUploadStore(db)
+	uploadStore := stores.Uploads
 	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
 	resizer := media.NewResizer()
 	uploader := app.NewUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log)
 	writer := provideLibraryWriter(cfg)
-	syncStore := sqlite.NewSyncStore(db)
-	leaseStore := sqlite.NewLeaseStore(db)
+	syncStore := stores.Sync
+	leaseStore := stores.Leases
 	syncConfig := provideSyncConfig(cfg)
 	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
@@ -89,11 +88,11 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 
 // InitializeCLI builds the services of the other commands.
 func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Services, func(), error) {
-	db, cleanup, err := provideSQLite(ctx, cfg)
+	stores, cleanup, err := provideStores(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
-	accountStore := sqlite.NewAccountStore(db)
+	accountStore := stores.Accounts
 	box, err := provideSecretBox(cfg)
 	if err != nil {
 		cleanup()
@@ -102,20 +101,20 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	connector := provideConnector(log, cfg)
 	clock := system.Clock{}
 	accounts := app.NewAccounts(accountStore, box, connector, clock, log)
-	jobStore := sqlite.NewJobStore(db)
+	jobStore := stores.Jobs
 	jobs, cleanup2 := provideJobs(jobStore, clock, log)
 	library := provideLibrary(cfg)
-	libraryStore := sqlite.NewLibraryStore(db)
+	libraryStore := stores.Library
 	inspector := media.NewInspector()
 	indexer := app.NewIndexer(library, libraryStore, inspector, clock, log)
 	thumbnails := provideThumbnails(cfg)
-	uploadStore := sqlite.NewUploadStore(db)
+	uploadStore := stores.Uploads
 	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
 	resizer := media.NewResizer()
 	uploader := app.NewUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log)
 	writer := provideLibraryWriter(cfg)
-	syncStore := sqlite.NewSyncStore(db)
-	leaseStore := sqlite.NewLeaseStore(db)
+	syncStore := stores.Sync
+	leaseStore := stores.Leases
 	syncConfig := provideSyncConfig(cfg)
 	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
 	scheduler := newScheduler(accounts, syncer, jobs, uploader, clock, log)
@@ -140,11 +139,11 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 
 // InitializeLambda builds the AWS Lambda function.
 func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slog.Logger) (*Lambda, func(), error) {
-	db, cleanup, err := provideLambdaSQLite(ctx, cfg, lc)
+	stores, cleanup, err := provideLambdaStores(ctx, cfg, lc)
 	if err != nil {
 		return nil, nil, err
 	}
-	accountStore := sqlite.NewAccountStore(db)
+	accountStore := stores.Accounts
 	box, err := provideSecretBox(cfg)
 	if err != nil {
 		cleanup()
@@ -153,24 +152,24 @@ func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slo
 	connector := provideConnector(log, cfg)
 	clock := system.Clock{}
 	accounts := app.NewAccounts(accountStore, box, connector, clock, log)
-	sessionStore := sqlite.NewSessionStore(db)
-	settingStore := sqlite.NewSettingStore(db)
+	sessionStore := stores.Sessions
+	settingStore := stores.Settings
 	adminPassword := provideAdminPassword(cfg)
 	auth := app.NewAuth(sessionStore, settingStore, clock, log, adminPassword)
-	jobStore := sqlite.NewJobStore(db)
+	jobStore := stores.Jobs
 	jobs, cleanup2 := provideJobs(jobStore, clock, log)
 	library := provideLibrary(cfg)
-	libraryStore := sqlite.NewLibraryStore(db)
+	libraryStore := stores.Library
 	inspector := media.NewInspector()
 	indexer := app.NewIndexer(library, libraryStore, inspector, clock, log)
 	thumbnails := provideThumbnails(cfg)
-	uploadStore := sqlite.NewUploadStore(db)
+	uploadStore := stores.Uploads
 	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
 	resizer := media.NewResizer()
 	uploader := app.NewUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log)
 	writer := provideLibraryWriter(cfg)
-	syncStore := sqlite.NewSyncStore(db)
-	leaseStore := sqlite.NewLeaseStore(db)
+	syncStore := stores.Sync
+	leaseStore := stores.Leases
 	syncConfig := provideSyncConfig(cfg)
 	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
@@ -191,7 +190,13 @@ func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slo
 	}
 	echo := httpapi.New(deps)
 	scheduler := newScheduler(accounts, syncer, jobs, uploader, clock, log)
-	handler := provideLambdaHandler(echo, syncer, scheduler, indexer, log)
+	fanOut, err := provideFanOut(ctx, lc, scheduler)
+	if err != nil {
+		cleanup2()
+		cleanup()
+		return nil, nil, err
+	}
+	handler := provideLambdaHandler(echo, syncer, scheduler, indexer, fanOut, log)
 	lambda := &Lambda{
 		Handler: handler,
 		Auth:    auth,

@@ -11,5 +11,5 @@ import (
 
 // InitializeLambda builds the AWS Lambda function.
 func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slog.Logger) (*Lambda, func(), error) {
-	panic(wire.Build(LambdaSQLiteSet, CoreSet, LambdaSet))
+	panic(wire.Build(LambdaStoreSet, CoreSet, LambdaSet))
 }

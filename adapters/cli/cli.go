@@ -43,6 +43,9 @@ type CLI struct {
 	// Serve runs `photosync serve` with its flags; it belongs to the
 	// composition root, which owns the configuration.
 	Serve func(ctx context.Context, args []string) error
+	// MigrateStore runs `photosync migrate-store`; nil where the build
+	// has no PostgreSQL.
+	MigrateStore StoreMigrator
 	// LoginPoll is how often `account login` asks Nextcloud whether the
 	// sign-in was granted; 0 means LoginPollInterval.
 	LoginPoll time.Duration
@@ -99,6 +102,9 @@ Usage:
   photosync sync --account ID|--due [--dry-run]
   photosync sync failed|retry|deleted|restore --account ID [PATH...]
   photosync jobs [--account ID] [--kind K] [--limit N] | jobs show ID
+  photosync migrate-store [--to postgres://...] [--force]
+                                       copy the SQLite database into PostgreSQL
+                                       (default target: $PHOTOSYNC_DATABASE_URL)
   photosync version
 
 Every command takes --json for machine-readable output.
@@ -133,6 +139,8 @@ func (c *CLI) Run(ctx context.Context, args []string) error {
 		return c.sync(ctx, args[1:])
 	case "jobs", "job":
 		return c.jobs(ctx, args[1:])
+	case "migrate-store":
+		return c.migrateStore(ctx, args[1:])
 	}
 	return usagef("unknown command %q", args[0])
 }

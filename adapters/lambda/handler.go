@@ -26,6 +26,10 @@ type Deps struct {
 	Scheduler *app.Scheduler // which accounts a scheduled event syncs
 	Indexer   *app.Indexer
 	Log       *slog.Logger
+	// FanOut, when set (a sync queue is configured), makes a scheduled
+	// event send the due syncs to the queue instead of running them, and
+	// runs the syncs of the SQS messages the queue hands the function.
+	FanOut *app.FanOut
 }
 
 // Handler is the function's handler. Its zero value is not usable: make
@@ -69,11 +73,16 @@ type event struct {
 	DetailType string          `json:"detail-type"`
 	Action     string          `json:"action"`
 	Account    json.RawMessage `json:"account"`
+	Records    []struct {
+		EventSource string `json:"eventSource"`
+	} `json:"Records"`
 }
 
 // Handle routes one event: an API Gateway HTTP API (payload 2.0) or
 // function URL request to the HTTP application; an EventBridge scheduled
-// event to the due syncs; {"action": "sync", "account": ID} to one
+// event to the due syncs (or, with a sync queue, to one message per due
+// account: see Deps.FanOut); an SQS event to the syncs its messages ask
+// for; {"action": "sync", "account": ID} to one
 // account's sync and {"action": "index"} to an index of the library, both
 // run within the invocation. An event of another shape is an EINVALID
 // error.
@@ -85,8 +94,12 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (any, error) 
 	switch {
 	case ev.Version == "2.0" && ev.RequestContext.HTTP.Method != "":
 		return h.serveHTTP(ctx, raw)
+	case ev.Source == "aws.events" && ev.DetailType == "Scheduled Event" && h.d.FanOut != nil:
+		return h.enqueueDue(ctx)
 	case ev.Source == "aws.events" && ev.DetailType == "Scheduled Event":
 		return h.runDue(ctx)
+	case len(ev.Records) > 0 && ev.Records[0].EventSource == "aws:sqs":
+		return h.runMessages(ctx, raw)
 	case ev.Action == "sync":
 		var id int64
 		if err := json.Unmarshal(ev.Account, &id); err != nil || id <= 0 {
@@ -98,7 +111,7 @@ func (h *Handler) Handle(ctx context.Context, raw json.RawMessage) (any, error) 
 	case ev.Action != "":
 		return nil, domain.Errorf(domain.EINVALID, "unknown action %q: use sync or index", ev.Action)
 	}
-	return nil, domain.Errorf(domain.EINVALID, "unknown event: not an HTTP API 2.0 request, a scheduled event or an action")
+	return nil, domain.Errorf(domain.EINVALID, "unknown event: not an HTTP API 2.0 request, a scheduled event, an SQS event or an action")
 }
 
 // bounded returns ctx ending its margin before ctx's deadline, if it has

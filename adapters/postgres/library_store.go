@@ -1,0 +1,314 @@
+package postgres
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/ports"
+)
+
+// LibraryStore keeps the library index in the photos and files tables.
+type LibraryStore struct {
+	db *DB
+}
+
+var _ ports.LibraryStore = (*LibraryStore)(nil)
+
+// indexLock is the key of the advisory lock that SaveIndex holds for its
+// transaction: "index" in ASCII.
+const indexLock = 0x696e646578
+
+// NewLibraryStore returns a LibraryStore on db.
+func NewLibraryStore(db *DB) *LibraryStore {
+	return &LibraryStore{db: db}
+}
+
+const (
+	fileColumns = `id, photo_id, path, kind, role, size, mod_time, sha1, taken_at, taken_source,
+	orientation, width, height, problem, missing, indexed_at`
+	selectFile  = `SELECT ` + fileColumns + ` FROM files`
+	selectPhoto = `SELECT p.id, p.key, p.folder, p.name, p.taken_at FROM photos p`
+
+	upsertPhoto = `INSERT INTO photos (key, folder, name, folder_lower, name_lower, taken_at)
+VALUES ($1, $2, $3, $4, $5, $6)
+ON CONFLICT (key) DO UPDATE SET folder = excluded.folder, name = excluded.name,
+	folder_lower = excluded.folder_lower, name_lower = excluded.name_lower, taken_at = excluded.taken_at
+RETURNING id`
+	upsertFile = `INSERT INTO files (photo_id, path, kind, role, size, mod_time, sha1, taken_at, taken_source,
+	orientation, width, height, problem, missing, indexed_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, false, $14)
+ON CONFLICT (path) DO UPDATE SET photo_id = excluded.photo_id, kind = excluded.kind, role = excluded.role,
+	size = excluded.size, mod_time = excluded.mod_time, sha1 = excluded.sha1, taken_at = excluded.taken_at,
+	taken_source = excluded.taken_source, orientation = excluded.orientation, width = excluded.width,
+	height = excluded.height, problem = excluded.problem, missing = false, indexed_at = excluded.indexed_at
+RETURNING id`
+)
+
+// SaveIndex stores an index run in one transaction: photos upserted by
+// key, files by path, missing paths marked. Runs of several processes on
+// one library (each instance indexes before it syncs) take turns on a
+// transaction-scoped advisory lock, rather than deadlocking on each
+// other's rows.
+func (s *LibraryStore) SaveIndex(ctx context.Context, photos []domain.Photo, loose []domain.LibraryFile, missing []string, at time.Time) error {
+	indexedAt, err := timeValue(at)
+	if err != nil || indexedAt == nil {
+		return fmt.Errorf("postgres: save index: time of the run %v cannot be stored", at)
+	}
+	tx, err := s.db.db.BeginTx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("postgres: save index: %w", err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, int64(indexLock)); err != nil {
+		return fmt.Errorf("postgres: save index: wait for another index run: %w", err)
+	}
+	photoStmt, err := tx.PrepareContext(ctx, upsertPhoto)
+	if err != nil {
+		return fmt.Errorf("postgres: save index: %w", err)
+	}
+	defer photoStmt.Close()
+	fileStmt, err := tx.PrepareContext(ctx, upsertFile)
+	if err != nil {
+		return fmt.Errorf("postgres: save index: %w", err)
+	}
+	defer fileStmt.Close()
+
+	for i := range photos {
+		p := &photos[i]
+		taken, err := timeValue(p.TakenAt)
+		if err != nil {
+			taken = nil // a date the table cannot hold is no date
+		}
+		err = photoStmt.QueryRowContext(ctx, p.Key, p.Folder, p.Name,
+			strings.ToLower(p.Folder), strings.ToLower(p.Name), taken).Scan(&p.ID)
+		if err != nil {
+			return fmt.Errorf("postgres: save photo %s: %w", p.Key, err)
+		}
+		for j := range p.Files {
+			p.Files[j].PhotoID = p.ID
+			if err := saveFile(ctx, fileStmt, &p.Files[j], indexedAt); err != nil {
+				return err
+			}
+		}
+	}
+	for i := range loose {
+		loose[i].PhotoID = 0
+		if err := saveFile(ctx, fileStmt, &loose[i], indexedAt); err != nil {
+			return err
+		}
+	}
+	if len(missing) > 0 {
+		stmt, err := tx.PrepareContext(ctx, `UPDATE files SET missing = true WHERE path = $1`)
+		if err != nil {
+			return fmt.Errorf("postgres: save index: %w", err)
+		}
+		defer stmt.Close()
+		for _, path := range missing {
+			if _, err := stmt.ExecContext(ctx, path); err != nil {
+				return fmt.Errorf("postgres: mark %s missing: %w", path, err)
+			}
+		}
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("postgres: save index: %w", err)
+	}
+	return nil
+}
+
+func saveFile(ctx context.Context, stmt *sql.Stmt, f *domain.LibraryFile, indexedAt any) error {
+	var photoID any
+	if f.PhotoID != 0 {
+		photoID = f.PhotoID
+	}
+	// Times outside what int64 nanoseconds hold (a modification time in 1601, say)
+	// are stored as unknown rather than failing the whole index.
+	modTime, err := timeValue(f.ModTime)
+	if err != nil {
+		modTime = nil
+	}
+	taken, err := timeValue(f.TakenAt)
+	if err != nil {
+		taken = nil
+	}
+	err = stmt.QueryRowContext(ctx, photoID, f.Path, string(f.Kind), string(f.Role), f.Size, modTime, f.SHA1,
+		taken, string(f.TakenSource), f.Orientation, f.Width, f.Height, f.Problem, indexedAt).Scan(&f.ID)
+	if err != nil {
+		return fmt.Errorf("postgres: save file %s: %w", f.Path, err)
+	}
+	return nil
+}
+
+// LibraryFiles returns every file, missing ones included, by path.
+func (s *LibraryStore) LibraryFiles(ctx context.Context) ([]domain.LibraryFile, error) {
+	return s.queryFiles(ctx, selectFile+` ORDER BY path`)
+}
+
+// Problems returns the present files with a problem, by path.
+func (s *LibraryStore) Problems(ctx context.Context) ([]domain.LibraryFile, error) {
+	return s.queryFiles(ctx, selectFile+` WHERE problem <> '' AND NOT missing ORDER BY path`)
+}
+
+// LibraryFile returns one file. ENOTFOUND when there is none.
+func (s *LibraryStore) LibraryFile(ctx context.Context, id int64) (domain.LibraryFile, error) {
+	f, err := scanFile(s.db.db.QueryRowContext(ctx, selectFile+` WHERE id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.LibraryFile{}, domain.Errorf(domain.ENOTFOUND, "file %d not found", id)
+	}
+	if err != nil {
+		return domain.LibraryFile{}, fmt.Errorf("postgres: get file %d: %w", id, err)
+	}
+	return f, nil
+}
+
+// Photo returns one photo with its present files. ENOTFOUND when there is
+// none.
+func (s *LibraryStore) Photo(ctx context.Context, id int64) (domain.Photo, error) {
+	p, err := scanPhoto(s.db.db.QueryRowContext(ctx, selectPhoto+` WHERE p.id = $1`, id))
+	if errors.Is(err, sql.ErrNoRows) {
+		return domain.Photo{}, domain.Errorf(domain.ENOTFOUND, "photo %d not found", id)
+	}
+	if err != nil {
+		return domain.Photo{}, fmt.Errorf("postgres: get photo %d: %w", id, err)
+	}
+	list := []domain.Photo{p}
+	if err := s.attachFiles(ctx, list); err != nil {
+		return domain.Photo{}, err
+	}
+	return list[0], nil
+}
+
+// Photos returns a page of the photos with a present file that match q,
+// newest taken first.
+func (s *LibraryStore) Photos(ctx context.Context, q domain.PhotoQuery) ([]domain.Photo, int, error) {
+	where := ` WHERE EXISTS (SELECT 1 FROM files f WHERE f.photo_id = p.id AND NOT f.missing`
+	var args []any
+	if q.Kind != domain.KindNone {
+		args = append(args, string(q.Kind))
+		where += ` AND f.kind = $` + strconv.Itoa(len(args))
+	}
+	where += `)`
+	if q.Text != "" {
+		pattern := "%" + escapeLike(strings.ToLower(q.Text)) + "%"
+		args = append(args, pattern)
+		n := `$` + strconv.Itoa(len(args))
+		where += ` AND (p.folder_lower LIKE ` + n + ` ESCAPE '\' OR p.name_lower LIKE ` + n + ` ESCAPE '\')`
+	}
+	var total int
+	if err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM photos p`+where, args...).Scan(&total); err != nil {
+		return nil, 0, fmt.Errorf("postgres: count photos: %w", err)
+	}
+	count := q.Count
+	if count < 1 || count > domain.MaxPhotoPage {
+		count = domain.MaxPhotoPage
+	}
+	rows, err := s.db.db.QueryContext(ctx, selectPhoto+where+
+		` ORDER BY p.taken_at IS NULL, p.taken_at DESC, p.id LIMIT $`+strconv.Itoa(len(args)+1)+` OFFSET $`+strconv.Itoa(len(args)+2),
+		append(args, count, max(q.Offset, 0))...)
+	if err != nil {
+		return nil, 0, fmt.Errorf("postgres: list photos: %w", err)
+	}
+	defer rows.Close()
+	list := []domain.Photo{}
+	for rows.Next() {
+		p, err := scanPhoto(rows)
+		if err != nil {
+			return nil, 0, fmt.Errorf("postgres: list photos: %w", err)
+		}
+		list = append(list, p)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, 0, fmt.Errorf("postgres: list photos: %w", err)
+	}
+	rows.Close()
+	if err := s.attachFiles(ctx, list); err != nil {
+		return nil, 0, err
+	}
+	return list, total, nil
+}
+
+// attachFiles loads the present files of the photos in one query.
+func (s *LibraryStore) attachFiles(ctx context.Context, photos []domain.Photo) error {
+	if len(photos) == 0 {
+		return nil
+	}
+	index := make(map[int64]int, len(photos))
+	ids := make([]int64, len(photos))
+	for i, p := range photos {
+		index[p.ID] = i
+		ids[i] = p.ID
+	}
+	files, err := s.queryFiles(ctx, selectFile+` WHERE NOT missing AND photo_id = ANY ($1)`, ids)
+	if err != nil {
+		return err
+	}
+	for _, f := range files {
+		p := &photos[index[f.PhotoID]]
+		p.Files = append(p.Files, f)
+	}
+	for i := range photos {
+		domain.SortFiles(photos[i].Files)
+	}
+	return nil
+}
+
+func (s *LibraryStore) queryFiles(ctx context.Context, query string, args ...any) ([]domain.LibraryFile, error) {
+	rows, err := s.db.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return nil, fmt.Errorf("postgres: list files: %w", err)
+	}
+	defer rows.Close()
+	list := []domain.LibraryFile{}
+	for rows.Next() {
+		f, err := scanFile(rows)
+		if err != nil {
+			return nil, fmt.Errorf("postgres: list files: %w", err)
+		}
+		list = append(list, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("postgres: list files: %w", err)
+	}
+	return list, nil
+}
+
+func scanFile(row interface{ Scan(...any) error }) (domain.LibraryFile, error) {
+	var (
+		f                         domain.LibraryFile
+		photoID                   sql.NullInt64
+		kind, role, source        string
+		modTime, taken, indexedAt sql.NullInt64
+	)
+	err := row.Scan(&f.ID, &photoID, &f.Path, &kind, &role, &f.Size, &modTime, &f.SHA1, &taken, &source,
+		&f.Orientation, &f.Width, &f.Height, &f.Problem, &f.Missing, &indexedAt)
+	if err != nil {
+		return domain.LibraryFile{}, err
+	}
+	f.PhotoID = photoID.Int64
+	f.Kind, f.Role, f.TakenSource = domain.Kind(kind), domain.Role(role), domain.TakenSource(source)
+	f.ModTime, f.TakenAt, f.IndexedAt = timeOf(modTime), timeOf(taken), timeOf(indexedAt)
+	return f, nil
+}
+
+func scanPhoto(row interface{ Scan(...any) error }) (domain.Photo, error) {
+	var (
+		p     domain.Photo
+		taken sql.NullInt64
+	)
+	if err := row.Scan(&p.ID, &p.Key, &p.Folder, &p.Name, &taken); err != nil {
+		return domain.Photo{}, err
+	}
+	p.TakenAt = timeOf(taken)
+	return p, nil
+}
+
+// escapeLike escapes the wildcards of LIKE (with ESCAPE '\'), so that a
+// person searching for "100%" finds that text, not everything.
+func escapeLike(s string) string {
+	return strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(s)
+}
