@@ -23,13 +23,34 @@ import (
 // password.
 const adminHashKey = "admin_password_hash"
 
-// Sign-in throttling: after maxFailures wrong passwords within
-// failureWindow, sign-in is refused until the window has passed.
+// Sign-in throttling. Wrong passwords are counted per client (its IP
+// address, as the HTTP adapter sees it) and for the whole process, over a
+// sliding window: a client with maxClientFailures failures in the window
+// is refused until its oldest one leaves the window, and every client is
+// refused while the process has seen maxFailures. The per-client limit
+// stops one machine guessing without locking everyone else out; the
+// global cap bounds guessing from many addresses at once (and the CPU
+// spent on password hashing) at the price of pausing sign-in for at most a
+// window. Failures are only recorded while not throttled, so the global
+// cap also bounds the number of clients remembered.
 const (
-	maxFailures   = 10
-	failureWindow = time.Minute
-	hashRounds    = 200_000
+	maxClientFailures = 5
+	maxFailures       = 50
+	failureWindow     = time.Minute
+	hashRounds        = 200_000
 )
+
+// TooManyAttempts is the cause of the error Login returns while sign-in is
+// throttled. RetryDelay is how long the client should wait; the HTTP API
+// answers it as 429 with Retry-After.
+type TooManyAttempts struct {
+	Wait time.Duration
+}
+
+func (e *TooManyAttempts) Error() string { return "too many wrong passwords" }
+
+// RetryDelay returns how long to wait before trying again.
+func (e *TooManyAttempts) RetryDelay() time.Duration { return e.Wait }
 
 // Auth signs people in with the admin password and checks their sessions.
 type Auth struct {
@@ -40,7 +61,8 @@ type Auth struct {
 	configured string // PHOTOSYNC_ADMIN_PASSWORD; empty when generated
 
 	mu       sync.Mutex
-	failures []time.Time
+	failures []time.Time            // every failure in the window
+	clients  map[string][]time.Time // the failures in the window, per client
 }
 
 // AdminPassword is the admin password given in the configuration, empty
@@ -72,21 +94,24 @@ func (a *Auth) EnsureAdminPassword(ctx context.Context) (string, error) {
 	return password, nil
 }
 
-// Login checks the admin password and starts a session, returning its
-// token. EUNAUTHORIZED for a wrong password; EUNAVAILABLE after too many
-// wrong passwords in a short time.
-func (a *Auth) Login(ctx context.Context, password string) (string, time.Time, error) {
+// Login checks the admin password of a client (its network address, ""
+// when unknown) and starts a session, returning its token. EUNAUTHORIZED
+// for a wrong password; EUNAVAILABLE, caused by a *TooManyAttempts, after
+// too many wrong passwords from this client or from everyone in a short
+// time.
+func (a *Auth) Login(ctx context.Context, client, password string) (string, time.Time, error) {
 	now := a.clock.Now()
-	if a.throttled(now) {
-		return "", time.Time{}, domain.Errorf(domain.EUNAVAILABLE, "too many wrong passwords; try again in a minute")
+	if err := a.throttled(client, now); err != nil {
+		a.log.WarnContext(ctx, "sign-in throttled", "client", client)
+		return "", time.Time{}, err
 	}
 	ok, err := a.check(ctx, password)
 	if err != nil {
 		return "", time.Time{}, err
 	}
 	if !ok {
-		a.fail(now)
-		a.log.WarnContext(ctx, "sign-in refused: wrong password")
+		a.fail(client, now)
+		a.log.WarnContext(ctx, "sign-in refused: wrong password", "client", client)
 		return "", time.Time{}, domain.Errorf(domain.EUNAUTHORIZED, "wrong password")
 	}
 	token := randomToken()
@@ -132,23 +157,59 @@ func (a *Auth) check(ctx context.Context, password string) (bool, error) {
 	return verifyPassword(stored, password), nil
 }
 
-func (a *Auth) throttled(now time.Time) bool {
+// throttled forgets the failures that left the window and returns the
+// error to answer when client must wait, nil when it may try.
+func (a *Auth) throttled(client string, now time.Time) error {
 	a.mu.Lock()
 	defer a.mu.Unlock()
-	recent := a.failures[:0]
-	for _, f := range a.failures {
-		if now.Sub(f) < failureWindow {
-			recent = append(recent, f)
+	a.failures = recent(a.failures, now)
+	for c, fs := range a.clients {
+		if fs = recent(fs, now); len(fs) == 0 {
+			delete(a.clients, c)
+		} else {
+			a.clients[c] = fs
 		}
 	}
-	a.failures = recent
-	return len(recent) >= maxFailures
+	if fs := a.clients[client]; len(fs) >= maxClientFailures {
+		wait := fs[len(fs)-maxClientFailures].Add(failureWindow).Sub(now)
+		return &domain.Error{Code: domain.EUNAVAILABLE, Err: &TooManyAttempts{Wait: wait},
+			Message: fmt.Sprintf("too many wrong passwords from this address; try again in %s", seconds(wait))}
+	}
+	if len(a.failures) >= maxFailures {
+		wait := a.failures[len(a.failures)-maxFailures].Add(failureWindow).Sub(now)
+		return &domain.Error{Code: domain.EUNAVAILABLE, Err: &TooManyAttempts{Wait: wait},
+			Message: fmt.Sprintf("too many wrong passwords; sign-in is paused, try again in %s", seconds(wait))}
+	}
+	return nil
 }
 
-func (a *Auth) fail(now time.Time) {
+func (a *Auth) fail(client string, now time.Time) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	a.failures = append(a.failures, now)
+	if a.clients == nil {
+		a.clients = map[string][]time.Time{}
+	}
+	a.clients[client] = append(a.clients[client], now)
+}
+
+// recent returns the failures of fs still in the window at now, in the
+// same order (oldest first).
+func recent(fs []time.Time, now time.Time) []time.Time {
+	i := 0
+	for i < len(fs) && now.Sub(fs[i]) >= failureWindow {
+		i++
+	}
+	return fs[i:]
+}
+
+// seconds writes a wait as a whole number of seconds, rounded up.
+func seconds(d time.Duration) string {
+	n := max(int64((d+time.Second-1)/time.Second), 1)
+	if n == 1 {
+		return "1 second"
+	}
+	return fmt.Sprintf("%d seconds", n)
 }
 
 // TokenHash is the form in which a session token is stored.

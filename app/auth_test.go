@@ -2,6 +2,8 @@ package app_test
 
 import (
 	"context"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -34,10 +36,10 @@ func TestGeneratedAdminPasswordOnlyOnce(t *testing.T) {
 	if err != nil || again != "" {
 		t.Fatalf("second start generated %q, %v", again, err)
 	}
-	if _, _, err := auth.Login(ctx, pw); err != nil {
+	if _, _, err := auth.Login(ctx, "10.0.0.1", pw); err != nil {
 		t.Fatalf("login with generated password: %v", err)
 	}
-	if _, _, err := auth.Login(ctx, pw+"x"); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
+	if _, _, err := auth.Login(ctx, "10.0.0.1", pw+"x"); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
 		t.Fatalf("wrong password: %v", err)
 	}
 }
@@ -48,7 +50,7 @@ func TestSessionLifecycle(t *testing.T) {
 	if pw, _ := auth.EnsureAdminPassword(ctx); pw != "" {
 		t.Fatal("generated a password although one is configured")
 	}
-	token, exp, err := auth.Login(ctx, "s3cret-admin")
+	token, exp, err := auth.Login(ctx, "10.0.0.1", "s3cret-admin")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -67,7 +69,7 @@ func TestSessionLifecycle(t *testing.T) {
 	if err := auth.Authenticate(ctx, token); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
 		t.Fatalf("expired session accepted: %v", err)
 	}
-	token, _, _ = auth.Login(ctx, "s3cret-admin")
+	token, _, _ = auth.Login(ctx, "10.0.0.1", "s3cret-admin")
 	if err := auth.Logout(ctx, token); err != nil {
 		t.Fatal(err)
 	}
@@ -76,19 +78,55 @@ func TestSessionLifecycle(t *testing.T) {
 	}
 }
 
-func TestLoginThrottled(t *testing.T) {
+// TestLoginThrottledPerClient: five wrong passwords from one address lock
+// out that address only, with the wait the error carries, until the
+// oldest failure leaves the minute.
+func TestLoginThrottledPerClient(t *testing.T) {
 	ctx := context.Background()
 	auth, _, clock := newAuth("right")
-	for range 10 {
-		if _, _, err := auth.Login(ctx, "wrong"); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
+	for i := range 5 {
+		if _, _, err := auth.Login(ctx, "10.0.0.66", "wrong"); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
 			t.Fatal(err)
 		}
+		if i == 0 {
+			clock.Advance(10 * time.Second)
+		}
 	}
-	if _, _, err := auth.Login(ctx, "right"); domain.ErrorCode(err) != domain.EUNAVAILABLE {
-		t.Fatalf("11th attempt: %v, want EUNAVAILABLE", err)
+	_, _, err := auth.Login(ctx, "10.0.0.66", "right")
+	var tm *app.TooManyAttempts
+	if domain.ErrorCode(err) != domain.EUNAVAILABLE || !errors.As(err, &tm) || tm.Wait != 50*time.Second {
+		t.Fatalf("6th attempt: %v (%+v), want EUNAVAILABLE with a 50 s wait", err, tm)
+	}
+	if !strings.Contains(domain.ErrorMessage(err), "50 seconds") {
+		t.Fatalf("message %q does not say how long to wait", domain.ErrorMessage(err))
+	}
+	if got := domain.RetryAfter(err); got != 50*time.Second {
+		t.Fatalf("RetryAfter = %v", got)
+	}
+	if _, _, err := auth.Login(ctx, "10.0.0.2", "right"); err != nil {
+		t.Fatalf("another address is locked out too: %v", err)
+	}
+	clock.Advance(50 * time.Second)
+	if _, _, err := auth.Login(ctx, "10.0.0.66", "right"); err != nil {
+		t.Fatalf("after the oldest failure left the window: %v", err)
+	}
+}
+
+// TestLoginThrottledGlobally: wrong passwords from many addresses stop
+// every sign-in after fifty in a minute.
+func TestLoginThrottledGlobally(t *testing.T) {
+	ctx := context.Background()
+	auth, _, clock := newAuth("right")
+	for i := range 50 {
+		if _, _, err := auth.Login(ctx, fmt.Sprintf("10.0.%d.%d", i/4, i%4), "wrong"); domain.ErrorCode(err) != domain.EUNAUTHORIZED {
+			t.Fatalf("attempt %d: %v", i, err)
+		}
+	}
+	if _, _, err := auth.Login(ctx, "192.168.1.1", "right"); domain.ErrorCode(err) != domain.EUNAVAILABLE || domain.RetryAfter(err) != time.Minute {
+		t.Fatalf("51st attempt from a fresh address: %v (wait %v), want EUNAVAILABLE for a minute", err, domain.RetryAfter(err))
 	}
 	clock.Advance(time.Minute)
-	if _, _, err := auth.Login(ctx, "right"); err != nil {
+	if _, _, err := auth.Login(ctx, "192.168.1.1", "right"); err != nil {
 		t.Fatalf("after the window: %v", err)
 	}
 }

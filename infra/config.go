@@ -36,6 +36,8 @@ type Config struct {
 	leaseTTL       string
 	SchedulerTick  time.Duration // PHOTOSYNC_SCHEDULER_TICK
 	schedulerTick  string
+	TrustProxy     bool // PHOTOSYNC_TRUST_PROXY
+	trustProxy     string
 }
 
 // setting describes one configuration value.
@@ -59,6 +61,7 @@ var settings = []setting{
 	{"PHOTOSYNC_INDEX_INTERVAL", "index-interval", "5m", "how often serve indexes the library (0 = only at start and by hand)", false, func(c *Config) *string { return &c.indexInterval }},
 	{"PHOTOSYNC_LEASE_TTL", "lease-ttl", "15s", "how long a sync run holds its account without renewing: how soon another instance takes over from one that died (1s to 1h)", false, func(c *Config) *string { return &c.leaseTTL }},
 	{"PHOTOSYNC_SCHEDULER_TICK", "scheduler-tick", "1m", "how often serve looks for due syncs (1s to 1h)", false, func(c *Config) *string { return &c.schedulerTick }},
+	{"PHOTOSYNC_TRUST_PROXY", "trust-proxy", "false", "true behind a reverse proxy: take the client's address (for sign-in limits) from X-Forwarded-For", false, func(c *Config) *string { return &c.trustProxy }},
 }
 
 // LoadConfig reads the configuration from the environment, with defaults.
@@ -126,6 +129,14 @@ func (c *Config) validate() error {
 	}
 	if c.SchedulerTick, err = time.ParseDuration(c.schedulerTick); err != nil || c.SchedulerTick < time.Second || c.SchedulerTick > time.Hour {
 		return fmt.Errorf("PHOTOSYNC_SCHEDULER_TICK: %q is not a duration from 1s to 1h, such as 1m", c.schedulerTick)
+	}
+	switch strings.ToLower(c.trustProxy) {
+	case "true", "1", "yes":
+		c.TrustProxy = true
+	case "false", "0", "no", "":
+		c.TrustProxy = false
+	default:
+		return fmt.Errorf("PHOTOSYNC_TRUST_PROXY: %q is not true or false", c.trustProxy)
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		return fmt.Errorf("PHOTOSYNC_DATA: the data folder must not be empty")

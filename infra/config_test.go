@@ -15,7 +15,7 @@ func TestConfigDefaultsAndValidation(t *testing.T) {
 	}
 	if c.Addr != "127.0.0.1:2343" || c.DataDir != "./data" || c.Library != "./photos" || c.DownloadFolder != "nextcloud" ||
 		c.IndexInterval != 5*time.Minute || c.ChunkSize != 10<<20 || c.DatabaseURL != "" ||
-		c.LeaseTTL != 15*time.Second || c.SchedulerTick != time.Minute {
+		c.LeaseTTL != 15*time.Second || c.SchedulerTick != time.Minute || c.TrustProxy {
 		t.Fatalf("defaults: %+v", c)
 	}
 	for k, v := range map[string]string{
@@ -25,6 +25,7 @@ func TestConfigDefaultsAndValidation(t *testing.T) {
 		"PHOTOSYNC_DATABASE_URL":   "mysql://user:pw@db/photosync",
 		"PHOTOSYNC_LEASE_TTL":      "100ms",
 		"PHOTOSYNC_SCHEDULER_TICK": "2h",
+		"PHOTOSYNC_TRUST_PROXY":    "maybe",
 	} {
 		env = map[string]string{k: v}
 		c := LoadConfig(get)
@@ -47,9 +48,9 @@ func TestConfigDefaultsAndValidation(t *testing.T) {
 			t.Errorf("PHOTOSYNC_DATABASE_URL=%s: %+v, %v", good, c, err)
 		}
 	}
-	env = map[string]string{"PHOTOSYNC_CHUNK_SIZE": "64M", "PHOTOSYNC_INDEX_INTERVAL": "0"}
+	env = map[string]string{"PHOTOSYNC_CHUNK_SIZE": "64M", "PHOTOSYNC_INDEX_INTERVAL": "0", "PHOTOSYNC_TRUST_PROXY": "true"}
 	c = LoadConfig(get)
-	if err := c.validate(); err != nil || c.ChunkSize != 64<<20 || c.IndexInterval != 0 {
+	if err := c.validate(); err != nil || c.ChunkSize != 64<<20 || c.IndexInterval != 0 || !c.TrustProxy {
 		t.Fatalf("%+v %v", c, err)
 	}
 }

@@ -64,6 +64,7 @@ var CoreSet = wire.NewSet(
 var HTTPSet = wire.NewSet(
 	wire.Struct(new(httpapi.Deps), "*"),
 	provideVersion,
+	provideTrustProxy,
 	webui.Assets,
 	httpapi.New,
 )
@@ -80,16 +81,19 @@ var CLISet = wire.NewSet(wire.Struct(new(cli.Services), "*"))
 // provideSecretBox uses PHOTOSYNC_SECRET_KEY, else the key file in the
 // data folder, created on first start.
 func provideSecretBox(cfg Config) (*secrets.Box, error) {
-	var key []byte
-	var err error
 	if cfg.SecretKey != "" {
-		if key, err = secrets.ParseKey(cfg.SecretKey); err != nil {
+		key, err := secrets.ParseKey(cfg.SecretKey)
+		if err != nil {
 			return nil, fmt.Errorf("PHOTOSYNC_SECRET_KEY: %w", err)
 		}
-	} else if key, err = secrets.LoadOrCreateKeyFile(filepath.Join(cfg.DataDir, secrets.KeyFileName)); err != nil {
+		return secrets.NewBoxFrom(key, secrets.SourceEnv)
+	}
+	path := filepath.Join(cfg.DataDir, secrets.KeyFileName)
+	key, err := secrets.LoadOrCreateKeyFile(path)
+	if err != nil {
 		return nil, err
 	}
-	return secrets.NewBox(key)
+	return secrets.NewBoxFrom(key, secrets.SourceKeyFile(path))
 }
 
 // newScheduler is app.NewScheduler that also removes expired uploads on
@@ -126,6 +130,8 @@ func provideJobs(store ports.JobStore, clock ports.Clock, log *slog.Logger) (*ap
 func provideAdminPassword(cfg Config) app.AdminPassword { return app.AdminPassword(cfg.AdminPassword) }
 
 func provideVersion() string { return version() }
+
+func provideTrustProxy(cfg Config) httpapi.TrustProxy { return httpapi.TrustProxy(cfg.TrustProxy) }
 
 // provideSyncConfig names this process as a lease holder. The random part
 // keeps two Lambda instances (same host name, same PID 1-ish) apart: a

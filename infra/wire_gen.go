@@ -56,6 +56,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
+	trustProxy := provideTrustProxy(cfg)
 	string2 := provideVersion()
 	deps := httpapi.Deps{
 		Accounts:   accounts,
@@ -67,6 +68,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Syncer:     syncer,
 		LoginFlows: loginFlows,
 		UI:         fs,
+		TrustProxy: trustProxy,
 		Log:        log,
 		Version:    string2,
 	}
@@ -174,6 +176,7 @@ func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slo
 	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
+	trustProxy := provideTrustProxy(cfg)
 	string2 := provideVersion()
 	deps := httpapi.Deps{
 		Accounts:   accounts,
@@ -185,6 +188,7 @@ func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slo
 		Syncer:     syncer,
 		LoginFlows: loginFlows,
 		UI:         fs,
+		TrustProxy: trustProxy,
 		Log:        log,
 		Version:    string2,
 	}

@@ -3,10 +3,13 @@ package httpapi
 import (
 	"errors"
 	"log/slog"
+	"math"
 	"net/http"
+	"strconv"
 
 	"github.com/labstack/echo/v4"
 
+	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
 )
 
@@ -35,6 +38,7 @@ var echoCodes = map[int]string{
 	http.StatusUnsupportedMediaType:  domain.EINVALID,
 	http.StatusBadRequest:            domain.EINVALID,
 	http.StatusUnauthorized:          domain.EUNAUTHORIZED,
+	http.StatusTooManyRequests:       domain.EUNAVAILABLE,
 }
 
 type errorBody struct {
@@ -55,6 +59,13 @@ func errorHandler(log *slog.Logger) echo.HTTPErrorHandler {
 			return
 		}
 		status, body := describe(err)
+		// Sign-in throttled: 429 with the wait, so a client knows when
+		// to try again rather than that the server is down.
+		var tm *app.TooManyAttempts
+		if errors.As(err, &tm) {
+			status = http.StatusTooManyRequests
+			c.Response().Header().Set("Retry-After", strconv.FormatInt(max(int64(math.Ceil(tm.Wait.Seconds())), 1), 10))
+		}
 		if status >= 500 && !domain.IsRemote(err) {
 			log.Error("request failed", "method", c.Request().Method, "route", c.Path(), "err", err)
 		}

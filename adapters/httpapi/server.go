@@ -14,7 +14,8 @@ import (
 	"github.com/photosync/photosync/app"
 )
 
-// MaxBodyBytes limits JSON request bodies.
+// MaxBodyBytes limits request bodies: 1 MiB, given to Echo as "1MiB"
+// (its "1M" would be 1,000,000 bytes).
 const MaxBodyBytes = 1 << 20
 
 // Deps are the use cases and settings the API needs.
@@ -29,21 +30,36 @@ type Deps struct {
 	// LoginFlows adds Nextcloud accounts with Login Flow v2.
 	LoginFlows *app.LoginFlows
 	// UI is the web app served at /; nil serves none.
-	UI      fs.FS
-	Log     *slog.Logger
-	Version string
+	UI fs.FS
+	// TrustProxy takes the client's address from X-Forwarded-For, and
+	// accepts X-Forwarded-Host as this server's name in the Origin check,
+	// when the request comes from a reverse proxy on a loopback or private
+	// address. Off, the client is the socket's peer and the headers are
+	// ignored, so a client cannot dodge the sign-in limit by inventing
+	// them. Wire leaves it off until the configuration provides it.
+	TrustProxy TrustProxy
+	Log        *slog.Logger
+	Version    string
 }
+
+// TrustProxy says whether photosync runs behind a reverse proxy whose
+// X-Forwarded-For and X-Forwarded-Host headers it may believe.
+type TrustProxy bool
 
 // New returns the API as an http.Handler.
 func New(d Deps) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
 	e.HTTPErrorHandler = errorHandler(d.Log)
+	e.IPExtractor = echo.ExtractIPDirect()
+	if d.TrustProxy {
+		e.IPExtractor = echo.ExtractIPFromXFFHeader()
+	}
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
 		d.Log.Error("panic in handler", "method", c.Request().Method, "path", c.Path(), "err", err, "stack", string(stack))
 		return err
 	}}))
-	e.Use(requestLog(d.Log), securityHeaders, middleware.BodyLimit("1M"))
+	e.Use(requestLog(d.Log), securityHeaders, middleware.BodyLimit("1MiB"), sameOrigin(bool(d.TrustProxy)))
 	addRoutes(e, d)
 	return e
 }

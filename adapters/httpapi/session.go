@@ -26,7 +26,7 @@ func handleLogin(auth *app.Auth) echo.HandlerFunc {
 		if err := decode(c, &req); err != nil {
 			return err
 		}
-		token, expires, err := auth.Login(c.Request().Context(), req.Password)
+		token, expires, err := auth.Login(c.Request().Context(), c.RealIP(), req.Password)
 		if err != nil {
 			return err
 		}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/photosync/photosync/adapters/secrets"
+	"github.com/photosync/photosync/domain"
 	"github.com/photosync/photosync/ports"
 	"github.com/photosync/photosync/ports/porttest"
 )
@@ -98,5 +99,33 @@ func TestKeyFileReadableByOthersRefused(t *testing.T) {
 	_, err := secrets.LoadOrCreateKeyFile(path)
 	if err == nil || !strings.Contains(err.Error(), "chmod 600") {
 		t.Fatalf("err = %v, want a refusal that says chmod 600", err)
+	}
+}
+
+// TestWrongKeyNamed: a secret sealed with one key and opened with another
+// valid key fails with EINVALID and a message that names the key's
+// source and says it is not the one the passwords were encrypted with;
+// no garbage comes out.
+func TestWrongKeyNamed(t *testing.T) {
+	a, _ := secrets.NewBoxFrom(bytes.Repeat([]byte{1}, 32), secrets.SourceKeyFile("/data/secret.key"))
+	sealed, err := a.Seal([]byte("hunter2"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for source, want := range map[string]string{
+		secrets.SourceEnv: "cannot be decrypted with this PHOTOSYNC_SECRET_KEY: it is not the key they were encrypted with",
+		"":                "cannot be decrypted with this secret key (PHOTOSYNC_SECRET_KEY, or the key file secret.key",
+	} {
+		b, _ := secrets.NewBoxFrom(bytes.Repeat([]byte{2}, 32), source)
+		plain, err := b.Open(sealed)
+		if plain != nil || domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(domain.ErrorMessage(err), want) {
+			t.Errorf("source %q: %q, %v; want EINVALID saying %q", source, plain, err, want)
+		}
+		if strings.Contains(domain.ErrorMessage(err), "hunter2") {
+			t.Error("the message shows the secret")
+		}
+	}
+	if plain, err := a.Open(sealed); err != nil || string(plain) != "hunter2" {
+		t.Fatalf("the right key: %q, %v", plain, err)
 	}
 }
