@@ -10,7 +10,7 @@ PKGS    ?= ./...
 RACE    ?= $(shell command -v gcc >/dev/null 2>&1 && [ "$$($(GO) env CGO_ENABLED)" = 1 ] && echo -race)
 TESTFLAGS ?= -count=1 -timeout 20m
 
-.PHONY: all build run test test-go bench lint vet generate check-generate wasm deps clean help
+.PHONY: all build run test test-go bench soak lint vet generate check-generate wasm deps clean help
 
 all: build
 
@@ -19,6 +19,7 @@ help:
 	@echo "make test      install test servers if missing, then run every check and test"
 	@echo "make build     build $(BIN)"
 	@echo "make bench     time photosync against rclone and plain PUTs on Apache (bench/results/<date>.md)"
+	@echo "make soak      the reliability and security tests at full scale, and the fuzzers (bench/results/soak-<date>.md)"
 	@echo "make lint      go vet, gofmt and staticcheck"
 	@echo "make generate  regenerate Wire's infra/wire_gen.go"
 
@@ -47,6 +48,26 @@ BENCHFLAGS ?=
 bench: deps
 	$(GO) test -v -count=1 -timeout 30m -run '^TestBench$$' ./cmd/photosync-bench \
 		-args -size default -out $(CURDIR)/bench/results $(BENCHFLAGS)
+
+# The reliability and security tests at full scale (PHOTOSYNC_SOAK=1:
+# 5,000 files through the fault proxy, 20 SIGKILLs, a 100 MB listing,
+# 50 connections for 30 s on a 100,000-photo library), then each fuzz
+# target for FUZZTIME. Every test appends its figures to SOAK_REPORT as a
+# Markdown table row. `make test` runs the short versions.
+SOAK_REPORT ?= $(CURDIR)/bench/results/soak-$(shell date +%F).md
+FUZZTIME    ?= 60s
+SOAK_TESTS  := Faults|HostileServers|EndlessListing|RandomKills|SecretsNeverShown|WrongSecretKeyReported|RouteTableNeedsSession|CrossOriginChangesRefused|BadJSONRefused|PhotoListUnderLoad|Recover
+soak: deps
+	@mkdir -p $(dir $(SOAK_REPORT)); printf '| test | figure |\n|---|---|\n' > $(SOAK_REPORT)
+	PHOTOSYNC_SOAK=1 PHOTOSYNC_SOAK_REPORT=$(SOAK_REPORT) $(GO) test -count=1 -timeout 120m -run '$(SOAK_TESTS)' \
+		./app ./adapters/webdav/... ./adapters/httpapi ./cmd/photosync ./cmd/photosync-load
+	@for t in domain:FuzzNormalizeURL domain:FuzzCleanRemotePath domain:FuzzDateFromName domain:FuzzPlanSyncPaths \
+		domain:FuzzDownloadPath domain:FuzzPlanInvariants adapters/webdav:FuzzParsePropfind; do \
+		pkg=$${t%%:*}; f=$${t#*:}; \
+		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
+		echo "| fuzz $$f | $(FUZZTIME), no failure |" >> $(SOAK_REPORT); \
+	done
+	@cat $(SOAK_REPORT)
 
 lint: vet
 	$(GO) run honnef.co/go/tools/cmd/staticcheck@v0.8.2 $(PKGS)
