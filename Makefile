@@ -18,7 +18,7 @@ help:
 	@echo "make run       run photosync serve on the embedded defaults (127.0.0.1:2343, ./data, ./photos)"
 	@echo "make test      install test servers if missing, then run every check and test"
 	@echo "make build     build $(BIN)"
-	@echo "make bench     time photosync against rclone and plain PUTs on Apache (bench/results/<date>.md)"
+	@echo "make bench     time photosync against rclone v1.76 and plain PUTs on Apache, rclone serve and the Nextcloud test server (bench/results/<date>.md)"
 	@echo "make soak      the reliability and security tests at full scale, and the fuzzers (bench/results/soak-<date>.md)"
 	@echo "make lint      go vet, gofmt and staticcheck"
 	@echo "make generate  regenerate Wire's infra/wire_gen.go"
@@ -39,14 +39,16 @@ vet:
 	if [ -n "$$unformatted" ]; then echo "not gofmt'ed:"; echo "$$unformatted"; exit 1; fi
 	$(GO) vet $(PKGS)
 
-# Benchmarks, not timed tests: photosync, rclone and a minimal parallel-PUT
-# client against Apache's mod_dav on 127.0.0.1, printed as a Markdown table
-# and written to bench/results/<YYYY-MM-DD>.md. `make test` runs the same
-# harness once on tiny data. BENCHFLAGS passes more, e.g.
-# BENCHFLAGS='-files 400 -mb 200 -reps 3 -rclone ~/go/bin/rclone'.
+# Benchmarks, not timed tests: photosync, rclone v1.76 (built once into the
+# user cache on first use) and a minimal parallel-PUT client against Apache
+# mod_dav, rclone serve webdav and the Nextcloud test server on 127.0.0.1,
+# printed as a Markdown table and written to bench/results/<YYYY-MM-DD>.md.
+# `make test` runs the same harness on tiny data. BENCHFLAGS passes more, e.g.
+# BENCHFLAGS='-photos 2000 -videos 10 -folders 100 -everywhere' (the issue's
+# full size) or BENCHFLAGS='-rclone /usr/bin/rclone'.
 BENCHFLAGS ?=
 bench: deps
-	$(GO) test -v -count=1 -timeout 30m -run '^TestBench$$' ./cmd/photosync-bench \
+	$(GO) test -v -count=1 -timeout 40m -run '^TestBench$$' ./cmd/photosync-bench \
 		-args -size default -out $(CURDIR)/bench/results $(BENCHFLAGS)
 
 # The reliability and security tests at full scale (PHOTOSYNC_SOAK=1:

@@ -85,12 +85,13 @@ func (s *Scheduler) DueOrUnfinished(ctx context.Context) ([]domain.Account, erro
 	return out, nil
 }
 
-// RunDue starts a sync job for every due account and returns the jobs it
-// started. An account whose sync already runs (here or in another
+// RunDue starts a sync job for every due account, and for every account
+// whose last run was interrupted (its process died: it never finished),
+// and returns the jobs it started. An account whose sync already runs (here or in another
 // process) is passed over until the next tick. The error joins the
 // failures to start the others.
 func (s *Scheduler) RunDue(ctx context.Context) ([]domain.Job, error) {
-	due, err := s.Due(ctx)
+	due, err := s.dueOrInterrupted(ctx)
 	if err != nil {
 		return nil, err
 	}
@@ -131,4 +132,35 @@ func (s *Scheduler) Loop(ctx context.Context, tick time.Duration) {
 		case <-t.C:
 		}
 	}
+}
+
+// dueOrInterrupted returns the due accounts and the accounts syncing on an
+// interval whose last run never finished: its process was killed, here or
+// on another instance sharing the database, and its lease has run out or
+// will (a run still going on elsewhere keeps its lease, and the start
+// passes it over). Without this, what a killed run left would wait a whole
+// interval. A run that finished with an error waits for its interval, so
+// a server that is down is not knocked on every tick.
+func (s *Scheduler) dueOrInterrupted(ctx context.Context) ([]domain.Account, error) {
+	all, err := s.accounts.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	now := s.clock.Now()
+	var out []domain.Account
+	for _, a := range all {
+		if IsDue(a, now) {
+			out = append(out, a)
+			continue
+		}
+		if !a.SyncEnabled || a.SyncInterval <= 0 || a.Status == domain.StatusUnauthorized {
+			continue
+		}
+		if interrupted, err := s.syncer.interrupted(ctx, a.ID); err != nil {
+			return nil, err
+		} else if interrupted {
+			out = append(out, a)
+		}
+	}
+	return out, nil
 }

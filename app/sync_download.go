@@ -3,7 +3,6 @@ package app
 import (
 	"context"
 	"crypto/rand"
-	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
 	"path"
@@ -31,7 +30,7 @@ func (x *syncExec) fetch(ctx context.Context, rf domain.RemoteFile, target strin
 			return err
 		}
 		defer body.Close()
-		cr := &countingReader{r: body, h: sha1.New(), p: x.p}
+		cr := &countingReader{r: body, p: x.p} // the writer hashes what it writes
 		sum, err = x.writer.WriteFile(ctx, target, cr, rf.Size, modTime, want, overwrite)
 		read, _ := cr.stop()
 		if err != nil {

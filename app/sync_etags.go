@@ -1,6 +1,7 @@
 package app
 
 import (
+	"slices"
 	"strconv"
 	"strings"
 
@@ -69,6 +70,14 @@ func judgeETags(prev, cur []domain.RemoteFolder, root string) etagVerdict {
 	}
 	if len(prev) == 0 {
 		return etagVerdict{}
+	}
+	// The sync folder's remembered ETag is the verdict, not the server's:
+	// it cannot tell whether the folder's ETag changed.
+	prev = slices.Clone(prev)
+	for i := range prev {
+		if prev[i].Path == root && strings.HasPrefix(prev[i].ETag, "photosync:") {
+			prev[i].ETag = ""
+		}
 	}
 	switch propagates, known := PropagatesETags(prev, cur); {
 	case known && !propagates:

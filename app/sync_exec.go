@@ -27,6 +27,7 @@ type syncExec struct {
 	p      *Progress
 	by     SyncTrigger
 	sender *sender
+	verify *verifier // checks the uploads, a folder listing at a time
 	retry  retryPolicy
 
 	mu        sync.Mutex
@@ -104,15 +105,25 @@ func (x *syncExec) execute(ctx context.Context, plan domain.SyncPlan) error {
 		}
 		up = nil
 	}
-	for _, phase := range [][]domain.SyncAction{down, up} {
-		err := runParallel(ctx, x.cfg.Parallel, len(phase), func(ctx context.Context, i int) error {
-			return x.do(ctx, phase[i])
-		})
-		if err != nil {
-			return err
-		}
+	err := runParallel(ctx, x.cfg.Parallel, len(down), func(ctx context.Context, i int) error {
+		return x.do(ctx, down[i])
+	})
+	if err != nil {
+		return err
 	}
-	return nil
+	// Uploads are checked a folder listing at a time (see verifier).
+	paths := make([]string, len(up))
+	for i, act := range up {
+		paths[i] = act.RemotePath
+	}
+	x.verify = newVerifier(x.sender, paths)
+	err = runParallel(ctx, x.cfg.Parallel, len(up), func(ctx context.Context, i int) error {
+		return x.do(ctx, up[i])
+	})
+	if ferr := x.verify.flush(ctx); err == nil {
+		err = ferr
+	}
+	return err
 }
 
 // forgetStaleFailures clears the failure records of files the plan no
@@ -155,6 +166,12 @@ func (x *syncExec) do(ctx context.Context, act domain.SyncAction) error {
 	case domain.OpUpload, domain.OpUploadAgain:
 		err = x.upload(ctx, act)
 	}
+	return x.settle(ctx, act, err)
+}
+
+// settle counts an action whose transfer ended with err (nil: nothing
+// more to count). It returns an error only to stop the run.
+func (x *syncExec) settle(ctx context.Context, act domain.SyncAction, err error) error {
 	switch {
 	case err == nil:
 		return nil
@@ -226,7 +243,9 @@ func (x *syncExec) keepBoth(ctx context.Context, act domain.SyncAction) error {
 // upload sends a library file to its remote path: a new file, or a
 // changed one over the server's copy, which must still be as listed. A
 // file this run paired already (a download found it in the library) is
-// not sent back.
+// not sent back. The file is counted and paired once x.verify has checked
+// the size the server stored; an error is the send's (the file not
+// counted yet) or one that stops the run.
 func (x *syncExec) upload(ctx context.Context, act domain.SyncAction) error {
 	x.mu.Lock()
 	paired := x.pairedNow[act.LocalPath]
@@ -234,20 +253,27 @@ func (x *syncExec) upload(ctx context.Context, act domain.SyncAction) error {
 	if paired {
 		x.log.DebugContext(ctx, "sync: not sending back a file the run paired", "local", act.LocalPath)
 		x.skipped(act)
-		return nil
+		return x.verify.gaveUp(ctx, act.RemotePath, nil)
 	}
-	var pair domain.SyncPair
-	var err error
-	if act.Op == domain.OpUploadAgain {
-		pair, err = x.replaceRemote(ctx, act)
-	} else {
-		pair, err = x.put(ctx, act.Local, act.RemotePath, true)
+	fresh := act.Op != domain.OpUploadAgain
+	if !fresh {
+		if err := x.unchangedRemote(ctx, act); err != nil {
+			return x.verify.gaveUp(ctx, act.RemotePath, err)
+		}
 	}
-	if err != nil {
-		return err
+	if err := x.mkdir(ctx, path.Dir(act.RemotePath)); err != nil {
+		return x.verify.gaveUp(ctx, act.RemotePath, err)
 	}
-	x.succeeded(ctx, act, moved{up: 1, bytesUp: pair.Size}, pair)
-	return nil
+	f := act.Local
+	return x.sender.putChecked(ctx, x.verify, sendItem{f: f, path: act.RemotePath, fresh: fresh},
+		func(ctx context.Context, rf domain.RemoteFile, sum string, err error) {
+			if err != nil {
+				_ = x.settle(ctx, act, err) // a run-stopping error is returned by putChecked
+				return
+			}
+			pair := x.pairOf(f, act.RemotePath, rf, sum)
+			x.succeeded(ctx, act, moved{up: 1, bytesUp: pair.Size}, pair)
+		})
 }
 
 // replaceRemote sends a library file over the server's copy at the
@@ -255,14 +281,23 @@ func (x *syncExec) upload(ctx context.Context, act domain.SyncAction) error {
 // the run listed (errChangedSince otherwise). A failed send leaves the
 // copy to the server: it is not removed.
 func (x *syncExec) replaceRemote(ctx context.Context, act domain.SyncAction) (domain.SyncPair, error) {
-	rf, err := x.st.Stat(ctx, act.RemotePath)
-	if err != nil {
+	if err := x.unchangedRemote(ctx, act); err != nil {
 		return domain.SyncPair{}, err
 	}
-	if rf.Size != act.Remote.Size || rf.ETag != act.Remote.ETag || !rf.ModTime.Equal(act.Remote.ModTime) {
-		return domain.SyncPair{}, errChangedSince
-	}
 	return x.put(ctx, act.Local, act.RemotePath, false)
+}
+
+// unchangedRemote checks that the server's copy at the action's remote
+// path is still the one the run listed: errChangedSince otherwise.
+func (x *syncExec) unchangedRemote(ctx context.Context, act domain.SyncAction) error {
+	rf, err := x.st.Stat(ctx, act.RemotePath)
+	if err != nil {
+		return err
+	}
+	if rf.Size != act.Remote.Size || rf.ETag != act.Remote.ETag || !rf.ModTime.Equal(act.Remote.ModTime) {
+		return errChangedSince
+	}
+	return nil
 }
 
 // localUnchanged checks that a library file is still as the index saw it,
@@ -327,19 +362,34 @@ func (x *syncExec) put(ctx context.Context, f domain.LibraryFile, remote string,
 	if err != nil {
 		return domain.SyncPair{}, err
 	}
+	return x.pairOf(f, remote, rf, sum), nil
+}
+
+// pairOf is the pair a library file makes with the copy the server
+// stored of it.
+func (x *syncExec) pairOf(f domain.LibraryFile, remote string, rf domain.RemoteFile, sum string) domain.SyncPair {
 	return domain.SyncPair{
 		AccountID: x.a.ID, LocalPath: f.Path, RemotePath: remote, Size: rf.Size,
 		LocalModTime: f.ModTime, RemoteModTime: rf.ModTime, ETag: rf.ETag, SHA1: sum, SyncedAt: x.clock.Now(),
-	}, nil
+	}
 }
 
-// mkdir creates a remote folder once per run. Folders are created one at
-// a time: servers answer two MKCOLs of one folder at once with 405, 423
-// or even 403.
+// mkdir creates a remote folder once per run; the folders the run's walk
+// saw are known to exist already (see knowFolders). Folders are created
+// one at a time: servers answer two MKCOLs of one folder at once with 405,
+// 423 or even 403.
 func (x *syncExec) mkdir(ctx context.Context, dir string) error {
 	x.mkdirMu.Lock()
 	defer x.mkdirMu.Unlock()
 	if x.dirs[dir] {
+		return nil
+	}
+	// A folder whose parent the run saw needs one MKCOL, not a look first.
+	if fm, ok := x.st.(ports.FolderMaker); ok && x.dirs[path.Dir(dir)] {
+		if err := fm.Mkdir(ctx, dir); err != nil {
+			return fmt.Errorf("create the folder %s: %w", dir, err)
+		}
+		x.dirs[dir] = true
 		return nil
 	}
 	if err := x.st.MkdirAll(ctx, dir); err != nil {
@@ -360,4 +410,15 @@ func remoteSHA1(checksum string) string {
 		}
 	}
 	return ""
+}
+
+// knowFolders notes the remote folders a walk saw, and the sync folder a
+// run created, as existing, so that uploads into them send no MKCOL.
+func (x *syncExec) knowFolders(folders []domain.RemoteFolder) {
+	x.mkdirMu.Lock()
+	defer x.mkdirMu.Unlock()
+	x.dirs[x.a.SyncFolder] = true
+	for _, f := range folders {
+		x.dirs[f.Path] = true
+	}
 }

@@ -235,7 +235,10 @@ func PropagatesETags(prev, cur []domain.RemoteFolder) (verdict bool, known bool)
 		}
 		for p := f.Path; ; p = path.Dir(p) {
 			b, ok := before[p]
-			if a := after[p]; !ok || a.ETag == "" || a.ETag == b.ETag {
+			if ok && b.ETag == "" && p != f.Path {
+				break // its ETag then is unknown: no evidence from here up
+			}
+			if a := after[p]; !ok || a.ETag == "" || sameETag(a.ETag, b.ETag) {
 				return false, true
 			}
 			if p != f.Path {
@@ -247,6 +250,13 @@ func PropagatesETags(prev, cur []domain.RemoteFolder) (verdict bool, known bool)
 		}
 	}
 	return positive, positive
+}
+
+// sameETag reports whether two ETags name the same version, weak or
+// strong: Apache answers W/"x" for a folder changed within the last second
+// and "x" after, which is no change and must not pass for propagation.
+func sameETag(a, b string) bool {
+	return strings.TrimPrefix(a, "W/") == strings.TrimPrefix(b, "W/")
 }
 
 // isTop reports whether p is the top folder of a walk: its parent was not

@@ -124,6 +124,11 @@ func (s *Syncer) Start(ctx context.Context, jobs *Jobs, accountID int64, by Sync
 	if err != nil {
 		return domain.Job{}, err
 	}
+	if by == BySchedule {
+		if err := s.stillWanted(ctx, l, a.ID); err != nil {
+			return domain.Job{}, err
+		}
+	}
 	j, err := jobs.Start(ctx, domain.JobSync, a.ID, func(ctx context.Context, p *Progress) error {
 		_, err := s.runLocked(ctx, l, a.ID, by, p)
 		return err
@@ -185,6 +190,37 @@ func (s *Syncer) syncable(ctx context.Context, accountID int64) (domain.Account,
 	return a, nil
 }
 
+// stillWanted checks, under the lease, that a run the scheduler starts is
+// still wanted: the account is due, or its last run did not complete. Another
+// instance sharing the database may have run it between the scheduler's
+// look and the lease. ECONFLICT (lease released) when it is not wanted.
+func (s *Syncer) stillWanted(ctx context.Context, l *lease, accountID int64) error {
+	a, err := s.accounts.Account(ctx, accountID)
+	if err == nil && IsDue(a, s.clock.Now()) {
+		return nil
+	}
+	if err == nil {
+		var runs []domain.SyncRun
+		if runs, err = s.store.Runs(ctx, accountID, 1); err == nil && len(runs) == 1 && !runs[0].Complete && !runs[0].DryRun {
+			return nil
+		}
+	}
+	l.release()
+	if err != nil {
+		return err
+	}
+	return domain.Errorf(domain.ECONFLICT, "the sync of account %d is not due: another run has just done it", accountID)
+}
+
+// interrupted reports whether an account's last run never finished.
+func (s *Syncer) interrupted(ctx context.Context, accountID int64) (bool, error) {
+	runs, err := s.store.Runs(ctx, accountID, 1)
+	if err != nil {
+		return false, err
+	}
+	return len(runs) == 1 && runs[0].FinishedAt.IsZero() && !runs[0].DryRun, nil
+}
+
 // runLocked runs a sync under a lease taken by lock, and releases it.
 func (s *Syncer) runLocked(ctx context.Context, l *lease, accountID int64, by SyncTrigger, p *Progress) (domain.SyncRun, error) {
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -216,6 +252,9 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 	if _, err := s.indexer.Index(ctx, nil); err != nil {
 		return nil, fmt.Errorf("index the library: %w", err)
 	}
+	// The walk and the folder's creation are tried again while the
+	// server is busy, as transfers are (see retryingLister).
+	st = retryingLister{RemoteStorage: st, retry: retryPolicy{attempts: s.cfg.Attempts, delay: s.cfg.RetryDelay}, log: s.log}
 	if write {
 		s.staging.Lock()
 		n, err := s.writer.RemoveTemps(ctx, s.cfg.DownloadFolder)
@@ -238,7 +277,9 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 	}
 	pr := &prepared{}
 	var files []domain.RemoteFile
-	files, pr.folders, pr.stats, err = WalkRemote(ctx, st, a.SyncFolder, prev, verdictOf(prev, a.SyncFolder).trust(), s.cfg.Parallel)
+	// Listings are small answers that wait on the server: twice the
+	// transfers at once keep it busy (rclone's checkers are 8 too).
+	files, pr.folders, pr.stats, err = WalkRemote(ctx, st, a.SyncFolder, prev, verdictOf(prev, a.SyncFolder).trust(), 2*s.cfg.Parallel)
 	if err != nil {
 		return nil, fmt.Errorf("list the sync folder %s: %w", a.SyncFolder, err)
 	}
@@ -262,9 +303,14 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 			}
 		}
 	}
+	set := domain.SyncSettingsOf(a, s.cfg.DownloadFolder)
+	local := pr.local
+	if write {
+		files, local = s.recoverUnrecorded(ctx, st, set, files, pr.local, pr.pairs)
+	}
 	pr.plan = domain.PlanSync(domain.SyncInput{
-		Settings: domain.SyncSettingsOf(a, s.cfg.DownloadFolder),
-		Remote:   files, Local: pr.local, Pairs: pr.pairs, Failures: failures, Now: s.clock.Now(),
+		Settings: set,
+		Remote:   files, Local: local, Pairs: pr.pairs, Failures: failures, Now: s.clock.Now(),
 	})
 	return pr, nil
 }
@@ -346,6 +392,7 @@ func (x *syncExec) start(ctx context.Context) (*prepared, error) {
 	if err != nil {
 		return nil, err
 	}
+	x.knowFolders(pr.folders)
 	for _, p := range pr.pairs {
 		x.pairs[p.RemotePath] = p
 	}

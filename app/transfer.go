@@ -13,6 +13,7 @@ import (
 	"fmt"
 	"hash"
 	"io"
+	"io/fs"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -147,6 +148,7 @@ func (s *sender) send(ctx context.Context, it sendItem) (domain.RemoteFile, stri
 func (s *sender) put(ctx context.Context, it sendItem) (int64, string, error) {
 	var body io.Reader
 	var size int64
+	known := false // the SHA-1 of the bytes is the index's: no need to hash them again
 	meta := domain.UploadMeta{ModTime: it.f.ModTime}
 	if it.resized != nil {
 		body, size = bytes.NewReader(it.resized), int64(len(it.resized))
@@ -174,10 +176,17 @@ func (s *sender) put(ctx context.Context, it sendItem) (int64, string, error) {
 			meta.SHA1 = it.f.SHA1
 		}
 		body = rc
+		known = unchangedSince(rc, it.f, size)
 	}
-	cr := &countingReader{r: body, h: sha1.New(), p: s.p}
+	cr := &countingReader{r: body, p: s.p}
+	if !known {
+		cr.h = sha1.New()
+	}
 	err := s.st.Upload(ctx, it.path, cr, size, meta)
 	sent, sum := cr.stop()
+	if known {
+		sum = it.f.SHA1
+	}
 	if err != nil {
 		s.p.AddBytes(-sent) // counted again by the next try
 		return 0, "", err
@@ -186,6 +195,18 @@ func (s *sender) put(ctx context.Context, it sendItem) (int64, string, error) {
 		return 0, "", domain.RemoteErrorf(domain.EUNAVAILABLE, "the server answered before it received the whole file (%d of %d bytes)", sent, size)
 	}
 	return size, sum, nil
+}
+
+// unchangedSince reports whether an open library file is still as the
+// index saw it (same size and modification time, as the index itself
+// decides), so that the SHA-1 the index computed is the SHA-1 of its bytes.
+func unchangedSince(rc io.Reader, f domain.LibraryFile, size int64) bool {
+	st, ok := rc.(interface{ Stat() (fs.FileInfo, error) })
+	if !ok || f.SHA1 == "" || size != f.Size {
+		return false
+	}
+	fi, err := st.Stat()
+	return err == nil && fi.Size() == f.Size && fi.ModTime().Equal(f.ModTime)
 }
 
 // verify checks the size the server stored and returns the stored file.
@@ -203,11 +224,15 @@ func (s *sender) verify(ctx context.Context, it sendItem, size int64) (domain.Re
 	return rf, nil
 }
 
+// discardTimeout bounds the clean-up work a run does after its ctx ended:
+// removing an incomplete file, checking files sent whole.
+const discardTimeout = 30 * time.Second
+
 // discard removes what a failed or cancelled upload may have left at a
 // remote path, which was free before the upload. Best effort: it runs on
 // after ctx ends, for a while.
 func (s *sender) discard(ctx context.Context, p string) {
-	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 30*time.Second)
+	dctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), discardTimeout)
 	defer cancel()
 	if err := s.st.Delete(dctx, p); err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
 		s.log.WarnContext(ctx, "could not remove an incomplete file from the server", "remote", p, "err", err)
@@ -252,8 +277,8 @@ feed:
 	return context.Cause(ctx)
 }
 
-// countingReader counts the bytes of an upload into its job's progress
-// and hashes them. The HTTP client may still read after the upload
+// countingReader counts the bytes of a transfer into its job's progress
+// and, when it has a hash, hashes them. The HTTP client may still read after the upload
 // returned (a server that answered early); stop ends that.
 type countingReader struct {
 	mu      sync.Mutex
@@ -276,7 +301,9 @@ func (c *countingReader) Read(b []byte) (int, error) {
 		return 0, errors.New("upload: read after the request ended")
 	}
 	n, err := c.r.Read(b)
-	c.h.Write(b[:n])
+	if c.h != nil {
+		c.h.Write(b[:n])
+	}
 	c.total += int64(n)
 	c.pending += int64(n)
 	if c.pending >= progressStep || err != nil {
@@ -294,6 +321,9 @@ func (c *countingReader) stop() (int64, string) {
 	if c.pending > 0 {
 		c.p.AddBytes(c.pending)
 		c.pending = 0
+	}
+	if c.h == nil {
+		return c.total, ""
 	}
 	return c.total, hex.EncodeToString(c.h.Sum(nil))
 }

@@ -147,16 +147,21 @@ func (r *upload) hashRemote(ctx context.Context, rf domain.RemoteFile) error {
 	return nil
 }
 
-// sendOne sends one item and counts its outcome. It returns an error only
-// to stop the whole upload: a fatal server answer, or ctx ending, in which
-// case the item is not counted.
+// sendOne sends one item, and counts its outcome once the server's size
+// has been checked (see verifier). It returns an error only to stop the
+// whole upload: a fatal server answer, or ctx ending, in which case the
+// item is not counted.
 func (r *upload) sendOne(ctx context.Context, it *uploadItem) error {
-	err := r.transfer(ctx, it)
+	if err := r.transfer(ctx, it); err != nil {
+		return r.settle(ctx, it, err)
+	}
+	return nil
+}
+
+// settle counts an item whose transfer failed with err, and returns err
+// when it stops the whole upload (uncounted then).
+func (r *upload) settle(ctx context.Context, it *uploadItem, err error) error {
 	switch {
-	case err == nil:
-		r.p.FileDone(it.f.Path, Uploaded, nil)
-		r.log.DebugContext(ctx, "uploaded", "path", it.f.Path, "remote", it.path)
-		return nil
 	case ctx.Err() != nil:
 		return ctx.Err()
 	case isFatal(err):
@@ -168,31 +173,39 @@ func (r *upload) sendOne(ctx context.Context, it *uploadItem) error {
 }
 
 // transfer sends an item (resized for fit_N), trying again while the
-// server is busy, checks the size the server stored and records the
-// upload.
+// server is busy, and hands it to the verifier, which checks the size the
+// server stored; the upload is recorded and counted after that check. An
+// error is the send's (the item was given up, not counted yet) or one that
+// stops the whole upload.
 func (r *upload) transfer(ctx context.Context, it *uploadItem) error {
 	var resized []byte
 	if r.side > 0 && domain.Resizable(it.f) {
 		b, err := r.resized(ctx, it.f)
 		if err != nil {
-			return err
+			return r.verify.gaveUp(ctx, it.path, err)
 		}
 		if b != nil {
 			resized = b
 			r.p.AddTotal(0, int64(len(b))-it.f.Size)
 		}
 	}
-	rf, sum, err := r.sender.send(ctx, sendItem{f: it.f, resized: resized, path: it.path, fresh: true})
-	if err != nil {
-		return err
-	}
-	if resized == nil {
-		it.f.SHA1 = sum // what was read, should the file have changed since the index
-	}
-	if err := r.record(ctx, it, rf.Size, sum); err != nil {
-		return fmt.Errorf("record the upload of %s: %w", it.f.Path, err)
-	}
-	return nil
+	return r.sender.putChecked(ctx, r.verify, sendItem{f: it.f, resized: resized, path: it.path, fresh: true},
+		func(ctx context.Context, rf domain.RemoteFile, sum string, err error) {
+			if err == nil {
+				if resized == nil {
+					it.f.SHA1 = sum // what was read, should the file have changed since the index
+				}
+				if err = r.record(ctx, it, rf.Size, sum); err != nil {
+					err = fmt.Errorf("record the upload of %s: %w", it.f.Path, err)
+				}
+			}
+			if err != nil {
+				_ = r.settle(ctx, it, err) // a run-stopping error is returned by putChecked
+				return
+			}
+			r.p.FileDone(it.f.Path, Uploaded, nil)
+			r.log.DebugContext(ctx, "uploaded", "path", it.f.Path, "remote", it.path)
+		})
 }
 
 // parallel calls fn for 0..n-1 on at most Parallel goroutines (see

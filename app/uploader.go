@@ -25,8 +25,9 @@ import (
 // " (1)", " (2)", ... when other content holds it), skips files whose
 // content is there already, and sends the rest several at a time over the
 // account's one connection pool. Every PUT declares its exact length; the
-// remote size is checked after each, and only a file whose size checks out
-// is recorded as uploaded.
+// remote sizes are checked after, with one folder listing per batch of
+// files (see verifier), and only a file whose size checks out is recorded
+// as uploaded.
 //
 // Content counts as already there when the remote file has the same size
 // and the same SHA-1. The remote SHA-1 is taken, in this order, from the
@@ -244,6 +245,7 @@ type upload struct {
 	req    UploadRequest
 	st     ports.RemoteStorage
 	sender *sender
+	verify *verifier // checks what sender sent, a folder listing at a time
 	p      *Progress
 	items  []*uploadItem
 	side   int // the longest side for fit_N, 0 for originals
@@ -302,9 +304,20 @@ func (r *upload) run(ctx context.Context) error {
 	if err := CheckQuota(ctx, r.st, need); err != nil {
 		return err
 	}
-	return r.parallel(ctx, len(send), func(ctx context.Context, i int) error {
+	paths := make([]string, len(send))
+	for i, it := range send {
+		paths[i] = it.path
+	}
+	r.verify = newVerifier(r.sender, paths)
+	err = r.parallel(ctx, len(send), func(ctx context.Context, i int) error {
 		return r.sendOne(ctx, send[i])
 	})
+	// Files sent but not checked yet (the upload stopped early) are checked
+	// now, or removed when ctx ended.
+	if ferr := r.verify.flush(ctx); err == nil {
+		err = ferr
+	}
+	return err
 }
 
 // plan gives every item its remote path, counts and records the items

@@ -244,7 +244,7 @@ func (c *Client) check(ctx context.Context, x *exchange, t target, method, p str
 // dav returns a gowebdav client for one operation, with ctx on every
 // request.
 func (c *Client) dav(ctx context.Context) (*gowebdav.Client, *exchange) {
-	x := &exchange{ctx: ctx, next: c.transport, origin: c.endpoint, pin: true, logger: c.logger}
+	x := &exchange{ctx: ctx, next: c.transport, origin: c.endpoint, pin: true, logger: c.logger, idle: c.timeout}
 	d := gowebdav.NewAuthClient(davOrigin+c.endpoint.Path, gowebdav.NewPreemptiveAuth(&basicAuth{user: c.user, pass: c.pass}))
 	d.SetTransport(x)
 	return d, x
@@ -253,7 +253,7 @@ func (c *Client) dav(ctx context.Context) (*gowebdav.Client, *exchange) {
 // http returns a net/http client for one operation, with ctx on every
 // request, that only talks to the account's server.
 func (c *Client) http(ctx context.Context, checkRedirect func(*http.Request, []*http.Request) error) (*http.Client, *exchange) {
-	x := &exchange{ctx: ctx, next: c.transport, origin: c.endpoint, logger: c.logger}
+	x := &exchange{ctx: ctx, next: c.transport, origin: c.endpoint, logger: c.logger, idle: c.timeout}
 	return &http.Client{Transport: x, CheckRedirect: checkRedirect}, x
 }
 

@@ -89,13 +89,40 @@ func (c *Client) List(ctx context.Context, dir string) ([]domain.RemoteFile, err
 	if dir != "/" {
 		u.Path, u.RawPath = u.Path+"/", u.RawPath+"/"
 	}
-	var entries []davEntry
+	// Only what children could take is kept as the answer streams in: a
+	// hostile answer of millions of entries elsewhere, unusable or
+	// repeated costs no memory.
+	var (
+		entries   []davEntry
+		want      = strings.TrimSuffix(u.Path, "/")
+		firstPath string
+		seen      = map[string]bool{}
+		dropped   int
+	)
 	status, hdr, err := c.propfind(ctx, u, "1", c.propsBody(), t, func(e davEntry) error {
+		p, err := hrefPath(u, e.href)
+		if err != nil || !e.found() {
+			dropped++
+			return nil
+		}
+		p = strings.TrimSuffix(p, "/")
+		switch {
+		case len(entries) == 0:
+			firstPath = p // the folder itself should none name it; see children
+		case seen[p] || !(p == want || childOf(p, want) || childOf(p, firstPath)):
+			dropped++
+			return nil
+		}
+		seen[p] = true
 		entries = append(entries, e)
 		return nil
 	})
 	if err != nil {
 		return nil, err
+	}
+	if dropped > 0 {
+		c.logger.LogAttrs(ctx, slog.LevelWarn, "webdav: skipping listing entries outside the folder, with an unusable or repeated name",
+			slog.String("folder", dir), slog.Int("entries", dropped))
 	}
 	switch status {
 	case http.StatusMultiStatus:
@@ -162,6 +189,13 @@ func (c *Client) children(ctx context.Context, dir string, u *url.URL, entries [
 		files = append(files, e.remoteFile(domain.JoinRemotePath(dir, name)))
 	}
 	return files, nil
+}
+
+// childOf reports whether p is directly inside the folder dir, with a
+// name that can be a file name.
+func childOf(p, dir string) bool {
+	name, ok := strings.CutPrefix(p, dir+"/")
+	return ok && validName(name)
 }
 
 // found reports whether the server found the entry: a response with

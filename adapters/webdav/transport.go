@@ -27,8 +27,8 @@ const maxTransports = 32
 
 // maxListingBody bounds a PROPFIND answer. A Depth 1 listing of a folder
 // with 100,000 photos is well below it; a hostile server that streams
-// forever is stopped.
-const maxListingBody = 256 << 20
+// forever is stopped. A variable only so that a test can lower it.
+var maxListingBody int64 = 256 << 20
 
 // transportKey identifies the settings a transport is made from.
 type transportKey struct {
@@ -157,6 +157,9 @@ type exchange struct {
 	// Client.dav.
 	pin    bool
 	logger *slog.Logger
+	// idle ends a request when no byte moved for so long (see
+	// watchdog); 0 for never.
+	idle time.Duration
 
 	last *http.Response
 	err  error
@@ -164,7 +167,11 @@ type exchange struct {
 
 // RoundTrip sends req with the operation's context.
 func (x *exchange) RoundTrip(req *http.Request) (*http.Response, error) {
-	r := req.WithContext(x.ctx)
+	wd, ctx := newWatchdog(x.ctx, x.idle)
+	r := req.WithContext(ctx)
+	if wd != nil && r.Body != nil && r.Body != http.NoBody {
+		r.Body = &watchedBody{rc: r.Body, wd: wd}
+	}
 	r.Header = req.Header.Clone()
 	r.Header.Del(gowebdav.XInhibitRedirect) // for gowebdav, not the server
 	if x.pin {
@@ -175,13 +182,17 @@ func (x *exchange) RoundTrip(req *http.Request) (*http.Response, error) {
 		if req.Body != nil {
 			req.Body.Close()
 		}
+		wd.release()
 		err := &errOtherHost{url: r.URL.Redacted()}
 		x.note(err)
 		return nil, err
 	}
 	start := time.Now()
 	resp, err := x.next.RoundTrip(r)
+	wd.disarm()
 	if err != nil {
+		err = wd.err(err)
+		wd.release()
 		x.note(err)
 		x.logger.LogAttrs(x.ctx, slog.LevelDebug, "webdav request failed",
 			slog.String("method", r.Method), slog.String("url", r.URL.Redacted()),
@@ -196,7 +207,7 @@ func (x *exchange) RoundTrip(req *http.Request) (*http.Response, error) {
 	if r.Method == "PROPFIND" {
 		limit = maxListingBody
 	}
-	resp.Body = &trackedBody{rc: resp.Body, x: x, limit: limit}
+	resp.Body = &trackedBody{rc: resp.Body, x: x, limit: limit, wd: wd}
 	return resp, nil
 }
 
@@ -239,6 +250,7 @@ type trackedBody struct {
 	x     *exchange
 	limit int64
 	n     int64
+	wd    *watchdog // armed while a read waits for the server
 }
 
 func (b *trackedBody) Read(p []byte) (int, error) {
@@ -251,15 +263,22 @@ func (b *trackedBody) Read(p []byte) (int, error) {
 			p = p[:rest]
 		}
 	}
+	b.wd.arm()
 	n, err := b.rc.Read(p)
+	b.wd.disarm()
 	b.n += int64(n)
 	if err != nil && err != io.EOF {
+		err = b.wd.err(err)
 		b.x.note(err)
 	}
 	return n, err
 }
 
-func (b *trackedBody) Close() error { return b.rc.Close() }
+func (b *trackedBody) Close() error {
+	err := b.rc.Close()
+	b.wd.release()
+	return err
+}
 
 // noRedirect is a CheckRedirect that hands a redirect back to the caller.
 func noRedirect(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }

@@ -1,9 +1,14 @@
 // Package bench is photosync's benchmark harness, run by `make bench`:
-// it generates a seeded photo library, starts Apache's mod_dav on
-// 127.0.0.1 behind a counting reverse proxy, and times photosync, rclone
-// and a minimal parallel-PUT client against it, printing a Markdown table
-// (also written to bench/results/<date>.md). `go test ./...` runs it once
-// on tiny data so that it cannot rot; it asserts no timings.
+// it generates seeded photo libraries, starts Apache's mod_dav, `rclone
+// serve webdav` and the Nextcloud test server on 127.0.0.1, each behind a
+// counting reverse proxy, and times the photosync binary (as a child
+// process, for its peak RSS), rclone v1.76 (defaults and tuned) and a
+// minimal parallel-PUT client (the ceiling) through the scenarios of issue
+// 8: first backup, first download, one new file, no-change syncs at
+// growing sizes, a large file up and down, and the index. It prints a
+// Markdown table, also written to bench/results/<date>.md. `go test ./...`
+// runs it once on tiny data (-size tiny, the default) so that it cannot
+// rot; it asserts that every run did its work, never how fast.
 package bench
 
 import (

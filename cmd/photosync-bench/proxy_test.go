@@ -1,7 +1,9 @@
 package bench
 
 import (
+	"bytes"
 	"fmt"
+	"log"
 	"net/http"
 	"net/http/httptest"
 	"net/http/httputil"
@@ -20,6 +22,8 @@ type counter struct {
 
 	mu       sync.Mutex
 	byMethod map[string]int
+	errors   int          // requests the proxy could not pass on
+	errLog   bytes.Buffer // what the proxy logged, e.g. a body cut short
 }
 
 // startCounter starts a counting proxy in front of target, a WebDAV URL.
@@ -37,6 +41,13 @@ func startCounter(t testing.TB, target string) *counter {
 	// proxy sent on one just then would fail as if the tool had erred.
 	tr.IdleConnTimeout = time.Second
 	rp.Transport = tr
+	rp.ErrorHandler = func(w http.ResponseWriter, r *http.Request, err error) {
+		c.mu.Lock()
+		c.errors++
+		c.mu.Unlock()
+		w.WriteHeader(http.StatusBadGateway)
+	}
+	rp.ErrorLog = log.New(&c.errLog, "", 0)
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
 		c.byMethod[r.Method]++

@@ -7,37 +7,77 @@ import (
 	"time"
 )
 
-// report is the Markdown table of both scenarios: per tool, the median
-// wall time and its spread, throughput, requests (median run's), peak RSS
-// (the largest) and photosync's median over the tool's.
-func report(data dataset, order []string, first, again map[string][]sample) string {
-	var b strings.Builder
-	b.WriteString("| scenario | tool | wall median | min–max | MB/s | HTTP requests | peak RSS | photosync / this |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|\n")
-	for _, sc := range []struct {
-		name    string
-		samples map[string][]sample
-		rate    bool
-	}{{"first backup", first, true}, {"no-change sync", again, false}} {
-		ours := median(sc.samples["photosync sync"])
-		for _, tool := range order {
-			s := sc.samples[tool]
-			if len(s) == 0 {
-				continue
-			}
-			med := median(s)
-			lo, hi := spread(s)
-			rate := "—"
-			if sc.rate {
-				rate = fmt.Sprintf("%.1f", float64(data.bytes)/1e6/med.wall.Seconds())
-			}
-			ratio := "—"
-			if ours.wall > 0 {
-				ratio = fmt.Sprintf("%.2f", ours.wall.Seconds()/med.wall.Seconds())
-			}
-			fmt.Fprintf(&b, "| %s | %s | %s | %s–%s | %s | %d (%s) | %.0f MB | %s |\n",
-				sc.name, tool, secs(med.wall), secs(lo), secs(hi), rate, med.reqs.total(), med.reqs, float64(peak(s))/1e6, ratio)
+// results are the samples of every (scenario, server, tool), in the order
+// they were first added.
+type results struct {
+	rows []*row
+}
+
+// row is one line of the table.
+type row struct {
+	scenario, server, tool string
+	bytes                  int64 // moved per run, for MB/s; 0 when the scenario is not about bytes
+	samples                []sample
+}
+
+// add records one sample.
+func (r *results) add(scenario, server, tool string, bytes int64, s sample) {
+	for _, x := range r.rows {
+		if x.scenario == scenario && x.server == server && x.tool == tool {
+			x.samples = append(x.samples, s)
+			return
 		}
+	}
+	r.rows = append(r.rows, &row{scenario: scenario, server: server, tool: tool, bytes: bytes, samples: []sample{s}})
+}
+
+// ours is photosync's row of the same scenario and server.
+func (r *results) ours(x *row) *row {
+	for _, y := range r.rows {
+		if y.scenario == x.scenario && y.server == x.server && strings.HasPrefix(y.tool, "photosync") {
+			return y
+		}
+	}
+	return nil
+}
+
+// get answers the row of a scenario, server and tool, or nil.
+func (r *results) get(scenario, server, tool string) *row {
+	for _, x := range r.rows {
+		if x.scenario == scenario && x.server == server && x.tool == tool {
+			return x
+		}
+	}
+	return nil
+}
+
+// markdown is the table: per row the median wall time and its spread,
+// throughput, requests (the median run's), peak RSS (the largest) and
+// photosync's median over the row's.
+func (r *results) markdown() string {
+	var b strings.Builder
+	b.WriteString("| scenario | server | tool | wall median | min–max | MB/s | HTTP requests | peak RSS | photosync / this |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+	for _, x := range r.rows {
+		med := median(x.samples)
+		lo, hi := spread(x.samples)
+		rate := "—"
+		if x.bytes > 0 && med.wall > 0 {
+			rate = fmt.Sprintf("%.0f", float64(x.bytes)/1e6/med.wall.Seconds())
+		}
+		ratio := "—"
+		if o := r.ours(x); o != nil && med.wall > 0 {
+			ratio = fmt.Sprintf("%.2f", median(o.samples).wall.Seconds()/med.wall.Seconds())
+		}
+		reqs := "—"
+		if med.reqs != nil {
+			reqs = fmt.Sprintf("%d (%s)", med.reqs.total(), med.reqs)
+			if med.reqs.total() == 0 {
+				reqs = "0"
+			}
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s–%s | %s | %s | %.0f MB | %s |\n",
+			x.scenario, x.server, x.tool, secs(med.wall), secs(lo), secs(hi), rate, reqs, float64(peak(x.samples))/1e6, ratio)
 	}
 	return b.String()
 }
@@ -73,5 +113,8 @@ func peak(s []sample) int64 {
 
 // secs formats d in seconds.
 func secs(d time.Duration) string {
+	if d < time.Second {
+		return fmt.Sprintf("%.3f s", d.Seconds())
+	}
 	return fmt.Sprintf("%.2f s", d.Seconds())
 }

@@ -34,18 +34,61 @@ type sample struct {
 func timed(t testing.TB, c *counter, cmd *exec.Cmd) sample {
 	t.Helper()
 	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	if cmd.Stdout == nil {
+		cmd.Stdout = &out
+	}
+	cmd.Stderr = &out
 	c.take()
 	start := time.Now()
-	err := cmd.Run()
-	s := sample{wall: time.Since(start), reqs: c.take()}
+	err := cmd.Start()
+	var hwm int64
+	if err == nil {
+		done := make(chan struct{})
+		polled := make(chan int64)
+		go func() { polled <- pollHWM(cmd.Process.Pid, done) }()
+		err = cmd.Wait()
+		close(done)
+		hwm = <-polled
+	}
+	s := sample{wall: time.Since(start), reqs: c.take(), rss: hwm}
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, tail(out.String()))
 	}
-	if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
-		s.rss = ru.Maxrss * 1024 // kilobytes on Linux
+	if s.rss == 0 {
+		// No /proc: getrusage, which on Linux also counts the bench's own
+		// high-water mark at the fork, so it is only an upper bound.
+		if ru, ok := cmd.ProcessState.SysUsage().(*syscall.Rusage); ok {
+			s.rss = ru.Maxrss * 1024
+		}
 	}
 	return s
+}
+
+// pollHWM reads the peak resident set size (VmHWM) of the process pid
+// every few milliseconds until done is closed, and answers the last value
+// read in bytes (0 without /proc). It is a high-water mark of the
+// process's own memory since its exec, so a late read loses only a rise in
+// its last milliseconds. getrusage's ru_maxrss cannot serve: Linux carries
+// the parent's high-water mark at the fork over into the child's.
+func pollHWM(pid int, done <-chan struct{}) int64 {
+	var hwm int64
+	tick := time.NewTicker(2 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		if b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status"); err == nil {
+			for _, line := range strings.Split(string(b), "\n") {
+				if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+					kb, _ := strconv.ParseInt(strings.TrimSpace(strings.TrimSuffix(strings.TrimSpace(v), "kB")), 10, 64)
+					hwm = max(hwm, kb*1024)
+				}
+			}
+		}
+		select {
+		case <-done:
+			return hwm
+		case <-tick.C:
+		}
+	}
 }
 
 // tail is the end of a command's output, for failure messages.
@@ -79,12 +122,13 @@ func buildPhotosync(t testing.TB) string {
 }
 
 // newPhotosync makes a fresh data folder with an account syncing library
-// up to dest on the server behind c (not timed, not counted).
-func newPhotosync(t testing.TB, bin, library string, c *counter, user, pass, dest string) *photosync {
+// with dest on the server behind c (not timed, not counted): up only, the
+// way a user sets up a backup, or down only (down) for a first download.
+func newPhotosync(t testing.TB, bin, library string, c *counter, user, pass, dest string, down bool) *photosync {
 	t.Helper()
 	p := &photosync{bin: bin, data: t.TempDir(), library: library}
 	out := p.run(t, pass+"\n", "account", "add", "--url", c.URL, "--user", user, "--password-stdin",
-		"--sync", "--sync-folder", dest, "--sync-download=false", "--sync-upload", "--json")
+		"--sync", "--sync-folder", dest, "--sync-download="+strconv.FormatBool(down), "--sync-upload="+strconv.FormatBool(!down), "--json")
 	var a struct{ ID int64 }
 	if err := json.Unmarshal(out, &a); err != nil || a.ID == 0 {
 		t.Fatalf("photosync account add: %v\n%s", err, out)
@@ -113,63 +157,31 @@ func (p *photosync) run(t testing.TB, stdin string, args ...string) []byte {
 	return out
 }
 
-// sync times `photosync sync --account ID`: index, listing, uploads.
+// sync times `photosync sync --account ID`: index, listing, transfers.
 func (p *photosync) sync(t testing.TB, c *counter) sample {
 	t.Helper()
 	return timed(t, c, p.command(t, "sync", "--account", strconv.FormatInt(p.account, 10)))
 }
 
-// rclone is one way of running `rclone copy` to the server.
-type rclone struct {
-	bin   string
-	extra []string // e.g. the tuned pacer
-}
-
-// rcloneTunable reports whether bin has --webdav-pacer-min-sleep (1.60
-// has not; 1.76 has).
-func rcloneTunable(t testing.TB, bin string) bool {
+// index times `photosync index --json` and answers how many files it read.
+func (p *photosync) index(t testing.TB, c *counter) (sample, int) {
 	t.Helper()
-	out, err := exec.Command(bin, "help", "flags").CombinedOutput()
-	if err != nil {
-		t.Fatalf("rclone help flags: %v\n%s", err, out)
+	cmd := p.command(t, "index", "--json")
+	var out bytes.Buffer
+	cmd.Stdout = &out
+	s := timed(t, c, cmd)
+	var res struct{ Read int }
+	if err := json.Unmarshal(out.Bytes(), &res); err != nil {
+		t.Fatalf("photosync index --json: %v\n%s", err, tail(out.String()))
 	}
-	return bytes.Contains(out, []byte("--webdav-pacer-min-sleep"))
-}
-
-// rcloneVersion is the first line of `rclone version`.
-func rcloneVersion(t testing.TB, bin string) string {
-	t.Helper()
-	out, err := exec.Command(bin, "version").Output()
-	if err != nil {
-		t.Fatalf("rclone version: %v", err)
-	}
-	return strings.TrimSpace(strings.SplitN(string(out), "\n", 2)[0])
-}
-
-// copy times `rclone copy src :webdav:dest` through the proxy.
-func (r rclone) copy(t testing.TB, c *counter, src, user, pass, dest string) sample {
-	t.Helper()
-	obscured, err := exec.Command(r.bin, "obscure", pass).Output()
-	if err != nil {
-		t.Fatalf("rclone obscure: %v", err)
-	}
-	conf := filepath.Join(t.TempDir(), "rclone.conf")
-	if err := os.WriteFile(conf, nil, 0o600); err != nil {
-		t.Fatal(err)
-	}
-	args := append([]string{"copy", src, ":webdav:" + dest, "--config", conf,
-		"--webdav-url", c.URL, "--webdav-user", user, "--webdav-pass", strings.TrimSpace(string(obscured)),
-		"--transfers", strconv.Itoa(transfers)}, r.extra...)
-	cmd := exec.Command(r.bin, args...)
-	cmd.Env = env(t)
-	return timed(t, c, cmd)
+	return s, res.Read
 }
 
 // putClient times the ceiling: this test binary run again as a minimal
 // client sending every file with a plain PUT, transfers at a time.
-func putClient(t testing.TB, c *counter, src, user, pass, dest string) sample {
+func putClient(t testing.TB, c *counter, src, user, pass, base, dest string) sample {
 	t.Helper()
-	cmd := exec.Command(os.Args[0], "-test.run=^$", src, c.URL+strings.TrimPrefix(dest, "/"), user, pass)
+	cmd := exec.Command(os.Args[0], "-test.run=^$", src, base+strings.TrimPrefix(dest, "/"), user, pass)
 	cmd.Env = env(t, putClientEnv+"=1")
 	return timed(t, c, cmd)
 }

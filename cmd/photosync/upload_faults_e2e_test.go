@@ -93,11 +93,17 @@ func TestUploadShortServer(t *testing.T) {
 // that arrived whole.
 func TestUploadAPIAndCancel(t *testing.T) {
 	var puts, blocked atomic.Int32
+	var firstStored atomic.Bool
 	release := make(chan struct{})
 	nc := davtest.StartNextcloud(t, davtest.WithMiddleware(func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method != http.MethodPut || puts.Add(1) == 1 {
+			if r.Method != http.MethodPut {
 				next.ServeHTTP(w, r)
+				return
+			}
+			if puts.Add(1) == 1 {
+				next.ServeHTTP(w, r)
+				firstStored.Store(true)
 				return
 			}
 			// Store half the file, as a server that writes what it
@@ -166,7 +172,10 @@ func TestUploadAPIAndCancel(t *testing.T) {
 			time.Sleep(20 * time.Millisecond) // polling interval
 		}
 	}
-	waitJob("one file uploaded and one half-written", func(j upJob) bool { return j.Uploaded == 1 && blocked.Load() > 0 })
+	// A sent file is counted once the listing of its folder shows it
+	// whole, which waits for the folder's other files: wait for the
+	// server's side of it instead.
+	waitJob("one file stored whole and one half-written", func(upJob) bool { return firstStored.Load() && blocked.Load() > 0 })
 	if st := in.call("POST", jobPath+"/cancel", nil, nil); st != 202 {
 		t.Fatalf("cancel: %d", st)
 	}

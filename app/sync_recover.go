@@ -1,0 +1,232 @@
+package app
+
+import (
+	"bytes"
+	"context"
+	"crypto/sha1"
+	"encoding/hex"
+	"fmt"
+	"io"
+	"strings"
+	"sync"
+
+	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/ports"
+)
+
+// A run that is killed after a transfer but before its pair is saved
+// leaves an unpaired remote file where an unpaired library file of the
+// same content lies. The planner links such files when it can tell they
+// are the same (same size, and the same SHA-1 or modification time), but
+// many WebDAV servers give neither a checksum nor the sent modification
+// time, so without a closer look the next run would download the file
+// back and upload the library's as "name (1)". A run killed in the middle
+// of an upload to a server that writes in place leaves a truncated file
+// at the upload path, which the planner would also keep beside a copy.
+//
+// recoverUnrecorded looks closer, before planning, at just those files:
+//   - same size, undecided: it reads the remote file and, when its SHA-1
+//     is the library file's, notes the checksum so the planner links them;
+//   - smaller, at the upload path of the library file, with uploads on:
+//     when its bytes are the start of the library file's (a truncated copy
+//     of this very file: nothing is lost), it removes it from the server,
+//     and the library file is uploaded whole.
+//
+// It returns the listing and library to plan with. When it cannot look
+// (the server fails the read), it leaves both files out of this run's
+// plan, rather than let the planner keep a second copy of one file: the
+// next run looks again.
+func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, set domain.SyncSettings,
+	files []domain.RemoteFile, local []domain.LibraryFile, pairs []domain.SyncPair) ([]domain.RemoteFile, []domain.LibraryFile) {
+	pairedR := make(map[string]bool, len(pairs))
+	pairedL := make(map[string]bool, len(pairs))
+	for _, p := range pairs {
+		pairedR[p.RemotePath], pairedL[p.LocalPath] = true, true
+	}
+	byPath := make(map[string]domain.LibraryFile, len(local))
+	byUpload := map[string]domain.LibraryFile{}
+	for _, l := range local {
+		if l.Missing || l.Problem != "" || l.Size <= 0 || l.SHA1 == "" || pairedL[l.Path] {
+			continue
+		}
+		byPath[l.Path] = l
+		if set.Upload {
+			byUpload[domain.UploadPath(set, l.Path)] = l
+		}
+	}
+	type check struct {
+		i       int
+		l       domain.LibraryFile
+		partial bool
+	}
+	var checks []check
+	for i, r := range files {
+		if pairedR[r.Path] || r.Size < 0 {
+			continue
+		}
+		cands := []domain.LibraryFile{}
+		if l, ok := byUpload[r.Path]; ok {
+			cands = append(cands, l)
+		}
+		if set.PreserveNames {
+			if lp, err := domain.DownloadPath(set, r.Path); err == nil {
+				if l, ok := byPath[lp]; ok {
+					cands = append(cands, l)
+				}
+			}
+		}
+		for _, l := range cands {
+			if r.Size == l.Size && !decided(r, l) {
+				checks = append(checks, check{i: i, l: l})
+				break
+			}
+			if r.Size < l.Size && set.Upload && domain.UploadPath(set, l.Path) == r.Path {
+				checks = append(checks, check{i: i, l: l, partial: true})
+				break
+			}
+		}
+	}
+	if len(checks) == 0 {
+		return files, local
+	}
+	var mu sync.Mutex
+	drop := map[int]bool{}
+	later := map[string]bool{} // library paths left out of this run
+	putOff := func(c check) {
+		mu.Lock()
+		drop[c.i], later[c.l.Path] = true, true
+		mu.Unlock()
+	}
+	_ = runParallel(ctx, s.cfg.Parallel, len(checks), func(ctx context.Context, n int) error {
+		c := checks[n]
+		r := files[c.i]
+		if !c.partial {
+			sum, err := s.remoteSHA1(ctx, st, r.Path)
+			if err != nil {
+				s.log.WarnContext(ctx, "sync: cannot read a remote file to compare it with the library's; both wait for the next run", "remote", r.Path, "err", err)
+				putOff(c)
+				return nil
+			}
+			if strings.EqualFold(sum, c.l.SHA1) {
+				mu.Lock()
+				files[c.i].Checksum = strings.TrimSpace(files[c.i].Checksum + " SHA1:" + sum)
+				mu.Unlock()
+			}
+			return nil
+		}
+		same, err := s.isPrefixOf(ctx, st, r, c.l.Path)
+		if err != nil {
+			s.log.WarnContext(ctx, "sync: cannot compare a short remote file with the library's; both wait for the next run", "remote", r.Path, "err", err)
+			putOff(c)
+			return nil
+		}
+		if !same {
+			return nil
+		}
+		if err := st.Delete(ctx, r.Path); err != nil {
+			s.log.WarnContext(ctx, "sync: cannot remove the truncated upload of an interrupted run; both wait for the next run", "remote", r.Path, "err", err)
+			putOff(c)
+			return nil
+		}
+		s.log.InfoContext(ctx, "sync: removed the truncated upload of an interrupted run; the file is sent again",
+			"remote", r.Path, "size", r.Size, "want", c.l.Size)
+		mu.Lock()
+		drop[c.i] = true
+		mu.Unlock()
+		return nil
+	})
+	if len(drop) == 0 {
+		return files, local
+	}
+	kept := make([]domain.RemoteFile, 0, len(files)-len(drop))
+	for i, r := range files {
+		if !drop[i] {
+			kept = append(kept, r)
+		}
+	}
+	if len(later) > 0 {
+		rest := make([]domain.LibraryFile, 0, len(local))
+		for _, l := range local {
+			if !later[l.Path] {
+				rest = append(rest, l)
+			}
+		}
+		local = rest
+	}
+	return kept, local
+}
+
+// decided reports whether the planner can tell by itself whether r and l
+// hold the same content: both have a SHA-1, or r has a modification time.
+// A modification time that differs only says the server did not keep the
+// sent one, so only an equal one decides.
+func decided(r domain.RemoteFile, l domain.LibraryFile) bool {
+	if remoteSHA1Of(r.Checksum) != "" {
+		return true
+	}
+	return !r.ModTime.IsZero() && r.ModTime.Unix() == l.ModTime.Unix()
+}
+
+// remoteSHA1Of is the SHA-1 of a remote checksum list ("SHA1:... MD5:..."),
+// "" when it has none.
+func remoteSHA1Of(checksum string) string {
+	for _, c := range strings.Fields(checksum) {
+		if algo, sum, ok := strings.Cut(c, ":"); ok && strings.EqualFold(algo, "sha1") && sum != "" {
+			return strings.ToLower(sum)
+		}
+	}
+	return ""
+}
+
+// remoteSHA1 reads a remote file through SHA-1.
+func (s *Syncer) remoteSHA1(ctx context.Context, st ports.RemoteStorage, p string) (string, error) {
+	rc, _, err := st.Download(ctx, p)
+	if err != nil {
+		return "", err
+	}
+	defer rc.Close()
+	h := sha1.New()
+	if _, err := io.Copy(h, rc); err != nil {
+		return "", err
+	}
+	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// isPrefixOf reports whether the bytes of the remote file r are the
+// first r.Size bytes of the library file at lp.
+func (s *Syncer) isPrefixOf(ctx context.Context, st ports.RemoteStorage, r domain.RemoteFile, lp string) (bool, error) {
+	f, err := s.lib.Open(ctx, lp)
+	if err != nil {
+		return false, err
+	}
+	defer f.Close()
+	rc, _, err := st.Download(ctx, r.Path)
+	if err != nil {
+		return false, err
+	}
+	defer rc.Close()
+	rb, lb := make([]byte, 64<<10), make([]byte, 64<<10)
+	var n int64
+	for {
+		k, rerr := io.ReadFull(rc, rb)
+		if k > 0 {
+			if _, err := io.ReadFull(f, lb[:k]); err != nil {
+				return false, nil // the remote file is longer than the library's
+			}
+			if !bytes.Equal(rb[:k], lb[:k]) {
+				return false, nil
+			}
+			n += int64(k)
+		}
+		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
+			break
+		}
+		if rerr != nil {
+			return false, rerr
+		}
+	}
+	if n != r.Size {
+		return false, fmt.Errorf("read %d bytes of %s, listed with %d", n, r.Path, r.Size)
+	}
+	return true, nil
+}
