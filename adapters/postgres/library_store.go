@@ -199,8 +199,17 @@ func (s *LibraryStore) Photos(ctx context.Context, q domain.PhotoQuery) ([]domai
 		n := `$` + strconv.Itoa(len(args))
 		where += ` AND (p.folder_lower LIKE ` + n + ` ESCAPE '\' OR p.name_lower LIKE ` + n + ` ESCAPE '\')`
 	}
+	// Without a text filter, the photos with a present file are counted
+	// on the files index alone, not with a lookup per photo.
+	countQuery := `SELECT COUNT(*) FROM photos p` + where
+	if q.Text == "" {
+		countQuery = `SELECT COUNT(DISTINCT photo_id) FROM files WHERE photo_id IS NOT NULL AND NOT missing`
+		if q.Kind != domain.KindNone {
+			countQuery += ` AND kind = $1`
+		}
+	}
 	var total int
-	if err := s.db.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM photos p`+where, args...).Scan(&total); err != nil {
+	if err := s.db.db.QueryRowContext(ctx, countQuery, args...).Scan(&total); err != nil {
 		return nil, 0, fmt.Errorf("postgres: count photos: %w", err)
 	}
 	count := q.Count
