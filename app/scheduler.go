@@ -60,6 +60,13 @@ func (s *Scheduler) Due(ctx context.Context) ([]domain.Account, error) {
 // of time, or its server failed), which would otherwise wait a whole
 // interval: on Lambda a long first sync takes several invocations.
 func (s *Scheduler) DueOrUnfinished(ctx context.Context) ([]domain.Account, error) {
+	return s.dueOr(ctx, func(last domain.SyncRun) bool { return !last.Complete })
+}
+
+// dueOr returns the due accounts and, beside them, the accounts syncing on
+// an interval (not waiting for new credentials) whose last run, not a dry
+// one, is taken up again by again.
+func (s *Scheduler) dueOr(ctx context.Context, again func(last domain.SyncRun) bool) ([]domain.Account, error) {
 	all, err := s.accounts.Accounts(ctx)
 	if err != nil {
 		return nil, err
@@ -78,7 +85,7 @@ func (s *Scheduler) DueOrUnfinished(ctx context.Context) ([]domain.Account, erro
 		if err != nil {
 			return nil, err
 		}
-		if len(runs) == 1 && !runs[0].Complete && !runs[0].DryRun {
+		if len(runs) == 1 && !runs[0].DryRun && again(runs[0]) {
 			out = append(out, a)
 		}
 	}
@@ -142,25 +149,5 @@ func (s *Scheduler) Loop(ctx context.Context, tick time.Duration) {
 // interval. A run that finished with an error waits for its interval, so
 // a server that is down is not knocked on every tick.
 func (s *Scheduler) dueOrInterrupted(ctx context.Context) ([]domain.Account, error) {
-	all, err := s.accounts.Accounts(ctx)
-	if err != nil {
-		return nil, err
-	}
-	now := s.clock.Now()
-	var out []domain.Account
-	for _, a := range all {
-		if IsDue(a, now) {
-			out = append(out, a)
-			continue
-		}
-		if !a.SyncEnabled || a.SyncInterval <= 0 || a.Status == domain.StatusUnauthorized {
-			continue
-		}
-		if interrupted, err := s.syncer.interrupted(ctx, a.ID); err != nil {
-			return nil, err
-		} else if interrupted {
-			out = append(out, a)
-		}
-	}
-	return out, nil
+	return s.dueOr(ctx, func(last domain.SyncRun) bool { return last.FinishedAt.IsZero() })
 }

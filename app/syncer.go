@@ -212,15 +212,6 @@ func (s *Syncer) stillWanted(ctx context.Context, l *lease, accountID int64) err
 	return domain.Errorf(domain.ECONFLICT, "the sync of account %d is not due: another run has just done it", accountID)
 }
 
-// interrupted reports whether an account's last run never finished.
-func (s *Syncer) interrupted(ctx context.Context, accountID int64) (bool, error) {
-	runs, err := s.store.Runs(ctx, accountID, 1)
-	if err != nil {
-		return false, err
-	}
-	return len(runs) == 1 && runs[0].FinishedAt.IsZero() && !runs[0].DryRun, nil
-}
-
 // runLocked runs a sync under a lease taken by lock, and releases it.
 func (s *Syncer) runLocked(ctx context.Context, l *lease, accountID int64, by SyncTrigger, p *Progress) (domain.SyncRun, error) {
 	ctx, cancel := context.WithCancelCause(ctx)

@@ -24,12 +24,17 @@ func (stalledError) Error() string   { return "the server stopped sending or rea
 func (stalledError) Timeout() bool   { return true }
 func (stalledError) Temporary() bool { return true }
 
-// watchdog cancels one request when it is armed for longer than idle: the
-// answer's body arms it while a read waits for the server, the request's
-// body while the transport writes what was read.
+// watchdog cancels one request when one of its two timers stays armed
+// for longer than idle: the answer's body arms one while a read waits for
+// the server, the request's body the other while the transport writes
+// what was read. Two timers, because the transport goes on writing the
+// request's body on a goroutine of its own after the answer has come
+// (a server may answer before it has read everything): one timer for both
+// would be stopped by the writer while the reader waits.
 type watchdog struct {
 	idle   time.Duration
-	timer  *time.Timer
+	timer  *time.Timer // the answer's body
+	sent   *time.Timer // the request's body
 	cancel context.CancelFunc
 	fired  atomic.Bool
 }
@@ -42,11 +47,13 @@ func newWatchdog(ctx context.Context, idle time.Duration) (*watchdog, context.Co
 	}
 	ctx, cancel := context.WithCancel(ctx)
 	w := &watchdog{idle: idle, cancel: cancel}
-	w.timer = time.AfterFunc(time.Hour, func() {
+	fire := func() {
 		w.fired.Store(true)
 		cancel()
-	})
+	}
+	w.timer, w.sent = time.AfterFunc(time.Hour, fire), time.AfterFunc(time.Hour, fire)
 	w.timer.Stop()
+	w.sent.Stop()
 	return w, ctx
 }
 
@@ -62,6 +69,18 @@ func (w *watchdog) disarm() {
 	}
 }
 
+func (w *watchdog) armSend() {
+	if w != nil {
+		w.sent.Reset(w.idle)
+	}
+}
+
+func (w *watchdog) disarmSend() {
+	if w != nil {
+		w.sent.Stop()
+	}
+}
+
 // err returns errStalled when the watchdog ended the request, else err.
 func (w *watchdog) err(err error) error {
 	if w != nil && err != nil && w.fired.Load() {
@@ -74,6 +93,7 @@ func (w *watchdog) err(err error) error {
 func (w *watchdog) release() {
 	if w != nil {
 		w.timer.Stop()
+		w.sent.Stop()
 		w.cancel()
 	}
 }
@@ -86,15 +106,15 @@ type watchedBody struct {
 }
 
 func (b *watchedBody) Read(p []byte) (int, error) {
-	b.wd.disarm()
+	b.wd.disarmSend()
 	n, err := b.rc.Read(p)
 	if err == nil {
-		b.wd.arm()
+		b.wd.armSend()
 	}
 	return n, err
 }
 
 func (b *watchedBody) Close() error {
-	b.wd.disarm()
+	b.wd.disarmSend()
 	return b.rc.Close()
 }

@@ -255,7 +255,7 @@ func (p *Proxy) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		return
 	case StallHeader:
 		if conn := hijack(w); conn != nil {
-			p.stall(conn, r)
+			p.stall(conn, r, f)
 			linger0(conn)
 			conn.Close()
 		}
@@ -355,14 +355,14 @@ func (p *Proxy) cutAnswer(w http.ResponseWriter, r *http.Request, resp *http.Res
 	case ShortBody:
 		return // a clean close after a short body
 	case StallBody:
-		p.stall(conn, r)
+		p.stall(conn, r, f)
 	}
 	linger0(conn)
 }
 
 // stall holds a connection for Config.Stall or until the client closes
 // it, whatever it sends meanwhile, and counts a stall the client sat out.
-func (p *Proxy) stall(conn net.Conn, r *http.Request) {
+func (p *Proxy) stall(conn net.Conn, r *http.Request, f Fault) {
 	deadline := time.Now().Add(p.cfg.Stall)
 	_ = conn.SetReadDeadline(deadline)
 	buf := make([]byte, 32<<10)
@@ -373,7 +373,7 @@ func (p *Proxy) stall(conn net.Conn, r *http.Request) {
 	}
 	if !time.Now().Before(deadline) {
 		p.mu.Lock()
-		p.satOut = append(p.satOut, r.Method+" "+r.URL.Path)
+		p.satOut = append(p.satOut, fmt.Sprintf("%s %s (%v, Content-Length %d, Expect %q)", r.Method, r.URL.Path, f, r.ContentLength, r.Header.Get("Expect")))
 		p.mu.Unlock()
 	}
 }
