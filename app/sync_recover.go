@@ -101,7 +101,7 @@ func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, 
 		c := checks[n]
 		r := files[c.i]
 		if !c.partial {
-			sum, err := s.remoteSHA1(ctx, st, r.Path)
+			sum, err := s.readSHA1(ctx, st, r.Path)
 			if err != nil {
 				s.log.WarnContext(ctx, "sync: cannot read a remote file to compare it with the library's; both wait for the next run", "remote", r.Path, "err", err)
 				putOff(c)
@@ -161,25 +161,14 @@ func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, 
 // A modification time that differs only says the server did not keep the
 // sent one, so only an equal one decides.
 func decided(r domain.RemoteFile, l domain.LibraryFile) bool {
-	if remoteSHA1Of(r.Checksum) != "" {
+	if remoteSHA1(r.Checksum) != "" {
 		return true
 	}
 	return !r.ModTime.IsZero() && r.ModTime.Unix() == l.ModTime.Unix()
 }
 
-// remoteSHA1Of is the SHA-1 of a remote checksum list ("SHA1:... MD5:..."),
-// "" when it has none.
-func remoteSHA1Of(checksum string) string {
-	for _, c := range strings.Fields(checksum) {
-		if algo, sum, ok := strings.Cut(c, ":"); ok && strings.EqualFold(algo, "sha1") && sum != "" {
-			return strings.ToLower(sum)
-		}
-	}
-	return ""
-}
-
-// remoteSHA1 reads a remote file through SHA-1.
-func (s *Syncer) remoteSHA1(ctx context.Context, st ports.RemoteStorage, p string) (string, error) {
+// readSHA1 reads a remote file through SHA-1.
+func (s *Syncer) readSHA1(ctx context.Context, st ports.RemoteStorage, p string) (string, error) {
 	rc, _, err := st.Download(ctx, p)
 	if err != nil {
 		return "", err
