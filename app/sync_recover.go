@@ -7,6 +7,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"slices"
 	"strings"
 	"sync"
 
@@ -39,9 +40,17 @@ import (
 func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, set domain.SyncSettings,
 	files []domain.RemoteFile, local []domain.LibraryFile, pairs []domain.SyncPair) ([]domain.RemoteFile, []domain.LibraryFile) {
 	pairedR := make(map[string]bool, len(pairs))
+	for _, p := range pairs {
+		pairedR[p.RemotePath] = true
+	}
+	// A run with every remote file paired (the usual one) has nothing to
+	// look at: no map of the library is built.
+	if !slices.ContainsFunc(files, func(r domain.RemoteFile) bool { return !pairedR[r.Path] }) {
+		return files, local
+	}
 	pairedL := make(map[string]bool, len(pairs))
 	for _, p := range pairs {
-		pairedR[p.RemotePath], pairedL[p.LocalPath] = true, true
+		pairedL[p.LocalPath] = true
 	}
 	byPath := make(map[string]domain.LibraryFile, len(local))
 	byUpload := map[string]domain.LibraryFile{}
