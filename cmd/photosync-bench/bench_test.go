@@ -24,6 +24,7 @@ var (
 	indexFlag   = flag.Int("index", -1, "files of the index scenario, 0 for none (-1 = the size's)")
 	outFlag     = flag.String("out", "", "folder to write <YYYY-MM-DD>.md to (empty = a temporary one)")
 	everywhere  = flag.Bool("everywhere", false, "run rclone's defaults and the largest no-change library on every server, not only on Apache and the Nextcloud test server")
+	profileFlag = flag.String("profile", "", "a folder for CPU and heap profiles of every photosync run (cpu-<pid>.prof, heap-<pid>.prof)")
 	psBin       = flag.String("photosync", "", "a photosync binary to time (default: built from ../photosync)")
 	rcloneBin   = flag.String("rclone", "", "the rclone to compare with (default: "+rcloneRelease+", built once into the user cache; tiny: the rclone on PATH)")
 )

@@ -142,6 +142,9 @@ func newPhotosync(t testing.TB, bin, library string, c *counter, user, pass, des
 func (p *photosync) command(t testing.TB, args ...string) *exec.Cmd {
 	cmd := exec.Command(p.bin, args...)
 	cmd.Env = env(t, "PHOTOSYNC_DATA="+p.data, "PHOTOSYNC_LIBRARY="+p.library, "PHOTOSYNC_LOG_LEVEL=warn")
+	if *profileFlag != "" {
+		cmd.Env = append(cmd.Env, "PHOTOSYNC_PROFILE_DIR="+*profileFlag)
+	}
 	return cmd
 }
 

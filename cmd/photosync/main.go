@@ -16,7 +16,11 @@ import (
 
 func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	err := run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	endProfile, err := startProfile(os.Getenv)
+	if err == nil {
+		err = run(ctx, os.Args, os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+		endProfile()
+	}
 	stop()
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "photosync:", describe(err))
