@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io/fs"
 	"log/slog"
+	"slices"
 	"strings"
 	"sync"
 	"time"
@@ -47,6 +48,7 @@ func NewIndexer(lib ports.Library, store ports.LibraryStore, inspector ports.Med
 type entry struct {
 	fi   domain.FileInfo
 	old  *domain.LibraryFile // as indexed before; nil for a new file
+	at   int                 // old's place among the stored files, -1 for none
 	info domain.MediaInfo
 }
 
@@ -62,10 +64,18 @@ type entry struct {
 // one FileDone per file. When ctx ends, Index stops reading and returns
 // its error, saving nothing.
 func (ix *Indexer) Index(ctx context.Context, p *Progress) (domain.IndexResult, error) {
+	res, _, err := ix.index(ctx, p)
+	return res, err
+}
+
+// index is Index that also answers the present files of the library as
+// indexed now, with their IDs, photos and roles: what a sync plans with,
+// so that it need not read the whole index back.
+func (ix *Indexer) index(ctx context.Context, p *Progress) (domain.IndexResult, []domain.LibraryFile, error) {
 	select {
 	case ix.running <- struct{}{}:
 	case <-ctx.Done():
-		return domain.IndexResult{}, ctx.Err()
+		return domain.IndexResult{}, nil, ctx.Err()
 	}
 	defer func() { <-ix.running }()
 	if p == nil {
@@ -75,36 +85,41 @@ func (ix *Indexer) Index(ctx context.Context, p *Progress) (domain.IndexResult, 
 
 	stored, err := ix.store.LibraryFiles(ctx)
 	if err != nil {
-		return domain.IndexResult{}, err
+		return domain.IndexResult{}, nil, err
 	}
-	byPath := make(map[string]domain.LibraryFile, len(stored))
-	for _, f := range stored {
-		byPath[f.Path] = f
+	byPath := make(map[string]int, len(stored))
+	for i, f := range stored {
+		byPath[f.Path] = i
 	}
-	entries, err := ix.walk(ctx, byPath)
+	entries, err := ix.walk(ctx, stored, byPath)
 	if err != nil {
-		return domain.IndexResult{}, err
+		return domain.IndexResult{}, nil, err
 	}
 	toRead, bytes := plan(entries)
 	p.SetTotal(len(entries), bytes)
 	reportKnown(p, entries)
 	if err := ix.readAll(ctx, p, entries, toRead); err != nil {
-		return domain.IndexResult{}, err
+		return domain.IndexResult{}, nil, err
 	}
 
 	now := ix.clock.Now()
-	seen := make(map[string]bool, len(entries))
+	seen := make([]bool, len(stored))
 	files := make([]domain.LibraryFile, 0, len(entries))
+	unchanged := true // every file as stored, and no new one
 	for _, e := range entries {
-		seen[e.fi.Path] = true
-		files = append(files, fileOf(e, now))
+		f := fileOf(e, now)
+		if e.old == nil {
+			unchanged = false
+		} else {
+			seen[e.at] = true
+			unchanged = unchanged && sameRead(*e.old, f)
+		}
+		files = append(files, f)
 	}
-	photos, loose := domain.Stack(files)
-
-	res := domain.IndexResult{Files: len(entries), Read: len(toRead), Photos: len(photos)}
+	res := domain.IndexResult{Files: len(entries), Read: len(toRead)}
 	var missing []string
-	for _, f := range stored {
-		if seen[f.Path] {
+	for i, f := range stored {
+		if seen[i] {
 			continue
 		}
 		res.Missing++
@@ -112,16 +127,66 @@ func (ix *Indexer) Index(ctx context.Context, p *Progress) (domain.IndexResult, 
 			missing = append(missing, f.Path)
 		}
 	}
-	changed := len(missing) > 0 || !sameAsStored(byPath, photos, loose)
+	if unchanged && len(missing) == 0 {
+		// The same files with the same content stack into the same photos:
+		// the stored grouping stands, and nothing is saved.
+		present := files[:0]
+		for _, e := range entries {
+			present = append(present, *e.old)
+		}
+		res.Photos, res.Problems = storedPhotos(present)
+		ix.logIndexed(res, false, start)
+		return res, present, nil
+	}
+	photos, loose := domain.Stack(files)
+	res.Photos = len(photos)
+	changed := len(missing) > 0 || !sameAsStored(stored, byPath, photos, loose)
 	if changed {
 		if err := ix.store.SaveIndex(ctx, photos, loose, missing, now); err != nil {
-			return domain.IndexResult{}, err
+			return domain.IndexResult{}, nil, err
+		}
+	} else {
+		// Stacking agreed with the index: its IDs are the stored ones.
+		for i := range photos {
+			for j := range photos[i].Files {
+				f := &photos[i].Files[j]
+				f.ID, f.PhotoID = stored[byPath[f.Path]].ID, stored[byPath[f.Path]].PhotoID
+			}
+		}
+		for i := range loose {
+			loose[i].ID = stored[byPath[loose[i].Path]].ID
 		}
 	}
+	present := files[:0]
+	for _, ph := range photos {
+		present = append(present, ph.Files...)
+	}
+	present = append(present, loose...)
 	res.Problems = loose
+	ix.logIndexed(res, changed, start)
+	return res, present, nil
+}
+
+func (ix *Indexer) logIndexed(res domain.IndexResult, saved bool, start time.Time) {
 	ix.log.Info("library indexed", "files", res.Files, "read", res.Read, "photos", res.Photos,
-		"missing", res.Missing, "problems", len(res.Problems), "saved", changed, "duration", ix.clock.Now().Sub(start))
-	return res, nil
+		"missing", res.Missing, "problems", len(res.Problems), "saved", saved, "duration", ix.clock.Now().Sub(start))
+}
+
+// storedPhotos answers, of files as stored, how many photos they stack
+// into and the files with a problem, by path as Stack orders them.
+func storedPhotos(files []domain.LibraryFile) (int, []domain.LibraryFile) {
+	photos := map[int64]struct{}{}
+	var problems []domain.LibraryFile
+	for _, f := range files {
+		if f.PhotoID != 0 {
+			photos[f.PhotoID] = struct{}{}
+		}
+		if f.Problem != "" {
+			problems = append(problems, f)
+		}
+	}
+	slices.SortFunc(problems, func(a, b domain.LibraryFile) int { return strings.Compare(a.Path, b.Path) })
+	return len(photos), problems
 }
 
 // Problems returns the files of the library with a problem, as of the last
@@ -131,12 +196,12 @@ func (ix *Indexer) Problems(ctx context.Context) ([]domain.LibraryFile, error) {
 }
 
 // walk lists the library, each file with its index entry when it has one.
-func (ix *Indexer) walk(ctx context.Context, byPath map[string]domain.LibraryFile) ([]entry, error) {
-	var entries []entry
+func (ix *Indexer) walk(ctx context.Context, stored []domain.LibraryFile, byPath map[string]int) ([]entry, error) {
+	entries := make([]entry, 0, len(stored))
 	err := ix.lib.Walk(ctx, func(fi domain.FileInfo) error {
-		e := entry{fi: fi}
-		if old, ok := byPath[fi.Path]; ok {
-			e.old = &old
+		e := entry{fi: fi, at: -1}
+		if i, ok := byPath[fi.Path]; ok {
+			e.old, e.at = &stored[i], i
 		}
 		entries = append(entries, e)
 		return nil
@@ -279,16 +344,16 @@ func fileOf(e entry, now time.Time) domain.LibraryFile {
 
 // sameAsStored reports whether the index just computed is the one stored:
 // every file as stored, and grouped into the same photos.
-func sameAsStored(stored map[string]domain.LibraryFile, photos []domain.Photo, loose []domain.LibraryFile) bool {
+func sameAsStored(stored []domain.LibraryFile, byPath map[string]int, photos []domain.Photo, loose []domain.LibraryFile) bool {
 	usedIDs := map[int64]bool{}
 	for _, p := range photos {
 		var id int64
 		for _, f := range p.Files {
-			old, ok := stored[f.Path]
-			if !ok || !sameFile(old, f) || old.PhotoID == 0 || (id != 0 && old.PhotoID != id) {
+			i, ok := byPath[f.Path]
+			if !ok || !sameFile(stored[i], f) || stored[i].PhotoID == 0 || (id != 0 && stored[i].PhotoID != id) {
 				return false
 			}
-			id = old.PhotoID
+			id = stored[i].PhotoID
 		}
 		if usedIDs[id] {
 			return false
@@ -296,8 +361,8 @@ func sameAsStored(stored map[string]domain.LibraryFile, photos []domain.Photo, l
 		usedIDs[id] = true
 	}
 	for _, f := range loose {
-		old, ok := stored[f.Path]
-		if !ok || !sameFile(old, f) || old.PhotoID != 0 {
+		i, ok := byPath[f.Path]
+		if !ok || !sameFile(stored[i], f) || stored[i].PhotoID != 0 {
 			return false
 		}
 	}
@@ -305,10 +370,22 @@ func sameAsStored(stored map[string]domain.LibraryFile, photos []domain.Photo, l
 }
 
 func sameFile(old, f domain.LibraryFile) bool {
-	return !old.Missing && old.Kind == f.Kind && old.Role == f.Role && old.Size == f.Size &&
+	return old.Role == f.Role && old.Problem == f.Problem && sameContent(old, f)
+}
+
+// sameRead reports whether a file as read in this run (f, not stacked yet:
+// no role, and no problem that stacking gives) is as stored.
+func sameRead(old, f domain.LibraryFile) bool {
+	return (old.Problem == f.Problem || f.Problem == "" && old.Problem == domain.ProblemOrphan) && sameContent(old, f)
+}
+
+// sameContent compares what the index knows of a file, apart from its
+// place in a photo.
+func sameContent(old, f domain.LibraryFile) bool {
+	return !old.Missing && old.Kind == f.Kind && old.Size == f.Size &&
 		old.ModTime.Equal(f.ModTime) && old.SHA1 == f.SHA1 && old.TakenAt.Equal(f.TakenAt) &&
 		old.TakenSource == f.TakenSource && old.Orientation == f.Orientation && old.Width == f.Width &&
-		old.Height == f.Height && old.Problem == f.Problem
+		old.Height == f.Height
 }
 
 // cause returns why a file could not be read, in words and without the

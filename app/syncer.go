@@ -232,6 +232,7 @@ type prepared struct {
 	pairs    []domain.SyncPair
 	failures []domain.SyncFailure
 	local    []domain.LibraryFile
+	prev     []domain.RemoteFolder // the folders remembered before the run
 	stats    WalkStats
 	etags    etagVerdict // what the run learnt of the server's folder ETags
 }
@@ -240,7 +241,8 @@ type prepared struct {
 // also removes the temporary files a killed run left in the download
 // folder and creates the sync folder when it uploads.
 func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteStorage, by SyncTrigger, write bool) (*prepared, error) {
-	if _, err := s.indexer.Index(ctx, nil); err != nil {
+	_, local, err := s.indexer.index(ctx, nil)
+	if err != nil {
 		return nil, fmt.Errorf("index the library: %w", err)
 	}
 	// The walk and the folder's creation are tried again while the
@@ -266,7 +268,7 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 	if err != nil {
 		return nil, err
 	}
-	pr := &prepared{}
+	pr := &prepared{local: local, prev: prev}
 	var files []domain.RemoteFile
 	// Listings are small answers that wait on the server: twice the
 	// transfers at once keep it busy (rclone's checkers are 8 too).
@@ -275,9 +277,6 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 		return nil, fmt.Errorf("list the sync folder %s: %w", a.SyncFolder, err)
 	}
 	pr.etags = judgeETags(prev, pr.folders, a.SyncFolder)
-	if pr.local, err = s.library.LibraryFiles(ctx); err != nil {
-		return nil, err
-	}
 	if pr.pairs, err = s.store.Pairs(ctx, a.ID); err != nil {
 		return nil, err
 	}
@@ -295,7 +294,6 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 		}
 	}
 	set := domain.SyncSettingsOf(a, s.cfg.DownloadFolder)
-	local := pr.local
 	if write {
 		files, local = s.recoverUnrecorded(ctx, st, set, files, pr.local, pr.pairs)
 	}
@@ -339,8 +337,13 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 		err = cause // the lease was lost
 	}
 	if err == nil {
-		if serr := s.store.ReplaceFolders(context.WithoutCancel(ctx), a.ID, pr.etags.mark(pr.folders, a.SyncFolder)); serr != nil {
-			s.log.WarnContext(ctx, "sync: cannot remember the remote folders; the next run lists them all", "account", a.ID, "err", serr)
+		// Only the folders that changed are written: a run that found the
+		// server as it was writes one row, the verdict's.
+		put, drop := changedFolders(pr.prev, pr.etags.mark(pr.folders, a.SyncFolder))
+		if len(put)+len(drop) > 0 {
+			if serr := s.store.UpdateFolders(context.WithoutCancel(ctx), a.ID, put, drop); serr != nil {
+				s.log.WarnContext(ctx, "sync: cannot remember the remote folders; the next run lists them all", "account", a.ID, "err", serr)
+			}
 		}
 	}
 
@@ -432,4 +435,47 @@ func (s *Syncer) removeStaged(ctx context.Context) {
 	if _, err := s.writer.RemoveTemps(context.WithoutCancel(ctx), path.Join(s.cfg.DownloadFolder, stagingFolder)); err != nil {
 		s.log.WarnContext(ctx, "sync: cannot remove staging files; the next run does", "err", err)
 	}
+}
+
+// changedFolders answers what turns the remembered folders prev into
+// cur: the folders of cur that are new or differ (ETag or entries), and
+// the paths of prev's folders that cur lacks.
+func changedFolders(prev, cur []domain.RemoteFolder) (put []domain.RemoteFolder, drop []string) {
+	byPath := make(map[string]*domain.RemoteFolder, len(prev))
+	for i := range prev {
+		byPath[prev[i].Path] = &prev[i]
+	}
+	for _, f := range cur {
+		old, ok := byPath[f.Path]
+		if !ok || !sameFolder(*old, f) {
+			put = append(put, f)
+		}
+		delete(byPath, f.Path)
+	}
+	for p := range byPath {
+		drop = append(drop, p)
+	}
+	slices.Sort(drop)
+	return put, drop
+}
+
+// sameFolder reports whether two listings of a folder have the same ETag
+// and the same entries, whatever their order.
+func sameFolder(a, b domain.RemoteFolder) bool {
+	if a.ETag != b.ETag || len(a.Files) != len(b.Files) {
+		return false
+	}
+	entries := make(map[string]*domain.RemoteFile, len(a.Files))
+	for i := range a.Files {
+		entries[a.Files[i].Path] = &a.Files[i]
+	}
+	for _, e := range b.Files {
+		o, ok := entries[e.Path]
+		if !ok || o.Name != e.Name || o.IsDir != e.IsDir || o.Size != e.Size || !o.ModTime.Equal(e.ModTime) ||
+			o.ETag != e.ETag || o.Checksum != e.Checksum {
+			return false
+		}
+		delete(entries, e.Path) // an entry twice in b cannot match
+	}
+	return true
 }

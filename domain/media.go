@@ -3,6 +3,7 @@ package domain
 import (
 	"path"
 	"strings"
+	"unicode/utf8"
 )
 
 // Kind is what a library file is, by its extension.
@@ -35,7 +36,22 @@ func init() {
 // KindOf returns the kind of a file by its extension, case-insensitively;
 // KindNone for anything photosync does not handle.
 func KindOf(name string) Kind {
-	return kindByExt[strings.ToLower(path.Ext(name))]
+	ext := path.Ext(name)
+	var buf [16]byte
+	if len(ext) > len(buf) {
+		return kindByExt[strings.ToLower(ext)]
+	}
+	for i := 0; i < len(ext); i++ {
+		c := ext[i]
+		switch {
+		case c >= utf8.RuneSelf:
+			return kindByExt[strings.ToLower(ext)] // Unicode case folding
+		case 'A' <= c && c <= 'Z':
+			c += 'a' - 'A'
+		}
+		buf[i] = c
+	}
+	return kindByExt[string(buf[:len(ext)])] // a lookup that does not allocate
 }
 
 // Ignored reports whether a library path (slash-separated, relative to the
@@ -43,14 +59,19 @@ func KindOf(name string) Kind {
 // "."), partial and temporary files (".part", ".tmp", a "~" suffix, a ".~"
 // prefix) and files of no known kind.
 func Ignored(rel string) bool {
-	for _, part := range strings.Split(rel, "/") {
-		if strings.HasPrefix(part, ".") {
-			return true
+	for i := 0; i < len(rel); i++ {
+		if rel[i] == '.' && (i == 0 || rel[i-1] == '/') {
+			return true // a hidden part
 		}
 	}
-	base := strings.ToLower(path.Base(rel))
-	if strings.HasSuffix(base, ".part") || strings.HasSuffix(base, ".tmp") || strings.HasSuffix(base, "~") {
+	base := path.Base(rel)
+	if hasSuffixFold(base, ".part") || hasSuffixFold(base, ".tmp") || strings.HasSuffix(base, "~") {
 		return true
 	}
 	return KindOf(base) == KindNone
+}
+
+// hasSuffixFold is strings.HasSuffix ignoring case, for an ASCII suffix.
+func hasSuffixFold(s, suffix string) bool {
+	return len(s) >= len(suffix) && strings.EqualFold(s[len(s)-len(suffix):], suffix)
 }

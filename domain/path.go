@@ -11,6 +11,14 @@ import (
 // parts, and no "..", backslash or control characters, so a path can never
 // climb out of the account's endpoint.
 func CleanRemotePath(p string) (string, error) {
+	if isCleanRemote(p) {
+		return p, nil // the common case, without allocating
+	}
+	return cleanRemotePath(p)
+}
+
+// cleanRemotePath is CleanRemotePath for a path that is not clean yet.
+func cleanRemotePath(p string) (string, error) {
 	if !utf8.ValidString(p) {
 		return "", Errorf(EINVALID, "the path is not valid UTF-8")
 	}
@@ -32,6 +40,36 @@ func CleanRemotePath(p string) (string, error) {
 		kept = append(kept, part)
 	}
 	return "/" + strings.Join(kept, "/"), nil
+}
+
+// isCleanRemote reports whether CleanRemotePath would answer p itself:
+// valid UTF-8 starting with a slash, without a control character, a
+// backslash, an empty, "." or ".." part, or a trailing slash (but "/").
+func isCleanRemote(p string) bool {
+	if p == "/" {
+		return true
+	}
+	if len(p) < 2 || p[0] != '/' || p[len(p)-1] == '/' || !utf8.ValidString(p) {
+		return false
+	}
+	start := 1 // of the current part
+	for i := 1; i <= len(p); i++ {
+		if i < len(p) {
+			c := p[i]
+			if c < 0x20 || c == 0x7f || c == '\\' {
+				return false
+			}
+			if c != '/' {
+				continue
+			}
+		}
+		switch p[start:i] {
+		case "", ".", "..":
+			return false
+		}
+		start = i + 1
+	}
+	return true
 }
 
 // JoinRemotePath joins a clean remote folder and a relative name.

@@ -110,7 +110,12 @@ func relBelow(folder, p string) (string, error) {
 	if c != p {
 		return "", Errorf(EINVALID, "the remote path %q is not clean", p)
 	}
-	rel, ok := strings.CutPrefix(p, strings.TrimSuffix(folder, "/")+"/")
+	rel, ok := "", false
+	if folder == "/" {
+		rel, ok = p[1:], true
+	} else if len(p) > len(folder) && p[len(folder)] == '/' && p[:len(folder)] == folder {
+		rel, ok = p[len(folder)+1:], true
+	}
 	if !ok || rel == "" {
 		return "", Errorf(EINVALID, "the remote path %q is not below the sync folder %s", p, folder)
 	}

@@ -4,6 +4,7 @@ import (
 	"cmp"
 	"fmt"
 	"maps"
+	"path"
 	"slices"
 	"strings"
 	"time"
@@ -131,12 +132,12 @@ type planner struct {
 	s   SyncSettings
 	now time.Time
 
-	all    []RemoteFile           // every entry of the listing, for names taken
-	remote map[string]RemoteFile  // files safely below the sync folder, by path
-	rel    map[string]string      // their paths below the sync folder
-	local  map[string]LibraryFile // present library files, by path
-	wantR  map[string]bool        // remote paths that move
-	wantL  map[string]bool        // library paths that move
+	all    []RemoteFile            // every entry of the listing, for names taken
+	remote map[string]RemoteFile   // files safely below the sync folder, by path
+	rel    map[string]string       // their paths below the sync folder
+	local  map[string]*LibraryFile // present library files, by path (in the input, never changed)
+	wantR  map[string]bool         // remote paths that move
+	wantL  map[string]bool         // library paths that move
 
 	pairs     []SyncPair      // pairs in the sync folder, by remote path
 	reservedL map[string]bool // library paths of every pair
@@ -156,9 +157,10 @@ type failureKey struct {
 func newPlanner(in SyncInput) *planner {
 	p := &planner{
 		s: in.Settings, now: in.Now,
-		remote: map[string]RemoteFile{}, rel: map[string]string{}, local: map[string]LibraryFile{},
-		reservedL: map[string]bool{}, reservedR: map[string]bool{},
-		claimedR: map[string]bool{}, claimedL: map[string]bool{},
+		remote: make(map[string]RemoteFile, len(in.Remote)), rel: make(map[string]string, len(in.Remote)),
+		local:     make(map[string]*LibraryFile, len(in.Local)),
+		reservedL: make(map[string]bool, len(in.Pairs)), reservedR: make(map[string]bool, len(in.Pairs)),
+		claimedR: make(map[string]bool, len(in.Pairs)), claimedL: make(map[string]bool, len(in.Pairs)),
 		failures: map[failureKey]SyncFailure{},
 	}
 	p.indexRemote(in.Remote)
@@ -177,10 +179,17 @@ func newPlanner(in SyncInput) *planner {
 }
 
 func (p *planner) indexRemote(listing []RemoteFile) {
-	sorted := slices.Clone(listing)
-	slices.SortFunc(sorted, compareRemote)
-	for i, r := range sorted {
-		if i > 0 && sorted[i-1].Path == r.Path {
+	// Sorted by path, for a plan that does not depend on the listing's
+	// order; the structs are large, so their places are sorted.
+	order := make([]int32, len(listing))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int { return compareRemote(&listing[a], &listing[b]) })
+	p.all = make([]RemoteFile, 0, len(listing))
+	for i, at := range order {
+		r := listing[at]
+		if i > 0 && listing[order[i-1]].Path == r.Path {
 			continue
 		}
 		p.all = append(p.all, r)
@@ -197,10 +206,10 @@ func (p *planner) indexRemote(listing []RemoteFile) {
 		}
 		p.remote[r.Path], p.rel[r.Path] = r, rel
 	}
-	var files []LibraryFile
-	for path, r := range p.remote {
+	files := make([]kindedPath, 0, len(p.remote))
+	for path := range p.remote {
 		if !Ignored(p.rel[path]) {
-			files = append(files, LibraryFile{Path: r.Path, Kind: KindOf(r.Path)})
+			files = append(files, kindedPath{path, KindOf(path)})
 		}
 	}
 	p.wantR = p.moving(files)
@@ -215,33 +224,38 @@ func (p *planner) hostileWanted(remotePath string) bool {
 }
 
 func (p *planner) indexLocal(index []LibraryFile) {
-	var files []LibraryFile
-	for _, f := range index {
+	for i := range index {
+		f := &index[i]
 		if f.Missing {
 			continue
 		}
-		if old, ok := p.local[f.Path]; ok && compareLocal(old, f) <= 0 {
+		if old, ok := p.local[f.Path]; ok && compareLocal(*old, *f) <= 0 {
 			continue
 		}
 		p.local[f.Path] = f
 	}
+	files := make([]kindedPath, 0, len(p.local))
 	for path, f := range p.local {
-		if !Ignored(path) && blockingProblem(f) == "" {
-			f.Kind, f.Problem = KindOf(path), ""
-			files = append(files, f)
+		if !Ignored(path) && blockingProblem(*f) == "" {
+			files = append(files, kindedPath{path, KindOf(path)})
 		}
 	}
 	p.wantL = p.moving(files)
 }
 
 func (p *planner) indexPairs(pairs []SyncPair) {
-	sorted := slices.Clone(pairs)
-	slices.SortFunc(sorted, func(a, b SyncPair) int {
-		return cmp.Or(strings.Compare(a.RemotePath, b.RemotePath), strings.Compare(a.LocalPath, b.LocalPath))
+	order := make([]int32, len(pairs))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortFunc(order, func(a, b int32) int {
+		return cmp.Or(strings.Compare(pairs[a].RemotePath, pairs[b].RemotePath), strings.Compare(pairs[a].LocalPath, pairs[b].LocalPath))
 	})
-	for i, pr := range sorted {
+	p.pairs = make([]SyncPair, 0, len(pairs))
+	for i, at := range order {
+		pr := pairs[at]
 		p.reservedL[pr.LocalPath], p.reservedR[pr.RemotePath] = true, true
-		if i > 0 && sorted[i-1].RemotePath == pr.RemotePath {
+		if i > 0 && pairs[order[i-1]].RemotePath == pr.RemotePath {
 			continue
 		}
 		if _, err := relBelow(p.s.Folder, pr.RemotePath); err != nil {
@@ -250,6 +264,14 @@ func (p *planner) indexPairs(pairs []SyncPair) {
 		p.pairs = append(p.pairs, pr)
 		p.claimedR[pr.RemotePath], p.claimedL[pr.LocalPath] = true, true
 	}
+}
+
+// localFile answers the present library file at lp.
+func (p *planner) localFile(lp string) (LibraryFile, bool) {
+	if l, ok := p.local[lp]; ok {
+		return *l, true
+	}
+	return LibraryFile{}, false
 }
 
 // kindMoves reports whether files of a kind move for their own sake.
@@ -265,19 +287,48 @@ func (p *planner) kindMoves(k Kind) bool {
 	return false
 }
 
+// kindedPath is a path with its kind, what moving looks at.
+type kindedPath struct {
+	Path string
+	Kind Kind
+}
+
 // moving returns the paths among files that move: by kind, and sidecars
-// with their photo.
-func (p *planner) moving(files []LibraryFile) map[string]bool {
-	want := map[string]bool{}
-	photos, _ := Stack(files)
-	for _, ph := range photos {
-		anchored := slices.ContainsFunc(ph.Files, func(f LibraryFile) bool {
-			return f.Kind != KindSidecar && p.kindMoves(f.Kind)
-		})
-		for _, f := range ph.Files {
-			if p.kindMoves(f.Kind) || f.Kind == KindSidecar && anchored {
-				want[f.Path] = true
-			}
+// with their photo. It finds what Stack would group without stacking:
+// a sidecar moves when a file of its stack moves for its own sake, an
+// Apple edited copy's stack counting as its original's when that exists.
+// The files have no problem (see indexLocal and indexRemote).
+func (p *planner) moving(files []kindedPath) map[string]bool {
+	want := make(map[string]bool, len(files))
+	keys := make([]string, len(files))
+	stacks := make(map[string]bool, len(files)) // every stack's key
+	for i, f := range files {
+		folder := path.Dir(f.Path)
+		if folder == "." {
+			folder = ""
+		}
+		keys[i] = PhotoKey(folder, Stem(f.Path))
+		stacks[keys[i]] = true
+	}
+	// joined answers the key of the stack a file ends in: its original's
+	// for an edited copy whose original has a stack.
+	joined := func(key string) string {
+		i := strings.LastIndexByte(key, '/')
+		if orig, ok := editedOf(key[i+1:]); ok && stacks[key[:i+1]+orig] {
+			return key[:i+1] + orig
+		}
+		return key
+	}
+	anchored := map[string]bool{}
+	for i, f := range files {
+		if f.Kind != KindSidecar && p.kindMoves(f.Kind) {
+			want[f.Path] = true
+			anchored[joined(keys[i])] = true
+		}
+	}
+	for i, f := range files {
+		if f.Kind == KindSidecar && anchored[joined(keys[i])] {
+			want[f.Path] = true
 		}
 	}
 	return want
@@ -355,7 +406,7 @@ func phase(a SyncAction) int {
 	return 1
 }
 
-func compareRemote(a, b RemoteFile) int {
+func compareRemote(a, b *RemoteFile) int {
 	return cmp.Or(strings.Compare(a.Path, b.Path), cmp.Compare(btoi(a.IsDir), btoi(b.IsDir)),
 		cmp.Compare(a.Size, b.Size), a.ModTime.Compare(b.ModTime), strings.Compare(a.ETag, b.ETag),
 		strings.Compare(a.Checksum, b.Checksum), strings.Compare(a.Name, b.Name))

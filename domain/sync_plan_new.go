@@ -28,7 +28,7 @@ func (p *planner) planLinks() {
 		}
 		r := p.remote[rp]
 		for _, lp := range cands {
-			l, ok := p.local[lp]
+			l, ok := p.localFile(lp)
 			if ok && p.linkable(lp) && (p.wantR[rp] || p.wantL[lp]) && sameFile(r, l) {
 				p.link(r, l)
 				break
@@ -41,7 +41,7 @@ func (p *planner) planLinks() {
 // remote file: it has no pair and no problem.
 func (p *planner) linkable(lp string) bool {
 	l, ok := p.local[lp]
-	return ok && !p.claimedL[lp] && blockingProblem(l) == ""
+	return ok && !p.claimedL[lp] && blockingProblem(*l) == ""
 }
 
 func (p *planner) link(r RemoteFile, l LibraryFile) {
@@ -82,7 +82,8 @@ func (p *planner) planDownloads() {
 		for i, np := range PlanNames(names[dir], reqs) {
 			r, lp := files[i], joinLibrary(dir, np.Name)
 			if np.Present {
-				p.link(r, p.local[lp])
+				l, _ := p.localFile(lp)
+				p.link(r, l)
 				continue
 			}
 			p.claimedR[r.Path], p.claimedL[lp] = true, true
@@ -98,7 +99,7 @@ func (p *planner) localNames() map[string][]TakenName {
 	names := map[string][]TakenName{}
 	add := func(lp string) {
 		t := TakenName{Name: path.Base(lp), Size: -1}
-		if l, ok := p.local[lp]; ok && p.linkable(lp) {
+		if l, ok := p.localFile(lp); ok && p.linkable(lp) {
 			t.Size, t.SHA1 = l.Size, l.SHA1
 		}
 		dir := libraryDir(lp)
@@ -120,7 +121,7 @@ func (p *planner) localNames() map[string][]TakenName {
 func (p *planner) planUploads() {
 	byDir := map[string][]LibraryFile{}
 	for _, lp := range sortedKeys(p.local) {
-		l := p.local[lp]
+		l := *p.local[lp]
 		if p.claimedL[lp] || !p.wantL[lp] || blockingProblem(l) != "" || isConflictCopy(lp) {
 			continue
 		}
@@ -136,6 +137,9 @@ func (p *planner) planUploads() {
 		}
 		dir := path.Dir(u)
 		byDir[dir] = append(byDir[dir], l)
+	}
+	if len(byDir) == 0 {
+		return
 	}
 	names := p.remoteNames()
 	for _, dir := range sortedKeys(byDir) {

@@ -102,10 +102,55 @@ func (s *SyncStore) Folders(ctx context.Context, accountID int64) ([]domain.Remo
 	return cloneFolders(s.folders[accountID]), nil
 }
 
+// UpdateFolders changes some of an account's remembered folders; see
+// ports.SyncStore. Nothing changes when it refuses the input.
+func (s *SyncStore) UpdateFolders(ctx context.Context, accountID int64, put []domain.RemoteFolder, drop []string) error {
+	if err := checkFolders(put); err != nil {
+		return err
+	}
+	putPaths := make(map[string]bool, len(put))
+	for _, f := range put {
+		putPaths[f.Path] = true
+	}
+	gone := make(map[string]bool, len(drop))
+	for _, p := range drop {
+		if c, err := domain.CleanRemotePath(p); err != nil || c != p {
+			return domain.Errorf(domain.EINVALID, "the remote folder %q is not a clean path", p)
+		}
+		if putPaths[p] {
+			return domain.Errorf(domain.EINVALID, "the remote folder %s is both kept and dropped", p)
+		}
+		gone[p] = true
+	}
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	next := storedFolders(put)
+	for _, f := range s.folders[accountID] {
+		if !putPaths[f.Path] && !gone[f.Path] {
+			next = append(next, f)
+		}
+	}
+	s.folders[accountID] = next
+	return nil
+}
+
 // ReplaceFolders replaces an account's remembered folders. EINVALID for a
 // folder without a clean path, a folder given twice, or a file that is
 // not directly in its folder; nothing changes then.
 func (s *SyncStore) ReplaceFolders(ctx context.Context, accountID int64, folders []domain.RemoteFolder) error {
+	if err := checkFolders(folders); err != nil {
+		return err
+	}
+	stored := storedFolders(folders)
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.folders[accountID] = stored
+	return nil
+}
+
+// checkFolders refuses a folder without a clean path, a folder given
+// twice, or a file that is not directly in its folder.
+func checkFolders(folders []domain.RemoteFolder) error {
 	seen := make(map[string]bool, len(folders))
 	for _, f := range folders {
 		if c, err := domain.CleanRemotePath(f.Path); err != nil || c != f.Path {
@@ -126,16 +171,18 @@ func (s *SyncStore) ReplaceFolders(ctx context.Context, accountID int64, folders
 			names[c.Path] = true
 		}
 	}
+	return nil
+}
+
+// storedFolders answers a copy of folders as the store keeps them.
+func storedFolders(folders []domain.RemoteFolder) []domain.RemoteFolder {
 	stored := cloneFolders(folders)
 	for i := range stored {
 		for j := range stored[i].Files {
 			stored[i].Files[j].ModTime = utcTime(stored[i].Files[j].ModTime)
 		}
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.folders[accountID] = stored
-	return nil
+	return stored
 }
 
 // cloneFolders copies folders sorted by path, with their files sorted by

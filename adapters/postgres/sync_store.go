@@ -189,6 +189,45 @@ func (s *SyncStore) ReplaceFolders(ctx context.Context, accountID int64, folders
 	)
 }
 
+// UpdateFolders changes some of an account's remembered folders in one
+// transaction; see ports.SyncStore. Deleting a folder's row deletes its
+// entries (ON DELETE CASCADE).
+func (s *SyncStore) UpdateFolders(ctx context.Context, accountID int64, put []domain.RemoteFolder, drop []string) error {
+	if err := checkFolders(put); err != nil {
+		return err
+	}
+	gone := make([][]any, 0, len(put)+len(drop))
+	putPaths := make(map[string]bool, len(put))
+	var folderRows, fileRows [][]any
+	for _, f := range put {
+		putPaths[f.Path] = true
+		gone = append(gone, []any{accountID, f.Path})
+		folderRows = append(folderRows, []any{accountID, f.Path, f.ETag})
+		for _, c := range f.Files {
+			mod, err := timeValue(c.ModTime)
+			if err != nil {
+				return domain.Errorf(domain.EINVALID, "remote file %s: %v", c.Path, err)
+			}
+			fileRows = append(fileRows, []any{accountID, f.Path, c.Path, c.Name, c.IsDir, c.Size, mod, c.ETag, c.Checksum})
+		}
+	}
+	for _, p := range drop {
+		if c, err := domain.CleanRemotePath(p); err != nil || c != p {
+			return domain.Errorf(domain.EINVALID, "the remote folder %q is not a clean path", p)
+		}
+		if putPaths[p] {
+			return domain.Errorf(domain.EINVALID, "the remote folder %s is both kept and dropped", p)
+		}
+		gone = append(gone, []any{accountID, p})
+	}
+	return s.batch(ctx, fmt.Sprintf("update sync folders of account %d", accountID), accountID,
+		batchStep{`DELETE FROM sync_folders WHERE account_id = $1 AND path = $2`, gone},
+		batchStep{`INSERT INTO sync_folders (account_id, path, etag) VALUES ($1, $2, $3)`, folderRows},
+		batchStep{`INSERT INTO sync_folder_files (account_id, folder, path, name, is_dir, size, mod_time, etag, checksum)
+			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, fileRows},
+	)
+}
+
 // A batchStep is one statement run once per row of values.
 type batchStep struct {
 	query string

@@ -161,6 +161,45 @@ func TestSyncStore(t *testing.T, newFixture func(t *testing.T) SyncFixture) {
 		checkFolders(t, "Folders after replacing with none", mustFolders(t, s, a))
 	})
 
+	t.Run("UpdateFolders", func(t *testing.T) {
+		s, a, b := setup(t)
+		year := domain.RemoteFolder{Path: "/Photos/2024", ETag: `"b"`, Files: []domain.RemoteFile{
+			remoteEntry("/Photos/2024/IMG_2.jpg", false), remoteEntry("/Photos/2024/IMG_1.jpg", false)}}
+		top := domain.RemoteFolder{Path: "/Photos", ETag: "photosync:etags=yes;3", Files: []domain.RemoteFile{
+			remoteEntry("/Photos/2024", true), remoteEntry("/Photos/old", true)}}
+		old := domain.RemoteFolder{Path: "/Photos/old", ETag: `"o"`, Files: []domain.RemoteFile{remoteEntry("/Photos/old/a.jpg", false)}}
+		mustReplaceFolders(t, s, a, []domain.RemoteFolder{year, top, old})
+		mustReplaceFolders(t, s, b, []domain.RemoteFolder{old})
+
+		// One folder changed (a file more), one new, one gone; the
+		// others as they were.
+		year2 := year
+		year2.ETag, year2.Files = `"b2"`, []domain.RemoteFile{remoteEntry("/Photos/2024/IMG_3.jpg", false)}
+		fresh := domain.RemoteFolder{Path: "/Photos/2025", ETag: `"n"`}
+		if err := s.UpdateFolders(ctx, a, []domain.RemoteFolder{year2, fresh}, []string{"/Photos/old", "/Photos/never"}); err != nil {
+			t.Fatalf("UpdateFolders: %v", err)
+		}
+		checkFolders(t, "Folders after an update", mustFolders(t, s, a), top, year2, fresh)
+		checkFolders(t, "Folders of the other account", mustFolders(t, s, b), old)
+		if err := s.UpdateFolders(ctx, a, nil, nil); err != nil {
+			t.Fatalf("UpdateFolders with nothing: %v", err)
+		}
+		checkFolders(t, "Folders after an empty update", mustFolders(t, s, a), top, year2, fresh)
+
+		for name, call := range map[string]func() error{
+			"unclean folder": func() error { return s.UpdateFolders(ctx, a, []domain.RemoteFolder{{Path: "Photos"}}, nil) },
+			"folder twice":   func() error { return s.UpdateFolders(ctx, a, []domain.RemoteFolder{fresh, fresh}, nil) },
+			"stray file": func() error {
+				return s.UpdateFolders(ctx, a, []domain.RemoteFolder{{Path: "/a", Files: []domain.RemoteFile{remoteEntry("/b/x.jpg", false)}}}, nil)
+			},
+			"unclean drop":     func() error { return s.UpdateFolders(ctx, a, nil, []string{"/Photos/"}) },
+			"kept and dropped": func() error { return s.UpdateFolders(ctx, a, []domain.RemoteFolder{fresh}, []string{fresh.Path}) },
+		} {
+			checkCode(t, "UpdateFolders, "+name, call(), domain.EINVALID)
+		}
+		checkFolders(t, "Folders after refused updates", mustFolders(t, s, a), top, year2, fresh)
+	})
+
 	t.Run("Failures", func(t *testing.T) {
 		s, a, b := setup(t)
 		full := syncFailure(a, domain.SyncDown, "nextcloud/a.jpg", "/Photos/a.jpg", true)

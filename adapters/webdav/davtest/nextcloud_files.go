@@ -45,6 +45,11 @@ type node struct {
 	// For folders, when something below last changed; Nextcloud propagates
 	// modification times upwards with ETags.
 	propagated time.Time
+	// For folders, the size of everything below (oc:size) once computed,
+	// until a change below: Nextcloud keeps it in its file cache too, so
+	// that a listing costs the same at any size of the tree.
+	treeSize int64
+	sized    bool
 	// For files, the checksums a client sent with the content (OC-Checksum),
 	// stored unverified; a change by other means clears them.
 	checksum string
@@ -128,8 +133,16 @@ func (s *fileState) stat(rel string) (entry, error) {
 	return entry{rel: rel, isDir: fi.IsDir(), size: size, modTime: mod, etag: nd.etag, id: nd.id, checksum: nd.checksum}, nil
 }
 
-// treeSize answers the size of every file below the folder rel.
+// treeSize answers the size of every file below the folder rel: from the
+// cache, or walked once and cached until a change below (see propagate).
 func (s *fileState) treeSize(rel string) int64 {
+	s.mu.Lock()
+	nd, seq := s.nodes[rel], s.seq
+	if nd != nil && nd.sized {
+		s.mu.Unlock()
+		return nd.treeSize
+	}
+	s.mu.Unlock()
 	var total int64
 	_ = filepath.WalkDir(s.abs(rel), func(_ string, d fs.DirEntry, err error) error {
 		if err == nil && d.Type().IsRegular() {
@@ -139,6 +152,13 @@ func (s *fileState) treeSize(rel string) int64 {
 		}
 		return nil
 	})
+	s.mu.Lock()
+	// Kept only when nothing changed meanwhile (every change takes an
+	// ETag, which moves seq on).
+	if nd != nil && s.nodes[rel] == nd && s.seq == seq {
+		nd.treeSize, nd.sized = total, true
+	}
+	s.mu.Unlock()
 	return total
 }
 
@@ -247,6 +267,7 @@ func (s *fileState) propagate(rel string, now time.Time) {
 		}
 		nd.etag = s.newETag()
 		nd.propagated = now
+		nd.sized = false
 	}
 }
 
