@@ -233,6 +233,7 @@ type prepared struct {
 	failures []domain.SyncFailure
 	local    []domain.LibraryFile
 	prev     []domain.RemoteFolder // the folders remembered before the run
+	st       ports.RemoteStorage   // the server, listings tried again while it is busy
 	stats    WalkStats
 	etags    etagVerdict // what the run learnt of the server's folder ETags
 }
@@ -240,49 +241,43 @@ type prepared struct {
 // prepare indexes the library, lists the server and plans. A run (write)
 // also removes the temporary files a killed run left in the download
 // folder and creates the sync folder when it uploads.
+//
+// The index and the listing run at once: one waits on the disk and the
+// processor, the other on the server. When one fails the other is
+// stopped, and the first failure is the run's.
 func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteStorage, by SyncTrigger, write bool) (*prepared, error) {
-	_, local, err := s.indexer.index(ctx, nil)
-	if err != nil {
-		return nil, fmt.Errorf("index the library: %w", err)
+	rctx, stopRemote := context.WithCancel(ctx)
+	defer stopRemote()
+	ictx, stopIndex := context.WithCancel(ctx)
+	defer stopIndex()
+	type indexed struct {
+		local []domain.LibraryFile
+		err   error
 	}
-	// The walk and the folder's creation are tried again while the
-	// server is busy, as transfers are (see retryingLister).
-	st = retryingLister{RemoteStorage: st, retry: retryPolicy{attempts: s.cfg.Attempts, delay: s.cfg.RetryDelay}, log: s.log}
-	if write {
-		s.staging.Lock()
-		n, err := s.writer.RemoveTemps(ctx, s.cfg.DownloadFolder)
-		s.staging.Unlock()
+	done := make(chan indexed, 1)
+	go func() {
+		_, local, err := s.indexer.index(ictx, nil)
 		if err != nil {
-			return nil, fmt.Errorf("remove temporary files of an earlier run: %w", err)
+			stopRemote()
 		}
-		if n > 0 {
-			s.log.InfoContext(ctx, "sync: removed temporary files an interrupted run left", "files", n)
-		}
-		if a.SyncUpload {
-			if err := st.MkdirAll(ctx, a.SyncFolder); err != nil {
-				return nil, fmt.Errorf("create the sync folder %s: %w", a.SyncFolder, err)
-			}
-		}
+		done <- indexed{local, err}
+	}()
+	pr, files, err := s.listRemote(rctx, a, st, write)
+	if err != nil {
+		stopIndex()
 	}
-	prev, err := s.store.Folders(ctx, a.ID)
+	ix := <-done
+	stoppedHere := err != nil && ctx.Err() == nil && errors.Is(ix.err, context.Canceled)
+	if ix.err != nil && !stoppedHere {
+		// The index failed on its own (or the run was cancelled), not
+		// because the listing did.
+		return nil, fmt.Errorf("index the library: %w", ix.err)
+	}
 	if err != nil {
 		return nil, err
 	}
-	pr := &prepared{local: local, prev: prev}
-	var files []domain.RemoteFile
-	// Listings are small answers that wait on the server: twice the
-	// transfers at once keep it busy (rclone's checkers are 8 too).
-	files, pr.folders, pr.stats, err = WalkRemote(ctx, st, a.SyncFolder, prev, verdictOf(prev, a.SyncFolder).trust(), 2*s.cfg.Parallel)
-	if err != nil {
-		return nil, fmt.Errorf("list the sync folder %s: %w", a.SyncFolder, err)
-	}
-	pr.etags = judgeETags(prev, pr.folders, a.SyncFolder)
-	if pr.pairs, err = s.store.Pairs(ctx, a.ID); err != nil {
-		return nil, err
-	}
-	if pr.failures, err = s.store.Failures(ctx, a.ID, false); err != nil {
-		return nil, err
-	}
+	pr.local = ix.local
+
 	failures := pr.failures
 	if by == ByHand {
 		// A person asked: what waits out its backoff is tried now.
@@ -294,14 +289,60 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 		}
 	}
 	set := domain.SyncSettingsOf(a, s.cfg.DownloadFolder)
+	local := pr.local
 	if write {
-		files, local = s.recoverUnrecorded(ctx, st, set, files, pr.local, pr.pairs)
+		files, local = s.recoverUnrecorded(ctx, pr.st, set, files, pr.local, pr.pairs)
 	}
 	pr.plan = domain.PlanSync(domain.SyncInput{
 		Settings: set,
 		Remote:   files, Local: local, Pairs: pr.pairs, Failures: failures, Now: s.clock.Now(),
 	})
 	return pr, nil
+}
+
+// listRemote is prepare's part on the server's side: it lists the sync
+// folder (after removing temporary files and creating the folder, for a
+// run) and reads the account's pairs and failures.
+func (s *Syncer) listRemote(ctx context.Context, a domain.Account, st ports.RemoteStorage, write bool) (*prepared, []domain.RemoteFile, error) {
+	// The walk and the folder's creation are tried again while the
+	// server is busy, as transfers are (see retryingLister).
+	st = retryingLister{RemoteStorage: st, retry: retryPolicy{attempts: s.cfg.Attempts, delay: s.cfg.RetryDelay}, log: s.log}
+	if write {
+		s.staging.Lock()
+		n, err := s.writer.RemoveTemps(ctx, s.cfg.DownloadFolder)
+		s.staging.Unlock()
+		if err != nil {
+			return nil, nil, fmt.Errorf("remove temporary files of an earlier run: %w", err)
+		}
+		if n > 0 {
+			s.log.InfoContext(ctx, "sync: removed temporary files an interrupted run left", "files", n)
+		}
+		if a.SyncUpload {
+			if err := st.MkdirAll(ctx, a.SyncFolder); err != nil {
+				return nil, nil, fmt.Errorf("create the sync folder %s: %w", a.SyncFolder, err)
+			}
+		}
+	}
+	prev, err := s.store.Folders(ctx, a.ID)
+	if err != nil {
+		return nil, nil, err
+	}
+	pr := &prepared{prev: prev, st: st}
+	// Listings are small answers that wait on the server: twice the
+	// transfers at once keep it busy (rclone's checkers are 8 too).
+	files, folders, stats, err := WalkRemote(ctx, st, a.SyncFolder, prev, verdictOf(prev, a.SyncFolder).trust(), 2*s.cfg.Parallel)
+	if err != nil {
+		return nil, nil, fmt.Errorf("list the sync folder %s: %w", a.SyncFolder, err)
+	}
+	pr.folders, pr.stats = folders, stats
+	pr.etags = judgeETags(prev, pr.folders, a.SyncFolder)
+	if pr.pairs, err = s.store.Pairs(ctx, a.ID); err != nil {
+		return nil, nil, err
+	}
+	if pr.failures, err = s.store.Failures(ctx, a.ID, false); err != nil {
+		return nil, nil, err
+	}
+	return pr, files, nil
 }
 
 // run runs a sync under the account's lease: it records the run, plans

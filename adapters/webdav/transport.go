@@ -174,6 +174,15 @@ func (x *exchange) RoundTrip(req *http.Request) (*http.Response, error) {
 	}
 	r.Header = req.Header.Clone()
 	r.Header.Del(gowebdav.XInhibitRedirect) // for gowebdav, not the server
+	if r.Method == "PROPFIND" && (r.Body == nil || r.Body == http.NoBody || r.GetBody != nil) {
+		// A listing changes nothing: marked idempotent (the empty key is
+		// not sent), it is sent again on a new connection when the server
+		// closed the kept-alive one it went out on just then, as Go does
+		// for a GET. Apache closes one after 100 requests (its
+		// MaxKeepAliveRequests) or 5 s idle: a failed listing and the
+		// wait before trying again otherwise.
+		r.Header["Idempotency-Key"] = nil
+	}
 	if x.pin {
 		u := *r.URL
 		u.Scheme, u.Host = x.origin.Scheme, x.origin.Host
