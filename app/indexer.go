@@ -140,21 +140,40 @@ func (ix *Indexer) index(ctx context.Context, p *Progress) (domain.IndexResult, 
 	}
 	photos, loose := domain.Stack(files)
 	res.Photos = len(photos)
-	changed := len(missing) > 0 || !sameAsStored(stored, byPath, photos, loose)
-	if changed {
-		if err := ix.store.SaveIndex(ctx, photos, loose, missing, now); err != nil {
-			return domain.IndexResult{}, nil, err
-		}
-	} else {
-		// Stacking agreed with the index: its IDs are the stored ones.
-		for i := range photos {
+	// Only the photos and loose files that differ from the index are
+	// saved; the others get their stored IDs.
+	var savePhotos []domain.Photo
+	var saveLoose []domain.LibraryFile
+	var photoAt, looseAt []int // their places in photos and loose
+	usedIDs := map[int64]bool{}
+	for i := range photos {
+		if id, ok := storedPhotoID(stored, byPath, photos[i]); ok && !usedIDs[id] {
+			usedIDs[id] = true
 			for j := range photos[i].Files {
 				f := &photos[i].Files[j]
-				f.ID, f.PhotoID = stored[byPath[f.Path]].ID, stored[byPath[f.Path]].PhotoID
+				f.ID, f.PhotoID = stored[byPath[f.Path]].ID, id
 			}
+			continue
 		}
-		for i := range loose {
-			loose[i].ID = stored[byPath[loose[i].Path]].ID
+		photoAt, savePhotos = append(photoAt, i), append(savePhotos, photos[i])
+	}
+	for i, f := range loose {
+		if j, ok := byPath[f.Path]; ok && sameFile(stored[j], f) && stored[j].PhotoID == 0 {
+			loose[i].ID = stored[j].ID
+			continue
+		}
+		looseAt, saveLoose = append(looseAt, i), append(saveLoose, f)
+	}
+	changed := len(missing) > 0 || len(savePhotos) > 0 || len(saveLoose) > 0
+	if changed {
+		if err := ix.store.SaveIndex(ctx, savePhotos, saveLoose, missing, now); err != nil {
+			return domain.IndexResult{}, nil, err
+		}
+		for k, i := range photoAt {
+			photos[i] = savePhotos[k] // with the IDs SaveIndex gave
+		}
+		for k, i := range looseAt {
+			loose[i] = saveLoose[k]
 		}
 	}
 	present := files[:0]
@@ -342,31 +361,18 @@ func fileOf(e entry, now time.Time) domain.LibraryFile {
 	return f
 }
 
-// sameAsStored reports whether the index just computed is the one stored:
-// every file as stored, and grouped into the same photos.
-func sameAsStored(stored []domain.LibraryFile, byPath map[string]int, photos []domain.Photo, loose []domain.LibraryFile) bool {
-	usedIDs := map[int64]bool{}
-	for _, p := range photos {
-		var id int64
-		for _, f := range p.Files {
-			i, ok := byPath[f.Path]
-			if !ok || !sameFile(stored[i], f) || stored[i].PhotoID == 0 || (id != 0 && stored[i].PhotoID != id) {
-				return false
-			}
-			id = stored[i].PhotoID
-		}
-		if usedIDs[id] {
-			return false
-		}
-		usedIDs[id] = true
-	}
-	for _, f := range loose {
+// storedPhotoID answers the ID of the stored photo a photo just stacked
+// is: every file as stored, in that one photo.
+func storedPhotoID(stored []domain.LibraryFile, byPath map[string]int, p domain.Photo) (int64, bool) {
+	var id int64
+	for _, f := range p.Files {
 		i, ok := byPath[f.Path]
-		if !ok || !sameFile(stored[i], f) || stored[i].PhotoID != 0 {
-			return false
+		if !ok || !sameFile(stored[i], f) || stored[i].PhotoID == 0 || (id != 0 && stored[i].PhotoID != id) {
+			return 0, false
 		}
+		id = stored[i].PhotoID
 	}
-	return true
+	return id, id != 0
 }
 
 func sameFile(old, f domain.LibraryFile) bool {

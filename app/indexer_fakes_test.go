@@ -156,11 +156,23 @@ type ixStore struct {
 	*memory.LibraryStore
 	mu    sync.Mutex
 	saves int
+	// the paths the last SaveIndex was given, photos' files and loose ones
+	lastSaved []string
 }
 
 func (s *ixStore) SaveIndex(ctx context.Context, photos []domain.Photo, loose []domain.LibraryFile, missing []string, at time.Time) error {
 	s.mu.Lock()
 	s.saves++
+	s.lastSaved = nil
+	for _, p := range photos {
+		for _, f := range p.Files {
+			s.lastSaved = append(s.lastSaved, f.Path)
+		}
+	}
+	for _, f := range loose {
+		s.lastSaved = append(s.lastSaved, f.Path)
+	}
+	slices.Sort(s.lastSaved)
 	s.mu.Unlock()
 	return s.LibraryStore.SaveIndex(ctx, photos, loose, missing, at)
 }

@@ -126,6 +126,43 @@ func TestReindexReadsNothingUnchanged(t *testing.T) {
 	}
 }
 
+func TestReindexSavesOnlyWhatChanged(t *testing.T) {
+	w := newIndexWorld(t)
+	w.sample()
+	w.index(t)
+	before := ixSummary(t, w.store)
+	ids := map[string]int64{}
+	files, _ := w.store.LibraryFiles(context.Background())
+	for _, f := range files {
+		ids[f.Path] = f.ID
+	}
+
+	// A new photo, and a sidecar that joins a photo already indexed.
+	w.lib.put("new.jpg", "EXIF 2021-01-01T00:00:00Z; new", ixModTime)
+	w.lib.put("IMG_4120.xmp", "<xmp/>", ixModTime)
+	res, _ := w.index(t)
+	if want := []string{"IMG_4120.JPG", "IMG_4120.xmp", "IMG_E4120.JPG", "new.jpg"}; !slices.Equal(w.store.lastSaved, want) {
+		t.Errorf("SaveIndex was given %v; want only the photos that changed: %v", w.store.lastSaved, want)
+	}
+	if res.Photos != 6 {
+		t.Errorf("%d photos, want 6", res.Photos)
+	}
+	want := append(slices.Clone(before), "new: new.jpg=primary")
+	want[0] = "IMG_4120: IMG_4120.JPG=primary IMG_E4120.JPG=edited IMG_4120.xmp=sidecar"
+	slices.Sort(want)
+	got := ixSummary(t, w.store)
+	slices.Sort(got)
+	if !slices.Equal(got, want) {
+		t.Errorf("photos:\n%s\nwant:\n%s", strings.Join(got, "\n"), strings.Join(want, "\n"))
+	}
+	files, _ = w.store.LibraryFiles(context.Background())
+	for _, f := range files {
+		if id, ok := ids[f.Path]; ok && id != f.ID {
+			t.Errorf("%s: ID %d became %d", f.Path, id, f.ID)
+		}
+	}
+}
+
 func TestReindexChanges(t *testing.T) {
 	ctx := context.Background()
 	w := newIndexWorld(t)

@@ -192,7 +192,8 @@ func (w *walk) reuse(dir, etag string) bool {
 	}
 	for _, f := range subtree {
 		w.seen[f.Path] = true
-		f.Files = slices.Clone(f.Files)
+		// The entries are prev's, shared: nothing changes a listing
+		// once made, and a copy would double the memory of a large tree.
 		w.folders = append(w.folders, f)
 		for _, c := range f.Files {
 			if !c.IsDir {

@@ -25,6 +25,7 @@ var (
 	outFlag     = flag.String("out", "", "folder to write <YYYY-MM-DD>.md to (empty = a temporary one)")
 	everywhere  = flag.Bool("everywhere", false, "run rclone's defaults and the largest no-change library on every server, not only on Apache and the Nextcloud test server")
 	profileFlag = flag.String("profile", "", "a folder for CPU and heap profiles of every photosync run (cpu-<pid>.prof, heap-<pid>.prof)")
+	psEnvFlag   = flag.String("psenv", "", "comma-separated NAME=value pairs added to photosync's environment, e.g. GOGC=50")
 	psBin       = flag.String("photosync", "", "a photosync binary to time (default: built from ../photosync)")
 	rcloneBin   = flag.String("rclone", "", "the rclone to compare with (default: "+rcloneRelease+", built once into the user cache; tiny: the rclone on PATH)")
 )

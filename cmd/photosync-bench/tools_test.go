@@ -145,6 +145,9 @@ func (p *photosync) command(t testing.TB, args ...string) *exec.Cmd {
 	if *profileFlag != "" {
 		cmd.Env = append(cmd.Env, "PHOTOSYNC_PROFILE_DIR="+*profileFlag)
 	}
+	if *psEnvFlag != "" {
+		cmd.Env = append(cmd.Env, strings.Split(*psEnvFlag, ",")...)
+	}
 	return cmd
 }
 
