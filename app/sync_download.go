@@ -4,40 +4,90 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
+	"errors"
 	"fmt"
+	"io"
 	"path"
+	"sync/atomic"
 	"time"
 
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/ports"
 )
+
+// rangedMinSize is the size from which a download may be fetched in
+// downloadStreams parts at once, when the storage can (ports.Downloader):
+// on a link where one stream is slower than several, a video comes
+// faster; photos are far below it.
+const rangedMinSize = 64 << 20
+
+// downloadStreams is how many parts of a large file are fetched at once;
+// 1 fetches every file in one stream. It is 1 because on the servers
+// photosync is measured against (on the same machine, two cores) one
+// stream was faster: the writer hashes and writes a download on both
+// cores already, and more streams only add copies. A setting for
+// servers far away would set it per account; tests set it here.
+var downloadStreams = 1
 
 // fetch downloads a remote file to a library path, trying again while the
 // server is busy, and returns the pair it makes. The writer puts the
 // bytes in a temporary file beside the target and renames it into place
 // only once its length (and the server's checksum, when it gave one)
 // checks out, so a broken transfer never leaves a partial file.
+//
+// The writer hashes what it writes anyway, so a storage that can leave
+// the check of its checksum to the caller does (ports.DownloadOptions
+// Unchecked), and the writer checks the checksum the download announced:
+// every byte is hashed once. A large file may come in parts (see
+// downloadStreams), each part tried again on its own by the retry
+// policy; when the file changes between its parts, it is read again in
+// one stream at once.
 func (x *syncExec) fetch(ctx context.Context, rf domain.RemoteFile, target string, overwrite bool) (domain.SyncPair, error) {
 	modTime := rf.ModTime
 	if modTime.IsZero() {
 		// Set a time of our own, so that the pair knows the file's.
 		modTime = x.clock.Now().Truncate(time.Second)
 	}
-	want := remoteSHA1(rf.Checksum)
-	var sum string
+	streams := 1
+	if rf.Size >= rangedMinSize {
+		streams = downloadStreams
+	}
+	var (
+		sum    string
+		gaveUp atomic.Bool // a part's retries failed for good
+		final  error       // the error of an attempt not to try again
+	)
+	opts := ports.DownloadOptions{
+		Unchecked: true,
+		Retry: func(ctx context.Context, try func(context.Context) error) error {
+			err := x.retry.do(ctx, x.log, rf.Path, try)
+			if err != nil && retryable(err) {
+				gaveUp.Store(true)
+			}
+			return err
+		},
+	}
 	err := x.retry.do(ctx, x.log, rf.Path, func(ctx context.Context) error {
-		body, _, err := x.st.Download(ctx, rf.Path)
-		if err != nil {
+		for {
+			opts.Streams = streams
+			var err error
+			sum, err = x.fetchOnce(ctx, rf, target, modTime, overwrite, opts)
+			if errors.Is(err, ports.ErrChanged) && streams > 1 {
+				streams = 1
+				continue
+			}
+			if err != nil && gaveUp.Load() {
+				// The part's retries spent the policy already; trying
+				// the whole file again would multiply it.
+				final = err
+				return nil
+			}
 			return err
 		}
-		defer body.Close()
-		cr := &countingReader{r: body, p: x.p} // the writer hashes what it writes
-		sum, err = x.writer.WriteFile(ctx, target, cr, rf.Size, modTime, want, overwrite)
-		read, _ := cr.stop()
-		if err != nil {
-			x.p.AddBytes(-read) // counted again by the next try
-		}
-		return err
 	})
+	if final != nil {
+		err = final
+	}
 	if err != nil {
 		return domain.SyncPair{}, err
 	}
@@ -45,6 +95,42 @@ func (x *syncExec) fetch(ctx context.Context, rf domain.RemoteFile, target strin
 		AccountID: x.a.ID, LocalPath: target, RemotePath: rf.Path, Size: rf.Size,
 		LocalModTime: modTime, RemoteModTime: rf.ModTime, ETag: rf.ETag, SHA1: sum, SyncedAt: x.clock.Now(),
 	}, nil
+}
+
+// fetchOnce downloads a remote file to a library path once, and returns
+// the SHA-1 of what it wrote.
+func (x *syncExec) fetchOnce(ctx context.Context, rf domain.RemoteFile, target string, modTime time.Time, overwrite bool, opts ports.DownloadOptions) (string, error) {
+	want := remoteSHA1(rf.Checksum)
+	var (
+		body io.ReadCloser
+		got  domain.RemoteFile
+		err  error
+	)
+	if d, ok := x.st.(ports.Downloader); ok {
+		body, got, err = d.DownloadWith(ctx, rf.Path, opts)
+		if err != nil {
+			return "", err
+		}
+		// The storage left its checksum to the writer.
+		if announced := remoteSHA1(got.Checksum); announced != "" {
+			if want != "" && announced != want {
+				body.Close()
+				return "", &domain.Error{Code: domain.EINVALID, Remote: true, Message: fmt.Sprintf(
+					"%s changed on the server since it was listed: its SHA-1 is now %s, not %s", rf.Path, announced, want)}
+			}
+			want = announced
+		}
+	} else if body, _, err = x.st.Download(ctx, rf.Path); err != nil {
+		return "", err // Download checks the checksum it announces itself
+	}
+	defer body.Close()
+	cr := &countingReader{r: body, p: x.p} // the writer hashes what it writes
+	sum, err := x.writer.WriteFile(ctx, target, cr, rf.Size, modTime, want, overwrite)
+	read, _ := cr.stop()
+	if err != nil {
+		x.p.AddBytes(-read) // counted again by the next try
+	}
+	return sum, err
 }
 
 // stagingFolder is where downloads wait, below the download folder, until

@@ -15,9 +15,13 @@ type LibraryWriter interface {
 	// index ignores it), checks that exactly size bytes came and, when
 	// wantSHA1 != "", that their SHA-1 matches, syncs it to disk, then
 	// renames it into place and sets the modification time (when
-	// non-zero). With overwrite false an existing path is ECONFLICT. It
-	// returns the SHA-1 of what was written. On any error the temporary
-	// file is removed and path is untouched.
+	// non-zero). The rename is durable once WriteFile returns (the folder
+	// was synced after it; writes into one folder may share that sync).
+	// With overwrite false an existing path is ECONFLICT. It returns the
+	// SHA-1 of what was written, checked against wantSHA1 when given, so
+	// a caller that hands the server's checksum here need not hash the
+	// bytes itself. On any error the temporary file is removed and path
+	// is untouched.
 	WriteFile(ctx context.Context, path string, r io.Reader, size int64, modTime time.Time, wantSHA1 string, overwrite bool) (string, error)
 	// Rename moves a library file; ECONFLICT when to exists.
 	Rename(ctx context.Context, from, to string) error

@@ -2,6 +2,7 @@ package ports
 
 import (
 	"context"
+	"errors"
 	"io"
 
 	"github.com/photosync/photosync/domain"
@@ -30,4 +31,45 @@ type RemoteStorage interface {
 	Download(ctx context.Context, path string) (io.ReadCloser, domain.RemoteFile, error)
 	// Delete removes a file or a folder with its contents.
 	Delete(ctx context.Context, path string) error
+}
+
+// DownloadOptions tune Downloader.DownloadWith. The zero value is
+// Download.
+type DownloadOptions struct {
+	// Unchecked leaves the check of the bytes against the SHA-1 the
+	// server announces (RemoteFile.Checksum) to the caller, which must
+	// make it before it keeps them: a caller that hashes what it reads
+	// anyway (the sync writing a download into the library) then hashes
+	// it once instead of twice. With Unchecked false the body fails at
+	// its end when the bytes are not the announced ones, as Download's.
+	Unchecked bool
+	// Streams is how many parts of the file may be fetched at once, for
+	// a large file on a link where one stream is slower than several.
+	// 0 or 1 fetches it in one request. The body still reads in order,
+	// through memory bounded by the streams (never the whole file). A
+	// server that cannot send parts, or a file without a validator to
+	// tell its versions apart, gets one request. A file that changes
+	// between its parts makes reading fail with an error wrapping
+	// ErrChanged: the bytes read so far are of the old version, so the
+	// caller reads it again from the start, in one stream.
+	Streams int
+	// Retry, when set, runs each request for a part until it works or
+	// has failed for good (as the caller retries a transfer), so that a
+	// broken part is fetched again from where it stopped rather than the
+	// whole file. nil tries each part once.
+	Retry func(ctx context.Context, try func(context.Context) error) error
+}
+
+// ErrChanged is wrapped by the error of a download whose file changed on
+// the server while it was read in parts: the bytes read so far belong to
+// another version than the rest. Reading it again, in one stream, gets
+// the new version whole.
+var ErrChanged = errors.New("the file changed on the server while it was downloaded")
+
+// Downloader is a RemoteStorage that can tune a download; found by type
+// assertion, so a storage without it (or a wrapper that hides it) is
+// simply downloaded with Download.
+type Downloader interface {
+	// DownloadWith is Download with options.
+	DownloadWith(ctx context.Context, path string, opts DownloadOptions) (io.ReadCloser, domain.RemoteFile, error)
 }

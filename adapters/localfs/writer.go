@@ -34,15 +34,25 @@ import (
 type Writer struct {
 	root string
 
-	mu     sync.Mutex
-	active map[string]bool // temporary files being written, root-relative
+	// fsyncDir syncs the folder dir of root, which is the library's
+	// folder key; tests watch it.
+	fsyncDir func(root *os.Root, dir, key string) error
+
+	mu      sync.Mutex
+	active  map[string]bool        // temporary files being written, root-relative
+	folders map[string]*folderSync // folders whose fsync writes wait on, root-relative
 }
 
 var _ ports.LibraryWriter = (*Writer)(nil)
 
 // NewWriter returns a Writer into the library folder root.
 func NewWriter(root string) *Writer {
-	return &Writer{root: root, active: map[string]bool{}}
+	return &Writer{
+		root:     root,
+		fsyncDir: func(root *os.Root, dir, _ string) error { return fsyncDir(root, dir) },
+		active:   map[string]bool{},
+		folders:  map[string]*folderSync{},
+	}
 }
 
 // WriteFile streams r into path through a temporary file beside it; see
@@ -71,14 +81,17 @@ func (w *Writer) WriteFile(ctx context.Context, p string, r io.Reader, size int6
 		return "", (&Library{root: w.root}).rootError(err)
 	}
 	defer root.Close()
-
-	dir := path.Dir(p)
-	if dir != "." {
-		if err := root.MkdirAll(dir, 0o755); err != nil {
-			return "", writeError(dir, err)
-		}
+	dir, base := path.Dir(p), path.Base(p)
+	// Every step below names an entry of the target folder, opened once,
+	// rather than a path that os.Root would walk again folder by folder.
+	folder, err := openFolder(root, dir)
+	if err != nil {
+		return "", err
 	}
-	if fi, err := root.Lstat(p); err == nil {
+	if folder != root {
+		defer folder.Close()
+	}
+	if fi, err := folder.Lstat(base); err == nil {
 		if !overwrite {
 			return "", domain.Errorf(domain.ECONFLICT, "%s already exists in the library", p)
 		}
@@ -89,21 +102,21 @@ func (w *Writer) WriteFile(ctx context.Context, p string, r io.Reader, size int6
 		return "", writeError(p, err)
 	}
 
-	tmp, f, err := w.createTemp(root, p)
+	tmp, f, err := w.createTemp(folder, dir, base)
 	if err != nil {
 		return "", err
 	}
-	defer w.done(tmp)
+	defer w.done(path.Join(dir, tmp))
 	placed := false
 	defer func() {
 		if !placed {
 			f.Close()
-			root.Remove(tmp)
+			folder.Remove(tmp)
 		}
 	}()
 
 	h := sha1.New()
-	n, err := io.Copy(io.MultiWriter(f, h), io.LimitReader(ctxReader{ctx, r}, size+1))
+	n, err := copyHashed(newWriteback(f), h, io.LimitReader(ctxReader{ctx, r}, size+1), size)
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return "", fmt.Errorf("write %s: %w", p, ctxErr)
 	}
@@ -123,7 +136,7 @@ func (w *Writer) WriteFile(ctx context.Context, p string, r io.Reader, size int6
 	// The time is set before the rename, so the file appears complete
 	// with its final time; the fsync after makes both durable.
 	if !modTime.IsZero() {
-		if err := root.Chtimes(tmp, time.Time{}, modTime); err != nil {
+		if err := folder.Chtimes(tmp, time.Time{}, modTime); err != nil {
 			return "", writeError(p, err)
 		}
 	}
@@ -137,14 +150,14 @@ func (w *Writer) WriteFile(ctx context.Context, p string, r io.Reader, size int6
 		return "", fmt.Errorf("write %s: %w", p, err)
 	}
 	if overwrite {
-		if err := root.Rename(tmp, p); err != nil {
+		if err := folder.Rename(tmp, base); err != nil {
 			return "", writeError(p, err)
 		}
-	} else if err := moveNoReplace(root, tmp, p); err != nil {
+	} else if err := moveNoReplace(folder, dir, tmp, base); err != nil {
 		return "", err
 	}
 	placed = true
-	syncDir(root, dir)
+	w.syncDir(folder, ".", dir)
 	return sum, nil
 }
 
@@ -178,11 +191,13 @@ func (w *Writer) Rename(ctx context.Context, from, to string) error {
 			return writeError(dir, err)
 		}
 	}
-	if err := moveNoReplace(root, from, to); err != nil {
+	if err := moveNoReplace(root, ".", from, to); err != nil {
 		return err
 	}
-	syncDir(root, path.Dir(to))
-	syncDir(root, path.Dir(from))
+	w.syncDir(root, path.Dir(to), path.Dir(to))
+	if path.Dir(from) != path.Dir(to) {
+		w.syncDir(root, path.Dir(from), path.Dir(from))
+	}
 	return nil
 }
 
@@ -235,55 +250,47 @@ func (w *Writer) RemoveTemps(ctx context.Context, dir string) (int, error) {
 	return removed, err
 }
 
-// moveNoReplace moves from to to unless to exists. A hard link is atomic
-// about that; on a file system without hard links (FAT, some network
-// shares) a check before the rename has to do.
-func moveNoReplace(root *os.Root, from, to string) error {
+// moveNoReplace moves from to to unless to exists. Both are paths in
+// root, which is the library's folder dir ("." for the library itself).
+// A hard link is atomic about that; on a file system without hard links
+// (FAT, some network shares) a check before the rename has to do.
+func moveNoReplace(root *os.Root, dir, from, to string) error {
 	err := root.Link(from, to)
 	switch {
 	case err == nil:
 		if err := root.Remove(from); err != nil {
-			return writeError(from, err)
+			return writeError(path.Join(dir, from), err)
 		}
 		return nil
 	case errors.Is(err, fs.ErrExist):
-		return domain.Errorf(domain.ECONFLICT, "%s already exists in the library", to)
+		return domain.Errorf(domain.ECONFLICT, "%s already exists in the library", path.Join(dir, to))
 	case errors.Is(err, fs.ErrNotExist) || isEscape(err):
-		return writeError(from, err)
+		return writeError(path.Join(dir, from), err)
 	}
 	if _, err := root.Lstat(to); err == nil {
-		return domain.Errorf(domain.ECONFLICT, "%s already exists in the library", to)
+		return domain.Errorf(domain.ECONFLICT, "%s already exists in the library", path.Join(dir, to))
 	}
 	if err := root.Rename(from, to); err != nil {
-		return writeError(to, err)
+		return writeError(path.Join(dir, to), err)
 	}
 	return nil
 }
 
-// syncDir makes a rename in dir durable. It is best effort: the file's
-// content is already on disk, and some systems cannot sync a folder.
-func syncDir(root *os.Root, dir string) {
-	d, err := root.Open(dir)
-	if err != nil {
-		return
-	}
-	d.Sync()
-	d.Close()
-}
-
-// createTemp creates the temporary file for target, exclusively, and notes
-// it as being written so RemoveTemps leaves it alone.
-func (w *Writer) createTemp(root *os.Root, target string) (string, *os.File, error) {
+// createTemp creates the temporary file for the file base in folder (dir
+// in the library), exclusively, and notes it as being written so that
+// RemoveTemps leaves it alone. It returns the temporary file's name in
+// folder.
+func (w *Writer) createTemp(folder *os.Root, dir, base string) (string, *os.File, error) {
 	var b [8]byte
 	rand.Read(b[:])
-	tmp := path.Join(path.Dir(target), tempName(path.Base(target), hex.EncodeToString(b[:])))
+	tmp := tempName(base, hex.EncodeToString(b[:]))
 	w.mu.Lock()
-	w.active[tmp] = true
+	w.active[path.Join(dir, tmp)] = true
 	w.mu.Unlock()
-	f, err := root.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := folder.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
 	if err != nil {
-		w.done(tmp)
-		return "", nil, writeError(target, err)
+		w.done(path.Join(dir, tmp))
+		return "", nil, writeError(path.Join(dir, base), err)
 	}
 	return tmp, f, nil
 }

@@ -11,7 +11,10 @@ import (
 // denied is the storage seen with wrong credentials: every call fails.
 type denied struct{ user string }
 
-var _ ports.RemoteStorage = denied{}
+var (
+	_ ports.RemoteStorage = denied{}
+	_ ports.Downloader    = denied{}
+)
 
 func (d denied) err() error {
 	return domain.RemoteErrorf(domain.EUNAUTHORIZED, "the server rejected the user name or password for user %q", d.user)
@@ -26,6 +29,9 @@ func (d denied) Upload(context.Context, string, io.Reader, int64, domain.UploadM
 	return d.err()
 }
 func (d denied) Download(context.Context, string) (io.ReadCloser, domain.RemoteFile, error) {
+	return nil, domain.RemoteFile{}, d.err()
+}
+func (d denied) DownloadWith(context.Context, string, ports.DownloadOptions) (io.ReadCloser, domain.RemoteFile, error) {
 	return nil, domain.RemoteFile{}, d.err()
 }
 func (d denied) Delete(context.Context, string) error { return d.err() }

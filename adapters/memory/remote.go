@@ -60,7 +60,10 @@ type Remote struct {
 	srv *Server
 }
 
-var _ ports.RemoteStorage = (*Remote)(nil)
+var (
+	_ ports.RemoteStorage = (*Remote)(nil)
+	_ ports.Downloader    = (*Remote)(nil)
+)
 
 // NewRemote returns storage on srv.
 func NewRemote(srv *Server) *Remote { return &Remote{srv: srv} }
@@ -204,6 +207,13 @@ func (r *Remote) Download(ctx context.Context, p string) (io.ReadCloser, domain.
 		return nil, domain.RemoteFile{}, notFoundPath(p)
 	}
 	return io.NopCloser(bytes.NewReader(bytes.Clone(n.data))), entry(p, n), nil
+}
+
+// DownloadWith is Download: the memory server announces no checksum to
+// leave unchecked, and its files are read whole from memory, so no
+// option changes anything.
+func (r *Remote) DownloadWith(ctx context.Context, p string, _ ports.DownloadOptions) (io.ReadCloser, domain.RemoteFile, error) {
+	return r.Download(ctx, p)
 }
 
 // Delete removes a file or a folder with everything below it.

@@ -180,24 +180,7 @@ func (c *Client) put(ctx context.Context, p string, body io.Reader, size int64, 
 // stores the checksum a client sends without checking it, so this is the
 // check.
 func (c *Client) Download(ctx context.Context, p string) (io.ReadCloser, domain.RemoteFile, error) {
-	p, err := domain.CleanRemotePath(p)
-	if err != nil {
-		return nil, domain.RemoteFile{}, err
-	}
-	t := c.target("download", p)
-	dav, x := c.dav(ctx)
-	body, err := dav.ReadStream(p)
-	if err = c.check(ctx, x, t, "GET", p, err); err != nil {
-		return nil, domain.RemoteFile{}, err
-	}
-	f := domain.RemoteFile{Path: p, Name: path.Base(p), Size: x.last.ContentLength}
-	h := x.header()
-	if mt, err := http.ParseTime(h.Get("Last-Modified")); err == nil {
-		f.ModTime = mt
-	}
-	f.ETag = h.Get("ETag")
-	f.Checksum = sha1Checksum(h.Get("OC-Checksum"))
-	return newDownloadBody(ctx, body, t, f.Checksum), f, nil
+	return c.DownloadWith(ctx, p, ports.DownloadOptions{})
 }
 
 // Delete removes a file or a folder with its contents. ENOTFOUND when there

@@ -228,6 +228,49 @@ func TestRemoteStorage(t *testing.T, newStorage func(t *testing.T) ports.RemoteS
 		}
 	})
 
+	if _, ok := newStorage(t).(ports.Downloader); ok {
+		t.Run("DownloadWith reads what Download reads", func(t *testing.T) {
+			s, dir := newStorage(t), remoteDir(t)
+			d := s.(ports.Downloader)
+			remoteMkdirAll(t, s, dir)
+			data := remoteRandom(t, 300<<10)
+			remoteUpload(t, s, dir+"/photo.jpg", data)
+			_, want := remoteDownload(t, s, dir+"/photo.jpg")
+			for _, opts := range []ports.DownloadOptions{
+				{},
+				{Unchecked: true},
+				{Streams: 4},
+				{Unchecked: true, Streams: 4, Retry: func(ctx context.Context, try func(context.Context) error) error { return try(ctx) }},
+			} {
+				rc, f, err := d.DownloadWith(ctx, dir+"/photo.jpg", opts)
+				if err != nil {
+					t.Fatalf("DownloadWith(%+v): %v", opts, err)
+				}
+				got, err := io.ReadAll(rc)
+				rc.Close()
+				if err != nil {
+					t.Fatalf("reading DownloadWith(%+v): %v", opts, err)
+				}
+				if !bytes.Equal(got, data) {
+					t.Fatalf("DownloadWith(%+v) read %d bytes that differ from the %d uploaded", opts, len(got), len(data))
+				}
+				if f.Path != want.Path || f.Size != want.Size || f.ETag != want.ETag || f.Checksum != want.Checksum || !f.ModTime.Equal(want.ModTime) {
+					t.Fatalf("DownloadWith(%+v) gave %+v, Download %+v", opts, f, want)
+				}
+			}
+			_, _, err := d.DownloadWith(ctx, dir+"/missing.jpg", ports.DownloadOptions{Unchecked: true, Streams: 4})
+			wantRemoteCode(t, "DownloadWith of a missing file", err, domain.ENOTFOUND)
+			cctx, cancel := context.WithCancel(ctx)
+			cancel()
+			rc, _, err := d.DownloadWith(cctx, dir+"/photo.jpg", ports.DownloadOptions{Unchecked: true, Streams: 4})
+			if err == nil {
+				_, err = io.ReadAll(rc)
+				rc.Close()
+			}
+			wantRemoteCanceled(t, "DownloadWith", err)
+		})
+	}
+
 	t.Run("a cancelled context fails every operation", func(t *testing.T) {
 		s, dir := newStorage(t), remoteDir(t)
 		remoteMkdirAll(t, s, dir)
