@@ -32,28 +32,37 @@ func TestChangedFolders(t *testing.T) {
 	root2 := root
 	root2.ETag = "photosync:etags=yes;2"
 
+	grownRetagged := grown
+	grownRetagged.ETag = `"9"`
 	for _, tc := range []struct {
-		name string
-		cur  []domain.RemoteFolder
-		put  []string
-		drop []string
+		name       string
+		cur        []domain.RemoteFolder
+		put, retag []string
+		drop       []string
 	}{
-		{"the same, in another order", []domain.RemoteFolder{b, reordered, root}, nil, nil},
-		{"the verdict counts a run", []domain.RemoteFolder{root2, a, b}, []string{"/P"}, nil},
-		{"a file more", []domain.RemoteFolder{root, a, grown}, []string{"/P/b"}, nil},
-		{"a file resized", []domain.RemoteFolder{root, resized, b}, []string{"/P/a"}, nil},
-		{"an ETag changed", []domain.RemoteFolder{root, a, retagged}, []string{"/P/b"}, nil},
-		{"an entry twice", []domain.RemoteFolder{root, twice, b}, []string{"/P/a"}, nil},
-		{"a folder gone, one new", []domain.RemoteFolder{root, a, {Path: "/P/c"}}, []string{"/P/c"}, []string{"/P/b"}},
-		{"nothing remembered", nil, nil, []string{"/P", "/P/a", "/P/b"}},
+		{"the same, in another order", []domain.RemoteFolder{b, reordered, root}, nil, nil, nil},
+		{"the verdict counts a run", []domain.RemoteFolder{root2, a, b}, nil, []string{"/P=photosync:etags=yes;2"}, nil},
+		{"a file more", []domain.RemoteFolder{root, a, grown}, []string{"/P/b"}, nil, nil},
+		{"a file more and a new ETag", []domain.RemoteFolder{root, a, grownRetagged}, []string{"/P/b"}, nil, nil},
+		{"a file resized", []domain.RemoteFolder{root, resized, b}, []string{"/P/a"}, nil, nil},
+		{"an ETag changed", []domain.RemoteFolder{root, a, retagged}, nil, []string{`/P/b="3"`}, nil},
+		{"an entry twice", []domain.RemoteFolder{root, twice, b}, []string{"/P/a"}, nil, nil},
+		{"a folder gone, one new", []domain.RemoteFolder{root, a, {Path: "/P/c"}}, []string{"/P/c"}, nil, []string{"/P/b"}},
+		{"nothing remembered", nil, nil, nil, []string{"/P", "/P/a", "/P/b"}},
 	} {
-		put, drop := changedFolders(prev, tc.cur)
-		var paths []string
+		put, retag, drop := changedFolders(prev, tc.cur)
+		var paths, tags []string
 		for _, f := range put {
 			paths = append(paths, f.Path)
 		}
-		if !slices.Equal(paths, tc.put) || !slices.Equal(drop, tc.drop) {
-			t.Errorf("%s: put %v, drop %v; want %v, %v", tc.name, paths, drop, tc.put, tc.drop)
+		for _, f := range retag {
+			if len(f.Files) != 0 {
+				t.Errorf("%s: retag %s carries entries", tc.name, f.Path)
+			}
+			tags = append(tags, f.Path+"="+f.ETag)
+		}
+		if !slices.Equal(paths, tc.put) || !slices.Equal(tags, tc.retag) || !slices.Equal(drop, tc.drop) {
+			t.Errorf("%s: put %v, retag %v, drop %v; want %v, %v, %v", tc.name, paths, tags, drop, tc.put, tc.retag, tc.drop)
 		}
 	}
 }

@@ -380,9 +380,9 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 	if err == nil {
 		// Only the folders that changed are written: a run that found the
 		// server as it was writes one row, the verdict's.
-		put, drop := changedFolders(pr.prev, pr.etags.mark(pr.folders, a.SyncFolder))
-		if len(put)+len(drop) > 0 {
-			if serr := s.store.UpdateFolders(context.WithoutCancel(ctx), a.ID, put, drop); serr != nil {
+		put, retag, drop := changedFolders(pr.prev, pr.etags.mark(pr.folders, a.SyncFolder))
+		if len(put)+len(retag)+len(drop) > 0 {
+			if serr := s.store.UpdateFolders(context.WithoutCancel(ctx), a.ID, put, retag, drop); serr != nil {
 				s.log.WarnContext(ctx, "sync: cannot remember the remote folders; the next run lists them all", "account", a.ID, "err", serr)
 			}
 		}
@@ -479,17 +479,23 @@ func (s *Syncer) removeStaged(ctx context.Context) {
 }
 
 // changedFolders answers what turns the remembered folders prev into
-// cur: the folders of cur that are new or differ (ETag or entries), and
-// the paths of prev's folders that cur lacks.
-func changedFolders(prev, cur []domain.RemoteFolder) (put []domain.RemoteFolder, drop []string) {
+// cur: the folders of cur that are new or whose entries differ (put),
+// those with the same entries under another ETag (retag: the verdict on
+// the sync folder's own entry changes every run, its thousands of entries
+// need not be written again), and the paths of prev's folders that cur
+// lacks.
+func changedFolders(prev, cur []domain.RemoteFolder) (put, retag []domain.RemoteFolder, drop []string) {
 	byPath := make(map[string]*domain.RemoteFolder, len(prev))
 	for i := range prev {
 		byPath[prev[i].Path] = &prev[i]
 	}
 	for _, f := range cur {
 		old, ok := byPath[f.Path]
-		if !ok || !sameFolder(*old, f) {
+		switch {
+		case !ok || !sameEntries(*old, f):
 			put = append(put, f)
+		case old.ETag != f.ETag:
+			retag = append(retag, domain.RemoteFolder{Path: f.Path, ETag: f.ETag})
 		}
 		delete(byPath, f.Path)
 	}
@@ -497,13 +503,13 @@ func changedFolders(prev, cur []domain.RemoteFolder) (put []domain.RemoteFolder,
 		drop = append(drop, p)
 	}
 	slices.Sort(drop)
-	return put, drop
+	return put, retag, drop
 }
 
-// sameFolder reports whether two listings of a folder have the same ETag
-// and the same entries, whatever their order.
-func sameFolder(a, b domain.RemoteFolder) bool {
-	if a.ETag != b.ETag || len(a.Files) != len(b.Files) {
+// sameEntries reports whether two listings of a folder have the same
+// entries, whatever their order.
+func sameEntries(a, b domain.RemoteFolder) bool {
+	if len(a.Files) != len(b.Files) {
 		return false
 	}
 	entries := make(map[string]*domain.RemoteFile, len(a.Files))

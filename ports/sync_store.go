@@ -23,11 +23,14 @@ type SyncStore interface {
 	ReplaceFolders(ctx context.Context, accountID int64, folders []domain.RemoteFolder) error
 	// UpdateFolders changes an account's remembered folders in one
 	// transaction: each folder of put replaces the one at its path (ETag
-	// and entries) or is added, each path of drop is forgotten with its
-	// entries (a path that is not there is no error), and the others stay
-	// as they are: what a run writes when it found few folders changed.
-	// EINVALID as for ReplaceFolders, and for a path in both put and drop.
-	UpdateFolders(ctx context.Context, accountID int64, put []domain.RemoteFolder, drop []string) error
+	// and entries) or is added; each folder of retag gives its ETag to the
+	// remembered folder at its path, whose entries stay (its own are not
+	// looked at; a path not remembered is passed over); each path of drop
+	// is forgotten with its entries (a path that is not there is no
+	// error); the others stay as they are: what a run writes when it found
+	// few folders changed. EINVALID as for ReplaceFolders, and for a path
+	// given twice among put, retag and drop.
+	UpdateFolders(ctx context.Context, accountID int64, put, retag []domain.RemoteFolder, drop []string) error
 
 	// Failures returns an account's failures; failedOnly keeps those that
 	// reached the retry limit.

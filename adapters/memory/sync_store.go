@@ -104,7 +104,7 @@ func (s *SyncStore) Folders(ctx context.Context, accountID int64) ([]domain.Remo
 
 // UpdateFolders changes some of an account's remembered folders; see
 // ports.SyncStore. Nothing changes when it refuses the input.
-func (s *SyncStore) UpdateFolders(ctx context.Context, accountID int64, put []domain.RemoteFolder, drop []string) error {
+func (s *SyncStore) UpdateFolders(ctx context.Context, accountID int64, put, retag []domain.RemoteFolder, drop []string) error {
 	if err := checkFolders(put); err != nil {
 		return err
 	}
@@ -112,12 +112,22 @@ func (s *SyncStore) UpdateFolders(ctx context.Context, accountID int64, put []do
 	for _, f := range put {
 		putPaths[f.Path] = true
 	}
+	tags := make(map[string]string, len(retag))
+	for _, f := range retag {
+		if c, err := domain.CleanRemotePath(f.Path); err != nil || c != f.Path {
+			return domain.Errorf(domain.EINVALID, "the remote folder %q is not a clean path", f.Path)
+		}
+		if _, twice := tags[f.Path]; twice || putPaths[f.Path] {
+			return domain.Errorf(domain.EINVALID, "the remote folder %s is given twice", f.Path)
+		}
+		tags[f.Path] = f.ETag
+	}
 	gone := make(map[string]bool, len(drop))
 	for _, p := range drop {
 		if c, err := domain.CleanRemotePath(p); err != nil || c != p {
 			return domain.Errorf(domain.EINVALID, "the remote folder %q is not a clean path", p)
 		}
-		if putPaths[p] {
+		if _, tagged := tags[p]; putPaths[p] || tagged {
 			return domain.Errorf(domain.EINVALID, "the remote folder %s is both kept and dropped", p)
 		}
 		gone[p] = true
@@ -127,6 +137,9 @@ func (s *SyncStore) UpdateFolders(ctx context.Context, accountID int64, put []do
 	next := storedFolders(put)
 	for _, f := range s.folders[accountID] {
 		if !putPaths[f.Path] && !gone[f.Path] {
+			if tag, ok := tags[f.Path]; ok {
+				f.ETag = tag
+			}
 			next = append(next, f)
 		}
 	}

@@ -192,12 +192,12 @@ func (s *SyncStore) ReplaceFolders(ctx context.Context, accountID int64, folders
 // UpdateFolders changes some of an account's remembered folders in one
 // transaction; see ports.SyncStore. Deleting a folder's row deletes its
 // entries (ON DELETE CASCADE).
-func (s *SyncStore) UpdateFolders(ctx context.Context, accountID int64, put []domain.RemoteFolder, drop []string) error {
+func (s *SyncStore) UpdateFolders(ctx context.Context, accountID int64, put, retag []domain.RemoteFolder, drop []string) error {
 	if err := checkFolders(put); err != nil {
 		return err
 	}
 	gone := make([][]any, 0, len(put)+len(drop))
-	putPaths := make(map[string]bool, len(put))
+	putPaths := make(map[string]bool, len(put)+len(retag))
 	var folderRows, fileRows [][]any
 	for _, f := range put {
 		putPaths[f.Path] = true
@@ -211,6 +211,17 @@ func (s *SyncStore) UpdateFolders(ctx context.Context, accountID int64, put []do
 			fileRows = append(fileRows, []any{accountID, f.Path, c.Path, c.Name, c.IsDir, c.Size, mod, c.ETag, c.Checksum})
 		}
 	}
+	tags := make([][]any, 0, len(retag))
+	for _, f := range retag {
+		if c, err := domain.CleanRemotePath(f.Path); err != nil || c != f.Path {
+			return domain.Errorf(domain.EINVALID, "the remote folder %q is not a clean path", f.Path)
+		}
+		if putPaths[f.Path] {
+			return domain.Errorf(domain.EINVALID, "the remote folder %s is given twice", f.Path)
+		}
+		putPaths[f.Path] = true
+		tags = append(tags, []any{f.ETag, accountID, f.Path})
+	}
 	for _, p := range drop {
 		if c, err := domain.CleanRemotePath(p); err != nil || c != p {
 			return domain.Errorf(domain.EINVALID, "the remote folder %q is not a clean path", p)
@@ -221,6 +232,7 @@ func (s *SyncStore) UpdateFolders(ctx context.Context, accountID int64, put []do
 		gone = append(gone, []any{accountID, p})
 	}
 	return s.batch(ctx, fmt.Sprintf("update sync folders of account %d", accountID), accountID,
+		batchStep{`UPDATE sync_folders SET etag = $1 WHERE account_id = $2 AND path = $3`, tags},
 		batchStep{`DELETE FROM sync_folders WHERE account_id = $1 AND path = $2`, gone},
 		batchStep{`INSERT INTO sync_folders (account_id, path, etag) VALUES ($1, $2, $3)`, folderRows},
 		batchStep{`INSERT INTO sync_folder_files (account_id, folder, path, name, is_dir, size, mod_time, etag, checksum)

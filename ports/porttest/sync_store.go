@@ -176,24 +176,33 @@ func TestSyncStore(t *testing.T, newFixture func(t *testing.T) SyncFixture) {
 		year2 := year
 		year2.ETag, year2.Files = `"b2"`, []domain.RemoteFile{remoteEntry("/Photos/2024/IMG_3.jpg", false)}
 		fresh := domain.RemoteFolder{Path: "/Photos/2025", ETag: `"n"`}
-		if err := s.UpdateFolders(ctx, a, []domain.RemoteFolder{year2, fresh}, []string{"/Photos/old", "/Photos/never"}); err != nil {
+		top2 := top
+		top2.ETag = "photosync:etags=yes;4"
+		retag := []domain.RemoteFolder{{Path: top.Path, ETag: top2.ETag}, {Path: "/Photos/unknown", ETag: `"u"`}}
+		if err := s.UpdateFolders(ctx, a, []domain.RemoteFolder{year2, fresh}, retag, []string{"/Photos/old", "/Photos/never"}); err != nil {
 			t.Fatalf("UpdateFolders: %v", err)
 		}
+		top = top2 // its entries kept, its ETag changed; the unknown folder passed over
 		checkFolders(t, "Folders after an update", mustFolders(t, s, a), top, year2, fresh)
 		checkFolders(t, "Folders of the other account", mustFolders(t, s, b), old)
-		if err := s.UpdateFolders(ctx, a, nil, nil); err != nil {
+		if err := s.UpdateFolders(ctx, a, nil, nil, nil); err != nil {
 			t.Fatalf("UpdateFolders with nothing: %v", err)
 		}
 		checkFolders(t, "Folders after an empty update", mustFolders(t, s, a), top, year2, fresh)
 
 		for name, call := range map[string]func() error{
-			"unclean folder": func() error { return s.UpdateFolders(ctx, a, []domain.RemoteFolder{{Path: "Photos"}}, nil) },
-			"folder twice":   func() error { return s.UpdateFolders(ctx, a, []domain.RemoteFolder{fresh, fresh}, nil) },
+			"unclean folder": func() error { return s.UpdateFolders(ctx, a, []domain.RemoteFolder{{Path: "Photos"}}, nil, nil) },
+			"folder twice":   func() error { return s.UpdateFolders(ctx, a, []domain.RemoteFolder{fresh, fresh}, nil, nil) },
 			"stray file": func() error {
-				return s.UpdateFolders(ctx, a, []domain.RemoteFolder{{Path: "/a", Files: []domain.RemoteFile{remoteEntry("/b/x.jpg", false)}}}, nil)
+				return s.UpdateFolders(ctx, a, []domain.RemoteFolder{{Path: "/a", Files: []domain.RemoteFile{remoteEntry("/b/x.jpg", false)}}}, nil, nil)
 			},
-			"unclean drop":     func() error { return s.UpdateFolders(ctx, a, nil, []string{"/Photos/"}) },
-			"kept and dropped": func() error { return s.UpdateFolders(ctx, a, []domain.RemoteFolder{fresh}, []string{fresh.Path}) },
+			"unclean drop":     func() error { return s.UpdateFolders(ctx, a, nil, nil, []string{"/Photos/"}) },
+			"kept and dropped": func() error { return s.UpdateFolders(ctx, a, []domain.RemoteFolder{fresh}, nil, []string{fresh.Path}) },
+			"unclean retag":    func() error { return s.UpdateFolders(ctx, a, nil, []domain.RemoteFolder{{Path: "/Photos/"}}, nil) },
+			"put and retagged": func() error {
+				return s.UpdateFolders(ctx, a, []domain.RemoteFolder{fresh}, []domain.RemoteFolder{fresh}, nil)
+			},
+			"retagged and dropped": func() error { return s.UpdateFolders(ctx, a, nil, []domain.RemoteFolder{fresh}, []string{fresh.Path}) },
 		} {
 			checkCode(t, "UpdateFolders, "+name, call(), domain.EINVALID)
 		}
