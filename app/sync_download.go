@@ -190,7 +190,7 @@ func (x *syncExec) holds(p, sum string) bool {
 	if s, ok := x.written[p]; ok {
 		return s == sum
 	}
-	f, ok := x.local[p]
+	f, ok := x.localMap()[p]
 	return ok && !f.Missing && f.SHA1 == sum
 }
 

@@ -32,7 +32,7 @@ type syncExec struct {
 
 	mu        sync.Mutex
 	run       domain.SyncRun                    // the counts and first errors
-	pairs     map[string]domain.SyncPair        // by remote path, as known
+	pairs     map[string]domain.SyncPair        // by remote path, as known; see pairMap
 	failures  map[failureKey]domain.SyncFailure // as known
 	pending   records                           // not saved yet
 	lastSave  time.Time                         // real time
@@ -40,9 +40,38 @@ type syncExec struct {
 	dirs      map[string]bool                   // remote folders known to exist, guarded by mkdirMu
 	saveMu    sync.Mutex                        // one save at a time
 	saveErr   error                             // the first save that failed
-	local     map[string]domain.LibraryFile     // the library as indexed, by path
+	local     map[string]domain.LibraryFile     // the library as indexed, by path; see localMap
+	// What the maps are made from, on first use: a run that moves
+	// nothing (most runs) never makes them, which at 100,000 files is
+	// tens of megabytes.
+	knownPairs []domain.SyncPair
+	knownLocal []domain.LibraryFile
 	written   map[string]string                 // SHA-1s of the files this run named, by path
 	pairedNow map[string]bool                   // library paths this run paired
+}
+
+// pairMap answers the pairs by remote path, made on first use; x.mu must
+// be held.
+func (x *syncExec) pairMap() map[string]domain.SyncPair {
+	if x.pairs == nil {
+		x.pairs = make(map[string]domain.SyncPair, len(x.knownPairs))
+		for _, p := range x.knownPairs {
+			x.pairs[p.RemotePath] = p
+		}
+	}
+	return x.pairs
+}
+
+// localMap answers the library files by path, made on first use; x.mu
+// must be held.
+func (x *syncExec) localMap() map[string]domain.LibraryFile {
+	if x.local == nil {
+		x.local = make(map[string]domain.LibraryFile, len(x.knownLocal))
+		for _, f := range x.knownLocal {
+			x.local[f.Path] = f
+		}
+	}
+	return x.local
 }
 
 // records are pairs and failures to save.
@@ -86,7 +115,7 @@ func (x *syncExec) execute(ctx context.Context, plan domain.SyncPlan) error {
 			x.link(ctx, act)
 		case domain.OpForget:
 			x.mu.Lock()
-			delete(x.pairs, act.RemotePath)
+			delete(x.pairMap(), act.RemotePath)
 			x.mu.Unlock()
 			x.skipped(act)
 			x.record(ctx, records{removed: []string{act.RemotePath}})
@@ -227,7 +256,7 @@ func (x *syncExec) keepBoth(ctx context.Context, act domain.SyncAction) error {
 	pair, err := x.replaceRemote(ctx, act)
 	if err != nil {
 		x.mu.Lock()
-		x.pairs[conflict.RemotePath] = conflict
+		x.pairMap()[conflict.RemotePath] = conflict
 		x.mu.Unlock()
 		x.record(ctx, records{pairs: []domain.SyncPair{conflict}})
 		if err == errChangedSince {
@@ -343,7 +372,7 @@ func (x *syncExec) link(ctx context.Context, act domain.SyncAction) {
 		SyncedAt: x.clock.Now(),
 	}
 	x.mu.Lock()
-	x.pairs[pair.RemotePath] = pair
+	x.pairMap()[pair.RemotePath] = pair
 	x.pairedNow[pair.LocalPath] = true
 	x.run.Skipped++
 	x.mu.Unlock()

@@ -79,7 +79,7 @@ func (x *syncExec) succeeded(ctx context.Context, act domain.SyncAction, m moved
 		}
 	}
 	for _, p := range pairs {
-		x.pairs[p.RemotePath] = p
+		x.pairMap()[p.RemotePath] = p
 		x.pairedNow[p.LocalPath] = true
 	}
 	x.mu.Unlock()
@@ -133,14 +133,14 @@ func (x *syncExec) skipped(act domain.SyncAction) {
 // download), from the server when it goes up (no upload).
 func (x *syncExec) remember(ctx context.Context, act domain.SyncAction) {
 	x.mu.Lock()
-	pair, ok := x.pairs[act.RemotePath]
+	pair, ok := x.pairMap()[act.RemotePath]
 	if ok {
 		if act.Direction == domain.SyncUp {
 			pair.RemoteDeleted = true
 		} else {
 			pair.LocalDeleted = true
 		}
-		x.pairs[act.RemotePath] = pair
+		x.pairMap()[act.RemotePath] = pair
 	}
 	x.mu.Unlock()
 	x.skipped(act)

@@ -361,9 +361,9 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 	x := &syncExec{
 		Syncer: s, a: a, set: domain.SyncSettingsOf(a, s.cfg.DownloadFolder), p: p, by: by,
 		retry: retryPolicy{attempts: s.cfg.Attempts, delay: s.cfg.RetryDelay},
-		pairs: map[string]domain.SyncPair{}, failures: map[failureKey]domain.SyncFailure{},
+		failures: map[failureKey]domain.SyncFailure{},
 		dirs: map[string]bool{}, lastSave: time.Now(),
-		local: map[string]domain.LibraryFile{}, written: map[string]string{}, pairedNow: map[string]bool{},
+		written: map[string]string{}, pairedNow: map[string]bool{},
 	}
 	pr, err := x.start(ctx)
 	if err == nil {
@@ -428,15 +428,11 @@ func (x *syncExec) start(ctx context.Context) (*prepared, error) {
 		return nil, err
 	}
 	x.knowFolders(pr.folders)
-	for _, p := range pr.pairs {
-		x.pairs[p.RemotePath] = p
-	}
+	x.knownPairs = pr.pairs
 	for _, f := range pr.failures {
 		x.failures[keyOf(f)] = f
 	}
-	for _, f := range pr.local {
-		x.local[f.Path] = f
-	}
+	x.knownLocal = pr.local
 	return pr, nil
 }
 
