@@ -132,9 +132,8 @@ type planner struct {
 	s   SyncSettings
 	now time.Time
 
-	all    []RemoteFile            // every entry of the listing, for names taken
-	remote map[string]RemoteFile   // files safely below the sync folder, by path
-	rel    map[string]string       // their paths below the sync folder
+	all    []*RemoteFile           // every entry of the listing by path, once, for names taken
+	remote map[string]*RemoteFile  // files safely below the sync folder, by path (in the input)
 	local  map[string]*LibraryFile // present library files, by path (in the input, never changed)
 	wantR  map[string]bool         // remote paths that move
 	wantL  map[string]bool         // library paths that move
@@ -157,7 +156,7 @@ type failureKey struct {
 func newPlanner(in SyncInput) *planner {
 	p := &planner{
 		s: in.Settings, now: in.Now,
-		remote: make(map[string]RemoteFile, len(in.Remote)), rel: make(map[string]string, len(in.Remote)),
+		remote:    make(map[string]*RemoteFile, len(in.Remote)),
 		local:     make(map[string]*LibraryFile, len(in.Local)),
 		reservedL: make(map[string]bool, len(in.Pairs)), reservedR: make(map[string]bool, len(in.Pairs)),
 		claimedR: make(map[string]bool, len(in.Pairs)), claimedL: make(map[string]bool, len(in.Pairs)),
@@ -186,9 +185,12 @@ func (p *planner) indexRemote(listing []RemoteFile) {
 		order[i] = int32(i)
 	}
 	slices.SortFunc(order, func(a, b int32) int { return compareRemote(&listing[a], &listing[b]) })
-	p.all = make([]RemoteFile, 0, len(listing))
+	// The listing is the caller's: the planner points into it, never
+	// changing it.
+	p.all = make([]*RemoteFile, 0, len(listing))
+	files := make([]kindedPath, 0, len(listing))
 	for i, at := range order {
-		r := listing[at]
+		r := &listing[at]
 		if i > 0 && listing[order[i-1]].Path == r.Path {
 			continue
 		}
@@ -200,16 +202,13 @@ func (p *planner) indexRemote(listing []RemoteFile) {
 		if err != nil {
 			if p.s.Download && p.hostileWanted(r.Path) {
 				p.actions = append(p.actions, SyncAction{Op: OpSkip, Direction: SyncDown, RemotePath: r.Path,
-					Remote: r, Reason: "unsafe remote name: " + ErrorMessage(err)})
+					Remote: *r, Reason: "unsafe remote name: " + ErrorMessage(err)})
 			}
 			continue
 		}
-		p.remote[r.Path], p.rel[r.Path] = r, rel
-	}
-	files := make([]kindedPath, 0, len(p.remote))
-	for path := range p.remote {
-		if !Ignored(p.rel[path]) {
-			files = append(files, kindedPath{path, KindOf(path)})
+		p.remote[r.Path] = r
+		if !Ignored(rel) {
+			files = append(files, kindedPath{r.Path, KindOf(r.Path)})
 		}
 	}
 	p.wantR = p.moving(files)
@@ -264,6 +263,32 @@ func (p *planner) indexPairs(pairs []SyncPair) {
 		p.pairs = append(p.pairs, pr)
 		p.claimedR[pr.RemotePath], p.claimedL[pr.LocalPath] = true, true
 	}
+}
+
+// remoteFile answers the remote file at rp, below the sync folder.
+func (p *planner) remoteFile(rp string) (RemoteFile, bool) {
+	if r, ok := p.remote[rp]; ok {
+		return *r, true
+	}
+	return RemoteFile{}, false
+}
+
+// remotePaths answers the paths of the remote files below the sync
+// folder, sorted.
+func (p *planner) remotePaths() []string {
+	paths := make([]string, 0, len(p.remote))
+	for _, r := range p.all {
+		if p.remote[r.Path] == r {
+			paths = append(paths, r.Path)
+		}
+	}
+	return paths
+}
+
+// relOf answers a remote path below the sync folder relative to it.
+func (p *planner) relOf(rp string) string {
+	rel, _ := relBelow(p.s.Folder, rp) // checked when indexed
+	return rel
 }
 
 // localFile answers the present library file at lp.

@@ -16,17 +16,17 @@ func (p *planner) planLinks() {
 	if !p.s.Download && !p.s.Upload {
 		return
 	}
-	for _, rp := range sortedKeys(p.remote) {
+	for _, rp := range p.remotePaths() {
 		if p.claimedR[rp] {
 			continue
 		}
-		cands := []string{p.rel[rp]}
+		cands := []string{p.relOf(rp)}
 		if p.s.PreserveNames {
 			if t, err := DownloadPath(p.s, rp); err == nil && t != cands[0] {
 				cands = append(cands, t)
 			}
 		}
-		r := p.remote[rp]
+		r, _ := p.remoteFile(rp)
 		for _, lp := range cands {
 			l, ok := p.localFile(lp)
 			if ok && p.linkable(lp) && (p.wantR[rp] || p.wantL[lp]) && sameFile(r, l) {
@@ -53,8 +53,8 @@ func (p *planner) link(r RemoteFile, l LibraryFile) {
 // planDownloads plans the wanted remote files that have no pair.
 func (p *planner) planDownloads() {
 	byDir := map[string][]RemoteFile{}
-	for _, rp := range sortedKeys(p.remote) {
-		r := p.remote[rp]
+	for _, rp := range p.remotePaths() {
+		r, _ := p.remoteFile(rp)
 		if p.claimedR[rp] || !p.wantR[rp] || isConflictCopy(rp) {
 			continue
 		}
@@ -151,7 +151,8 @@ func (p *planner) planUploads() {
 		for i, np := range PlanNames(names[dir], reqs) {
 			l, rp := files[i], JoinRemotePath(dir, np.Name)
 			if np.Present {
-				p.link(p.remote[rp], l)
+				r, _ := p.remoteFile(rp)
+				p.link(r, l)
 				continue
 			}
 			p.claimedR[rp], p.claimedL[l.Path] = true, true

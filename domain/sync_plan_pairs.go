@@ -16,7 +16,7 @@ const (
 
 // planPair plans a file that has a pair in the sync folder.
 func (p *planner) planPair(pr SyncPair) {
-	r, rOK := p.remote[pr.RemotePath]
+	r, rOK := p.remoteFile(pr.RemotePath)
 	l, lOK := p.localFile(pr.LocalPath)
 	a := SyncAction{LocalPath: pr.LocalPath, RemotePath: pr.RemotePath, Remote: r, Local: l}
 	if !rOK && !lOK {
