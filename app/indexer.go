@@ -104,17 +104,14 @@ func (ix *Indexer) index(ctx context.Context, p *Progress) (domain.IndexResult, 
 
 	now := ix.clock.Now()
 	seen := make([]bool, len(stored))
-	files := make([]domain.LibraryFile, 0, len(entries))
 	unchanged := true // every file as stored, and no new one
 	for _, e := range entries {
-		f := fileOf(e, now)
 		if e.old == nil {
 			unchanged = false
-		} else {
-			seen[e.at] = true
-			unchanged = unchanged && sameRead(*e.old, f)
+			continue
 		}
-		files = append(files, f)
+		seen[e.at] = true
+		unchanged = unchanged && sameRead(*e.old, fileOf(e, now))
 	}
 	res := domain.IndexResult{Files: len(entries), Read: len(toRead)}
 	var missing []string
@@ -129,14 +126,22 @@ func (ix *Indexer) index(ctx context.Context, p *Progress) (domain.IndexResult, 
 	}
 	if unchanged && len(missing) == 0 {
 		// The same files with the same content stack into the same photos:
-		// the stored grouping stands, and nothing is saved.
-		present := files[:0]
-		for _, e := range entries {
-			present = append(present, *e.old)
+		// the stored grouping stands, and nothing is saved. The present
+		// files are the stored ones, without a copy when none is missing.
+		present := stored
+		if res.Missing > 0 {
+			present = make([]domain.LibraryFile, 0, len(entries))
+			for _, e := range entries {
+				present = append(present, *e.old)
+			}
 		}
 		res.Photos, res.Problems = storedPhotos(present)
 		ix.logIndexed(res, false, start)
 		return res, present, nil
+	}
+	files := make([]domain.LibraryFile, 0, len(entries))
+	for _, e := range entries {
+		files = append(files, fileOf(e, now))
 	}
 	photos, loose := domain.Stack(files)
 	res.Photos = len(photos)

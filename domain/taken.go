@@ -70,6 +70,17 @@ func wallClock(t time.Time) time.Time {
 // when it holds none that is plausible (see the rules above).
 func DateFromName(name string, now time.Time) (time.Time, bool) {
 	base := path.Base(name)
+	// Both patterns need eight digits at least: most names (IMG_0001.JPG)
+	// are passed over without running them.
+	digits := 0
+	for i := 0; i < len(base) && digits < 8; i++ {
+		if '0' <= base[i] && base[i] <= '9' {
+			digits++
+		}
+	}
+	if digits < 8 {
+		return time.Time{}, false
+	}
 	latest := now.AddDate(1, 0, 0)
 	for _, re := range nameDates {
 		for _, m := range re.FindAllStringSubmatch(base, -1) {

@@ -73,11 +73,21 @@ func nullInt(v any) sql.NullInt64 {
 	return sql.NullInt64{}
 }
 
-// storedRows reads every file and photo row within tx.
-func storedRows(ctx context.Context, tx *sql.Tx) (storedIndex, error) {
-	st := storedIndex{files: map[string]storedFile{}, photos: map[string]storedPhoto{}}
+// storedRows reads, within tx, the rows of the files at paths and of the
+// photos with keys: those a save may leave as they are. Only those: an
+// index that saves one new photo among 100,000 reads one row, not all.
+func storedRows(ctx context.Context, tx *sql.Tx, paths, keys []string) (storedIndex, error) {
+	st := storedIndex{files: make(map[string]storedFile, len(paths)), photos: make(map[string]storedPhoto, len(keys))}
+	pathList, err := json.Marshal(paths)
+	if err != nil {
+		return st, fmt.Errorf("sqlite: save index: %w", err)
+	}
+	keyList, err := json.Marshal(keys)
+	if err != nil {
+		return st, fmt.Errorf("sqlite: save index: %w", err)
+	}
 	rows, err := tx.QueryContext(ctx, `SELECT id, photo_id, path, kind, role, size, mod_time, sha1, taken_at, taken_source,
-	orientation, width, height, problem, missing FROM files`)
+	orientation, width, height, problem, missing FROM files WHERE path IN (SELECT value FROM json_each(?))`, string(pathList))
 	if err != nil {
 		return st, fmt.Errorf("sqlite: save index: %w", err)
 	}
@@ -95,7 +105,8 @@ func storedRows(ctx context.Context, tx *sql.Tx) (storedIndex, error) {
 	if err := rows.Err(); err != nil {
 		return st, fmt.Errorf("sqlite: save index: %w", err)
 	}
-	prow, err := tx.QueryContext(ctx, `SELECT id, key, folder, name, taken_at FROM photos`)
+	prow, err := tx.QueryContext(ctx, `SELECT id, key, folder, name, taken_at FROM photos
+	WHERE key IN (SELECT value FROM json_each(?))`, string(keyList))
 	if err != nil {
 		return st, fmt.Errorf("sqlite: save index: %w", err)
 	}

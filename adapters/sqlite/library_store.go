@@ -71,7 +71,17 @@ func (s *LibraryStore) SaveIndex(ctx context.Context, photos []domain.Photo, loo
 		return fmt.Errorf("sqlite: save index: %w", err)
 	}
 	defer fileStmt.Close()
-	known, err := storedRows(ctx, tx)
+	var paths, keys []string
+	for _, p := range photos {
+		keys = append(keys, p.Key)
+		for _, f := range p.Files {
+			paths = append(paths, f.Path)
+		}
+	}
+	for _, f := range loose {
+		paths = append(paths, f.Path)
+	}
+	known, err := storedRows(ctx, tx, paths, keys)
 	if err != nil {
 		return err
 	}
