@@ -30,24 +30,24 @@ type syncExec struct {
 	verify *verifier // checks the uploads, a folder listing at a time
 	retry  retryPolicy
 
-	mu        sync.Mutex
-	run       domain.SyncRun                    // the counts and first errors
-	pairs     map[string]domain.SyncPair        // by remote path, as known; see pairMap
-	failures  map[failureKey]domain.SyncFailure // as known
-	pending   records                           // not saved yet
-	lastSave  time.Time                         // real time
-	mkdirMu   sync.Mutex                        // one MKCOL at a time
-	dirs      map[string]bool                   // remote folders known to exist, guarded by mkdirMu
-	saveMu    sync.Mutex                        // one save at a time
-	saveErr   error                             // the first save that failed
-	local     map[string]domain.LibraryFile     // the library as indexed, by path; see localMap
+	mu       sync.Mutex
+	run      domain.SyncRun                    // the counts and first errors
+	pairs    map[string]domain.SyncPair        // by remote path, as known; see pairMap
+	failures map[failureKey]domain.SyncFailure // as known
+	pending  records                           // not saved yet
+	lastSave time.Time                         // real time
+	mkdirMu  sync.Mutex                        // one MKCOL at a time
+	dirs     map[string]bool                   // remote folders known to exist, guarded by mkdirMu
+	saveMu   sync.Mutex                        // one save at a time
+	saveErr  error                             // the first save that failed
+	local    map[string]domain.LibraryFile     // the library as indexed, by path; see localMap
 	// What the maps are made from, on first use: a run that moves
 	// nothing (most runs) never makes them, which at 100,000 files is
 	// tens of megabytes.
 	knownPairs []domain.SyncPair
 	knownLocal []domain.LibraryFile
-	written   map[string]string                 // SHA-1s of the files this run named, by path
-	pairedNow map[string]bool                   // library paths this run paired
+	written    map[string]string // SHA-1s of the files this run named, by path
+	pairedNow  map[string]bool   // library paths this run paired
 }
 
 // pairMap answers the pairs by remote path, made on first use; x.mu must

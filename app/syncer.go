@@ -360,9 +360,9 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 	s.noteStart(ctx, a.ID, start)
 	x := &syncExec{
 		Syncer: s, a: a, set: domain.SyncSettingsOf(a, s.cfg.DownloadFolder), p: p, by: by,
-		retry: retryPolicy{attempts: s.cfg.Attempts, delay: s.cfg.RetryDelay},
+		retry:    retryPolicy{attempts: s.cfg.Attempts, delay: s.cfg.RetryDelay},
 		failures: map[failureKey]domain.SyncFailure{},
-		dirs: map[string]bool{}, lastSave: time.Now(),
+		dirs:     map[string]bool{}, lastSave: time.Now(),
 		written: map[string]string{}, pairedNow: map[string]bool{},
 	}
 	pr, err := x.start(ctx)
