@@ -182,7 +182,11 @@ func (s *sender) put(ctx context.Context, it sendItem) (int64, string, error) {
 	if !known {
 		cr.h = sha1.New()
 	}
-	err := s.st.Upload(ctx, it.path, cr, size, meta)
+	var upload io.Reader = cr
+	if f, ok := body.(readerAtSeeker); ok {
+		upload = &countingFile{countingReader: cr, f: f}
+	}
+	err := s.st.Upload(ctx, it.path, upload, size, meta)
 	sent, sum := cr.stop()
 	if known {
 		sum = it.f.SHA1
@@ -275,6 +279,31 @@ feed:
 		return first
 	}
 	return context.Cause(ctx)
+}
+
+type readerAtSeeker interface {
+	io.ReaderAt
+	io.Seeker
+}
+
+// countingFile is the countingReader of a file that can also be read at
+// offsets: a chunked upload reads it through with Read (counted and hashed
+// here, as chunks reach the server) and sends chunks, several at once,
+// with ReadAt, which is not counted.
+type countingFile struct {
+	*countingReader
+	f readerAtSeeker
+}
+
+func (c *countingFile) ReadAt(p []byte, off int64) (int, error) { return c.f.ReadAt(p, off) }
+
+// Seek only tells where the file stands: moving it would put Read and the
+// count out of step.
+func (c *countingFile) Seek(offset int64, whence int) (int64, error) {
+	if offset != 0 || whence != io.SeekCurrent {
+		return 0, errors.New("upload: the body cannot be moved")
+	}
+	return c.f.Seek(0, io.SeekCurrent)
 }
 
 // countingReader counts the bytes of a transfer into its job's progress

@@ -57,7 +57,7 @@ var settings = []setting{
 	{"PHOTOSYNC_DATABASE_URL", "database-url", "", "postgres://... to keep state in PostgreSQL instead of the embedded SQLite", true, func(c *Config) *string { return &c.DatabaseURL }},
 	{"PHOTOSYNC_LOG_FORMAT", "log-format", "text", "log format: text or json", false, func(c *Config) *string { return &c.LogFormat }},
 	{"PHOTOSYNC_LOG_LEVEL", "log-level", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }},
-	{"PHOTOSYNC_CHUNK_SIZE", "chunk-size", "10MiB", "Nextcloud uploads larger than this go in chunks of this size (5MiB to 5GiB)", false, func(c *Config) *string { return &c.chunkSize }},
+	{"PHOTOSYNC_CHUNK_SIZE", "chunk-size", "64MiB", "Nextcloud uploads larger than this go in chunks of this size (5MiB to 5GiB)", false, func(c *Config) *string { return &c.chunkSize }},
 	{"PHOTOSYNC_INDEX_INTERVAL", "index-interval", "5m", "how often serve indexes the library (0 = only at start and by hand)", false, func(c *Config) *string { return &c.indexInterval }},
 	{"PHOTOSYNC_LEASE_TTL", "lease-ttl", "15s", "how long a sync run holds its account without renewing: how soon another instance takes over from one that died (1s to 1h)", false, func(c *Config) *string { return &c.leaseTTL }},
 	{"PHOTOSYNC_SCHEDULER_TICK", "scheduler-tick", "1m", "how often serve looks for due syncs (1s to 1h)", false, func(c *Config) *string { return &c.schedulerTick }},

@@ -14,7 +14,7 @@ func TestConfigDefaultsAndValidation(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Addr != "127.0.0.1:2343" || c.DataDir != "./data" || c.Library != "./photos" || c.DownloadFolder != "nextcloud" ||
-		c.IndexInterval != 5*time.Minute || c.ChunkSize != 10<<20 || c.DatabaseURL != "" ||
+		c.IndexInterval != 5*time.Minute || c.ChunkSize != 64<<20 || c.DatabaseURL != "" ||
 		c.LeaseTTL != 15*time.Second || c.SchedulerTick != time.Minute || c.TrustProxy {
 		t.Fatalf("defaults: %+v", c)
 	}

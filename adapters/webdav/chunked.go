@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"log/slog"
 	"net/http"
@@ -37,6 +38,13 @@ import (
 // is there. A folder that cannot lead to the file any more (the MOVE was
 // refused) is deleted, and so is the folder of an upload that could not
 // be resumed anyway (its SHA-1 is unknown).
+//
+// Chunks go one after the other from a body that can only be read
+// through (send), and several at once from one that can be read at
+// offsets, an *os.File (sendParallel): the manual lets chunks come in any
+// order, and a few in flight hide each chunk's round trips (the wait for
+// 100 Continue, the answer) and the server's work on it between two
+// chunks.
 
 // chunkedUpload is one file's chunked upload.
 type chunkedUpload struct {
@@ -76,16 +84,18 @@ func (c *Client) uploadChunked(ctx context.Context, p string, body io.Reader, si
 	u.folder.Path, u.folder.RawPath = u.folder.Path+"/", u.folder.EscapedPath()+"/"
 
 	have, err := u.prepare(ctx)
+	src := newChunkSource(body, u.sum != "")
 	if errors.Is(err, errAlreadyThere) {
 		// Read it all the same: what is there must be what the caller has.
-		src := newChunkSource(body)
-		if err := src.skip(0, size); err != nil {
+		if _, err := src.skip(size); err != nil {
 			return fmt.Errorf("upload %s: read the file: %w", p, err)
 		}
 		return u.checkSum(src)
 	}
-	if err == nil {
-		err = u.send(ctx, body, have)
+	if err == nil && src.ra != nil {
+		err = u.sendParallel(ctx, src, have)
+	} else if err == nil {
+		err = u.send(ctx, src, have)
 	}
 	if err == nil {
 		err = u.assemble(ctx)
@@ -116,35 +126,42 @@ func abandoned(err error) bool {
 }
 
 // send puts the chunks that are not in have (chunk number to size) on the
-// server, in order, reading body through once (see chunkSource); nothing
-// is buffered. The chunks on the server already are read too, but not
-// sent, so that the SHA-1 of the whole file is checked against the one
-// given before the chunks are assembled: chunks of another content (the
-// file changed since an interrupted try) never make a file.
-func (u *chunkedUpload) send(ctx context.Context, body io.Reader, have map[int]int64) error {
-	src := newChunkSource(body)
+// server, one after the other, in order, reading the body through once
+// (see chunkSource); nothing is buffered. It is the way of a body that can
+// only be read through (see sendParallel for the others). The chunks on
+// the server already are read too, but not sent, so that the SHA-1 of the
+// whole file is checked against the one given before the chunks are
+// assembled: chunks of another content (the file changed since an
+// interrupted try) never make a file.
+func (u *chunkedUpload) send(ctx context.Context, src *chunkSource, have map[int]int64) error {
 	for i := 1; i <= u.n; i++ {
-		off := int64(i-1) * u.chunk
-		n := min(u.chunk, u.size-off)
+		n := u.chunkSize(i)
 		if have[i] == n {
-			if err := src.skip(off, n); err != nil {
+			if _, err := src.skip(n); err != nil {
 				return fmt.Errorf("upload %s: read the file: %w", u.p, err)
 			}
 			continue
 		}
-		if err := u.putChunk(ctx, i, src.chunk(off, n), n); err != nil {
+		if _, err := u.putChunk(ctx, i, src.next(n), n); err != nil {
 			return err
 		}
 	}
 	return u.checkSum(src)
 }
 
-// putChunk sends chunk number i, n bytes read from r.
-func (u *chunkedUpload) putChunk(ctx context.Context, i int, r io.Reader, n int64) error {
+// chunkOffset is where chunk number i starts in the file.
+func (u *chunkedUpload) chunkOffset(i int) int64 { return int64(i-1) * u.chunk }
+
+// chunkSize is the size of chunk number i: u.chunk but for the last.
+func (u *chunkedUpload) chunkSize(i int) int64 { return min(u.chunk, u.size-u.chunkOffset(i)) }
+
+// putChunk sends chunk number i, n bytes read from r, and returns the
+// CRC-32C of the bytes sent.
+func (u *chunkedUpload) putChunk(ctx context.Context, i int, r io.Reader, n int64) (uint32, error) {
 	cu := u.folder.JoinPath(chunkName(i))
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, cu.String(), nil)
 	if err != nil {
-		return u.t.transportError(ctx, err)
+		return 0, u.t.transportError(ctx, err)
 	}
 	body := &chunkBody{r: r}
 	req.Body, req.ContentLength = body, n
@@ -155,24 +172,29 @@ func (u *chunkedUpload) putChunk(ctx context.Context, i int, r io.Reader, n int6
 	req.SetBasicAuth(u.c.user, u.c.pass)
 	hc, x := u.c.http(ctx, noRedirect)
 	resp, err := hc.Do(req)
-	body.stop() // the transport may still hold the body: nothing more is read
+	sent, crc := body.stop() // the transport may still hold the body: nothing more is read
 	if err != nil {
-		return u.t.transportError(ctx, errors.Join(x.err, err))
+		return 0, u.t.transportError(ctx, errors.Join(x.err, err))
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	switch resp.StatusCode {
 	case http.StatusOK, http.StatusCreated, http.StatusNoContent:
-		return nil
+		if sent != n {
+			// A server that stored a chunk it did not receive whole; the
+			// listing of a resumed upload finds it short and sends it again.
+			return 0, domain.RemoteErrorf(domain.EUNAVAILABLE, "the server answered before it received chunk %d of %s (%d of %d bytes)", i, u.p, sent, n)
+		}
+		return crc, nil
 	case http.StatusNotFound, http.StatusConflict:
 		// The folder is gone: it expired, or was assembled or removed by
 		// another request. Trying again starts a new one.
-		return &domain.Error{
+		return 0, &domain.Error{
 			Code: domain.EUNAVAILABLE, Message: "the server dropped the upload folder of " + u.p + " (it keeps one for 24 hours)",
 			Remote: true, Err: u.t.statusError(http.MethodPut, cu.Redacted(), resp.StatusCode, resp.Header),
 		}
 	}
-	return u.t.statusError(http.MethodPut, cu.Redacted(), resp.StatusCode, resp.Header)
+	return 0, u.t.statusError(http.MethodPut, cu.Redacted(), resp.StatusCode, resp.Header)
 }
 
 // chunkName is the name of chunk number i, 1 to 10000: 00001 to 10000.
@@ -235,10 +257,14 @@ func (u *chunkedUpload) assemble(ctx context.Context) error {
 
 // chunkBody is one chunk's request body. After stop it reads nothing
 // more, so that the transport, which may still hold a body after the
-// answer, never reads from the file once the next chunk is being read.
+// answer, never reads from the file once the next chunk is being read. It
+// counts what it reads and takes its CRC-32C, the fingerprint of the
+// bytes sent.
 type chunkBody struct {
 	mu      sync.Mutex
 	r       io.Reader
+	n       int64
+	crc     uint32
 	stopped bool
 }
 
@@ -250,14 +276,20 @@ func (b *chunkBody) Read(p []byte) (int, error) {
 	if b.stopped {
 		return 0, errChunkEnded
 	}
-	return b.r.Read(p)
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	b.crc = crc32.Update(b.crc, castagnoli, p[:n])
+	return n, err
 }
 
 // Close does nothing: the caller owns the file.
 func (b *chunkBody) Close() error { return nil }
 
-func (b *chunkBody) stop() {
+// stop ends reading, and returns how many bytes were read and their
+// CRC-32C.
+func (b *chunkBody) stop() (int64, uint32) {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	b.stopped = true
+	return b.n, b.crc
 }

@@ -2,13 +2,20 @@ package webdav_test
 
 import (
 	"context"
+	"fmt"
+	"os"
 	"runtime"
 	"runtime/metrics"
+	"slices"
+	"strconv"
+	"strings"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/photosync/photosync/adapters/webdav"
 	"github.com/photosync/photosync/adapters/webdav/davtest"
+	"github.com/photosync/photosync/adapters/webdav/davtest/faultproxy"
 	"github.com/photosync/photosync/domain"
 )
 
@@ -89,4 +96,118 @@ func BenchmarkChunkedUpload(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(peak), "peak-heap-B")
+}
+
+// BenchmarkChunkedUploadLarge uploads a large file (2 GiB, or
+// PHOTOSYNC_BENCH_CHUNKED_MB MiB) to the test Nextcloud, as make bench's
+// "large file up" does, in chunks of 10, 32 and 64 MiB:
+//
+//   - body=plain: the body is only an io.Reader, so the chunks go one
+//     after the other;
+//   - body=file: the body is the *os.File, so the chunks go several at
+//     once (one after the other before they could);
+//
+// and over two networks: net=direct (loopback) and net=rtt10ms (through
+// the fault proxy, without faults, each request delayed by 0 to 20 ms, a
+// round trip of 10 ms on average). It reports the peak rise of the heap
+// and the process's peak resident memory (VmHWM, reset before each
+// upload) beside the throughput. The test server runs in the process, so
+// both memories count its share. Run it with TMPDIR on a tmpfs (e.g.
+// TMPDIR=/dev/shm) to time the client and the server rather than the
+// disk: the server writes every byte twice (the chunks, then the file).
+func BenchmarkChunkedUploadLarge(b *testing.B) {
+	size := int64(2 << 30)
+	if v := os.Getenv("PHOTOSYNC_BENCH_CHUNKED_MB"); v != "" {
+		mb, err := strconv.Atoi(v)
+		if err != nil || mb <= 0 {
+			b.Fatalf("PHOTOSYNC_BENCH_CHUNKED_MB=%q is not a number of MiB", v)
+		}
+		size = int64(mb) << 20
+	}
+	n := davtest.StartNextcloud(b)
+	local, sum := randomFile(b, size, 14)
+	slow := faultproxy.Start(b, n.DAVURL, faultproxy.Config{Latency: 20 * time.Millisecond})
+	client := func(b *testing.B, url string, chunk int64) *webdav.Client {
+		c, err := webdav.NewConnectorWithOptions(nil, webdav.Options{ChunkSize: chunk}).
+			Client(domain.Credentials{URL: url, Username: n.LoginName, Password: n.Password, Timeout: 30 * time.Second}, domain.TypeNextcloud)
+		if err != nil {
+			b.Fatal(err)
+		}
+		return c
+	}
+	// Every upload has another modification time, so that none finds its
+	// file on the server already (and only reads it through).
+	upload := int64(1700000000)
+	send := func(b *testing.B, c *webdav.Client, plain bool) error {
+		upload++
+		mark := len(n.Requests())
+		err := uploadFile(context.Background(), b, c, local, "/large.bin", domain.UploadMeta{SHA1: sum, ModTime: time.Unix(upload, 0)}, plain)
+		if err == nil && !slices.ContainsFunc(n.Requests()[mark:], func(r davtest.Request) bool { return r.Method == "MOVE" }) {
+			b.Fatal("the upload sent no chunks")
+		}
+		return err
+	}
+	// Two uploads first, not timed: the first ones after the file was
+	// written take seconds longer, while the kernel finds memory for the
+	// server's files.
+	for range 2 {
+		if err := send(b, client(b, n.DAVURL, webdav.DefaultChunkSize), false); err != nil {
+			b.Fatal(err)
+		}
+	}
+	for _, net := range []struct{ name, url string }{{"direct", n.DAVURL}, {"rtt10ms", slow.URL}} {
+		for _, chunk := range []int64{10 << 20, 32 << 20, 64 << 20} {
+			for _, plain := range []bool{true, false} {
+				body := "file"
+				if plain {
+					body = "plain"
+				}
+				b.Run(fmt.Sprintf("net=%s/chunk=%dMiB/body=%s", net.name, chunk>>20, body), func(b *testing.B) {
+					c := client(b, net.url, chunk)
+					b.SetBytes(size)
+					var peak, hwm uint64
+					for b.Loop() {
+						resetHWM(b)
+						var err error
+						peak = max(peak, peakHeap(func() { err = send(b, c, plain) }))
+						if err != nil {
+							b.Fatal(err)
+						}
+						hwm = max(hwm, readHWM(b))
+					}
+					b.ReportMetric(float64(peak), "peak-heap-B")
+					b.ReportMetric(float64(hwm), "VmHWM-B")
+				})
+			}
+		}
+	}
+}
+
+// resetHWM resets the process's peak resident memory (VmHWM) to what is
+// resident now (Linux: 5 written to /proc/self/clear_refs).
+func resetHWM(b *testing.B) {
+	b.Helper()
+	if err := os.WriteFile("/proc/self/clear_refs", []byte("5"), 0); err != nil {
+		b.Fatalf("reset VmHWM: %v", err)
+	}
+}
+
+// readHWM reads the process's peak resident memory in bytes.
+func readHWM(b *testing.B) uint64 {
+	b.Helper()
+	status, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		b.Fatal(err)
+	}
+	for line := range strings.Lines(string(status)) {
+		if v, ok := strings.CutPrefix(line, "VmHWM:"); ok {
+			kb, err := strconv.ParseUint(strings.TrimSuffix(strings.TrimSpace(v), " kB"), 10, 64)
+			if err != nil {
+				b.Fatalf("VmHWM %q: %v", v, err)
+			}
+			return kb << 10
+		}
+	}
+	b.Fatal("no VmHWM in /proc/self/status")
+	return 0
 }

@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -137,12 +138,16 @@ func TestChunkedUpload(t *testing.T) {
 		t.Fatalf("the upload folder was looked for (%d) and made (%d) with Destination %q, want 404, 201, %q",
 			reqs[0].Status, reqs[1].Status, reqs[1].Header.Get("Destination"), dest)
 	}
-	for i, r := range reqs[2:12] {
-		if want := fmt.Sprintf("PUT %05d", i+1); short[i+2] != want || r.Status != http.StatusCreated ||
-			r.ContentLength != testChunk || r.Header.Get("Destination") != dest || r.Header.Get("OC-Total-Length") != "52428800" {
-			t.Fatalf("chunk %d: %s answered %d, length %d, headers %v; want %s of 5 MiB with Destination and OC-Total-Length",
-				i+1, short[i+2], r.Status, r.ContentLength, r.Header, want)
+	// The chunks of a file go several at once, so in any order.
+	for _, r := range reqs[2:12] {
+		if r.Method != http.MethodPut || r.Status != http.StatusCreated || r.ContentLength != testChunk ||
+			r.Header.Get("Destination") != dest || r.Header.Get("OC-Total-Length") != "52428800" {
+			t.Fatalf("%s %s answered %d, length %d, headers %v; want a PUT of 5 MiB with Destination and OC-Total-Length",
+				r.Method, r.Path, r.Status, r.ContentLength, r.Header)
 		}
+	}
+	if sent, twice := storedChunks(reqs); !slices.Equal(sent, chunkRange(1, 10)) || twice {
+		t.Fatalf("chunks sent: %v, want 1 to 10 once each", sent)
 	}
 	move := reqs[12]
 	if move.Status != http.StatusCreated || move.Header.Get("Destination") != dest || move.Header.Get("OC-Total-Length") != "52428800" ||
@@ -185,39 +190,126 @@ func TestChunkedUploadOfAPlainReader(t *testing.T) {
 }
 
 // cancelAfterChunks is a middleware that cancels the context in cancel
-// once the server has stored limit chunks, as if the upload were killed.
+// once the server has stored limit chunks, as if the upload were killed
+// then. Chunks that arrive after the first limit are never stored: they
+// wait until their client gives up, so that the server holds exactly the
+// first limit chunks to arrive, however many were sent at once.
 type cancelAfterChunks struct {
-	mu     sync.Mutex
-	cancel context.CancelFunc
-	limit  int
-	stored int
+	mu      sync.Mutex
+	cancel  context.CancelFunc
+	limit   int
+	entered int
+	stored  int
+	active  int // chunk requests being served
 }
 
 func (k *cancelAfterChunks) arm(cancel context.CancelFunc, limit int) {
 	k.mu.Lock()
 	defer k.mu.Unlock()
-	k.cancel, k.limit, k.stored = cancel, limit, 0
+	k.cancel, k.limit, k.entered, k.stored = cancel, limit, 0, 0
 }
 
 func (k *cancelAfterChunks) middleware(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		next.ServeHTTP(w, r)
 		if r.Method != http.MethodPut || !strings.Contains(r.URL.Path, "/remote.php/dav/uploads/") {
+			next.ServeHTTP(w, r)
 			return
 		}
 		k.mu.Lock()
+		k.active++
+		k.entered++
+		armed, held := k.cancel != nil, k.cancel != nil && k.entered > k.limit
+		k.mu.Unlock()
+		defer func() {
+			k.mu.Lock()
+			k.active--
+			k.mu.Unlock()
+		}()
+		if held {
+			holdUntilGone(w, r)
+			return
+		}
+		next.ServeHTTP(w, r)
+		k.mu.Lock()
 		defer k.mu.Unlock()
-		if k.stored++; k.cancel != nil && k.stored == k.limit {
+		if k.stored++; armed && k.stored == k.limit {
 			k.cancel()
 		}
 	})
 }
 
-// TestChunkedUploadResumes kills an upload after 4 of its 10 chunks and
-// tries again: only the 6 missing chunks are sent.
+// quiet waits until no chunk request is being served, so that what the
+// server holds no longer changes: the requests of a killed upload end as
+// soon as the server sees their client gone.
+func (k *cancelAfterChunks) quiet(t testing.TB) {
+	t.Helper()
+	waitFor(t, "the killed upload's requests to end", func() bool {
+		k.mu.Lock()
+		defer k.mu.Unlock()
+		return k.active == 0
+	})
+}
+
+// holdUntilGone serves a chunk that is never stored: it reads the body
+// (which lets the server notice the client leaving) and answers 503 once
+// the client is gone.
+func holdUntilGone(w http.ResponseWriter, r *http.Request) {
+	_, _ = io.Copy(io.Discard, r.Body)
+	<-r.Context().Done()
+	http.Error(w, "held", http.StatusServiceUnavailable)
+}
+
+// waitFor polls cond until it holds, failing the test after 10 seconds.
+func waitFor(t testing.TB, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(time.Millisecond) // polling interval, not synchronisation
+	}
+}
+
+// storedChunks returns the numbers of the chunks the server stored (a PUT
+// answered 2xx) among reqs, sorted, and whether one was stored twice.
+func storedChunks(reqs []davtest.Request) ([]int, bool) {
+	var got []int
+	twice := false
+	for _, r := range reqs {
+		if r.Method != http.MethodPut || r.Status >= 300 {
+			continue
+		}
+		i, err := strconv.Atoi(r.Path[strings.LastIndex(r.Path, "/")+1:])
+		if err != nil {
+			continue
+		}
+		twice = twice || slices.Contains(got, i)
+		got = append(got, i)
+	}
+	slices.Sort(got)
+	return got, twice
+}
+
+// chunkRange returns the numbers from to to.
+func chunkRange(from, to int) []int {
+	var r []int
+	for i := from; i <= to; i++ {
+		r = append(r, i)
+	}
+	return r
+}
+
+// TestChunkedUploadResumes kills an upload after 4 of its 10 chunks (or
+// all 10, before the MOVE) and tries again: only the missing chunks are
+// sent, each once, whether the chunks go one after the other (a plain
+// reader) or several at once (a file).
 func TestChunkedUploadResumes(t *testing.T) {
-	for _, plain := range []bool{false, true} {
-		t.Run(fmt.Sprintf("plain reader %v", plain), func(t *testing.T) {
+	for _, tc := range []struct {
+		plain bool
+		limit int
+	}{{false, 4}, {true, 4}, {false, 10}} {
+		t.Run(fmt.Sprintf("plain reader %v, killed after %d chunks", tc.plain, tc.limit), func(t *testing.T) {
 			var kill cancelAfterChunks
 			n := davtest.StartNextcloud(t, davtest.WithMiddleware(kill.middleware))
 			c := chunkedClient(t, n)
@@ -226,24 +318,38 @@ func TestChunkedUploadResumes(t *testing.T) {
 
 			ctx, cancel := context.WithCancel(context.Background())
 			defer cancel()
-			kill.arm(cancel, 4)
-			err := uploadFile(ctx, t, c, local, "/resumed.bin", meta, plain)
+			kill.arm(cancel, tc.limit)
+			err := uploadFile(ctx, t, c, local, "/resumed.bin", meta, tc.plain)
 			if !errors.Is(err, context.Canceled) {
 				t.Fatalf("killed upload: %v, want context.Canceled", err)
 			}
 			if left := n.UploadFolders(); len(left) != 1 {
 				t.Fatalf("upload folders after the kill: %q, want the one to resume from", left)
 			}
+			kill.quiet(t)
+			kept, _ := storedChunks(n.Requests())
+			if len(kept) != tc.limit {
+				t.Fatalf("the server stored chunks %v before the kill, want %d", kept, tc.limit)
+			}
 
 			kill.arm(nil, 0)
 			mark := len(n.Requests())
-			if err := uploadFile(context.Background(), t, c, local, "/resumed.bin", meta, plain); err != nil {
+			if err := uploadFile(context.Background(), t, c, local, "/resumed.bin", meta, tc.plain); err != nil {
 				t.Fatal(err)
 			}
-			_, short := uploadRequests(n, mark)
-			want := []string{"PUT 00005", "PUT 00006", "PUT 00007", "PUT 00008", "PUT 00009", "PUT 00010", "MOVE .file"}
-			if len(short) != 8 || !strings.HasPrefix(short[0], "PROPFIND photosync-") || !slices.Equal(short[1:], want) {
-				t.Fatalf("the resumed upload sent %q, want a listing of its folder, chunks 5 to 10 and the MOVE", short)
+			reqs, short := uploadRequests(n, mark)
+			sent, twice := storedChunks(reqs)
+			var missing []int
+			for _, i := range chunkRange(1, 10) {
+				if !slices.Contains(kept, i) {
+					missing = append(missing, i)
+				}
+			}
+			if !slices.Equal(sent, missing) || twice || !strings.HasPrefix(short[0], "PROPFIND photosync-") || short[len(short)-1] != "MOVE .file" {
+				t.Fatalf("the resumed upload sent %q: chunks %v, want a listing of its folder, chunks %v once each and the MOVE", short, sent, missing)
+			}
+			if tc.plain && !slices.IsSorted(short[1:len(short)-1]) {
+				t.Fatalf("a plain reader's chunks went out of order: %q", short)
 			}
 			if got := sha1Of(t, filepath.Join(n.Dir, "resumed.bin")); got != sum {
 				t.Fatalf("the server holds SHA-1 %s, want %s", got, sum)

@@ -92,8 +92,11 @@ func (c *Client) MkdirAll(ctx context.Context, dir string) error {
 // whatever the size. body is still read through once, so that a caller
 // counting what is read sees size bytes, and so that the file's SHA-1 is
 // checked against meta's before the chunks are assembled (EINVALID, not
-// Remote, when the file changed). A server without the uploads endpoint
-// gets a single PUT.
+// Remote, when the file changed). A body that is also an io.ReaderAt and
+// an io.Seeker (an *os.File) has its chunks read at their offsets besides,
+// up to four sent at once, each compared with the bytes read through; its
+// ReadAt must work while Read does, as an *os.File's does. A server
+// without the uploads endpoint gets a single PUT.
 //
 // The PUT is sent with net/http rather than gowebdav, which creates the
 // parent folder before every upload and can neither send these headers nor

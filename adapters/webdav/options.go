@@ -6,8 +6,17 @@ import "time"
 // upload"): every chunk but the last holds 5 MB to 5 GB, and an upload has
 // at most 10,000 chunks, named 1 to 10000.
 const (
-	// DefaultChunkSize is the chunk size when Options leaves it at 0.
-	DefaultChunkSize int64 = 10 << 20
+	// DefaultChunkSize is the chunk size when Options leaves it at 0. Every
+	// chunk is a request that real Nextcloud pays a PHP start, a lock and
+	// file cache writes for, and a round trip or two (100 Continue, the
+	// answer) that parallel sends only partly hide: 64 MiB sends a 2 GB
+	// video in 32 requests rather than 205. It stays below the 100 MB that
+	// Nextcloud's own web uploads default to (max_chunk_size) and that
+	// proxies in front of many servers (Cloudflare's free plan) accept in
+	// one request, and four chunks in flight still take a minute or so each
+	// on a 4 MB/s uplink, which is what Nextcloud's desktop client aims a
+	// chunk at. A file up to this size goes in one PUT.
+	DefaultChunkSize int64 = 64 << 20
 	// MinChunkSize is the smallest chunk Nextcloud takes (5 MiB, which is
 	// also the smallest part of an S3 multipart upload behind it).
 	MinChunkSize int64 = 5 << 20

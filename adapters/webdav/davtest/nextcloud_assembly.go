@@ -279,14 +279,14 @@ func (n *Nextcloud) uploadPropfind(w http.ResponseWriter, r *http.Request, u upl
 			s.mu.Unlock()
 		}
 	default:
-		f := s.folder(u.id)
+		f, _, touched := s.folder(u.id)
 		cs, err := s.chunks(u.id)
 		if f == nil || err != nil {
 			notFound("File with name uploads/" + u.id + " could not be located").write(w)
 			return
 		}
 		if u.chunk == "" {
-			items = append(items, listItem{href: home + encodePath(u.id) + "/", isDir: true, mod: f.touched})
+			items = append(items, listItem{href: home + encodePath(u.id) + "/", isDir: true, mod: touched})
 		}
 		for _, c := range cs {
 			if (u.chunk == "" && depth > 0) || c.name == u.chunk {

@@ -96,11 +96,18 @@ func (s *uploadState) expire(now time.Time) {
 	}
 }
 
-// folder answers the upload folder id, nil when there is none.
-func (s *uploadState) folder(id string) *uploadFolder {
+// folder answers the upload folder id (nil when there is none), whether a
+// MOVE is assembling it, and when it was last touched, read together under
+// the lock: chunks PUT at the same time as others, or as a listing or the
+// MOVE, change them.
+func (s *uploadState) folder(id string) (f *uploadFolder, assembling bool, touched time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	return s.folders[id]
+	f = s.folders[id]
+	if f == nil {
+		return nil, false, time.Time{}
+	}
+	return f, f.assembling != nil, f.touched
 }
 
 // handleUploads serves the WebDAV methods on the user's upload folders.
@@ -242,12 +249,12 @@ func (n *Nextcloud) uploadPut(w http.ResponseWriter, r *http.Request, u uploadTa
 		davErrorf(http.StatusBadRequest, "BadRequest", "Invalid chunk name, must be numeric between 1 and 10000").write(w)
 		return
 	}
-	f := n.uploads.folder(u.id)
+	f, assembling, _ := n.uploads.folder(u.id)
 	if f == nil {
 		notFound("File with name uploads/" + u.id + " could not be located").write(w)
 		return
 	}
-	if f.assembling != nil {
+	if assembling {
 		fileLocked(u.id).write(w)
 		return
 	}
@@ -289,10 +296,17 @@ func (n *Nextcloud) uploadPut(w http.ResponseWriter, r *http.Request, u uploadTa
 			" bytes but read (from Nextcloud client) and wrote (to Nextcloud storage) "+strconv.FormatInt(got, 10)+" bytes.").write(w)
 		return
 	}
+	// Chunks are received side by side (clients send several at once);
+	// each is stored under the lock, unless its folder went or is being
+	// assembled meanwhile.
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if s.folders[u.id] != f {
 		notFound("File with name uploads/" + u.id + " could not be located").write(w)
+		return
+	}
+	if f.assembling != nil {
+		fileLocked(u.id).write(w)
 		return
 	}
 	target := filepath.Join(s.dir, u.id, u.chunk)

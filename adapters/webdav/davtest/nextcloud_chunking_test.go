@@ -2,10 +2,13 @@ package davtest_test
 
 import (
 	"bytes"
+	"fmt"
+	"io"
 	"net/http"
 	"regexp"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -138,5 +141,134 @@ func TestNextcloudQuota(t *testing.T) {
 	}
 	if code, _, _ := nc(t, n, "PUT", n.DAVURL+"d.bin", map[string]string{"X-OC-Mtime": "x"}, nil); code != http.StatusBadRequest {
 		t.Fatalf("PUT with a bad X-OC-Mtime: %d, want 400", code)
+	}
+}
+
+// halfwayBarrier holds every request body of a group at its half until
+// all of them got there, so that the server must be receiving all the
+// bodies at once: a server that took one chunk at a time would leave the
+// others waiting, and the barrier gives up after 10 seconds.
+type halfwayBarrier struct {
+	mu      sync.Mutex
+	want    int
+	arrived int
+	all     chan struct{}
+	timeout bool
+}
+
+// halfwayBody is one request body of the group.
+type halfwayBody struct {
+	b      *halfwayBarrier
+	data   []byte
+	pos    int
+	waited bool
+}
+
+func (r *halfwayBody) Read(p []byte) (int, error) {
+	half := len(r.data) / 2
+	if r.pos == half && !r.waited {
+		r.waited = true
+		r.b.mu.Lock()
+		if r.b.arrived++; r.b.arrived == r.b.want {
+			close(r.b.all)
+		}
+		r.b.mu.Unlock()
+		select {
+		case <-r.b.all:
+		case <-time.After(10 * time.Second):
+			r.b.mu.Lock()
+			r.b.timeout = true
+			r.b.mu.Unlock()
+		}
+	}
+	if r.pos >= len(r.data) {
+		return 0, io.EOF
+	}
+	end := len(r.data)
+	if r.pos < half {
+		end = half
+	}
+	n := copy(p, r.data[r.pos:end])
+	r.pos += n
+	return n, nil
+}
+
+// TestNextcloudParallelChunks: chunks PUT into one upload folder at once,
+// out of order, with a listing of the folder meanwhile, are all stored,
+// and the MOVE assembles them by number into the bytes sent.
+func TestNextcloudParallelChunks(t *testing.T) {
+	t.Parallel()
+	n := davtest.StartNextcloud(t)
+	folder := n.BaseURL + "/remote.php/dav/uploads/" + n.UserID + "/parallel"
+	dest := n.DAVURL + "parallel.bin"
+	if code, _, body := nc(t, n, "MKCOL", folder, map[string]string{"Destination": dest}, nil); code != http.StatusCreated {
+		t.Fatalf("MKCOL: %d %s", code, body)
+	}
+	const chunks = 6
+	parts := make([][]byte, chunks)
+	var whole []byte
+	for i := range parts {
+		size := 5 << 20
+		if i == chunks-1 {
+			size = 12345
+		}
+		parts[i] = bytes.Repeat([]byte{byte('a' + i)}, size)
+		whole = append(whole, parts[i]...)
+	}
+	b := &halfwayBarrier{want: chunks, all: make(chan struct{})}
+	// With Expect: 100-continue a body goes only once the server reads it,
+	// so it cannot wait in the sockets' buffers meanwhile.
+	client := &http.Client{Transport: &http.Transport{ExpectContinueTimeout: time.Minute}}
+	defer client.CloseIdleConnections()
+	var puts sync.WaitGroup
+	codes := make([]int, chunks)
+	for i := chunks - 1; i >= 0; i-- { // the last first, as a client may send them
+		puts.Go(func() {
+			req, err := http.NewRequest(http.MethodPut, fmt.Sprintf("%s/%05d", folder, i+1), &halfwayBody{b: b, data: parts[i]})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			req.ContentLength = int64(len(parts[i]))
+			req.Header.Set("Destination", dest)
+			req.Header.Set("OC-Total-Length", fmt.Sprint(len(whole)))
+			req.Header.Set("Expect", "100-continue")
+			req.SetBasicAuth(n.LoginName, n.Password)
+			resp, err := client.Do(req)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			resp.Body.Close()
+			codes[i] = resp.StatusCode
+		})
+	}
+	putsDone := make(chan struct{})
+	go func() {
+		puts.Wait()
+		close(putsDone)
+	}()
+	select { // a listing while the chunks come in
+	case <-b.all:
+		if code, _, body := nc(t, n, "PROPFIND", folder, map[string]string{"Depth": "1"}, nil); code != http.StatusMultiStatus {
+			t.Errorf("PROPFIND during the PUTs: %d %s", code, body)
+		}
+	case <-putsDone: // a PUT failed before its half: reported below
+	}
+	<-putsDone
+	if b.timeout {
+		t.Fatal("the server did not receive the chunks at once")
+	}
+	for i, code := range codes {
+		if code != http.StatusCreated {
+			t.Fatalf("PUT of chunk %d: %d, want 201", i+1, code)
+		}
+	}
+	code, _, body := nc(t, n, "MOVE", folder+"/.file", map[string]string{"Destination": dest, "OC-Total-Length": fmt.Sprint(len(whole))}, nil)
+	if code != http.StatusCreated {
+		t.Fatalf("MOVE .file: %d %s", code, body)
+	}
+	if got := n.ReadFile(t, "parallel.bin"); !bytes.Equal(got, whole) {
+		t.Fatalf("the assembled file has %d bytes, not the %d sent in order", len(got), len(whole))
 	}
 }
