@@ -56,10 +56,11 @@ var sizes = map[string]config{
 
 // tool names in the table.
 const (
-	toolPhotosync = "photosync"
-	toolCeiling   = "plain PUTs (ceiling)"
-	toolDefaults  = "rclone (defaults)"
-	toolTuned     = "rclone (pacer 1ms)"
+	toolPhotosync  = "photosync"
+	toolCeiling    = "plain PUTs (ceiling)"
+	toolGetCeiling = "plain GETs (ceiling)"
+	toolDefaults   = "rclone (defaults)"
+	toolTuned      = "rclone (pacer 1ms)"
 )
 
 // TestBench runs every scenario with every tool, alternating them, and

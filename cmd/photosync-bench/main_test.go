@@ -22,7 +22,18 @@ import (
 // process of its own like the other tools (its wall time and peak RSS).
 const putClientEnv = "PHOTOSYNC_BENCH_PUT_CLIENT"
 
+// getClientEnv, likewise, makes it the minimal GET client: the download
+// ceiling.
+const getClientEnv = "PHOTOSYNC_BENCH_GET_CLIENT"
+
 func TestMain(m *testing.M) {
+	if os.Getenv(getClientEnv) != "" {
+		if err := getClientMain(os.Args[len(os.Args)-5:]); err != nil {
+			fmt.Fprintln(os.Stderr, "get client:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if os.Getenv(putClientEnv) != "" {
 		if err := putClientMain(os.Args[len(os.Args)-4:]); err != nil {
 			fmt.Fprintln(os.Stderr, "put client:", err)

@@ -101,6 +101,12 @@ func (b *bench) firstDownload(srv *server) {
 			os.RemoveAll(lib)
 		},
 	}
+	steps = append(steps, func() {
+		lib := t.TempDir()
+		s := getClient(t, srv.c, b.photos.dir, srv.user, srv.pass, srv.davURL, src, lib)
+		b.res.add(sc, srv.title(), toolGetCeiling, b.photos.bytes, checkLocal(t, lib, b.photos, s))
+		os.RemoveAll(lib)
+	})
 	for _, rc := range b.rclonesOn(srv) {
 		steps = append(steps, func() {
 			lib := t.TempDir()

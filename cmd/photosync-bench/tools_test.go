@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"io/fs"
 	"net/http"
 	"os"
@@ -253,6 +254,71 @@ func putClientMain(args []string) error {
 				return err
 			}
 			return do("PUT", f, fh, st.Size()) // the transport closes fh
+		})
+	}
+	return g.Wait()
+}
+
+// getClient times the download ceiling: this test binary run again as a
+// minimal client fetching every file of the data set in src from the
+// server with a plain GET into dest, transfers at a time.
+func getClient(t testing.TB, c *counter, src, user, pass, base, remote, dest string) sample {
+	t.Helper()
+	cmd := exec.Command(os.Args[0], "-test.run=^$", src, base+strings.TrimPrefix(remote, "/"), user, pass, dest)
+	cmd.Env = env(t, getClientEnv+"=1")
+	return timed(t, c, cmd)
+}
+
+// getClientMain is the minimal GET client: one GET per file, over
+// keep-alive connections, copied into a new file (no hashing, no fsync:
+// what any client must do at least).
+func getClientMain(args []string) error {
+	src, base, user, pass, dest := args[0], strings.TrimSuffix(args[1], "/"), args[2], args[3], args[4]
+	var files []string
+	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+		if err != nil || d.IsDir() {
+			return err
+		}
+		rel, _ := filepath.Rel(src, p)
+		files = append(files, filepath.ToSlash(rel))
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	tr := http.DefaultTransport.(*http.Transport).Clone()
+	tr.MaxIdleConnsPerHost = transfers
+	client := &http.Client{Transport: tr}
+	var g errgroup.Group
+	g.SetLimit(transfers)
+	for _, f := range files {
+		g.Go(func() error {
+			req, err := http.NewRequestWithContext(context.Background(), http.MethodGet, base+"/"+f, nil)
+			if err != nil {
+				return err
+			}
+			req.SetBasicAuth(user, pass)
+			resp, err := client.Do(req)
+			if err != nil {
+				return err
+			}
+			defer resp.Body.Close()
+			if resp.StatusCode != http.StatusOK {
+				return fmt.Errorf("GET %s: %s", f, resp.Status)
+			}
+			target := filepath.Join(dest, filepath.FromSlash(f))
+			if err := os.MkdirAll(filepath.Dir(target), 0o755); err != nil {
+				return err
+			}
+			out, err := os.Create(target)
+			if err != nil {
+				return err
+			}
+			if _, err := io.Copy(out, resp.Body); err != nil {
+				out.Close()
+				return err
+			}
+			return out.Close()
 		})
 	}
 	return g.Wait()
