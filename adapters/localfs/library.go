@@ -10,6 +10,9 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
 
 	"github.com/photosync/photosync/domain"
 	"github.com/photosync/photosync/ports"
@@ -48,50 +51,129 @@ func (l *Library) Walk(ctx context.Context, fn func(domain.FileInfo) error) erro
 	if err != nil {
 		return l.rootError(err)
 	}
-	return filepath.WalkDir(root, func(p string, d fs.DirEntry, err error) error {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return ctxErr
+	fi, err := os.Stat(root)
+	if err != nil {
+		return l.rootError(err)
+	}
+	if !fi.IsDir() {
+		return domain.Errorf(domain.EINVALID, "the library %s is not a folder", l.root)
+	}
+	// The folders are read in order, then the files' details are read
+	// walkWorkers at a time (one stat each: most of a walk's time at
+	// 100,000 files, and it spreads over the processors), then fn gets
+	// them in order.
+	var items []walkItem
+	if err := collect(ctx, root, "", &items); err != nil {
+		if re, ok := err.(errRoot); ok {
+			return l.rootError(re.err)
 		}
-		if p == root {
-			if err != nil {
-				return l.rootError(err)
+		return err
+	}
+	if err := statAll(ctx, items); err != nil {
+		return err
+	}
+	for _, it := range items {
+		if err := ctx.Err(); err != nil {
+			return err
+		}
+		switch {
+		case it.err != nil && errors.Is(it.err, fs.ErrNotExist):
+			continue // deleted since its folder was read
+		case it.err != nil:
+			if err := fn(domain.FileInfo{Path: it.rel, Size: -1}); err != nil {
+				return err
 			}
-			if !d.IsDir() {
-				return domain.Errorf(domain.EINVALID, "the library %s is not a folder", l.root)
+		default:
+			if err := fn(domain.FileInfo{Path: it.rel, Size: it.size, ModTime: it.mod}); err != nil {
+				return err
 			}
-			return nil
 		}
-		rel, relErr := filepath.Rel(root, p)
-		if relErr != nil {
-			return relErr
+	}
+	return nil
+}
+
+// errRoot is a failure to read the library's own folder.
+type errRoot struct{ err error }
+
+func (e errRoot) Error() string { return e.err.Error() }
+
+// walkWorkers is how many files' details a walk reads at once.
+const walkWorkers = 4
+
+// walkItem is a file a walk found, or a folder it could not read (err
+// set, no entry), with what the walk learnt of it.
+type walkItem struct {
+	rel   string
+	entry fs.DirEntry
+	size  int64
+	mod   time.Time
+	err   error
+}
+
+// collect appends the items of the folder rel (below root) to items, in
+// the order filepath.WalkDir visits them: entries by name, a subfolder's
+// items where its name falls. Hidden folders are not entered; links,
+// other non-regular files and files domain.Ignored rules out are left
+// out. A folder that cannot be read is an item with its error, and the
+// entries it did give are walked all the same.
+func collect(ctx context.Context, root, rel string, items *[]walkItem) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	entries, err := os.ReadDir(filepath.Join(root, filepath.FromSlash(rel)))
+	switch {
+	case err != nil && rel == "":
+		return errRoot{err} // the library itself cannot be read
+	case err != nil && !errors.Is(err, fs.ErrNotExist):
+		*items = append(*items, walkItem{rel: rel, err: err})
+	}
+	for _, d := range entries {
+		p := d.Name()
+		if rel != "" {
+			p = rel + "/" + p
 		}
-		rel = filepath.ToSlash(rel)
-		if err != nil {
-			// A folder that cannot be read (WalkDir calls again with the
-			// error after it was entered), or an entry that vanished.
-			if errors.Is(err, fs.ErrNotExist) {
-				return nil
-			}
-			return fn(domain.FileInfo{Path: rel, Size: -1})
-		}
-		if d.IsDir() {
+		switch {
+		case d.IsDir():
 			if strings.HasPrefix(d.Name(), ".") {
-				return filepath.SkipDir
+				continue
 			}
-			return nil
+			if err := collect(ctx, root, p, items); err != nil {
+				return err
+			}
+		case d.Type().IsRegular() && !domain.Ignored(p):
+			*items = append(*items, walkItem{rel: p, entry: d})
 		}
-		if !d.Type().IsRegular() || domain.Ignored(rel) {
-			return nil
-		}
-		info, err := d.Info()
-		if errors.Is(err, fs.ErrNotExist) {
-			return nil // deleted since the folder was read
-		}
-		if err != nil {
-			return fn(domain.FileInfo{Path: rel, Size: -1})
-		}
-		return fn(domain.FileInfo{Path: rel, Size: info.Size(), ModTime: info.ModTime()})
-	})
+	}
+	return nil
+}
+
+// statAll reads the size and modification time of every file item,
+// walkWorkers at a time.
+func statAll(ctx context.Context, items []walkItem) error {
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for range walkWorkers {
+		wg.Go(func() {
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= len(items) || ctx.Err() != nil {
+					return
+				}
+				it := &items[i]
+				if it.entry == nil {
+					continue // a folder that could not be read
+				}
+				info, err := it.entry.Info()
+				if err != nil {
+					it.err = err
+					continue
+				}
+				it.size, it.mod = info.Size(), info.ModTime()
+			}
+		})
+	}
+	wg.Wait()
+	return ctx.Err()
 }
 
 // Open opens a file of the library for reading. The path must be
