@@ -166,19 +166,9 @@ func (s *SyncStore) Folders(ctx context.Context, accountID int64) ([]domain.Remo
 // twice, or a file that is not directly in its folder (nothing is
 // changed then); ENOTFOUND when the account does not exist.
 func (s *SyncStore) ReplaceFolders(ctx context.Context, accountID int64, folders []domain.RemoteFolder) error {
-	if err := checkFolders(folders); err != nil {
+	folderRows, fileRows, err := rowsOfFolders(accountID, folders)
+	if err != nil {
 		return err
-	}
-	var folderRows, fileRows [][]any
-	for _, f := range folders {
-		folderRows = append(folderRows, []any{accountID, f.Path, f.ETag})
-		for _, c := range f.Files {
-			mod, err := timeValue(c.ModTime)
-			if err != nil {
-				return domain.Errorf(domain.EINVALID, "remote file %s: %v", c.Path, err)
-			}
-			fileRows = append(fileRows, []any{accountID, f.Path, c.Path, c.Name, c.IsDir, c.Size, mod, c.ETag, c.Checksum})
-		}
 	}
 	return s.batch(ctx, fmt.Sprintf("replace sync folders of account %d", accountID), accountID,
 		batchStep{`DELETE FROM sync_folder_files WHERE account_id = $1`, [][]any{{accountID}}},
@@ -193,23 +183,15 @@ func (s *SyncStore) ReplaceFolders(ctx context.Context, accountID int64, folders
 // transaction; see ports.SyncStore. Deleting a folder's row deletes its
 // entries (ON DELETE CASCADE).
 func (s *SyncStore) UpdateFolders(ctx context.Context, accountID int64, put, retag []domain.RemoteFolder, drop []string) error {
-	if err := checkFolders(put); err != nil {
+	folderRows, fileRows, err := rowsOfFolders(accountID, put)
+	if err != nil {
 		return err
 	}
 	gone := make([][]any, 0, len(put)+len(drop))
 	putPaths := make(map[string]bool, len(put)+len(retag))
-	var folderRows, fileRows [][]any
 	for _, f := range put {
 		putPaths[f.Path] = true
 		gone = append(gone, []any{accountID, f.Path})
-		folderRows = append(folderRows, []any{accountID, f.Path, f.ETag})
-		for _, c := range f.Files {
-			mod, err := timeValue(c.ModTime)
-			if err != nil {
-				return domain.Errorf(domain.EINVALID, "remote file %s: %v", c.Path, err)
-			}
-			fileRows = append(fileRows, []any{accountID, f.Path, c.Path, c.Name, c.IsDir, c.Size, mod, c.ETag, c.Checksum})
-		}
 	}
 	tags := make([][]any, 0, len(retag))
 	for _, f := range retag {
@@ -238,6 +220,25 @@ func (s *SyncStore) UpdateFolders(ctx context.Context, accountID int64, put, ret
 		batchStep{`INSERT INTO sync_folder_files (account_id, folder, path, name, is_dir, size, mod_time, etag, checksum)
 			VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, fileRows},
 	)
+}
+
+// rowsOfFolders checks folders (see checkFolders) and answers their rows
+// and their entries' rows.
+func rowsOfFolders(accountID int64, folders []domain.RemoteFolder) (folderRows, fileRows [][]any, err error) {
+	if err := checkFolders(folders); err != nil {
+		return nil, nil, err
+	}
+	for _, f := range folders {
+		folderRows = append(folderRows, []any{accountID, f.Path, f.ETag})
+		for _, c := range f.Files {
+			mod, err := timeValue(c.ModTime)
+			if err != nil {
+				return nil, nil, domain.Errorf(domain.EINVALID, "remote file %s: %v", c.Path, err)
+			}
+			fileRows = append(fileRows, []any{accountID, f.Path, c.Path, c.Name, c.IsDir, c.Size, mod, c.ETag, c.Checksum})
+		}
+	}
+	return folderRows, fileRows, nil
 }
 
 // A batchStep is one statement run once per row of values.

@@ -193,12 +193,10 @@ func putClient(t testing.TB, c *counter, src, user, pass, base, dest string) sam
 	return timed(t, c, cmd)
 }
 
-// putClientMain is the minimal client: MKCOL for each folder, then a PUT
-// with its Content-Length for each file, over keep-alive connections.
-func putClientMain(args []string) error {
-	src, base, user, pass := args[0], strings.TrimSuffix(args[1], "/"), args[2], args[3]
-	var dirs, files []string
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
+// tree answers the folders (parents first, "." for src) and the files
+// below src, slash-separated and relative to it.
+func tree(src string) (dirs, files []string, err error) {
+	err = filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
 		if err != nil {
 			return err
 		}
@@ -210,6 +208,14 @@ func putClientMain(args []string) error {
 		}
 		return nil
 	})
+	return dirs, files, err
+}
+
+// putClientMain is the minimal client: MKCOL for each folder, then a PUT
+// with its Content-Length for each file, over keep-alive connections.
+func putClientMain(args []string) error {
+	src, base, user, pass := args[0], strings.TrimSuffix(args[1], "/"), args[2], args[3]
+	dirs, files, err := tree(src)
 	if err != nil {
 		return err
 	}
@@ -274,15 +280,7 @@ func getClient(t testing.TB, c *counter, src, user, pass, base, remote, dest str
 // what any client must do at least).
 func getClientMain(args []string) error {
 	src, base, user, pass, dest := args[0], strings.TrimSuffix(args[1], "/"), args[2], args[3], args[4]
-	var files []string
-	err := filepath.WalkDir(src, func(p string, d fs.DirEntry, err error) error {
-		if err != nil || d.IsDir() {
-			return err
-		}
-		rel, _ := filepath.Rel(src, p)
-		files = append(files, filepath.ToSlash(rel))
-		return nil
-	})
+	_, files, err := tree(src)
 	if err != nil {
 		return err
 	}
