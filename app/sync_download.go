@@ -16,18 +16,10 @@ import (
 )
 
 // rangedMinSize is the size from which a download may be fetched in
-// downloadStreams parts at once, when the storage can (ports.Downloader):
-// on a link where one stream is slower than several, a video comes
-// faster; photos are far below it.
+// SyncConfig.DownloadStreams parts at once, when the storage can
+// (ports.Downloader): on a link where one stream is slower than several,
+// a video comes faster; photos are far below it.
 const rangedMinSize = 64 << 20
-
-// downloadStreams is how many parts of a large file are fetched at once;
-// 1 fetches every file in one stream. It is 1 because on the servers
-// photosync is measured against (on the same machine, two cores) one
-// stream was faster: the writer hashes and writes a download on both
-// cores already, and more streams only add copies. A setting for
-// servers far away would set it per account; tests set it here.
-var downloadStreams = 1
 
 // fetch downloads a remote file to a library path, trying again while the
 // server is busy, and returns the pair it makes. The writer puts the
@@ -39,7 +31,7 @@ var downloadStreams = 1
 // the check of its checksum to the caller does (ports.DownloadOptions
 // Unchecked), and the writer checks the checksum the download announced:
 // every byte is hashed once. A large file may come in parts (see
-// downloadStreams), each part tried again on its own by the retry
+// SyncConfig.DownloadStreams), each part tried again on its own by the retry
 // policy; when the file changes between its parts, it is read again in
 // one stream at once.
 func (x *syncExec) fetch(ctx context.Context, rf domain.RemoteFile, target string, overwrite bool) (domain.SyncPair, error) {
@@ -50,7 +42,7 @@ func (x *syncExec) fetch(ctx context.Context, rf domain.RemoteFile, target strin
 	}
 	streams := 1
 	if rf.Size >= rangedMinSize {
-		streams = downloadStreams
+		streams = x.cfg.DownloadStreams
 	}
 	var (
 		sum    string

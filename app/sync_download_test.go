@@ -32,7 +32,8 @@ var fetchTime = time.Date(2024, 5, 17, 10, 30, 0, 0, time.UTC)
 func fetchExec(t *testing.T, st ports.RemoteStorage) (*syncExec, string) {
 	t.Helper()
 	lib := t.TempDir()
-	s := &Syncer{writer: localfs.NewWriter(lib), clock: memory.NewClock(fetchTime), log: slog.New(slog.DiscardHandler)}
+	s := &Syncer{writer: localfs.NewWriter(lib), clock: memory.NewClock(fetchTime), log: slog.New(slog.DiscardHandler),
+		cfg: SyncConfig{DownloadStreams: 1}}
 	return &syncExec{
 		Syncer: s, a: domain.Account{ID: 1}, st: st, p: NewProgress(domain.Job{}, nil),
 		retry: retryPolicy{attempts: 3, delay: time.Millisecond, maxDelay: time.Millisecond},
@@ -193,13 +194,8 @@ type errReader struct{ err error }
 
 func (r errReader) Read([]byte) (int, error) { return 0, r.err }
 
-// inParts makes large downloads come in four parts until the test ends.
-func inParts(t *testing.T) {
-	t.Helper()
-	old := downloadStreams
-	downloadStreams = 4
-	t.Cleanup(func() { downloadStreams = old })
-}
+// inParts makes x fetch large downloads in four parts.
+func inParts(x *syncExec) { x.cfg.DownloadStreams = 4 }
 
 func largeFile() []byte {
 	return bytes.Repeat([]byte("0123456789abcdef"), rangedMinSize/16+1000)
@@ -209,10 +205,10 @@ func largeFile() []byte {
 // between them, it is read again at once in one stream, and the library
 // gets the file whole.
 func TestFetchInParts(t *testing.T) {
-	inParts(t)
 	data := largeFile()
 	st := &partsStorage{data: data, changed: true}
 	x, lib := fetchExec(t, st)
+	inParts(x)
 	rf := domain.RemoteFile{Path: "/video.mp4", Name: "video.mp4", Size: int64(len(data)), ModTime: fetchTime}
 	pair, err := x.fetch(context.Background(), rf, "video.mp4", false)
 	if err != nil {
@@ -232,10 +228,10 @@ func TestFetchInParts(t *testing.T) {
 // of the retry policy fails the file, without the whole file being tried
 // again as many times.
 func TestFetchPartRetriesAreEnough(t *testing.T) {
-	inParts(t)
 	data := largeFile()
 	st := &partsStorage{data: data, broken: true}
 	x, lib := fetchExec(t, st)
+	inParts(x)
 	rf := domain.RemoteFile{Path: "/video.mp4", Name: "video.mp4", Size: int64(len(data)), ModTime: fetchTime}
 	_, err := x.fetch(context.Background(), rf, "video.mp4", false)
 	if domain.ErrorCode(err) != domain.EUNAVAILABLE {

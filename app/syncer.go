@@ -64,6 +64,15 @@ type SyncConfig struct {
 	RetryDelay time.Duration
 	// SaveEvery is how many moved files are recorded at once; 50 when 0.
 	SaveEvery int
+	// DownloadStreams is how many parts of a file of 64 MiB or more are
+	// fetched at once from a server that sends parts (HTTP ranges); 1
+	// (when 0) fetches every file in one stream. One is the default
+	// because on the servers photosync is measured against (same
+	// machine, two cores) one stream was faster: the writer hashes and
+	// writes a download on both cores already, and more streams only add
+	// copies. Several help on a link where one stream is slower than a
+	// few, e.g. a server far away.
+	DownloadStreams int
 }
 
 // Defaults of SyncConfig.
@@ -94,6 +103,9 @@ func NewSyncer(accounts *Accounts, indexer *Indexer, library ports.LibraryStore,
 	}
 	if cfg.SaveEvery <= 0 {
 		cfg.SaveEvery = defaultSaveEvery
+	}
+	if cfg.DownloadStreams <= 0 {
+		cfg.DownloadStreams = 1
 	}
 	return &Syncer{accounts: accounts, indexer: indexer, library: library, writer: writer, lib: lib, store: store,
 		leases: leases, inspector: inspector, clock: clock, log: log, cfg: cfg}

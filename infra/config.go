@@ -19,25 +19,27 @@ import (
 // Config is the configuration of DESIGN.md: environment variables, each
 // also a flag of `photosync serve`.
 type Config struct {
-	Addr           string        // PHOTOSYNC_ADDR
-	DataDir        string        // PHOTOSYNC_DATA
-	Library        string        // PHOTOSYNC_LIBRARY
-	AdminPassword  string        // PHOTOSYNC_ADMIN_PASSWORD
-	SecretKey      string        // PHOTOSYNC_SECRET_KEY
-	DownloadFolder string        // PHOTOSYNC_DOWNLOAD_FOLDER
-	DatabaseURL    string        // PHOTOSYNC_DATABASE_URL
-	LogFormat      string        // PHOTOSYNC_LOG_FORMAT: text or json
-	LogLevel       string        // PHOTOSYNC_LOG_LEVEL: debug, info, warn, error
-	IndexInterval  time.Duration // PHOTOSYNC_INDEX_INTERVAL
-	indexInterval  string
-	ChunkSize      int64 // PHOTOSYNC_CHUNK_SIZE, bytes
-	chunkSize      string
-	LeaseTTL       time.Duration // PHOTOSYNC_LEASE_TTL
-	leaseTTL       string
-	SchedulerTick  time.Duration // PHOTOSYNC_SCHEDULER_TICK
-	schedulerTick  string
-	TrustProxy     bool // PHOTOSYNC_TRUST_PROXY
-	trustProxy     string
+	Addr            string        // PHOTOSYNC_ADDR
+	DataDir         string        // PHOTOSYNC_DATA
+	Library         string        // PHOTOSYNC_LIBRARY
+	AdminPassword   string        // PHOTOSYNC_ADMIN_PASSWORD
+	SecretKey       string        // PHOTOSYNC_SECRET_KEY
+	DownloadFolder  string        // PHOTOSYNC_DOWNLOAD_FOLDER
+	DatabaseURL     string        // PHOTOSYNC_DATABASE_URL
+	LogFormat       string        // PHOTOSYNC_LOG_FORMAT: text or json
+	LogLevel        string        // PHOTOSYNC_LOG_LEVEL: debug, info, warn, error
+	IndexInterval   time.Duration // PHOTOSYNC_INDEX_INTERVAL
+	indexInterval   string
+	ChunkSize       int64 // PHOTOSYNC_CHUNK_SIZE, bytes
+	chunkSize       string
+	DownloadStreams int // PHOTOSYNC_DOWNLOAD_STREAMS
+	downloadStreams string
+	LeaseTTL        time.Duration // PHOTOSYNC_LEASE_TTL
+	leaseTTL        string
+	SchedulerTick   time.Duration // PHOTOSYNC_SCHEDULER_TICK
+	schedulerTick   string
+	TrustProxy      bool // PHOTOSYNC_TRUST_PROXY
+	trustProxy      string
 }
 
 // setting describes one configuration value.
@@ -58,6 +60,7 @@ var settings = []setting{
 	{"PHOTOSYNC_LOG_FORMAT", "log-format", "text", "log format: text or json", false, func(c *Config) *string { return &c.LogFormat }},
 	{"PHOTOSYNC_LOG_LEVEL", "log-level", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }},
 	{"PHOTOSYNC_CHUNK_SIZE", "chunk-size", "64MiB", "Nextcloud uploads larger than this go in chunks of this size (5MiB to 5GiB)", false, func(c *Config) *string { return &c.chunkSize }},
+	{"PHOTOSYNC_DOWNLOAD_STREAMS", "download-streams", "1", "parts of a file of 64 MiB or more downloaded at once from a server that sends parts (1 to 16)", false, func(c *Config) *string { return &c.downloadStreams }},
 	{"PHOTOSYNC_INDEX_INTERVAL", "index-interval", "5m", "how often serve indexes the library (0 = only at start and by hand)", false, func(c *Config) *string { return &c.indexInterval }},
 	{"PHOTOSYNC_LEASE_TTL", "lease-ttl", "15s", "how long a sync run holds its account without renewing: how soon another instance takes over from one that died (1s to 1h)", false, func(c *Config) *string { return &c.leaseTTL }},
 	{"PHOTOSYNC_SCHEDULER_TICK", "scheduler-tick", "1m", "how often serve looks for due syncs (1s to 1h)", false, func(c *Config) *string { return &c.schedulerTick }},
@@ -123,6 +126,9 @@ func (c *Config) validate() error {
 	c.IndexInterval = d
 	if c.ChunkSize, err = parseSize(c.chunkSize); err != nil || c.ChunkSize < webdav.MinChunkSize || c.ChunkSize > webdav.MaxChunkSize {
 		return fmt.Errorf("PHOTOSYNC_CHUNK_SIZE: %q is not a size from 5MiB to 5GiB, such as 10MiB", c.chunkSize)
+	}
+	if c.DownloadStreams, err = strconv.Atoi(c.downloadStreams); err != nil || c.DownloadStreams < 1 || c.DownloadStreams > 16 {
+		return fmt.Errorf("PHOTOSYNC_DOWNLOAD_STREAMS: %q is not a number from 1 to 16", c.downloadStreams)
 	}
 	if c.LeaseTTL, err = time.ParseDuration(c.leaseTTL); err != nil || c.LeaseTTL < time.Second || c.LeaseTTL > time.Hour {
 		return fmt.Errorf("PHOTOSYNC_LEASE_TTL: %q is not a duration from 1s to 1h, such as 15s", c.leaseTTL)

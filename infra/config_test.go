@@ -15,17 +15,18 @@ func TestConfigDefaultsAndValidation(t *testing.T) {
 	}
 	if c.Addr != "127.0.0.1:2343" || c.DataDir != "./data" || c.Library != "./photos" || c.DownloadFolder != "nextcloud" ||
 		c.IndexInterval != 5*time.Minute || c.ChunkSize != 64<<20 || c.DatabaseURL != "" ||
-		c.LeaseTTL != 15*time.Second || c.SchedulerTick != time.Minute || c.TrustProxy {
+		c.LeaseTTL != 15*time.Second || c.SchedulerTick != time.Minute || c.TrustProxy || c.DownloadStreams != 1 {
 		t.Fatalf("defaults: %+v", c)
 	}
 	for k, v := range map[string]string{
-		"PHOTOSYNC_CHUNK_SIZE":     "1MiB",
-		"PHOTOSYNC_INDEX_INTERVAL": "soon",
-		"PHOTOSYNC_LOG_FORMAT":     "xml",
-		"PHOTOSYNC_DATABASE_URL":   "mysql://user:pw@db/photosync",
-		"PHOTOSYNC_LEASE_TTL":      "100ms",
-		"PHOTOSYNC_SCHEDULER_TICK": "2h",
-		"PHOTOSYNC_TRUST_PROXY":    "maybe",
+		"PHOTOSYNC_CHUNK_SIZE":       "1MiB",
+		"PHOTOSYNC_INDEX_INTERVAL":   "soon",
+		"PHOTOSYNC_LOG_FORMAT":       "xml",
+		"PHOTOSYNC_DATABASE_URL":     "mysql://user:pw@db/photosync",
+		"PHOTOSYNC_LEASE_TTL":        "100ms",
+		"PHOTOSYNC_SCHEDULER_TICK":   "2h",
+		"PHOTOSYNC_TRUST_PROXY":      "maybe",
+		"PHOTOSYNC_DOWNLOAD_STREAMS": "0",
 	} {
 		env = map[string]string{k: v}
 		c := LoadConfig(get)
@@ -48,9 +49,10 @@ func TestConfigDefaultsAndValidation(t *testing.T) {
 			t.Errorf("PHOTOSYNC_DATABASE_URL=%s: %+v, %v", good, c, err)
 		}
 	}
-	env = map[string]string{"PHOTOSYNC_CHUNK_SIZE": "64M", "PHOTOSYNC_INDEX_INTERVAL": "0", "PHOTOSYNC_TRUST_PROXY": "true"}
+	env = map[string]string{"PHOTOSYNC_CHUNK_SIZE": "64M", "PHOTOSYNC_INDEX_INTERVAL": "0", "PHOTOSYNC_TRUST_PROXY": "true",
+		"PHOTOSYNC_DOWNLOAD_STREAMS": "4"}
 	c = LoadConfig(get)
-	if err := c.validate(); err != nil || c.ChunkSize != 64<<20 || c.IndexInterval != 0 || !c.TrustProxy {
+	if err := c.validate(); err != nil || c.ChunkSize != 64<<20 || c.IndexInterval != 0 || !c.TrustProxy || c.DownloadStreams != 4 {
 		t.Fatalf("%+v %v", c, err)
 	}
 }

@@ -140,6 +140,6 @@ func provideSyncConfig(cfg Config) app.SyncConfig {
 	host, _ := os.Hostname()
 	var nonce [4]byte
 	rand.Read(nonce[:])
-	return app.SyncConfig{DownloadFolder: cfg.DownloadFolder, LeaseTTL: cfg.LeaseTTL,
+	return app.SyncConfig{DownloadFolder: cfg.DownloadFolder, LeaseTTL: cfg.LeaseTTL, DownloadStreams: cfg.DownloadStreams,
 		Holder: fmt.Sprintf("%s:%d:%x", host, os.Getpid(), nonce)}
 }
