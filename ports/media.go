@@ -35,3 +35,20 @@ type Resizer interface {
 	// cannot be decoded.
 	Resize(ctx context.Context, name string, r io.Reader, maxSide int) ([]byte, error)
 }
+
+// ContentChecker tells whether a file's bytes are sound for its kind, by
+// structure rather than by decoding every pixel: not empty; JPEG marker
+// segments through to EOI; PNG chunks through IEND; ISO-BMFF boxes
+// (HEIC, AVIF, MP4, MOV) covering the file exactly; TIFF IFD chains
+// (DNG and TIFF-based RAW) inside the file; and so on per kind. It is the
+// one check that bytes entering the library (downloads) and bytes leaving
+// it (uploads over a good server copy) must pass.
+type ContentChecker interface {
+	// Check reads the size bytes of the file called name (its extension
+	// says the kind) and returns nil when they are sound, or an
+	// *domain.Error with code EINVALID whose message names the problem
+	// ("truncated: the MP4 box moov runs past the end of the file").
+	// Kinds it knows no structure for pass when not empty. Other errors
+	// mean r could not be read.
+	Check(ctx context.Context, name string, r io.ReaderAt, size int64) error
+}

@@ -73,3 +73,17 @@ type Downloader interface {
 	// DownloadWith is Download with options.
 	DownloadWith(ctx context.Context, path string, opts DownloadOptions) (io.ReadCloser, domain.RemoteFile, error)
 }
+
+// ProvingUploader is a RemoteStorage whose server can prove what it
+// stored: Nextcloud answers a PUT sent with `X-Hash: sha1` with
+// `X-Hash-SHA1: <hex>` computed from the bytes it wrote (and does the
+// same for the MOVE that assembles a chunked upload). Found by type
+// assertion; a storage without it is proven by reading the file back.
+type ProvingUploader interface {
+	// UploadProven is Upload that also returns the SHA-1 (lower-case
+	// hex) the server computed from what it stored, or "" when this
+	// server computed none for this upload (the caller then reads the
+	// file back to prove it). It never returns the checksum the client
+	// sent, nor one the server merely echoes (oc:checksums).
+	UploadProven(ctx context.Context, path string, body io.Reader, size int64, meta domain.UploadMeta) (string, error)
+}
