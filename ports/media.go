@@ -52,3 +52,13 @@ type ContentChecker interface {
 	// mean r could not be read.
 	Check(ctx context.Context, name string, r io.ReaderAt, size int64) error
 }
+
+// DeepInspector is a MediaInspector that can also check an image by
+// decoding every pixel, which finds damage inside compressed data that a
+// structural check misses, at many times the cost (`photosync index
+// --deep`). An optional capability, found by type assertion.
+type DeepInspector interface {
+	// InspectDeep is Inspect with a full decode of images that pass the
+	// structural check.
+	InspectDeep(ctx context.Context, name string, r io.ReadSeeker, size int64) (domain.MediaInfo, error)
+}

@@ -7,8 +7,9 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"hash"
+	"image"
 	"io"
+	"strings"
 
 	"github.com/photosync/photosync/domain"
 	"github.com/photosync/photosync/ports"
@@ -17,22 +18,25 @@ import (
 // Inspector reads files for the library index: checksum, date taken,
 // orientation, dimensions and soundness.
 //
-// It reads a file's bytes once for the SHA-1, in chunks, and holds at most
-// one decoded image in memory (at most MaxPixels pixels): a video of any
-// size costs a few hundred KiB. Metadata is read first by seeking to the
-// few places that hold it.
+// It reads a file's bytes once, in chunks through one pooled buffer,
+// computing the SHA-1 and checking the file's structure in the same pass
+// (see Checker): a truncated, emptied or zero-filled file of any kind
+// (image, RAW or video) gets Problem domain.ProblemCorrupt with the cause.
+// No pixel is decoded: a video of any size costs a few hundred KiB.
+// Metadata is read first by seeking to the few places that hold it.
 //
-// JPEG, PNG, GIF (its first frame), WebP and BMP images are decoded whole;
-// one that does not decode gets Problem domain.ProblemCorrupt with the
-// decoder's reason. A JPEG must end with its EOI marker and a GIF with its
-// trailer. An image whose header declares more than MaxPixels pixels, or
-// that uses a variant the pure-Go decoders lack, is not decoded and gets
-// no Problem: a huge panorama is a photo, not a fault. HEIC, AVIF, TIFF,
-// RAW and video files are not decoded; their EXIF is read where the file
-// has it.
+// InspectDeep also decodes JPEG, PNG, GIF (its first frame), WebP and BMP
+// images whole, which finds damage inside the compressed data that the
+// structure does not show (docs/integrity.md compares the two). An image
+// whose header declares more than MaxPixels pixels, or that uses a variant
+// the pure-Go decoders lack, is not decoded and gets no Problem from the
+// decode: a huge panorama is a photo, not a fault.
 type Inspector struct{}
 
-var _ ports.MediaInspector = (*Inspector)(nil)
+var (
+	_ ports.MediaInspector = (*Inspector)(nil)
+	_ ports.DeepInspector  = (*Inspector)(nil)
+)
 
 // NewInspector returns an Inspector.
 func NewInspector() *Inspector { return &Inspector{} }
@@ -43,6 +47,16 @@ func NewInspector() *Inspector { return &Inspector{} }
 // error is the context's when ctx ends, else a failure to read r or a
 // size that differs from the bytes read.
 func (in *Inspector) Inspect(ctx context.Context, name string, r io.ReadSeeker, size int64) (domain.MediaInfo, error) {
+	return in.inspect(ctx, name, r, size, false)
+}
+
+// InspectDeep is Inspect that also decodes a sound image's pixels, reading
+// it a second time.
+func (in *Inspector) InspectDeep(ctx context.Context, name string, r io.ReadSeeker, size int64) (domain.MediaInfo, error) {
+	return in.inspect(ctx, name, r, size, true)
+}
+
+func (in *Inspector) inspect(ctx context.Context, name string, r io.ReadSeeker, size int64, deep bool) (domain.MediaInfo, error) {
 	var info domain.MediaInfo
 	if err := ctx.Err(); err != nil {
 		return info, err
@@ -58,70 +72,81 @@ func (in *Inspector) Inspect(ctx context.Context, name string, r io.ReadSeeker, 
 	f := sniff(name, head[:n])
 	m := readMeta(r, name, f)
 	info.TakenAt, info.Orientation, info.Width, info.Height = m.TakenAt, m.Orientation, m.Width, m.Height
-
-	if _, err := r.Seek(0, io.SeekStart); err != nil {
-		return info, fmt.Errorf("inspect %s: %w", name, err)
-	}
-	h := &hashCounter{h: sha1.New()}
-	src := &readerState{r: r, ctx: ctx}
-	br := bufio.NewReaderSize(src, 64<<10) // the chunks read and hashed
-
-	switch {
-	case n == 0:
-		// Empty: nothing to decode; the hash below confirms the size.
-	case f == formatUnknown && formatOfExt(name) != formatUnknown:
-		info.Problem = fmt.Sprintf("%s: not a %s file", domain.ProblemCorrupt, formatOfExt(name))
-	case f.decodable() && f != formatTIFF:
-		img, cfg, err := decodeBounded(f, io.TeeReader(br, h), nil)
-		switch {
-		case src.err != nil:
-			return info, fmt.Errorf("inspect %s: %w", name, src.err)
-		case err == nil:
-			b := img.Bounds()
-			info.Width, info.Height = b.Dx(), b.Dy()
-		case errors.Is(err, errTooLarge), errors.Is(err, errUnsupported):
-			// Not checked; see the type's comment.
-			if info.Width == 0 {
-				info.Width, info.Height = cfg.Width, cfg.Height
-			}
-		default:
-			info.Problem = fmt.Sprintf("%s: %v", domain.ProblemCorrupt, err)
+	if info.Width == 0 && n > 0 && f.decodable() && f != formatTIFF {
+		if _, err := r.Seek(0, io.SeekStart); err != nil {
+			return info, fmt.Errorf("inspect %s: %w", name, err)
+		}
+		if cfg, err := headerConfig(f, r); err == nil {
+			info.Width, info.Height = cfg.Width, cfg.Height
 		}
 	}
 
-	if _, err := io.Copy(h, br); err != nil {
+	// The single pass: hash every byte while the structure is checked.
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return info, fmt.Errorf("inspect %s: %w", name, err)
 	}
-	if src.err != nil {
-		return info, fmt.Errorf("inspect %s: %w", name, src.err)
+	h := sha1.New()
+	buf := getBuf()
+	defer putBuf(buf)
+	s := newStream(ctx, r, nil, size, *buf, h)
+	s.ra = readerAtBeside(r)
+	var problem string
+	err = nil
+	if size > 0 {
+		problem, err = checkContent(s, name, s.ra, size)
 	}
-	if h.n != size {
-		return info, fmt.Errorf("inspect %s: read %d bytes, expected %d (changed while read?)", name, h.n, size)
+	if err == nil {
+		err = s.drain()
 	}
-	info.SHA1 = hex.EncodeToString(h.h.Sum(nil))
+	if err != nil {
+		return info, fmt.Errorf("inspect %s: %w", name, err)
+	}
+	if s.read != size {
+		return info, fmt.Errorf("inspect %s: read %d bytes, expected %d (changed while read?)", name, s.read, size)
+	}
+	info.SHA1 = hex.EncodeToString(h.Sum(nil))
 	switch {
-	case h.n == 0:
+	case size == 0:
 		info.Problem = domain.ProblemEmpty
-	case f == formatGIF && info.Problem == "" && h.last != 0x3b:
-		info.Problem = domain.ProblemCorrupt + ": GIF without its trailer"
+	case problem != "":
+		// "corrupt or truncated: " says it already.
+		info.Problem = domain.ProblemCorrupt + ": " + strings.TrimPrefix(problem, "truncated: ")
+	case deep && f.decodable() && f != formatTIFF:
+		p, err := deepCheck(ctx, f, r)
+		if err != nil {
+			return info, fmt.Errorf("inspect %s: %w", name, err)
+		}
+		info.Problem = p
 	}
 	return info, nil
 }
 
-// hashCounter hashes what is written to it, counting the bytes and keeping
-// the last one.
-type hashCounter struct {
-	h    hash.Hash
-	n    int64
-	last byte
+// headerConfig reads an image's dimensions from its header, never failing
+// louder than an error: a decoder that panics on a crafted header is
+// caught.
+func headerConfig(f format, r io.Reader) (cfg image.Config, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			err = fmt.Errorf("%s decoder failed: %v", f, p)
+		}
+	}()
+	return decodeConfig(f, bufio.NewReaderSize(r, 16<<10))
 }
 
-// Write hashes p.
-func (c *hashCounter) Write(p []byte) (int, error) {
-	if len(p) > 0 {
-		c.h.Write(p)
-		c.n += int64(len(p))
-		c.last = p[len(p)-1]
+// deepCheck decodes the image in r from its start, answering the problem
+// the decoder finds ("" for none or for an image too large or of a variant
+// it cannot check), or the error of reading r.
+func deepCheck(ctx context.Context, f format, r io.ReadSeeker) (string, error) {
+	if _, err := r.Seek(0, io.SeekStart); err != nil {
+		return "", err
 	}
-	return len(p), nil
+	src := &readerState{r: r, ctx: ctx}
+	_, _, err := decodeBounded(f, bufio.NewReaderSize(src, 64<<10), nil)
+	switch {
+	case src.err != nil:
+		return "", src.err
+	case err == nil, errors.Is(err, errTooLarge), errors.Is(err, errUnsupported):
+		return "", nil
+	}
+	return fmt.Sprintf("%s: %v", domain.ProblemCorrupt, err), nil
 }

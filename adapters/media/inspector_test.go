@@ -98,7 +98,7 @@ func TestInspectKinds(t *testing.T) {
 		{"noeoi.jpg", withoutEOI(t), time.Time{}, 64, 48, domain.ProblemCorrupt + ": "},
 		{"header.jpg", mediatest.JPEG(t, mediatest.JPEGOptions{})[:20], time.Time{}, 0, 0, domain.ProblemCorrupt + ": "},
 		{"cut.png", cut(mediatest.PNG(t, 40, 30), 100), time.Time{}, 0, 0, domain.ProblemCorrupt + ": "},
-		{"cut.gif", cut(gifBuf.Bytes(), 1), time.Time{}, 30, 20, domain.ProblemCorrupt + ": GIF without its trailer"},
+		{"cut.gif", cut(gifBuf.Bytes(), 1), time.Time{}, 30, 20, domain.ProblemCorrupt + ": the GIF ends before its trailer"},
 		{"text.jpg", []byte("this is no picture at all"), time.Time{}, 0, 0, domain.ProblemCorrupt + ": not a JPEG file"},
 		{"empty.jpg", nil, time.Time{}, 0, 0, domain.ProblemEmpty},
 		{"empty.mov", nil, time.Time{}, 0, 0, domain.ProblemEmpty},
@@ -231,8 +231,14 @@ func TestHugeImagesAreNotDecoded(t *testing.T) {
 	if _, err := media.NewResizer().Resize(context.Background(), "panorama.png", bytes.NewReader(bomb), 64); domain.ErrorCode(err) != domain.EINVALID {
 		t.Errorf("Resize of a 400-megapixel header = %v, want EINVALID", err)
 	}
-	// Just within the limit, the same file is decoded and found short.
-	if info := inspect(t, "small.png", bombPNG(1000, 1000)); !strings.HasPrefix(info.Problem, domain.ProblemCorrupt) {
-		t.Errorf("Inspect of a 1-megapixel header without its pixels = %+v, want corrupt", info)
+	// Just within the limit, the same file is sound in structure (its
+	// chunks are whole) and a deep inspection decodes it and finds it short.
+	small := bombPNG(1000, 1000)
+	if info := inspect(t, "small.png", small); info.Problem != "" {
+		t.Errorf("Inspect of a 1-megapixel header without its pixels = %+v, want no problem found without decoding", info)
+	}
+	info, err := media.NewInspector().InspectDeep(context.Background(), "small.png", bytes.NewReader(small), int64(len(small)))
+	if err != nil || !strings.HasPrefix(info.Problem, domain.ProblemCorrupt) {
+		t.Errorf("InspectDeep of a 1-megapixel header without its pixels = %+v, %v; want corrupt", info, err)
 	}
 }

@@ -28,8 +28,8 @@ func RAW(t testing.TB, seed, size int64) []byte {
 	return out
 }
 
-// Video returns size bytes standing in for an MP4 file: an ftyp box, then
-// an mdat box of random bytes.
+// Video returns size bytes standing in for an MP4 file: an ftyp box, a
+// moov box with a movie header, then an mdat box of random bytes.
 func Video(t testing.TB, seed, size int64) []byte {
 	t.Helper()
 	var buf bufferWriter
@@ -65,8 +65,19 @@ func WriteVideo(t testing.TB, dir, rel string, seed, size int64) string {
 	return p
 }
 
-// ftyp is the ftyp box of Video: brand isom, compatible with isom and mp41.
-var ftyp = []byte("\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isommp41")
+// ftyp is the ftyp box of Video (brand isom, compatible with isom and
+// mp41) and a moov box holding only an mvhd (version 0, time scale 1000,
+// no duration), so that its top-level boxes are those of a real MP4.
+var ftyp = func() []byte {
+	b := []byte("\x00\x00\x00\x18ftypisom\x00\x00\x02\x00isommp41")
+	b = append(b, "\x00\x00\x00\x74moov\x00\x00\x00\x6cmvhd"...)
+	mvhd := make([]byte, 100)                    // version, flags, times: 0
+	binary.BigEndian.PutUint32(mvhd[12:], 1000)  // time scale
+	binary.BigEndian.PutUint32(mvhd[20:], 1<<16) // rate 1.0
+	binary.BigEndian.PutUint16(mvhd[24:], 1<<8)  // volume 1.0
+	binary.BigEndian.PutUint32(mvhd[96:], 1)     // next track ID
+	return append(b, mvhd...)
+}()
 
 // writeVideo writes Video's bytes to w in chunks.
 func writeVideo(w io.Writer, seed, size int64) error {
