@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/rand"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"io"
@@ -141,9 +139,7 @@ const stagingFolder = ".photosync-incoming"
 func (x *syncExec) fetchNormalized(ctx context.Context, rf domain.RemoteFile) (domain.SyncPair, error) {
 	x.staging.RLock() // keeps RemoveTemps off the staging file until it is moved
 	defer x.staging.RUnlock()
-	var random [8]byte
-	rand.Read(random[:]) // crypto/rand: never fails
-	staging := path.Join(x.cfg.DownloadFolder, stagingFolder, ".incoming.photosync-"+hex.EncodeToString(random[:])+".tmp")
+	staging := x.stagingPath()
 	pair, err := x.fetch(ctx, rf, staging, true)
 	if err != nil {
 		return pair, err

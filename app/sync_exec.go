@@ -8,6 +8,7 @@ import (
 	"path"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/photosync/photosync/domain"
@@ -26,6 +27,7 @@ type syncExec struct {
 	st     ports.RemoteStorage
 	p      *Progress
 	by     SyncTrigger
+	runID  int64 // the run's record
 	sender *sender
 	verify *verifier // checks the uploads, a folder listing at a time
 	retry  retryPolicy
@@ -228,7 +230,7 @@ func (x *syncExec) download(ctx context.Context, act domain.SyncAction) error {
 		if err := x.localUnchanged(ctx, act.Local); err != nil {
 			return err
 		}
-		pair, err = x.fetch(ctx, act.Remote, act.LocalPath, true)
+		pair, err = x.replaceLocal(ctx, act)
 	case act.LocalPath == "":
 		pair, err = x.fetchNormalized(ctx, act.Remote)
 	default:
@@ -285,24 +287,48 @@ func (x *syncExec) upload(ctx context.Context, act domain.SyncAction) error {
 		return x.verify.gaveUp(ctx, act.RemotePath, nil)
 	}
 	fresh := act.Op != domain.OpUploadAgain
+	var undo func()
 	if !fresh {
 		if err := x.unchangedRemote(ctx, act); err != nil {
 			return x.verify.gaveUp(ctx, act.RemotePath, err)
 		}
+		if err := x.soundOutgoing(ctx, act); err != nil {
+			return x.verify.gaveUp(ctx, act.RemotePath, err)
+		}
+		var err error
+		if undo, err = x.keepRemote(ctx, act); err != nil {
+			return x.verify.gaveUp(ctx, act.RemotePath, err)
+		}
+		if undo != nil {
+			undo = sync.OnceFunc(undo)
+			fresh = true // the copy was moved aside: the path is free
+		}
 	}
 	if err := x.mkdir(ctx, path.Dir(act.RemotePath)); err != nil {
+		if undo != nil {
+			undo()
+		}
 		return x.verify.gaveUp(ctx, act.RemotePath, err)
 	}
 	f := act.Local
-	return x.sender.putChecked(ctx, x.verify, sendItem{f: f, path: act.RemotePath, fresh: fresh},
+	var sent atomic.Bool
+	err := x.sender.putChecked(ctx, x.verify, sendItem{f: f, path: act.RemotePath, fresh: fresh},
 		func(ctx context.Context, rf domain.RemoteFile, sum string, err error) {
 			if err != nil {
+				if undo != nil {
+					undo()
+				}
 				_ = x.settle(ctx, act, err) // a run-stopping error is returned by putChecked
 				return
 			}
+			sent.Store(true)
 			pair := x.pairOf(f, act.RemotePath, rf, sum)
 			x.succeeded(ctx, act, moved{up: 1, bytesUp: pair.Size}, pair)
 		})
+	if err != nil && undo != nil && !sent.Load() {
+		undo()
+	}
+	return err
 }
 
 // replaceRemote sends a library file over the server's copy at the
@@ -313,7 +339,18 @@ func (x *syncExec) replaceRemote(ctx context.Context, act domain.SyncAction) (do
 	if err := x.unchangedRemote(ctx, act); err != nil {
 		return domain.SyncPair{}, err
 	}
-	return x.put(ctx, act.Local, act.RemotePath, false)
+	if err := x.soundOutgoing(ctx, act); err != nil {
+		return domain.SyncPair{}, err
+	}
+	undo, err := x.keepRemote(ctx, act)
+	if err != nil {
+		return domain.SyncPair{}, err
+	}
+	pair, err := x.put(ctx, act.Local, act.RemotePath, undo != nil)
+	if err != nil && undo != nil {
+		undo()
+	}
+	return pair, err
 }
 
 // unchangedRemote checks that the server's copy at the action's remote

@@ -3,8 +3,6 @@ package app
 import (
 	"bytes"
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"fmt"
 	"io"
 	"slices"
@@ -18,7 +16,7 @@ import (
 // A run that is killed after a transfer but before its pair is saved
 // leaves an unpaired remote file where an unpaired library file of the
 // same content lies. The planner links such files when it can tell they
-// are the same (same size, and the same SHA-1 or modification time), but
+// are the same (same size and the same SHA-1 of their bytes), but
 // many WebDAV servers give neither a checksum nor the sent modification
 // time, so without a closer look the next run would download the file
 // back and upload the library's as "name (1)". A run killed in the middle
@@ -33,12 +31,15 @@ import (
 //     of this very file: nothing is lost), it removes it from the server,
 //     and the library file is uploaded whole.
 //
+// A dry run gathers the same evidence (it only reads) but removes nothing,
+// so that it shows the links the run would make.
+//
 // It returns the listing and library to plan with. When it cannot look
 // (the server fails the read), it leaves both files out of this run's
 // plan, rather than let the planner keep a second copy of one file: the
 // next run looks again.
 func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, set domain.SyncSettings,
-	files []domain.RemoteFile, local []domain.LibraryFile, pairs []domain.SyncPair) ([]domain.RemoteFile, []domain.LibraryFile) {
+	files []domain.RemoteFile, local []domain.LibraryFile, pairs []domain.SyncPair, write bool) ([]domain.RemoteFile, []domain.LibraryFile) {
 	pairedR := make(map[string]bool, len(pairs))
 	for _, p := range pairs {
 		pairedR[p.RemotePath] = true
@@ -89,7 +90,7 @@ func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, 
 				checks = append(checks, check{i: i, l: l})
 				break
 			}
-			if r.Size < l.Size && set.Upload && domain.UploadPath(set, l.Path) == r.Path {
+			if write && r.Size < l.Size && set.Upload && domain.UploadPath(set, l.Path) == r.Path {
 				checks = append(checks, check{i: i, l: l, partial: true})
 				break
 			}
@@ -166,28 +167,15 @@ func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, 
 }
 
 // decided reports whether the planner can tell by itself whether r and l
-// hold the same content: both have a SHA-1, or r has a modification time.
-// A modification time that differs only says the server did not keep the
-// sent one, so only an equal one decides.
+// hold the same content: only a SHA-1 the server reports decides it
+// (sizes and times are no proof of content).
 func decided(r domain.RemoteFile, l domain.LibraryFile) bool {
-	if remoteSHA1(r.Checksum) != "" {
-		return true
-	}
-	return !r.ModTime.IsZero() && r.ModTime.Unix() == l.ModTime.Unix()
+	return remoteSHA1(r.Checksum) != ""
 }
 
 // readSHA1 reads a remote file through SHA-1.
 func (s *Syncer) readSHA1(ctx context.Context, st ports.RemoteStorage, p string) (string, error) {
-	rc, _, err := st.Download(ctx, p)
-	if err != nil {
-		return "", err
-	}
-	defer rc.Close()
-	h := sha1.New()
-	if _, err := io.Copy(h, rc); err != nil {
-		return "", err
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return readRemoteSHA1(ctx, st, p)
 }
 
 // isPrefixOf reports whether the bytes of the remote file r are the

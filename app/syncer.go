@@ -36,6 +36,8 @@ type Syncer struct {
 	store     ports.SyncStore
 	leases    ports.LeaseStore
 	inspector ports.MediaInspector
+	checker   ports.ContentChecker
+	versions  ports.VersionStore
 	clock     ports.Clock
 	log       *slog.Logger
 	cfg       SyncConfig
@@ -73,6 +75,14 @@ type SyncConfig struct {
 	// copies. Several help on a link where one stream is slower than a
 	// few, e.g. a server far away.
 	DownloadStreams int
+	// Verify is how an upload is proven where the server computes no
+	// hash of what it stored: VerifyAll (the default) reads every file
+	// back, VerifySample one in ten, VerifySize only checks its size.
+	Verify VerifyMode
+	// MaxChanges is how many paired files one run may replace (either
+	// way) before it waits for a person's confirmation; 0 is the default
+	// rule, domain.MaxChangesDefault.
+	MaxChanges int
 }
 
 // Defaults of SyncConfig.
@@ -85,10 +95,30 @@ const (
 	saveInterval = 5 * time.Second
 )
 
+// SyncDeps are the parts a Syncer works with. Checker and Versions guard
+// the last good copy of every file: a version from the other side
+// replaces a copy only once the checker found it sound, and a replaced
+// library file is kept in Versions first. Neither may be nil.
+type SyncDeps struct {
+	Accounts  *Accounts
+	Indexer   *Indexer
+	Library   ports.LibraryStore
+	Writer    ports.LibraryWriter
+	Lib       ports.Library
+	Store     ports.SyncStore
+	Leases    ports.LeaseStore
+	Inspector ports.MediaInspector
+	Checker   ports.ContentChecker
+	Versions  ports.VersionStore
+	Clock     ports.Clock
+	Log       *slog.Logger
+}
+
 // NewSyncer returns the sync use case.
-func NewSyncer(accounts *Accounts, indexer *Indexer, library ports.LibraryStore, writer ports.LibraryWriter,
-	lib ports.Library, store ports.SyncStore, leases ports.LeaseStore, inspector ports.MediaInspector,
-	clock ports.Clock, log *slog.Logger, cfg SyncConfig) *Syncer {
+func NewSyncer(d SyncDeps, cfg SyncConfig) *Syncer {
+	if d.Checker == nil || d.Versions == nil {
+		panic("app.NewSyncer: a content checker and a version store are required")
+	}
 	if cfg.DownloadFolder == "" {
 		cfg.DownloadFolder = DefaultDownloadFolder
 	}
@@ -107,8 +137,11 @@ func NewSyncer(accounts *Accounts, indexer *Indexer, library ports.LibraryStore,
 	if cfg.DownloadStreams <= 0 {
 		cfg.DownloadStreams = 1
 	}
-	return &Syncer{accounts: accounts, indexer: indexer, library: library, writer: writer, lib: lib, store: store,
-		leases: leases, inspector: inspector, clock: clock, log: log, cfg: cfg}
+	if cfg.Verify == "" {
+		cfg.Verify = VerifyAll
+	}
+	return &Syncer{accounts: d.Accounts, indexer: d.Indexer, library: d.Library, writer: d.Writer, lib: d.Lib, store: d.Store,
+		leases: d.Leases, inspector: d.Inspector, checker: d.Checker, versions: d.Versions, clock: d.Clock, log: d.Log, cfg: cfg}
 }
 
 // SyncTrigger says who started a run.
@@ -291,7 +324,7 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 	pr.local = ix.local
 
 	failures := pr.failures
-	if by == ByHand {
+	if by.byPerson() {
 		// A person asked: what waits out its backoff is tried now.
 		failures = slices.Clone(failures)
 		for i := range failures {
@@ -302,9 +335,7 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 	}
 	set := domain.SyncSettingsOf(a, s.cfg.DownloadFolder)
 	local := pr.local
-	if write {
-		files, local = s.recoverUnrecorded(ctx, pr.st, set, files, pr.local, pr.pairs)
-	}
+	files, local = s.recoverUnrecorded(ctx, pr.st, set, files, pr.local, pr.pairs, write)
 	pr.plan = domain.PlanSync(domain.SyncInput{
 		Settings: set,
 		Remote:   files, Local: local, Pairs: pr.pairs, Failures: failures, Now: s.clock.Now(),
@@ -377,9 +408,16 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 		dirs:     map[string]bool{}, lastSave: time.Now(),
 		written: map[string]string{}, pairedNow: map[string]bool{},
 	}
+	x.runID = run.ID
 	pr, err := x.start(ctx)
+	held := ""
 	if err == nil {
-		err = x.execute(ctx, pr.plan)
+		var plan domain.SyncPlan
+		plan, held = x.guard(ctx, pr.plan, len(pr.pairs))
+		if held != "" {
+			s.log.WarnContext(ctx, "sync: a run holds back its plan until a person confirms it", "account", a.ID, "why", held)
+		}
+		err = x.execute(ctx, plan)
 	}
 	x.save(ctx)
 	s.removeStaged(ctx)
@@ -415,12 +453,18 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 			run.Error = "stopped: the time for the run ran out"
 		}
 	}
+	if held != "" && err == nil {
+		run.Error = held // complete, but what it held waits for a person
+	}
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
 	if uerr := s.store.UpdateRun(uctx, run); uerr != nil {
 		s.log.ErrorContext(ctx, "sync: cannot record how a run ended", "account", a.ID, "run", run.ID, "err", uerr)
 	}
 	s.noteEnd(uctx, a.ID, err)
+	if held != "" && err == nil {
+		s.noteHeld(uctx, a.ID, held)
+	}
 	s.log.InfoContext(ctx, "sync ended", "account", a.ID, "run", run.ID, "downloaded", run.Downloaded, "uploaded", run.Uploaded,
 		"skipped", run.Skipped, "failed", run.Failed, "bytes_down", run.BytesDown, "bytes_up", run.BytesUp,
 		"complete", run.Complete, "duration", run.FinishedAt.Sub(start), "err", err)
@@ -434,7 +478,7 @@ func (x *syncExec) start(ctx context.Context) (*prepared, error) {
 		return nil, err
 	}
 	x.st = st
-	x.sender = &sender{st: st, library: x.lib, p: x.p, log: x.log, retry: x.retry}
+	x.sender = &sender{st: st, library: x.lib, p: x.p, log: x.log, retry: x.retry, proof: x.cfg.Verify}
 	pr, err := x.prepare(ctx, x.a, st, x.by, true)
 	if err != nil {
 		return nil, err

@@ -105,6 +105,7 @@ type sender struct {
 	p       *Progress
 	log     *slog.Logger
 	retry   retryPolicy
+	proof   VerifyMode // how an upload is proven without a server hash
 }
 
 // sendItem is one file to send: a library file, or the resized copy of
@@ -186,7 +187,7 @@ func (s *sender) put(ctx context.Context, it sendItem) (int64, string, error) {
 	if f, ok := body.(readerAtSeeker); ok {
 		upload = &countingFile{countingReader: cr, f: f}
 	}
-	err := s.st.Upload(ctx, it.path, upload, size, meta)
+	stored, err := s.upload(ctx, it.path, upload, size, meta)
 	sent, sum := cr.stop()
 	if known {
 		sum = it.f.SHA1
@@ -197,6 +198,11 @@ func (s *sender) put(ctx context.Context, it sendItem) (int64, string, error) {
 	}
 	if sent != size {
 		return 0, "", domain.RemoteErrorf(domain.EUNAVAILABLE, "the server answered before it received the whole file (%d of %d bytes)", sent, size)
+	}
+	// The transfer counts once the content stored is proven, never on
+	// the strength of having sent it.
+	if _, err := s.prove(ctx, it.path, sum, stored); err != nil {
+		return 0, "", err
 	}
 	return size, sum, nil
 }

@@ -92,9 +92,9 @@ func (r *upload) identify(ctx context.Context, it *uploadItem) error {
 }
 
 // knownSum returns a remote file's SHA-1 when it is known without
-// downloading it: from the listing, from a download made earlier in this
-// upload, or from the record of what photosync put there (trusted while
-// the remote size is still the recorded one).
+// downloading it: from the listing (a hash the server keeps), or from a
+// download made earlier in this upload. The record of what photosync put
+// there is no proof of what the server holds now, so it is never used.
 func (r *upload) knownSum(rf domain.RemoteFile) string {
 	if algo, sum, ok := strings.Cut(rf.Checksum, ":"); ok && strings.EqualFold(algo, "SHA1") {
 		return strings.ToLower(sum)
@@ -107,9 +107,6 @@ func (r *upload) knownSum(rf domain.RemoteFile) string {
 		if s.sha1 != "" {
 			return s.sha1
 		}
-	}
-	if rec, ok := r.atPath[rf.Path]; ok && rec.Size == rf.Size {
-		return rec.SHA1
 	}
 	return ""
 }

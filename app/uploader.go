@@ -44,6 +44,9 @@ type Uploader struct {
 	clock    ports.Clock
 	log      *slog.Logger
 
+	// Verify is how an upload is proven where the server computes no
+	// hash of what it stored; VerifyAll when empty.
+	Verify VerifyMode
 	// Parallel is how many files are sent at once; 4 when 0.
 	Parallel int
 	// Attempts is how often a file is tried when the server is busy or
@@ -153,7 +156,7 @@ func (u *Uploader) Upload(ctx context.Context, req UploadRequest, p *Progress) e
 		return err
 	}
 	r := &upload{Uploader: u, req: req, st: st, p: p, items: items, side: domain.FitSide(req.Options.Size)}
-	r.sender = &sender{st: st, library: u.library, p: p, log: u.log, retry: retryPolicy{attempts: u.Attempts, delay: u.RetryDelay}}
+	r.sender = &sender{st: st, library: u.library, p: p, log: u.log, retry: retryPolicy{attempts: u.Attempts, delay: u.RetryDelay}, proof: u.Verify}
 	start := u.clock.Now()
 	err = r.run(ctx)
 	if isFatal(err) {

@@ -23,6 +23,10 @@ const (
 	StatusOK           AccountStatus = "ok"
 	StatusError        AccountStatus = "error"
 	StatusUnauthorized AccountStatus = "unauthorized"
+	// StatusNeedsReview: the last run held back a plan that waits for a
+	// person's confirmation (the mass-change guard, or a first sync);
+	// LastError says what it would do.
+	StatusNeedsReview AccountStatus = "needs_review"
 )
 
 // Upload sizes: the original file, or JPEG-decodable images resized to fit
@@ -175,7 +179,7 @@ func (a *Account) Normalize() error {
 	switch a.Status {
 	case "":
 		a.Status = StatusOK
-	case StatusOK, StatusError, StatusUnauthorized:
+	case StatusOK, StatusError, StatusUnauthorized, StatusNeedsReview:
 	default:
 		return Errorf(EINVALID, "status: unknown status %q", a.Status)
 	}

@@ -51,8 +51,9 @@ import (
 // New files. A remote file with no pair whose counterpart in the library
 // (the library path equal to its path below the sync folder, then, with
 // preserved names, its download path) is an unpaired file with the same
-// content (same size and SHA-1 when both sides know one, else same size
-// and modification time to the second) is linked (OpLink), not moved.
+// content (same size and the same SHA-1 of the bytes: the server's, or
+// one the app read back before planning; sizes and times alone never
+// link) is linked (OpLink), not moved.
 // Then, with Download, every other wanted remote file is downloaded:
 // with preserved names to DownloadPath, given " (1)", " (2)", ... as
 // PlanNames does when the name is taken in that library folder (by a

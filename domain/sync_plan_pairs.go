@@ -130,16 +130,16 @@ func localChanged(pr SyncPair, l LibraryFile) bool {
 }
 
 // sameFile reports whether an unpaired remote file and library file hold
-// the same content: same size and SHA-1 when both sides know one, else
-// same size and modification time to the second.
+// the same content: same size and the same SHA-1 of their bytes, the
+// server's (or one the app read back) against the index's. Sizes and
+// times alone never make two files one: two cameras name files alike, and
+// a copy keeps its time.
 func sameFile(r RemoteFile, l LibraryFile) bool {
-	if r.Size != l.Size {
+	if r.Size != l.Size || l.SHA1 == "" {
 		return false
 	}
-	if sum := remoteSHA1(r.Checksum); sum != "" && l.SHA1 != "" {
-		return strings.EqualFold(sum, l.SHA1)
-	}
-	return !r.ModTime.IsZero() && r.ModTime.Unix() == l.ModTime.Unix()
+	sum := remoteSHA1(r.Checksum)
+	return sum != "" && strings.EqualFold(sum, l.SHA1)
 }
 
 // blockingProblem returns a library file's problem when it keeps the file

@@ -87,3 +87,13 @@ type ProvingUploader interface {
 	// sent, nor one the server merely echoes (oc:checksums).
 	UploadProven(ctx context.Context, path string, body io.Reader, size int64, meta domain.UploadMeta) (string, error)
 }
+
+// Mover is a RemoteStorage that can move a file on the server (WebDAV
+// MOVE), so that a server copy about to be replaced is kept rather than
+// overwritten. Found by type assertion.
+type Mover interface {
+	// Move moves the file at from to to, whose parent folder must exist.
+	// It never replaces a file: ECONFLICT when to exists, ENOTFOUND when
+	// from does not.
+	Move(ctx context.Context, from, to string) error
+}

@@ -237,3 +237,34 @@ func (r *Remote) Delete(ctx context.Context, p string) error {
 	}
 	return nil
 }
+
+var _ ports.Mover = (*Remote)(nil)
+
+// Move moves a file; it never replaces one.
+func (r *Remote) Move(ctx context.Context, from, to string) error {
+	if err := ctx.Err(); err != nil {
+		return err
+	}
+	from, err := r.clean(from)
+	if err != nil {
+		return err
+	}
+	if to, err = r.clean(to); err != nil {
+		return err
+	}
+	r.srv.mu.Lock()
+	defer r.srv.mu.Unlock()
+	n, ok := r.srv.files[from]
+	if !ok || n.dir {
+		return notFoundPath(from)
+	}
+	if _, ok := r.srv.files[to]; ok {
+		return domain.RemoteErrorf(domain.ECONFLICT, "%s exists on the server already", to)
+	}
+	if d, ok := r.srv.files[path.Dir(to)]; !ok || !d.dir {
+		return notFoundPath(path.Dir(to))
+	}
+	delete(r.srv.files, from)
+	r.srv.files[to] = n
+	return nil
+}
