@@ -19,9 +19,10 @@ func (t SyncTrigger) byPerson() bool { return t == ByHand || t == ByConfirmation
 //   - a run that would replace more paired files than the limit
 //     (SyncConfig.MaxChanges, else domain.ReplacementLimit) replaces none
 //     of them; new files still move, they destroy nothing;
-//   - the first run of a sync, when the scheduler starts it, moves
-//     nothing: the person sees the plan first (a run started by hand is
-//     that person's decision already).
+//   - the first run of a sync, when the scheduler starts it and it would
+//     move more files than the limit, moves nothing: the person sees the
+//     plan first (a run started by hand is that person's decision
+//     already, and a small first sync goes ahead).
 //
 // A run started ByConfirmation is never held.
 func (x *syncExec) guard(ctx context.Context, plan domain.SyncPlan, pairs int) (domain.SyncPlan, string) {
@@ -29,7 +30,8 @@ func (x *syncExec) guard(ctx context.Context, plan domain.SyncPlan, pairs int) (
 		return plan, ""
 	}
 	sum := plan.Summary()
-	if x.by == BySchedule && pairs == 0 && (sum.Downloads+sum.Uploads) > 0 {
+	limit := domain.ReplacementLimit(pairs, x.cfg.MaxChanges)
+	if x.by == BySchedule && pairs == 0 && sum.Downloads+sum.Uploads > limit {
 		first, err := x.firstRun(ctx)
 		if err != nil {
 			x.log.WarnContext(ctx, "sync: cannot tell whether this is the account's first run", "account", x.a.ID, "err", err)
@@ -40,7 +42,6 @@ func (x *syncExec) guard(ctx context.Context, plan domain.SyncPlan, pairs int) (
 			return held, why
 		}
 	}
-	limit := domain.ReplacementLimit(pairs, x.cfg.MaxChanges)
 	if n := sum.Replacements(); n > limit {
 		why := fmt.Sprintf("waits for confirmation: this run would replace %d paired files (more than %d): %s", n, limit, sum)
 		held, _ := plan.Hold(domain.SyncAction.Replaces, why)

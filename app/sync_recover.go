@@ -175,7 +175,8 @@ func decided(r domain.RemoteFile, l domain.LibraryFile) bool {
 
 // readSHA1 reads a remote file through SHA-1.
 func (s *Syncer) readSHA1(ctx context.Context, st ports.RemoteStorage, p string) (string, error) {
-	return readRemoteSHA1(ctx, st, p)
+	sum, _, err := readRemoteSHA1(ctx, st, p)
+	return sum, err
 }
 
 // isPrefixOf reports whether the bytes of the remote file r are the

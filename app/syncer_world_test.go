@@ -42,6 +42,9 @@ type syncWorld struct {
 
 	mu      sync.Mutex
 	fault   func(op, path string) error // nil, or the error for an operation on a path
+	// wrap, when set, puts a storage of the test's between the syncer
+	// and the server (around the fault injection).
+	wrap func(ports.RemoteStorage) ports.RemoteStorage
 	faultMu sync.Mutex                  // calls to fault one at a time
 }
 
@@ -84,6 +87,15 @@ func (s syncStorage) List(ctx context.Context, dir string) ([]domain.RemoteFile,
 	return s.RemoteStorage.List(ctx, dir)
 }
 
+// Move keeps the memory server's capability to move files visible
+// through the wrapper.
+func (s syncStorage) Move(ctx context.Context, from, to string) error {
+	if err := s.check("move", from); err != nil {
+		return err
+	}
+	return s.RemoteStorage.(ports.Mover).Move(ctx, from, to)
+}
+
 type syncConnector struct {
 	*memory.Connector
 	w *syncWorld
@@ -94,7 +106,14 @@ func (c syncConnector) Open(creds domain.Credentials, typ domain.AccountType) (p
 	if err != nil {
 		return nil, err
 	}
-	return syncStorage{st, c.w}, nil
+	var out ports.RemoteStorage = syncStorage{st, c.w}
+	c.w.mu.Lock()
+	wrap := c.w.wrap
+	c.w.mu.Unlock()
+	if wrap != nil {
+		out = wrap(out)
+	}
+	return out, nil
 }
 
 // newSyncWorld connects an account with sync on, both ways, names kept,
@@ -123,8 +142,9 @@ func newSyncWorld(t *testing.T) *syncWorld {
 	libStore := memory.NewLibraryStore()
 	inspector := media.NewInspector()
 	indexer := app.NewIndexer(lib, libStore, inspector, clock, log)
-	w.syncer = app.NewSyncer(w.accounts, indexer, libStore, localfs.NewWriter(w.dir), lib, w.store, w.leases, inspector, clock, log,
-		app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3})
+	w.syncer = app.NewSyncer(app.SyncDeps{Accounts: w.accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(w.dir), Lib: lib,
+		Store: w.store, Leases: w.leases, Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(w.dir, clock),
+		Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3})
 	w.jobs = app.NewJobs(memory.NewJobStore(clock), clock, log)
 	t.Cleanup(w.jobs.Close)
 	w.sched = app.NewScheduler(w.accounts, w.syncer, w.jobs, clock, log)
@@ -189,8 +209,11 @@ func (w *syncWorld) library(t *testing.T) map[string][]byte {
 		if err != nil || d.IsDir() {
 			return err
 		}
-		data, err := os.ReadFile(p)
 		rel, _ := filepath.Rel(w.dir, p)
+		if strings.HasPrefix(filepath.ToSlash(rel), versionsDir+"/") {
+			return nil // photosync's own versions area: see versions
+		}
+		data, err := os.ReadFile(p)
 		out[filepath.ToSlash(rel)] = data
 		return err
 	})
@@ -211,6 +234,9 @@ func (w *syncWorld) files(t *testing.T, dir string) map[string][]byte {
 			t.Fatal(err)
 		}
 		for _, e := range entries {
+			if e.IsDir && e.Name == ".photosync-versions" {
+				continue // replaced copies kept by photosync, not synced files
+			}
 			if e.IsDir {
 				walk(e.Path)
 				continue

@@ -201,7 +201,8 @@ func (s *sender) put(ctx context.Context, it sendItem) (int64, string, error) {
 	}
 	// The transfer counts once the content stored is proven, never on
 	// the strength of having sent it.
-	if _, err := s.prove(ctx, it.path, sum, stored); err != nil {
+	if _, err := s.prove(ctx, it.path, size, sum, stored); err != nil {
+		s.p.AddBytes(-sent) // not proven: counted again by the next try
 		return 0, "", err
 	}
 	return size, sum, nil

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"fmt"
 	"hash/fnv"
 	"io"
 	"strings"
@@ -80,14 +81,19 @@ func (s *sender) upload(ctx context.Context, p string, body io.Reader, size int6
 // wrong file stays where the library's belongs, and the send fails with
 // errStoredOther. It returns the proven SHA-1 ("" when only the size will
 // be checked).
-func (s *sender) prove(ctx context.Context, p, sent, stored string) (string, error) {
+func (s *sender) prove(ctx context.Context, p string, size int64, sent, stored string) (string, error) {
 	if stored == "" {
 		if !s.verifyMode().readsBack(p) {
 			return "", nil
 		}
+		var n int64
 		var err error
-		if stored, err = readRemoteSHA1(ctx, s.st, p); err != nil {
-			return "", err
+		if stored, n, err = readRemoteSHA1(ctx, s.st, p); err != nil {
+			return "", fmt.Errorf("read the uploaded file back to prove it: %w", err)
+		}
+		if n != size {
+			s.discard(ctx, p)
+			return "", domain.RemoteErrorf(domain.EUNAVAILABLE, "the server stored %d of %d bytes", n, size)
 		}
 	}
 	if sent != "" && !strings.EqualFold(stored, sent) {
@@ -106,15 +112,17 @@ func (s *sender) verifyMode() VerifyMode {
 
 // readRemoteSHA1 reads a remote file through SHA-1: the one place where
 // the app hashes a server's file by reading it.
-func readRemoteSHA1(ctx context.Context, st ports.RemoteStorage, p string) (string, error) {
+// It returns the SHA-1 and the number of bytes read.
+func readRemoteSHA1(ctx context.Context, st ports.RemoteStorage, p string) (string, int64, error) {
 	rc, _, err := st.Download(ctx, p)
 	if err != nil {
-		return "", err
+		return "", 0, err
 	}
 	defer rc.Close()
 	h := sha1.New()
-	if _, err := io.Copy(h, rc); err != nil {
-		return "", err
+	n, err := io.Copy(h, rc)
+	if err != nil {
+		return "", n, err
 	}
-	return hex.EncodeToString(h.Sum(nil)), nil
+	return hex.EncodeToString(h.Sum(nil)), n, nil
 }

@@ -5,7 +5,6 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"fmt"
-	"io"
 	"path"
 	"strings"
 
@@ -49,6 +48,9 @@ func (r *upload) identifyAll(ctx context.Context) error {
 			if rf.Size == it.size && r.knownSum(rf) == "" {
 				if err := r.hashRemote(ctx, rf); err != nil {
 					return err
+				}
+				if err := r.readError(rf); err != nil {
+					it.undecided = fmt.Errorf("cannot tell whether %s on the server is this file, so it is neither sent beside it nor skipped: %w", rf.Path, err)
 				}
 			}
 		}
@@ -125,23 +127,34 @@ func (r *upload) hashRemote(ctx context.Context, rf domain.RemoteFile) error {
 	r.sums[rf.Path] = s
 	r.sumsMu.Unlock()
 	defer close(s.done)
-	body, _, err := r.st.Download(ctx, rf.Path)
-	if err == nil {
-		h := sha1.New()
-		var n int64
-		n, err = io.Copy(h, body)
-		body.Close()
-		if err == nil && n == rf.Size {
-			s.sha1 = hex.EncodeToString(h.Sum(nil))
+	err := r.sender.retry.do(ctx, r.log, rf.Path, func(ctx context.Context) error {
+		sum, n, err := readRemoteSHA1(ctx, r.st, rf.Path)
+		if err == nil && n != rf.Size {
+			sum = "" // changed while it was read: other content
 		}
-	}
+		s.sha1 = sum
+		return err
+	})
 	if err != nil && (ctx.Err() != nil || isFatal(err)) {
 		return err
 	}
 	if err != nil {
+		s.sha1, s.err = "", err
 		r.log.WarnContext(ctx, "upload: cannot read a remote file to compare it", "path", rf.Path, "err", err)
 	}
 	return nil
+}
+
+// readError is why a remote file could not be read to hash it, or nil.
+func (r *upload) readError(rf domain.RemoteFile) error {
+	r.sumsMu.Lock()
+	s := r.sums[rf.Path]
+	r.sumsMu.Unlock()
+	if s == nil {
+		return nil
+	}
+	<-s.done
+	return s.err
 }
 
 // sendOne sends one item, and counts its outcome once the server's size

@@ -240,6 +240,10 @@ type uploadItem struct {
 	present bool   // the same content is at path already
 	size    int64  // of the bytes to send, -1 until needed
 	sha1    string // of the bytes to send, "" until needed
+	// undecided is why a remote file of the same name and size could not
+	// be read to compare it: the item is neither sent beside it as a
+	// numbered copy nor skipped as present, it fails for now.
+	undecided error
 }
 
 // upload is one run of Upload.
@@ -265,6 +269,7 @@ type upload struct {
 type remoteSum struct {
 	done chan struct{}
 	sha1 string
+	err  error // why it could not be read
 }
 
 func (r *upload) run(ctx context.Context) error {
@@ -338,6 +343,18 @@ func (r *upload) plan(ctx context.Context) []*uploadItem {
 	var bytes int64
 	for i, pl := range domain.PlanNames(taken, reqs) {
 		it := r.items[i]
+		if it.undecided != nil {
+			// Its content is unknown: not a numbered copy, not skipped.
+			_ = r.settle(ctx, it, it.undecided)
+			for j := range taken {
+				if taken[j].Name == pl.Name && !taken[j].IsDir {
+					goto next
+				}
+			}
+			taken = append(taken, domain.TakenName{Name: pl.Name, Size: -1})
+		next:
+			continue
+		}
 		it.path, it.present = domain.JoinRemotePath(r.req.Options.Folder, pl.Name), pl.Present
 		if !it.present {
 			send = append(send, it)

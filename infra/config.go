@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/photosync/photosync/adapters/webdav"
+	"github.com/photosync/photosync/app"
 )
 
 // Config is the configuration of DESIGN.md: environment variables, each
@@ -40,6 +41,10 @@ type Config struct {
 	schedulerTick   string
 	TrustProxy      bool // PHOTOSYNC_TRUST_PROXY
 	trustProxy      string
+	Verify          app.VerifyMode // PHOTOSYNC_VERIFY
+	verify          string
+	MaxChanges      int // PHOTOSYNC_MAX_CHANGES; 0 = the default rule
+	maxChanges      string
 }
 
 // setting describes one configuration value.
@@ -64,6 +69,8 @@ var settings = []setting{
 	{"PHOTOSYNC_INDEX_INTERVAL", "index-interval", "5m", "how often serve indexes the library (0 = only at start and by hand)", false, func(c *Config) *string { return &c.indexInterval }},
 	{"PHOTOSYNC_LEASE_TTL", "lease-ttl", "15s", "how long a sync run holds its account without renewing: how soon another instance takes over from one that died (1s to 1h)", false, func(c *Config) *string { return &c.leaseTTL }},
 	{"PHOTOSYNC_SCHEDULER_TICK", "scheduler-tick", "1m", "how often serve looks for due syncs (1s to 1h)", false, func(c *Config) *string { return &c.schedulerTick }},
+	{"PHOTOSYNC_VERIFY", "verify", "all", "how uploads are proven where the server computes no hash: all (read every upload back), sample (one in ten) or size", false, func(c *Config) *string { return &c.verify }},
+	{"PHOTOSYNC_MAX_CHANGES", "max-changes", "", "paired files one sync run may replace before it waits for confirmation (default: 50 files or 10% of the pairs, whichever is larger)", false, func(c *Config) *string { return &c.maxChanges }},
 	{"PHOTOSYNC_TRUST_PROXY", "trust-proxy", "false", "true behind a reverse proxy: take the client's address (for sign-in limits) from X-Forwarded-For", false, func(c *Config) *string { return &c.trustProxy }},
 }
 
@@ -143,6 +150,15 @@ func (c *Config) validate() error {
 		c.TrustProxy = false
 	default:
 		return fmt.Errorf("PHOTOSYNC_TRUST_PROXY: %q is not true or false", c.trustProxy)
+	}
+	if c.Verify, err = app.ParseVerifyMode(c.verify); err != nil {
+		return fmt.Errorf("PHOTOSYNC_VERIFY: %q is not all, sample or size", c.verify)
+	}
+	c.MaxChanges = 0
+	if strings.TrimSpace(c.maxChanges) != "" {
+		if c.MaxChanges, err = strconv.Atoi(strings.TrimSpace(c.maxChanges)); err != nil || c.MaxChanges < 1 {
+			return fmt.Errorf("PHOTOSYNC_MAX_CHANGES: %q is not a number of files from 1 up (unset it for the default: 50 files or 10%% of the pairs)", c.maxChanges)
+		}
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		return fmt.Errorf("PHOTOSYNC_DATA: the data folder must not be empty")

@@ -50,11 +50,14 @@ var CoreSet = wire.NewSet(
 	provideLibrary, wire.Bind(new(ports.Library), new(*localfs.Library)),
 	provideLibraryWriter, wire.Bind(new(ports.LibraryWriter), new(*localfs.Writer)),
 	media.NewInspector, wire.Bind(new(ports.MediaInspector), new(*media.Inspector)),
+	media.NewChecker, wire.Bind(new(ports.ContentChecker), new(*media.Checker)),
+	provideVersionStore, wire.Bind(new(ports.VersionStore), new(*localfs.VersionStore)),
 	provideThumbnails, wire.Bind(new(ports.Thumbnailer), new(*media.Thumbnails)),
 	media.NewResizer, wire.Bind(new(ports.Resizer), new(*media.Resizer)),
 	app.NewIndexer,
-	app.NewUploader,
+	provideUploader,
 	provideSyncConfig,
+	wire.Struct(new(app.SyncDeps), "*"),
 	app.NewSyncer,
 	newScheduler,
 	app.NewPhotos,
@@ -116,6 +119,20 @@ func provideLibrary(cfg Config) *localfs.Library { return localfs.NewLibrary(cfg
 // provideLibraryWriter writes into the configured library folder.
 func provideLibraryWriter(cfg Config) *localfs.Writer { return localfs.NewWriter(cfg.Library) }
 
+// provideUploader proves uploads as PHOTOSYNC_VERIFY says.
+func provideUploader(accounts *app.Accounts, library ports.Library, store ports.LibraryStore, uploads ports.UploadStore,
+	resizer ports.Resizer, clock ports.Clock, log *slog.Logger, cfg Config) *app.Uploader {
+	u := app.NewUploader(accounts, library, store, uploads, resizer, clock, log)
+	u.Verify = cfg.Verify
+	return u
+}
+
+// provideVersionStore keeps replaced library files in the library's
+// hidden versions folder.
+func provideVersionStore(cfg Config, clock ports.Clock) *localfs.VersionStore {
+	return localfs.NewVersionStore(cfg.Library, clock)
+}
+
 // provideThumbnails caches thumbnails in the data folder.
 func provideThumbnails(cfg Config) *media.Thumbnails {
 	return media.NewThumbnails(cfg.Library, filepath.Join(cfg.DataDir, "thumbs"))
@@ -141,5 +158,6 @@ func provideSyncConfig(cfg Config) app.SyncConfig {
 	var nonce [4]byte
 	rand.Read(nonce[:])
 	return app.SyncConfig{DownloadFolder: cfg.DownloadFolder, LeaseTTL: cfg.LeaseTTL, DownloadStreams: cfg.DownloadStreams,
+		Verify: cfg.Verify, MaxChanges: cfg.MaxChanges,
 		Holder: fmt.Sprintf("%s:%d:%x", host, os.Getpid(), nonce)}
 }

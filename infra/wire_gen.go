@@ -48,12 +48,28 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	uploadStore := stores.Uploads
 	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
 	resizer := media.NewResizer()
-	uploader := app.NewUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log)
+	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg)
 	writer := provideLibraryWriter(cfg)
 	syncStore := stores.Sync
 	leaseStore := stores.Leases
+	checker := media.NewChecker()
+	versionStore := provideVersionStore(cfg, clock)
+	syncDeps := app.SyncDeps{
+		Accounts:  accounts,
+		Indexer:   indexer,
+		Library:   libraryStore,
+		Writer:    writer,
+		Lib:       library,
+		Store:     syncStore,
+		Leases:    leaseStore,
+		Inspector: inspector,
+		Checker:   checker,
+		Versions:  versionStore,
+		Clock:     clock,
+		Log:       log,
+	}
 	syncConfig := provideSyncConfig(cfg)
-	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
+	syncer := app.NewSyncer(syncDeps, syncConfig)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -113,12 +129,28 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	uploadStore := stores.Uploads
 	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
 	resizer := media.NewResizer()
-	uploader := app.NewUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log)
+	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg)
 	writer := provideLibraryWriter(cfg)
 	syncStore := stores.Sync
 	leaseStore := stores.Leases
+	checker := media.NewChecker()
+	versionStore := provideVersionStore(cfg, clock)
+	syncDeps := app.SyncDeps{
+		Accounts:  accounts,
+		Indexer:   indexer,
+		Library:   libraryStore,
+		Writer:    writer,
+		Lib:       library,
+		Store:     syncStore,
+		Leases:    leaseStore,
+		Inspector: inspector,
+		Checker:   checker,
+		Versions:  versionStore,
+		Clock:     clock,
+		Log:       log,
+	}
 	syncConfig := provideSyncConfig(cfg)
-	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
+	syncer := app.NewSyncer(syncDeps, syncConfig)
 	scheduler := newScheduler(accounts, syncer, jobs, uploader, clock, log)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	services := &cli.Services{
@@ -168,12 +200,28 @@ func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slo
 	uploadStore := stores.Uploads
 	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
 	resizer := media.NewResizer()
-	uploader := app.NewUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log)
+	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg)
 	writer := provideLibraryWriter(cfg)
 	syncStore := stores.Sync
 	leaseStore := stores.Leases
+	checker := media.NewChecker()
+	versionStore := provideVersionStore(cfg, clock)
+	syncDeps := app.SyncDeps{
+		Accounts:  accounts,
+		Indexer:   indexer,
+		Library:   libraryStore,
+		Writer:    writer,
+		Lib:       library,
+		Store:     syncStore,
+		Leases:    leaseStore,
+		Inspector: inspector,
+		Checker:   checker,
+		Versions:  versionStore,
+		Clock:     clock,
+		Log:       log,
+	}
 	syncConfig := provideSyncConfig(cfg)
-	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
+	syncer := app.NewSyncer(syncDeps, syncConfig)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)

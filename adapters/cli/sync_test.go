@@ -59,8 +59,9 @@ func newSyncCLI(t *testing.T) *syncCLI {
 	dir := t.TempDir()
 	lib, libStore, inspector := localfs.NewLibrary(dir), memory.NewLibraryStore(), media.NewInspector()
 	leases := memory.NewLeaseStore()
-	syncer := app.NewSyncer(accounts, app.NewIndexer(lib, libStore, inspector, clock, log), libStore, localfs.NewWriter(dir), lib,
-		memory.NewSyncStore(), leases, inspector, clock, log, app.SyncConfig{Holder: "cli-test"})
+	syncer := app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: app.NewIndexer(lib, libStore, inspector, clock, log), Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
+		Store: memory.NewSyncStore(), Leases: leases, Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
+		Clock: clock, Log: log}, app.SyncConfig{Holder: "cli-test"})
 	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
 	t.Cleanup(jobs.Close)
 	return &syncCLI{t: t, c: c, out: out, dir: dir, clock: clock, server: memory.NewRemote(srv), syncer: syncer,

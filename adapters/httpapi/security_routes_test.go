@@ -58,8 +58,9 @@ func newSecAPI(t *testing.T, trustProxy bool) *secAPI {
 		Auth:     app.NewAuth(memory.NewSessionStore(), memory.NewSettingStore(), clock, log, "admin-pw"),
 		Photos:   app.NewPhotos(libStore, nil, uploads),
 		Uploader: app.NewUploader(accounts, lib, libStore, uploads, media.NewResizer(), clock, log),
-		Syncer: app.NewSyncer(accounts, indexer, libStore, localfs.NewWriter(dir), lib, memory.NewSyncStore(), memory.NewLeaseStore(),
-			inspector, clock, log, app.SyncConfig{Holder: "sec-test", RetryDelay: time.Millisecond}),
+		Syncer: app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
+		Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
+		Clock: clock, Log: log}, app.SyncConfig{Holder: "sec-test", RetryDelay: time.Millisecond}),
 	})
 	srv := httptest.NewServer(e)
 	t.Cleanup(func() {

@@ -86,8 +86,9 @@ func newFanOutWorld(t *testing.T) *fanOutWorld {
 	dir := t.TempDir()
 	lib, libStore, inspector := localfs.NewLibrary(dir), memory.NewLibraryStore(), media.NewInspector()
 	indexer := app.NewIndexer(lib, libStore, inspector, clock, log)
-	w.syncer = app.NewSyncer(accounts, indexer, libStore, localfs.NewWriter(dir), lib, memory.NewSyncStore(), memory.NewLeaseStore(),
-		inspector, clock, log, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond})
+	w.syncer = app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
+		Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
+		Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond})
 	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
 	t.Cleanup(jobs.Close)
 	sched := app.NewScheduler(accounts, w.syncer, jobs, clock, log)
