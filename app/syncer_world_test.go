@@ -40,12 +40,12 @@ type syncWorld struct {
 	sched    *app.Scheduler
 	account  domain.Account
 
-	mu      sync.Mutex
-	fault   func(op, path string) error // nil, or the error for an operation on a path
+	mu    sync.Mutex
+	fault func(op, path string) error // nil, or the error for an operation on a path
 	// wrap, when set, puts a storage of the test's between the syncer
 	// and the server (around the fault injection).
-	wrap func(ports.RemoteStorage) ports.RemoteStorage
-	faultMu sync.Mutex                  // calls to fault one at a time
+	wrap    func(ports.RemoteStorage) ports.RemoteStorage
+	faultMu sync.Mutex // calls to fault one at a time
 }
 
 // syncStorage lets a test fail operations of the memory server.

@@ -59,8 +59,8 @@ func newSecAPI(t *testing.T, trustProxy bool) *secAPI {
 		Photos:   app.NewPhotos(libStore, nil, uploads),
 		Uploader: app.NewUploader(accounts, lib, libStore, uploads, media.NewResizer(), clock, log),
 		Syncer: app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
-		Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
-		Clock: clock, Log: log}, app.SyncConfig{Holder: "sec-test", RetryDelay: time.Millisecond}),
+			Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
+			Clock: clock, Log: log}, app.SyncConfig{Holder: "sec-test", RetryDelay: time.Millisecond}),
 	})
 	srv := httptest.NewServer(e)
 	t.Cleanup(func() {
