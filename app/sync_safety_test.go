@@ -19,6 +19,7 @@ import (
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
 	"github.com/photosync/photosync/ports"
+	"golang.org/x/text/unicode/norm"
 )
 
 // The tests of this file each reproduce one way a run could destroy the
@@ -383,3 +384,44 @@ func TestManyReplacementsWaitForConfirmation(t *testing.T) {
 }
 
 func filepathName(i int) string { return fmt.Sprintf("many/IMG_%03d.jpg", i) }
+
+// nfcStorage stores names in NFC, as Nextcloud does, whatever form it is
+// sent.
+type nfcStorage struct{ ports.RemoteStorage }
+
+func (s nfcStorage) Upload(ctx context.Context, p string, body io.Reader, size int64, meta domain.UploadMeta) error {
+	return s.RemoteStorage.Upload(ctx, norm.NFC.String(p), body, size, meta)
+}
+
+func (s nfcStorage) Stat(ctx context.Context, p string) (domain.RemoteFile, error) {
+	return s.RemoteStorage.Stat(ctx, norm.NFC.String(p))
+}
+
+func (s nfcStorage) Move(ctx context.Context, from, to string) error {
+	return s.RemoteStorage.(ports.Mover).Move(ctx, norm.NFC.String(from), norm.NFC.String(to))
+}
+
+// Scenario 8: a library name written decomposed (NFD, as macOS does) is
+// the same file as the name the server stores composed (NFC): one upload,
+// no copy downloaded back, nothing sent again.
+func TestUnicodeNormalisationMakesNoDuplicates(t *testing.T) {
+	w := newSyncWorld(t)
+	w.wrap = func(inner ports.RemoteStorage) ports.RemoteStorage { return nfcStorage{inner} }
+	nfd := norm.NFD.String("Café/Crème brûlée.jpg")
+	data := mediatest.JPEG(t, mediatest.JPEGOptions{Seed: 30})
+	w.write(t, nfd, data, time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC))
+	checkRun(t, w.sync(t), 0, 1, 0)
+	for i := range 2 {
+		if run := w.sync(t); run.Downloaded+run.Uploaded != 0 {
+			t.Fatalf("run %d after the upload moved files: %+v", i+2, run)
+		}
+	}
+	lib := w.library(t)
+	if len(lib) != 1 || !bytes.Equal(lib[nfd], data) {
+		t.Fatalf("library: %v; want the one file", keys(lib))
+	}
+	files := w.files(t, "/Photos")
+	if len(files) != 1 || !bytes.Equal(files["/Photos/"+norm.NFC.String("Café/Crème brûlée.jpg")], data) {
+		t.Fatalf("server: %v; want the one file in NFC", keys(files))
+	}
+}

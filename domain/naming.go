@@ -4,6 +4,7 @@ import (
 	"path"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 )
 
 // Remote names of uploaded files.
@@ -22,18 +23,38 @@ import (
 
 // NumberedName returns name with " (n)" before its last extension; n == 0
 // returns name itself.
+// The stem is shortened when the last part of the result would be longer
+// than MaxNameBytes.
 func NumberedName(name string, n int) string {
 	if n == 0 {
 		return name
 	}
-	stem, ext := splitExt(name)
-	return stem + " (" + strconv.Itoa(n) + ")" + ext
+	return withSuffix(name, " ("+strconv.Itoa(n)+")")
+}
+
+// withSuffix puts suffix before the extension of p's last part, cutting
+// that part's stem (at a character boundary) so that the part stays
+// within MaxNameBytes.
+func withSuffix(p, suffix string) string {
+	dir, base := "", p
+	if i := strings.LastIndexByte(p, '/'); i >= 0 {
+		dir, base = p[:i+1], p[i+1:]
+	}
+	stem, ext := splitExt(base)
+	if over := len(stem) + len(suffix) + len(ext) - MaxNameBytes; over > 0 {
+		cut := max(len(stem)-over, 0)
+		for cut > 0 && !utf8.RuneStart(stem[cut]) {
+			cut--
+		}
+		stem = stem[:cut]
+	}
+	return dir + stem + suffix + ext
 }
 
 // FoldName returns the key under which two names are the same name in a
-// folder: the name in lower case.
+// folder: the name in NFC (see NFC), in lower case.
 func FoldName(name string) string {
-	return strings.ToLower(name)
+	return strings.ToLower(NFC(name))
 }
 
 // NameNumber reports whether candidate is name, or name numbered by

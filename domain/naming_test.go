@@ -2,7 +2,10 @@ package domain_test
 
 import (
 	"reflect"
+	"strings"
 	"testing"
+	"time"
+	"unicode/utf8"
 
 	"github.com/photosync/photosync/domain"
 )
@@ -190,5 +193,21 @@ func TestPlanNamesTwice(t *testing.T) {
 		if !p.Present {
 			t.Errorf("second plan: %v for %v is not present", p, reversed[i])
 		}
+	}
+}
+
+func TestMadeNamesStayWithin255Bytes(t *testing.T) {
+	long := strings.Repeat("é", 126) + ".jpeg" // 252 + 5 bytes
+	for _, got := range []string{
+		domain.NumberedName("a/"+long, 12),
+		domain.ConflictName("a/"+long, time.Date(2024, 1, 2, 3, 4, 5, 0, time.UTC)),
+	} {
+		base := got[strings.LastIndexByte(got, '/')+1:]
+		if len(base) > domain.MaxNameBytes || !utf8.ValidString(base) || !strings.HasSuffix(base, ").jpeg") || !strings.HasPrefix(got, "a/é") {
+			t.Errorf("%q: %d bytes", got, len(base))
+		}
+	}
+	if got := domain.NumberedName("a/IMG_1.jpg", 2); got != "a/IMG_1 (2).jpg" {
+		t.Errorf("a short name was changed: %q", got)
 	}
 }

@@ -46,9 +46,7 @@ func NormalizedName(taken time.Time, sha1, ext string) string {
 // library paths and remote paths alike; at is formatted as it reads in its
 // own location.
 func ConflictName(p string, at time.Time) string {
-	dir, base := path.Split(p)
-	stem, ext := splitExt(base)
-	return dir + stem + " (conflict " + at.Format("2006-01-02 150405") + ")" + ext
+	return withSuffix(p, " (conflict "+at.Format("2006-01-02 150405")+")")
 }
 
 // conflictCopy matches the names ConflictName makes.
@@ -87,11 +85,12 @@ func DownloadPath(s SyncSettings, remotePath string) (string, error) {
 }
 
 // UploadPath maps a library path to its remote path: the sync folder, a
-// slash and the library path. localPath must be a clean library path; the
+// slash and the library path in NFC (the form Nextcloud stores, so that
+// the server's listing names the file as its pair does). localPath must be a clean library path; the
 // planner checks the result with CleanRemotePath and skips a file whose
 // name the server could not take.
 func UploadPath(s SyncSettings, localPath string) string {
-	return strings.TrimSuffix(s.Folder, "/") + "/" + localPath
+	return strings.TrimSuffix(s.Folder, "/") + "/" + NFC(localPath)
 }
 
 // relBelow returns the part of a clean remote path below folder.

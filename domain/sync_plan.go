@@ -136,6 +136,7 @@ type planner struct {
 	all    []*RemoteFile           // every entry of the listing by path, once, for names taken
 	remote map[string]*RemoteFile  // files safely below the sync folder, by path (in the input)
 	local  map[string]*LibraryFile // present library files, by path (in the input, never changed)
+	nfc    map[string]*LibraryFile // present library files whose path is not in NFC, by its NFC form
 	wantR  map[string]bool         // remote paths that move
 	wantL  map[string]bool         // library paths that move
 
@@ -234,6 +235,16 @@ func (p *planner) indexLocal(index []LibraryFile) {
 		}
 		p.local[f.Path] = f
 	}
+	for path, f := range p.local {
+		if n := NFC(path); n != path {
+			if p.nfc == nil {
+				p.nfc = map[string]*LibraryFile{}
+			}
+			if _, exact := p.local[n]; !exact {
+				p.nfc[n] = f
+			}
+		}
+	}
 	files := make([]kindedPath, 0, len(p.local))
 	for path, f := range p.local {
 		if !Ignored(path) && blockingProblem(*f) == "" {
@@ -293,8 +304,13 @@ func (p *planner) relOf(rp string) string {
 }
 
 // localFile answers the present library file at lp.
+// A path found only in another normalisation (the library holds it in
+// NFD, the server in NFC) answers that file, under its own path.
 func (p *planner) localFile(lp string) (LibraryFile, bool) {
 	if l, ok := p.local[lp]; ok {
+		return *l, true
+	}
+	if l, ok := p.nfc[NFC(lp)]; ok {
 		return *l, true
 	}
 	return LibraryFile{}, false

@@ -29,7 +29,7 @@ func (p *planner) planLinks() {
 		r, _ := p.remoteFile(rp)
 		for _, lp := range cands {
 			l, ok := p.localFile(lp)
-			if ok && p.linkable(lp) && (p.wantR[rp] || p.wantL[lp]) && sameFile(r, l) {
+			if ok && p.linkable(l.Path) && (p.wantR[rp] || p.wantL[l.Path]) && sameFile(r, l) {
 				p.link(r, l)
 				break
 			}
@@ -146,7 +146,7 @@ func (p *planner) planUploads() {
 		files := byDir[dir]
 		reqs := make([]NameRequest, len(files))
 		for i, l := range files {
-			reqs[i] = NameRequest{Name: path.Base(l.Path), Size: l.Size, SHA1: l.SHA1}
+			reqs[i] = NameRequest{Name: NFC(path.Base(l.Path)), Size: l.Size, SHA1: l.SHA1}
 		}
 		for i, np := range PlanNames(names[dir], reqs) {
 			l, rp := files[i], JoinRemotePath(dir, np.Name)

@@ -45,8 +45,13 @@ func TestPlanSyncNamesAndLinks(t *testing.T) {
 		},
 		{
 			name:   "a download path holding the same file (a run stopped before recording it): linked, nothing sent",
-			remote: []domain.RemoteFile{rfile("/Photos/a.jpg", "A")}, local: []domain.LibraryFile{lfile("nextcloud/a.jpg", "A")},
+			remote: []domain.RemoteFile{withSum(rfile("/Photos/a.jpg", "A"), "A")}, local: []domain.LibraryFile{lfile("nextcloud/a.jpg", "A")},
 			want: []string{"link /Photos/a.jpg = nextcloud/a.jpg"},
+		},
+		{
+			name:   "the same size and modification time without a hash of the server's bytes: never taken for the same file",
+			remote: []domain.RemoteFile{rfile("/Photos/a.jpg", "A")}, local: []domain.LibraryFile{lfile("nextcloud/a.jpg", "A")},
+			want: []string{"download /Photos/a.jpg -> nextcloud/a (1).jpg", "upload nextcloud/a.jpg -> /Photos/nextcloud/a.jpg"},
 		},
 		{
 			name:   "same size but another modification time and no checksum: not taken for the same file",
@@ -66,13 +71,23 @@ func TestPlanSyncNamesAndLinks(t *testing.T) {
 		},
 		{
 			name:   "the library has the file at the same path (an upload not recorded): linked, neither side sent",
-			remote: []domain.RemoteFile{rfile("/Photos/2020/a.jpg", "A")}, local: []domain.LibraryFile{lfile("2020/a.jpg", "A")},
+			remote: []domain.RemoteFile{withSum(rfile("/Photos/2020/a.jpg", "A"), "A")}, local: []domain.LibraryFile{lfile("2020/a.jpg", "A")},
 			want: []string{"link /Photos/2020/a.jpg = 2020/a.jpg"},
 		},
 		{
 			name: "the same, with normalised names", settings: normalised,
-			remote: []domain.RemoteFile{rfile("/Photos/2020/a.jpg", "A")}, local: []domain.LibraryFile{lfile("2020/a.jpg", "A")},
+			remote: []domain.RemoteFile{withSum(rfile("/Photos/2020/a.jpg", "A"), "A")}, local: []domain.LibraryFile{lfile("2020/a.jpg", "A")},
 			want: []string{"link /Photos/2020/a.jpg = 2020/a.jpg"},
+		},
+		{
+			name:   "a library name in NFD is the server's name in NFC: linked when the content is the same",
+			remote: []domain.RemoteFile{withSum(rfile("/Photos/Caf\u00e9.jpg", "A"), "A")}, local: []domain.LibraryFile{lfile("Cafe\u0301.jpg", "A")},
+			want: []string{"link /Photos/Caf\u00e9.jpg = Cafe\u0301.jpg"},
+		},
+		{
+			name: "a library name in NFD goes up in NFC", settings: upOnly,
+			local: []domain.LibraryFile{lfile("Cafe\u0301.jpg", "A")},
+			want:  []string{"upload Cafe\u0301.jpg -> /Photos/Caf\u00e9.jpg"},
 		},
 		{
 			name:   "another file on the server at the upload path: numbered, nothing overwritten",

@@ -48,7 +48,7 @@ func (w *syncWorld) input() domain.SyncInput {
 	in := domain.SyncInput{Settings: w.s, Now: w.now}
 	for p, f := range w.remote {
 		r := domain.RemoteFile{Path: p, Name: path.Base(p), Size: int64(len(f.data)), ModTime: f.mtime, ETag: etagOf(f.data)}
-		if w.checksums {
+		if w.checksums || w.evidence(p, len(f.data)) {
 			r.Checksum = "SHA1:" + digest(f.data)
 		}
 		in.Remote = append(in.Remote, r)
@@ -61,6 +61,33 @@ func (w *syncWorld) input() domain.SyncInput {
 	}
 	in.Pairs = slices.Collect(maps.Values(w.pairs))
 	return in
+}
+
+// evidence reports whether the app, before planning, reads the unpaired
+// remote file at p to hash it (as Syncer.recoverUnrecorded does on a
+// server without checksums): when a library file of the same size waits
+// at the path the planner would link it with.
+func (w *syncWorld) evidence(p string, size int) bool {
+	for _, pr := range w.pairs {
+		if pr.RemotePath == p {
+			return false
+		}
+	}
+	var cands []string
+	if rel, ok := strings.CutPrefix(p, strings.TrimSuffix(w.s.Folder, "/")+"/"); ok {
+		cands = append(cands, rel)
+	}
+	if w.s.PreserveNames {
+		if lp, err := domain.DownloadPath(w.s, p); err == nil {
+			cands = append(cands, lp)
+		}
+	}
+	for _, lp := range cands {
+		if l, ok := w.local[lp]; ok && len(l.data) == size {
+			return true
+		}
+	}
+	return false
 }
 
 // run plans, carries the plan out and returns it; with record false the
