@@ -99,7 +99,7 @@ Usage:
   photosync photos [--q TEXT] [--kind image|raw|video|sidecar] [--offset N] [--count N]
   photosync upload --account ID [--folder PATH] [--size fit_1920] [--no-raw] [--no-video] [--no-sidecars]
                    [--share-link [--share-expires YYYY-MM-DD]] PHOTO...|--all
-  photosync sync --account ID|--due [--dry-run]
+  photosync sync --account ID|--due [--dry-run] [--confirm]
   photosync sync failed|retry|deleted|restore --account ID [PATH...]
   photosync jobs [--account ID] [--kind K] [--limit N] | jobs show ID
   photosync migrate-store [--to postgres://...] [--force]

@@ -14,7 +14,7 @@ import (
 )
 
 // syncUsage is the synopsis of the sync commands.
-const syncUsage = `photosync sync --account ID [--dry-run] [--json]
+const syncUsage = `photosync sync --account ID [--dry-run] [--confirm] [--json]
   photosync sync --due [--dry-run] [--json]
   photosync sync failed --account ID [--all] [--json]
   photosync sync retry --account ID [PATH...]
@@ -39,6 +39,7 @@ func (c *CLI) sync(ctx context.Context, args []string) error {
 	account := fs.Int64("account", 0, "the account to sync (see 'photosync account list')")
 	due := fs.Bool("due", false, "sync every account whose interval has passed")
 	dryRun := fs.Bool("dry-run", false, "print what a sync would do, and do nothing")
+	confirm := fs.Bool("confirm", false, "run a sync that waits for confirmation (it would replace many files): replace what it plans")
 	asJSON := fs.Bool("json", false, "print JSON")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
@@ -66,7 +67,11 @@ func (c *CLI) sync(ctx context.Context, args []string) error {
 		if *dryRun {
 			return c.syncPlans(ctx, svc.Syncer, ids, *asJSON, true)
 		}
-		job, err := svc.Syncer.Start(ctx, svc.Jobs, *account, app.ByHand)
+		by := app.ByHand
+		if *confirm {
+			by = app.ByConfirmation
+		}
+		job, err := svc.Syncer.Start(ctx, svc.Jobs, *account, by)
 		if err != nil {
 			return err
 		}

@@ -21,10 +21,13 @@ const maxRunLimit = 1000
 // and the events show; 409 when a sync of the account already runs (here
 // or in another photosync) or its sync is turned off. A dry run answers
 // 200 with {"plan": [{op, direction, local_path, remote_path, size,
-// reason}]} and moves nothing.
+// reason}]} and moves nothing. {"confirm": true} runs a sync that waits
+// for confirmation (more replacements than PHOTOSYNC_MAX_CHANGES, or a
+// large first sync): it replaces what its plan says.
 func handleSync(syncer *app.Syncer, jobs *app.Jobs) echo.HandlerFunc {
 	type request struct {
-		DryRun bool `json:"dry_run"`
+		DryRun  bool `json:"dry_run"`
+		Confirm bool `json:"confirm"`
 	}
 	type planResponse struct {
 		Plan []jsonview.SyncAction `json:"plan"`
@@ -48,7 +51,11 @@ func handleSync(syncer *app.Syncer, jobs *app.Jobs) echo.HandlerFunc {
 			}
 			return c.JSON(http.StatusOK, planResponse{Plan: jsonview.FromSyncPlan(plan)})
 		}
-		job, err := syncer.Start(ctx, jobs, id, app.ByHand)
+		by := app.ByHand
+		if body.Confirm {
+			by = app.ByConfirmation
+		}
+		job, err := syncer.Start(ctx, jobs, id, by)
 		if err != nil {
 			return err
 		}
