@@ -59,6 +59,7 @@ type Jobs struct {
 	mu        sync.Mutex
 	closed    bool
 	running   map[int64]*run
+	unsaved   map[int64]domain.Job // ended, but the store refused the end so far
 	exclusive map[exclusiveKey]bool
 	subs      map[*subscriber]struct{}
 }
@@ -71,6 +72,7 @@ func NewJobs(store ports.JobStore, clock ports.Clock, log *slog.Logger) *Jobs {
 		store: store, clock: clock, log: log,
 		base: base, stopBase: stop,
 		running:   map[int64]*run{},
+		unsaved:   map[int64]domain.Job{},
 		exclusive: map[exclusiveKey]bool{},
 		subs:      map[*subscriber]struct{}{},
 	}
@@ -304,12 +306,7 @@ func (js *Jobs) finish(r *run, j domain.Job, err error) {
 	default:
 		j.State = domain.JobDone
 	}
-	if _, err := js.save(j.ID, func(x *domain.Job) {
-		copyProgress(x, j)
-		x.State, x.Error, x.StartedAt, x.FinishedAt = j.State, j.Error, j.StartedAt, j.FinishedAt
-	}); err != nil {
-		js.log.Error("cannot store how a job ended", "job", j.ID, "state", j.State, "err", err)
-	}
+	stored := js.storeEnd(j)
 	js.log.Info("job ended", "job", j.ID, "kind", j.Kind, "state", j.State, "files", j.FilesDone,
 		"uploaded", j.Uploaded, "downloaded", j.Downloaded, "skipped", j.Skipped, "failed", j.Failed,
 		"ms", j.FinishedAt.Sub(j.StartedAt).Milliseconds())
@@ -318,6 +315,15 @@ func (js *Jobs) finish(r *run, j domain.Job, err error) {
 	defer js.mu.Unlock()
 	delete(js.running, j.ID)
 	delete(js.exclusive, r.key)
+	if !stored {
+		// The job is final all the same: answered from memory, and
+		// stored as soon as the store takes it (see keepStoring).
+		js.unsaved[j.ID] = j
+		if len(js.unsaved) == 1 && !js.closed {
+			js.wg.Add(1)
+			go js.keepStoring()
+		}
+	}
 	r.final = j
 	js.publishLocked(j)
 	close(r.done)

@@ -42,6 +42,9 @@ func (js *Jobs) Job(ctx context.Context, id int64) (domain.Job, error) {
 	if ok {
 		return r.live(), nil
 	}
+	if j, ok := js.unsavedJob(id); ok {
+		return j, nil
+	}
 	return js.store.Job(ctx, id)
 }
 
@@ -57,6 +60,8 @@ func (js *Jobs) Jobs(ctx context.Context, f domain.JobFilter) ([]domain.Job, err
 	for i, j := range list {
 		if r, ok := js.running[j.ID]; ok {
 			list[i] = r.live()
+		} else if u, ok := js.unsaved[j.ID]; ok {
+			list[i] = u
 		}
 	}
 	return list, nil
@@ -83,6 +88,9 @@ func (js *Jobs) Wait(ctx context.Context, id int64) (domain.Job, error) {
 		case <-ctx.Done():
 			return domain.Job{}, ctx.Err()
 		case <-t.C:
+		}
+		if j, ok := js.unsavedJob(id); ok {
+			return j, nil
 		}
 		j, err := js.store.Job(ctx, id)
 		if err != nil || j.State.Ended() {
@@ -150,4 +158,29 @@ func (js *Jobs) Close() {
 	if first {
 		js.closeSubscribers()
 	}
+}
+
+// CancelAccount stops every job of an account that runs in this process
+// and waits for each to end (or for ctx), so that nothing of the account
+// still talks to its server when the caller goes on, e.g. to remove it.
+func (js *Jobs) CancelAccount(ctx context.Context, accountID int64) error {
+	js.mu.Lock()
+	var runs []*run
+	for _, r := range js.running {
+		if r.created.AccountID == accountID {
+			runs = append(runs, r)
+		}
+	}
+	js.mu.Unlock()
+	for _, r := range runs {
+		js.stopRun(r, stoppedByPerson)
+	}
+	for _, r := range runs {
+		select {
+		case <-r.done:
+		case <-ctx.Done():
+			return ctx.Err()
+		}
+	}
+	return nil
 }

@@ -75,6 +75,9 @@ func (c *CLI) accountOne(ctx context.Context, cmd string, args []string) error {
 		case "test":
 			a, err = s.Accounts.Test(ctx, id)
 		default:
+			if err := s.Jobs.CancelAccount(ctx, id); err != nil {
+				return err
+			}
 			if err := s.Accounts.Remove(ctx, id); err != nil {
 				return err
 			}

@@ -81,10 +81,19 @@ func handleAccountUpdate(accounts *app.Accounts) echo.HandlerFunc {
 	}
 }
 
-func handleAccountDelete(accounts *app.Accounts) echo.HandlerFunc {
+// handleAccountDelete removes an account once its running jobs (a sync,
+// an upload) have stopped: nothing of it talks to its server after the
+// answer.
+func handleAccountDelete(accounts *app.Accounts, jobs *app.Jobs) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id, err := idParam(c, "id")
 		if err != nil {
+			return err
+		}
+		if _, err := accounts.Account(c.Request().Context(), id); err != nil {
+			return err
+		}
+		if err := jobs.CancelAccount(c.Request().Context(), id); err != nil {
 			return err
 		}
 		if err := accounts.Remove(c.Request().Context(), id); err != nil {

@@ -21,7 +21,7 @@ func addRoutes(e *echo.Echo, d Deps) {
 	api.POST("/accounts", handleAccountCreate(d.Accounts))
 	api.GET("/accounts/:id", handleAccountGet(d.Accounts)).Name = "account"
 	api.PUT("/accounts/:id", handleAccountUpdate(d.Accounts))
-	api.DELETE("/accounts/:id", handleAccountDelete(d.Accounts))
+	api.DELETE("/accounts/:id", handleAccountDelete(d.Accounts, d.Jobs))
 	api.POST("/accounts/:id/test", handleAccountTest(d.Accounts))
 	api.POST("/login-flows", handleLoginFlowStart(d.LoginFlows))
 	api.GET("/login-flows/:id", handleLoginFlowGet(d.LoginFlows))
