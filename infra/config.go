@@ -40,6 +40,8 @@ type Config struct {
 	schedulerTick   string
 	TrustProxy      bool // PHOTOSYNC_TRUST_PROXY
 	trustProxy      string
+	KeepVersions    time.Duration // PHOTOSYNC_KEEP_VERSIONS
+	keepVersions    string
 }
 
 // setting describes one configuration value.
@@ -64,6 +66,7 @@ var settings = []setting{
 	{"PHOTOSYNC_INDEX_INTERVAL", "index-interval", "5m", "how often serve indexes the library (0 = only at start and by hand)", false, func(c *Config) *string { return &c.indexInterval }},
 	{"PHOTOSYNC_LEASE_TTL", "lease-ttl", "15s", "how long a sync run holds its account without renewing: how soon another instance takes over from one that died (1s to 1h)", false, func(c *Config) *string { return &c.leaseTTL }},
 	{"PHOTOSYNC_SCHEDULER_TICK", "scheduler-tick", "1m", "how often serve looks for due syncs (1s to 1h)", false, func(c *Config) *string { return &c.schedulerTick }},
+	{"PHOTOSYNC_KEEP_VERSIONS", "keep-versions", "720h", "how long a library file that a sync replaced is kept in the library's versions area (1h to 3650d, such as 720h or 30d)", false, func(c *Config) *string { return &c.keepVersions }},
 	{"PHOTOSYNC_TRUST_PROXY", "trust-proxy", "false", "true behind a reverse proxy: take the client's address (for sign-in limits) from X-Forwarded-For", false, func(c *Config) *string { return &c.trustProxy }},
 }
 
@@ -136,6 +139,9 @@ func (c *Config) validate() error {
 	if c.SchedulerTick, err = time.ParseDuration(c.schedulerTick); err != nil || c.SchedulerTick < time.Second || c.SchedulerTick > time.Hour {
 		return fmt.Errorf("PHOTOSYNC_SCHEDULER_TICK: %q is not a duration from 1s to 1h, such as 1m", c.schedulerTick)
 	}
+	if c.KeepVersions, err = parseDays(c.keepVersions); err != nil || c.KeepVersions < time.Hour || c.KeepVersions > 3650*24*time.Hour {
+		return fmt.Errorf("PHOTOSYNC_KEEP_VERSIONS: %q is not a duration from 1h to 3650d, such as 720h or 30d", c.keepVersions)
+	}
 	switch strings.ToLower(c.trustProxy) {
 	case "true", "1", "yes":
 		c.TrustProxy = true
@@ -182,6 +188,18 @@ func parseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("bad size %q", s)
 	}
 	return n * mult, nil
+}
+
+// parseDays is time.ParseDuration that also takes a number of days: 30d.
+func parseDays(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(strings.TrimSpace(s), "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || days > 1<<20 {
+			return 0, fmt.Errorf("bad number of days %q", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }
 
 // DatabasePath is the SQLite file in the data folder.

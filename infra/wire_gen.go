@@ -54,6 +54,9 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	leaseStore := stores.Leases
 	syncConfig := provideSyncConfig(cfg)
 	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
+	versionStore := provideVersionStore(cfg, clock)
+	versionsConfig := provideVersionsConfig(cfg)
+	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -66,6 +69,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Photos:     photos,
 		Uploader:   uploader,
 		Syncer:     syncer,
+		Versions:   versions,
 		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
@@ -73,7 +77,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Version:    string2,
 	}
 	echo := httpapi.New(deps)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, clock, log)
 	server := &Server{
 		Handler:   echo,
 		Auth:      auth,
@@ -119,7 +123,10 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	leaseStore := stores.Leases
 	syncConfig := provideSyncConfig(cfg)
 	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, clock, log)
+	versionStore := provideVersionStore(cfg, clock)
+	versionsConfig := provideVersionsConfig(cfg)
+	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, clock, log)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	services := &cli.Services{
 		Accounts:   accounts,
@@ -129,6 +136,7 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 		Uploader:   uploader,
 		Syncer:     syncer,
 		Scheduler:  scheduler,
+		Versions:   versions,
 		LoginFlows: loginFlows,
 	}
 	return services, func() {
@@ -174,6 +182,9 @@ func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slo
 	leaseStore := stores.Leases
 	syncConfig := provideSyncConfig(cfg)
 	syncer := app.NewSyncer(accounts, indexer, libraryStore, writer, library, syncStore, leaseStore, inspector, clock, log, syncConfig)
+	versionStore := provideVersionStore(cfg, clock)
+	versionsConfig := provideVersionsConfig(cfg)
+	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -186,6 +197,7 @@ func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slo
 		Photos:     photos,
 		Uploader:   uploader,
 		Syncer:     syncer,
+		Versions:   versions,
 		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
@@ -193,7 +205,7 @@ func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slo
 		Version:    string2,
 	}
 	echo := httpapi.New(deps)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, clock, log)
 	fanOut, err := provideFanOut(ctx, lc, scheduler)
 	if err != nil {
 		cleanup2()
