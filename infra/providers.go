@@ -125,7 +125,9 @@ func provideVersionStore(cfg Config, clock ports.Clock) *localfs.VersionStore {
 	return localfs.NewVersionStore(cfg.Library, clock)
 }
 
-func provideVersionsConfig(cfg Config) app.VersionsConfig { return app.VersionsConfig{Keep: cfg.KeepVersions} }
+func provideVersionsConfig(cfg Config) app.VersionsConfig {
+	return app.VersionsConfig{Keep: cfg.KeepVersions}
+}
 
 // provideThumbnails caches thumbnails in the data folder.
 func provideThumbnails(cfg Config) *media.Thumbnails {
