@@ -60,6 +60,7 @@ func newSecAPI(t *testing.T, trustProxy bool) *secAPI {
 		Uploader: app.NewUploader(accounts, lib, libStore, uploads, media.NewResizer(), clock, log),
 		Syncer: app.NewSyncer(accounts, indexer, libStore, localfs.NewWriter(dir), lib, memory.NewSyncStore(), memory.NewLeaseStore(),
 			inspector, clock, log, app.SyncConfig{Holder: "sec-test", RetryDelay: time.Millisecond}),
+		Versions: app.NewVersions(localfs.NewVersionStore(dir, clock), clock, log, app.VersionsConfig{}),
 	})
 	srv := httptest.NewServer(e)
 	t.Cleanup(func() {
