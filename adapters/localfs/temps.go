@@ -32,9 +32,8 @@ import (
 // abandoned.
 //
 // Names without an owner (.<name>.photosync-<16 hex>.tmp) are those of
-// photosync before owners, and the staging files of a sync, which are
-// named by the sync: they are removed when this Writer wrote them, or
-// once they are staleTempAge old.
+// photosync before owners, and the staging files of a sync, which the sync
+// names itself: they are removed as before owners, whoever wrote them.
 
 const (
 	tempInfix  = ".photosync-"
@@ -123,13 +122,13 @@ func isHex(s string, n int) bool {
 
 // abandoned reports whether the temporary file named name (with the
 // details fi) is left by a writer that is gone, as seen by the process
-// me at now. mine says this Writer wrote it (an owner-less staging file).
-func abandoned(name string, fi fs.FileInfo, me owner, now time.Time, mine bool) bool {
+// me at now.
+func abandoned(name string, fi fs.FileInfo, me owner, now time.Time) bool {
 	o, has, _ := parseTempName(name)
 	stale := now.Sub(changed(fi)) > staleTempAge
 	switch {
 	case !has:
-		return mine || stale
+		return true
 	case o == me:
 		return false // a write of this process, maybe of another Writer
 	case o.host != me.host:

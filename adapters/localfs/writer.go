@@ -47,7 +47,6 @@ type Writer struct {
 
 	mu      sync.Mutex
 	active  map[string]bool        // temporary files being written, root-relative
-	staged  map[string]bool        // files written under a temporary name (a sync's staging files), root-relative
 	folders map[string]*folderSync // folders whose fsync writes wait on, root-relative
 }
 
@@ -60,7 +59,6 @@ func NewWriter(root string) *Writer {
 		fsyncDir: func(root *os.Root, dir, _ string) error { return fsyncDir(root, dir) },
 		now:      time.Now,
 		active:   map[string]bool{},
-		staged:   map[string]bool{},
 		folders:  map[string]*folderSync{},
 	}
 }
@@ -176,11 +174,6 @@ func (w *Writer) WriteFile(ctx context.Context, p string, r io.Reader, size int6
 		return "", err
 	}
 	placed = true
-	if isTempName(base) {
-		w.mu.Lock()
-		w.staged[p] = true
-		w.mu.Unlock()
-	}
 	w.syncDir(folder, ".", dir)
 	return sum, nil
 }
@@ -219,9 +212,6 @@ func (w *Writer) Rename(ctx context.Context, from, to string) (err error) {
 	if err := moveNoReplace(root, ".", from, to); err != nil {
 		return err
 	}
-	w.mu.Lock()
-	delete(w.staged, from)
-	w.mu.Unlock()
 	w.syncDir(root, path.Dir(to), path.Dir(to))
 	if path.Dir(from) != path.Dir(to) {
 		w.syncDir(root, path.Dir(from), path.Dir(from))
@@ -266,21 +256,18 @@ func (w *Writer) RemoveTemps(ctx context.Context, dir string) (removed int, err 
 			return nil
 		}
 		w.mu.Lock()
-		active, mine := w.active[p], w.staged[p]
+		active := w.active[p]
 		w.mu.Unlock()
 		if active {
 			return nil
 		}
 		fi, err := d.Info()
-		if err != nil || !abandoned(d.Name(), fi, thisProcess, now, mine) {
+		if err != nil || !abandoned(d.Name(), fi, thisProcess, now) {
 			return nil
 		}
 		if err := root.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return writeError(p, err)
 		}
-		w.mu.Lock()
-		delete(w.staged, p)
-		w.mu.Unlock()
 		removed++
 		return nil
 	})
