@@ -95,6 +95,9 @@ func (ix *Indexer) index(ctx context.Context, p *Progress) (domain.IndexResult, 
 	if err != nil {
 		return domain.IndexResult{}, nil, err
 	}
+	if err := libraryGone(entries, stored); err != nil {
+		return domain.IndexResult{}, nil, err
+	}
 	toRead, bytes := plan(entries)
 	p.SetTotal(len(entries), bytes)
 	reportKnown(p, entries)
@@ -194,6 +197,28 @@ func (ix *Indexer) index(ctx context.Context, p *Progress) (domain.IndexResult, 
 func (ix *Indexer) logIndexed(res domain.IndexResult, saved bool, start time.Time) {
 	ix.log.Info("library indexed", "files", res.Files, "read", res.Read, "photos", res.Photos,
 		"missing", res.Missing, "problems", len(res.Problems), "saved", saved, "duration", ix.clock.Now().Sub(start))
+}
+
+// libraryGone refuses a walk that found nothing while the index has files
+// present: the library's disk is more likely unmounted, or its folder
+// replaced by an empty one, than every photo deleted, and taking them for
+// deleted would make a sync delete them on the servers too. Nothing is
+// marked missing; the index fails with the cause until the files are back.
+func libraryGone(entries []entry, stored []domain.LibraryFile) error {
+	if len(entries) > 0 {
+		return nil
+	}
+	present := 0
+	for _, f := range stored {
+		if !f.Missing {
+			present++
+		}
+	}
+	if present == 0 {
+		return nil
+	}
+	return domain.Errorf(domain.EUNAVAILABLE, "the library folder is empty, but %d files were in it at the last index: is its disk mounted? "+
+		"Nothing was marked deleted", present)
 }
 
 // storedPhotos answers, of files as stored, how many photos they stack

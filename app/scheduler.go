@@ -22,6 +22,9 @@ type Scheduler struct {
 	// Uploader, when set, removes the expired uploads on every tick of
 	// Loop, after RunDue (see Uploader.RemoveExpired).
 	Uploader *Uploader
+	// Versions, when set, removes the versions past their time at the
+	// first tick of Loop and then once an hour (see Versions.PruneDue).
+	Versions *Versions
 }
 
 // NewScheduler returns a scheduler that starts syncer's runs as jobs.
@@ -132,6 +135,9 @@ func (s *Scheduler) Loop(ctx context.Context, tick time.Duration) {
 			if _, err := s.Uploader.RemoveExpired(ctx); err != nil && ctx.Err() == nil {
 				s.log.WarnContext(ctx, "cannot remove expired uploads", "err", err)
 			}
+		}
+		if s.Versions != nil {
+			s.Versions.PruneDue(ctx)
 		}
 		select {
 		case <-ctx.Done():

@@ -45,6 +45,8 @@ type Config struct {
 	verify          string
 	MaxChanges      int // PHOTOSYNC_MAX_CHANGES; 0 = the default rule
 	maxChanges      string
+	KeepVersions    time.Duration // PHOTOSYNC_KEEP_VERSIONS
+	keepVersions    string
 }
 
 // setting describes one configuration value.
@@ -71,6 +73,7 @@ var settings = []setting{
 	{"PHOTOSYNC_SCHEDULER_TICK", "scheduler-tick", "1m", "how often serve looks for due syncs (1s to 1h)", false, func(c *Config) *string { return &c.schedulerTick }},
 	{"PHOTOSYNC_VERIFY", "verify", "all", "how uploads are proven where the server computes no hash: all (read every upload back), sample (one in ten) or size", false, func(c *Config) *string { return &c.verify }},
 	{"PHOTOSYNC_MAX_CHANGES", "max-changes", "", "paired files one sync run may replace before it waits for confirmation (default: 50 files or 10% of the pairs, whichever is larger)", false, func(c *Config) *string { return &c.maxChanges }},
+	{"PHOTOSYNC_KEEP_VERSIONS", "keep-versions", "720h", "how long a library file that a sync replaced is kept in the library's versions area (1h to 3650d, such as 720h or 30d)", false, func(c *Config) *string { return &c.keepVersions }},
 	{"PHOTOSYNC_TRUST_PROXY", "trust-proxy", "false", "true behind a reverse proxy: take the client's address (for sign-in limits) from X-Forwarded-For", false, func(c *Config) *string { return &c.trustProxy }},
 }
 
@@ -143,6 +146,9 @@ func (c *Config) validate() error {
 	if c.SchedulerTick, err = time.ParseDuration(c.schedulerTick); err != nil || c.SchedulerTick < time.Second || c.SchedulerTick > time.Hour {
 		return fmt.Errorf("PHOTOSYNC_SCHEDULER_TICK: %q is not a duration from 1s to 1h, such as 1m", c.schedulerTick)
 	}
+	if c.KeepVersions, err = parseDays(c.keepVersions); err != nil || c.KeepVersions < time.Hour || c.KeepVersions > 3650*24*time.Hour {
+		return fmt.Errorf("PHOTOSYNC_KEEP_VERSIONS: %q is not a duration from 1h to 3650d, such as 720h or 30d", c.keepVersions)
+	}
 	switch strings.ToLower(c.trustProxy) {
 	case "true", "1", "yes":
 		c.TrustProxy = true
@@ -198,6 +204,18 @@ func parseSize(s string) (int64, error) {
 		return 0, fmt.Errorf("bad size %q", s)
 	}
 	return n * mult, nil
+}
+
+// parseDays is time.ParseDuration that also takes a number of days: 30d.
+func parseDays(s string) (time.Duration, error) {
+	if n, ok := strings.CutSuffix(strings.TrimSpace(s), "d"); ok {
+		days, err := strconv.Atoi(n)
+		if err != nil || days < 0 || days > 1<<20 {
+			return 0, fmt.Errorf("bad number of days %q", s)
+		}
+		return time.Duration(days) * 24 * time.Hour, nil
+	}
+	return time.ParseDuration(s)
 }
 
 // DatabasePath is the SQLite file in the data folder.

@@ -49,9 +49,10 @@ var CoreSet = wire.NewSet(
 	provideJobs,
 	provideLibrary, wire.Bind(new(ports.Library), new(*localfs.Library)),
 	provideLibraryWriter, wire.Bind(new(ports.LibraryWriter), new(*localfs.Writer)),
+	provideVersionStore, wire.Bind(new(ports.VersionStore), new(*localfs.VersionStore)),
+	provideVersionsConfig, app.NewVersions,
 	media.NewInspector, wire.Bind(new(ports.MediaInspector), new(*media.Inspector)),
 	media.NewChecker, wire.Bind(new(ports.ContentChecker), new(*media.Checker)),
-	provideVersionStore, wire.Bind(new(ports.VersionStore), new(*localfs.VersionStore)),
 	provideThumbnails, wire.Bind(new(ports.Thumbnailer), new(*media.Thumbnails)),
 	media.NewResizer, wire.Bind(new(ports.Resizer), new(*media.Resizer)),
 	app.NewIndexer,
@@ -100,11 +101,12 @@ func provideSecretBox(cfg Config) (*secrets.Box, error) {
 }
 
 // newScheduler is app.NewScheduler that also removes expired uploads on
-// every tick.
-func newScheduler(accounts *app.Accounts, syncer *app.Syncer, jobs *app.Jobs, uploader *app.Uploader,
+// every tick, and old versions once an hour.
+func newScheduler(accounts *app.Accounts, syncer *app.Syncer, jobs *app.Jobs, uploader *app.Uploader, versions *app.Versions,
 	clock ports.Clock, log *slog.Logger) *app.Scheduler {
 	s := app.NewScheduler(accounts, syncer, jobs, clock, log)
 	s.Uploader = uploader
+	s.Versions = versions
 	return s
 }
 
@@ -128,9 +130,13 @@ func provideUploader(accounts *app.Accounts, library ports.Library, store ports.
 }
 
 // provideVersionStore keeps replaced library files in the library's
-// hidden versions folder.
+// versions area.
 func provideVersionStore(cfg Config, clock ports.Clock) *localfs.VersionStore {
 	return localfs.NewVersionStore(cfg.Library, clock)
+}
+
+func provideVersionsConfig(cfg Config) app.VersionsConfig {
+	return app.VersionsConfig{Keep: cfg.KeepVersions}
 }
 
 // provideThumbnails caches thumbnails in the data folder.

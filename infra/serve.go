@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"log/slog"
 	"net"
 	"net/http"
@@ -43,6 +44,16 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 	for _, f := range exposed {
 		log.Warn("a secret was given as a command-line flag, which other users of this machine can see; prefer the environment variable", "flag", f)
 	}
+	// Before anything is written to the data folder: an empty one is what
+	// tells a first start.
+	created, err := checkLibrary(cfg)
+	if err != nil {
+		return err
+	}
+	if created {
+		fmt.Fprintf(stdout, "Created the library folder %s (first start).\n", cfg.Library)
+		log.Info("created the library folder on the first start", "library", cfg.Library)
+	}
 	srv, cleanup, err := InitializeServer(ctx, cfg, log)
 	if err != nil {
 		return err
@@ -57,9 +68,6 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 		fmt.Fprintf(stdout, "Generated admin password (shown only this once; set PHOTOSYNC_ADMIN_PASSWORD to choose your own): %s\n", generated)
 	}
 
-	if err := os.MkdirAll(cfg.Library, 0o755); err != nil {
-		return fmt.Errorf("library folder: %w", err)
-	}
 	if err := srv.Jobs.Recover(ctx); err != nil {
 		return err
 	}
@@ -99,6 +107,49 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	return nil
+}
+
+// checkLibrary makes sure the library folder is there before serve
+// starts. A missing one is more likely a disk that is not mounted than a
+// library to create: an empty folder in its place would show an empty
+// library, and syncs would take every photo for deleted. So it is created
+// only on the very first start (the data folder missing or empty), and
+// reported as such; otherwise serve refuses to start and says why.
+func checkLibrary(cfg Config) (created bool, err error) {
+	fi, err := os.Stat(cfg.Library)
+	switch {
+	case err == nil && fi.IsDir():
+		return false, nil
+	case err == nil:
+		return false, domain.Errorf(domain.EINVALID, "the library %s is not a folder (PHOTOSYNC_LIBRARY)", cfg.Library)
+	case !errors.Is(err, fs.ErrNotExist):
+		return false, &domain.Error{Code: domain.EUNAVAILABLE, Message: fmt.Sprintf("the library folder %s cannot be read: %s", cfg.Library, cause(err)), Err: err}
+	}
+	if !firstStart(cfg.DataDir) {
+		return false, domain.Errorf(domain.ENOTFOUND, "the library folder %s does not exist: is its disk mounted? "+
+			"photosync creates it only on its first start, so that an unmounted disk never looks like an empty library; "+
+			"if the library is meant to start empty, create the folder (mkdir -p %s) and start again", cfg.Library, cfg.Library)
+	}
+	if err := os.MkdirAll(cfg.Library, 0o755); err != nil {
+		return false, &domain.Error{Code: domain.EUNAVAILABLE, Message: fmt.Sprintf("the library folder %s cannot be created: %s", cfg.Library, cause(err)), Err: err}
+	}
+	return true, nil
+}
+
+// firstStart reports whether photosync has never started with the data
+// folder dir: it is missing or empty.
+func firstStart(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	return errors.Is(err, fs.ErrNotExist) || err == nil && len(entries) == 0
+}
+
+// cause is the operating system's words for err, without the path.
+func cause(err error) string {
+	var pe *fs.PathError
+	if errors.As(err, &pe) {
+		return pe.Err.Error()
+	}
+	return err.Error()
 }
 
 // indexPeriodically indexes the library now and then every interval (never

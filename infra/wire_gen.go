@@ -70,6 +70,8 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	}
 	syncConfig := provideSyncConfig(cfg)
 	syncer := app.NewSyncer(syncDeps, syncConfig)
+	versionsConfig := provideVersionsConfig(cfg)
+	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -82,6 +84,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Photos:     photos,
 		Uploader:   uploader,
 		Syncer:     syncer,
+		Versions:   versions,
 		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
@@ -89,7 +92,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Version:    string2,
 	}
 	echo := httpapi.New(deps)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, clock, log)
 	server := &Server{
 		Handler:   echo,
 		Auth:      auth,
@@ -151,7 +154,9 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	}
 	syncConfig := provideSyncConfig(cfg)
 	syncer := app.NewSyncer(syncDeps, syncConfig)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, clock, log)
+	versionsConfig := provideVersionsConfig(cfg)
+	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, clock, log)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	services := &cli.Services{
 		Accounts:   accounts,
@@ -161,6 +166,7 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 		Uploader:   uploader,
 		Syncer:     syncer,
 		Scheduler:  scheduler,
+		Versions:   versions,
 		LoginFlows: loginFlows,
 	}
 	return services, func() {
@@ -222,6 +228,8 @@ func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slo
 	}
 	syncConfig := provideSyncConfig(cfg)
 	syncer := app.NewSyncer(syncDeps, syncConfig)
+	versionsConfig := provideVersionsConfig(cfg)
+	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -234,6 +242,7 @@ func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slo
 		Photos:     photos,
 		Uploader:   uploader,
 		Syncer:     syncer,
+		Versions:   versions,
 		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
@@ -241,7 +250,7 @@ func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slo
 		Version:    string2,
 	}
 	echo := httpapi.New(deps)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, clock, log)
 	fanOut, err := provideFanOut(ctx, lc, scheduler)
 	if err != nil {
 		cleanup2()

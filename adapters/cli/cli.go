@@ -24,6 +24,7 @@ type Services struct {
 	Uploader  *app.Uploader
 	Syncer    *app.Syncer
 	Scheduler *app.Scheduler
+	Versions  *app.Versions
 	// LoginFlows adds Nextcloud accounts with Login Flow v2.
 	LoginFlows *app.LoginFlows
 }
@@ -139,6 +140,8 @@ func (c *CLI) Run(ctx context.Context, args []string) error {
 		return c.sync(ctx, args[1:])
 	case "jobs", "job":
 		return c.jobs(ctx, args[1:])
+	case "versions":
+		return c.versions(ctx, args[1:])
 	case "migrate-store":
 		return c.migrateStore(ctx, args[1:])
 	}

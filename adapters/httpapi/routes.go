@@ -40,6 +40,9 @@ func addRoutes(e *echo.Echo, d Deps) {
 	api.GET("/photos/:id/thumb", handlePhotoThumb(d.Photos))
 	api.POST("/library/index", handleLibraryIndex(d.Jobs, d.Indexer))
 
+	api.GET("/versions", handleVersionList(d.Versions))
+	api.POST("/versions/:id/restore", handleVersionRestore(d.Versions))
+
 	api.GET("/jobs", handleJobList(d.Jobs))
 	api.GET("/jobs/:id", handleJobGet(d.Jobs))
 	api.POST("/jobs/:id/cancel", handleJobCancel(d.Jobs))

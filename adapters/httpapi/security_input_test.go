@@ -123,6 +123,9 @@ var jsonEndpoints = []endpoint{
 		{"wrong type", `{"paths": "a.jpg"}`, "paths: expected a list of strings"},
 		{"1 MB", `{"paths": ["a.jpg", "` + megabyte + `"]}`, "paths[1]: the text is 1000000 bytes"},
 	}},
+	{"POST", "/api/v1/versions/20261207T100000000000Z-0123456789ab/restore", [][3]string{
+		{"a field", `{"path": "x.jpg"}`, `unknown field "path"`},
+	}},
 	{"POST", "/api/v1/accounts/1/files/restore", [][3]string{
 		{"wrong type", `{"paths": [1]}`, "paths: expected a string"},
 	}},

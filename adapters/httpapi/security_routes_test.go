@@ -61,6 +61,7 @@ func newSecAPI(t *testing.T, trustProxy bool) *secAPI {
 		Syncer: app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
 			Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
 			Clock: clock, Log: log}, app.SyncConfig{Holder: "sec-test", RetryDelay: time.Millisecond}),
+		Versions: app.NewVersions(localfs.NewVersionStore(dir, clock), clock, log, app.VersionsConfig{}),
 	})
 	srv := httptest.NewServer(e)
 	t.Cleanup(func() {

@@ -27,6 +27,7 @@ type Deps struct {
 	Photos   *app.Photos
 	Uploader *app.Uploader
 	Syncer   *app.Syncer
+	Versions *app.Versions
 	// LoginFlows adds Nextcloud accounts with Login Flow v2.
 	LoginFlows *app.LoginFlows
 	// UI is the web app served at /; nil serves none.

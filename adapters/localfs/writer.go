@@ -15,7 +15,6 @@ import (
 	"sync"
 	"syscall"
 	"time"
-	"unicode/utf8"
 
 	"github.com/photosync/photosync/domain"
 	"github.com/photosync/photosync/ports"
@@ -26,7 +25,8 @@ import (
 // can make it create, replace or remove anything outside the root.
 //
 // A file is first written to a hidden temporary file in its target folder,
-// named .<name>.photosync-<16 hex>.tmp (domain.Ignored passes over it),
+// named .<name>.photosync-<owner>-<16 hex>.tmp (domain.Ignored passes over
+// it; the owner is this process, see temps.go),
 // then checked, synced to disk, given its modification time and only then
 // moved into place, so the library never holds a partial file under a
 // real name. The library folder itself must exist: a missing root is more
@@ -37,6 +37,13 @@ type Writer struct {
 	// fsyncDir syncs the folder dir of root, which is the library's
 	// folder key; tests watch it.
 	fsyncDir func(root *os.Root, dir, key string) error
+
+	// fault, when set (by tests), is called before each step named op
+	// ("create", "write", "rename") and its error taken for the step's:
+	// a full disk or a read-only one is hard to make on purpose.
+	fault func(op string) error
+	// now is the clock RemoveTemps judges stale files by.
+	now func() time.Time
 
 	mu      sync.Mutex
 	active  map[string]bool        // temporary files being written, root-relative
@@ -50,6 +57,7 @@ func NewWriter(root string) *Writer {
 	return &Writer{
 		root:     root,
 		fsyncDir: func(root *os.Root, dir, _ string) error { return fsyncDir(root, dir) },
+		now:      time.Now,
 		active:   map[string]bool{},
 		folders:  map[string]*folderSync{},
 	}
@@ -60,9 +68,11 @@ func NewWriter(root string) *Writer {
 // checksums, is accepted. EINVALID for a bad path, a short or long body
 // ("received 1200 of 4096 bytes") or a checksum mismatch; ECONFLICT when
 // path exists and overwrite is false, or is a folder; ENOTFOUND when the
-// library folder does not exist. A cancelled ctx stops the copy and its
-// error is returned.
-func (w *Writer) WriteFile(ctx context.Context, p string, r io.Reader, size int64, modTime time.Time, wantSHA1 string, overwrite bool) (string, error) {
+// library folder does not exist. A full or read-only disk is
+// EUNAVAILABLE, a name too long EINVALID, each saying so (see diskError).
+// A cancelled ctx stops the copy and its error is returned.
+func (w *Writer) WriteFile(ctx context.Context, p string, r io.Reader, size int64, modTime time.Time, wantSHA1 string, overwrite bool) (sum string, err error) {
+	defer func() { err = diskError(w.root, p, err) }()
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
@@ -116,7 +126,11 @@ func (w *Writer) WriteFile(ctx context.Context, p string, r io.Reader, size int6
 	}()
 
 	h := sha1.New()
-	n, err := copyHashed(newWriteback(f), h, io.LimitReader(ctxReader{ctx, r}, size+1), size)
+	var dst io.Writer = newWriteback(f)
+	if w.fault != nil {
+		dst = faultyWriter{dst, w.fault}
+	}
+	n, err := copyHashed(dst, h, io.LimitReader(ctxReader{ctx, r}, size+1), size)
 	if ctxErr := ctx.Err(); ctxErr != nil {
 		return "", fmt.Errorf("write %s: %w", p, ctxErr)
 	}
@@ -129,7 +143,7 @@ func (w *Writer) WriteFile(ctx context.Context, p string, r io.Reader, size int6
 	case n > size:
 		return "", domain.Errorf(domain.EINVALID, "%s: received more than the %d bytes announced", p, size)
 	}
-	sum := hex.EncodeToString(h.Sum(nil))
+	sum = hex.EncodeToString(h.Sum(nil))
 	if want != "" && sum != want {
 		return "", domain.Errorf(domain.EINVALID, "%s: the received bytes have the SHA-1 %s, not the %s announced", p, sum, want)
 	}
@@ -149,6 +163,9 @@ func (w *Writer) WriteFile(ctx context.Context, p string, r io.Reader, size int6
 	if err := ctx.Err(); err != nil {
 		return "", fmt.Errorf("write %s: %w", p, err)
 	}
+	if err := w.step("rename"); err != nil {
+		return "", writeError(p, err)
+	}
 	if overwrite {
 		if err := folder.Rename(tmp, base); err != nil {
 			return "", writeError(p, err)
@@ -164,7 +181,8 @@ func (w *Writer) WriteFile(ctx context.Context, p string, r io.Reader, size int6
 // Rename moves a library file to another path, creating the folders it
 // needs. ECONFLICT when to exists; ENOTFOUND when from does not;
 // EINVALID for a bad path or when from is not a regular file.
-func (w *Writer) Rename(ctx context.Context, from, to string) error {
+func (w *Writer) Rename(ctx context.Context, from, to string) (err error) {
+	defer func() { err = diskError(w.root, to, err) }()
 	if err := ctx.Err(); err != nil {
 		return err
 	}
@@ -203,11 +221,13 @@ func (w *Writer) Rename(ctx context.Context, from, to string) error {
 
 // RemoveTemps deletes the temporary files that writes interrupted by a
 // crash left below dir ("" or "." for the whole library) and returns how
-// many it removed. Temporary files this Writer is writing now are left
-// alone; call it when no other process writes into dir, e.g. at the start
-// of a sync under its lease. Symbolic links are not followed; a missing
-// dir has nothing to remove.
-func (w *Writer) RemoveTemps(ctx context.Context, dir string) (int, error) {
+// many it removed. Only the files whose owner is gone are removed (see
+// temps.go): those of this process, and of other photosync processes
+// still running, on this machine or another, are left alone, so two
+// processes writing into one library do not remove each other's writes.
+// Symbolic links are not followed; a missing dir has nothing to remove.
+func (w *Writer) RemoveTemps(ctx context.Context, dir string) (removed int, err error) {
+	defer func() { err = diskError(w.root, dir, err) }()
 	if dir == "" {
 		dir = "."
 	}
@@ -221,7 +241,7 @@ func (w *Writer) RemoveTemps(ctx context.Context, dir string) (int, error) {
 		return 0, (&Library{root: w.root}).rootError(err)
 	}
 	defer root.Close()
-	removed := 0
+	now := w.now()
 	err = fs.WalkDir(root.FS(), dir, func(p string, d fs.DirEntry, err error) error {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return ctxErr
@@ -239,6 +259,10 @@ func (w *Writer) RemoveTemps(ctx context.Context, dir string) (int, error) {
 		active := w.active[p]
 		w.mu.Unlock()
 		if active {
+			return nil
+		}
+		fi, err := d.Info()
+		if err != nil || !abandoned(d.Name(), fi, thisProcess, now) {
 			return nil
 		}
 		if err := root.Remove(p); err != nil && !errors.Is(err, fs.ErrNotExist) {
@@ -283,11 +307,11 @@ func moveNoReplace(root *os.Root, dir, from, to string) error {
 func (w *Writer) createTemp(folder *os.Root, dir, base string) (string, *os.File, error) {
 	var b [8]byte
 	rand.Read(b[:])
-	tmp := tempName(base, hex.EncodeToString(b[:]))
+	tmp := tempName(base, thisProcess, hex.EncodeToString(b[:]))
 	w.mu.Lock()
 	w.active[path.Join(dir, tmp)] = true
 	w.mu.Unlock()
-	f, err := folder.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+	f, err := w.openTemp(folder, tmp)
 	if err != nil {
 		w.done(path.Join(dir, tmp))
 		return "", nil, writeError(path.Join(dir, base), err)
@@ -295,45 +319,38 @@ func (w *Writer) createTemp(folder *os.Root, dir, base string) (string, *os.File
 	return tmp, f, nil
 }
 
+func (w *Writer) openTemp(folder *os.Root, tmp string) (*os.File, error) {
+	if err := w.step("create"); err != nil {
+		return nil, err
+	}
+	return folder.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL, 0o644)
+}
+
+// step returns the error a test's fault gives the step op, nil without one.
+func (w *Writer) step(op string) error {
+	if w.fault == nil {
+		return nil
+	}
+	return w.fault(op)
+}
+
+// faultyWriter fails the writes its fault says to fail.
+type faultyWriter struct {
+	w     io.Writer
+	fault func(op string) error
+}
+
+func (f faultyWriter) Write(p []byte) (int, error) {
+	if err := f.fault("write"); err != nil {
+		return 0, err
+	}
+	return f.w.Write(p)
+}
+
 func (w *Writer) done(tmp string) {
 	w.mu.Lock()
 	delete(w.active, tmp)
 	w.mu.Unlock()
-}
-
-const (
-	tempInfix  = ".photosync-"
-	tempSuffix = ".tmp"
-	tempRandom = 16 // hex digits
-	maxTempFor = 200
-)
-
-// tempName is the temporary name for a file named base: hidden, with a
-// random part, within the 255 bytes a name may have.
-func tempName(base, random string) string {
-	for len(base) > maxTempFor {
-		_, size := utf8.DecodeLastRuneInString(base)
-		base = base[:len(base)-size]
-	}
-	return "." + base + tempInfix + random + tempSuffix
-}
-
-// isTempName reports whether name is one that tempName makes.
-func isTempName(name string) bool {
-	if !strings.HasPrefix(name, ".") || !strings.HasSuffix(name, tempSuffix) {
-		return false
-	}
-	stem := strings.TrimSuffix(name, tempSuffix)
-	i := strings.LastIndex(stem, tempInfix)
-	if i < 1 {
-		return false
-	}
-	random := stem[i+len(tempInfix):]
-	if len(random) != tempRandom {
-		return false
-	}
-	_, err := hex.DecodeString(random)
-	return err == nil
 }
 
 // checkPath refuses paths that are not clean, relative and slash-separated.

@@ -56,7 +56,7 @@ func startServe(t *testing.T, dataDir string, env map[string]string) *instance {
 	full := map[string]string{
 		"PHOTOSYNC_ADDR":    "127.0.0.1:0",
 		"PHOTOSYNC_DATA":    dataDir,
-		"PHOTOSYNC_LIBRARY": filepath.Join(t.TempDir(), "photos"),
+		"PHOTOSYNC_LIBRARY": filepath.Clean(dataDir) + "-photos", // created on the first start, the same at the next
 	}
 	for k, v := range env {
 		full[k] = v

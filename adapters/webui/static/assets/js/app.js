@@ -19,6 +19,7 @@ const ROUTES = [
   {re: /^\/settings\/backup\/?$/, nav: 'settings', render: () => settingsPage({tab: 'backup'})},
   {re: /^\/settings\/backup\/(\d+)\/?$/, nav: 'settings', render: (m) => settingsPage({tab: 'backup', account: Number(m[1])})},
   {re: /^\/settings\/library\/?$/, nav: 'settings', render: () => settingsPage({tab: 'library'})},
+  {re: /^\/settings\/versions\/?$/, nav: 'settings', render: () => settingsPage({tab: 'versions'})},
 ];
 const REDIRECTS = {'/': '/photos', '/settings': '/settings/backup', '/settings/': '/settings/backup'};
 

@@ -11,6 +11,7 @@ import {onJob} from './jobs.js';
 import {serverDialog} from './serverdialog.js';
 import {uploadArea, syncArea} from './serverforms.js';
 import {runsSection, failedSection, deletedSection} from './syncruns.js';
+import {versionsNote} from './versions.js';
 
 /** serverView returns the view of account id. */
 export function serverView(id) {
@@ -36,7 +37,7 @@ export function serverView(id) {
     renderHead();
     replace(el, crumbs(account), head,
       h('div', {class: 'areas'}, uploadArea(account, saved), syncArea(account, saved)),
-      runs.el, failed.el, deleted.el);
+      versionsNote(account), runs.el, failed.el, deleted.el);
     runs.refresh();
     failed.refresh();
     deleted.refresh();

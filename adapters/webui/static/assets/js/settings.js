@@ -9,13 +9,15 @@ import {ago, dateTime, interval, sizeName, plural, STATUS} from './format.js';
 import {onJob, trackJob, summary} from './jobs.js';
 import {serverDialog} from './serverdialog.js';
 import {serverView} from './server.js';
+import {versionsTab} from './versions.js';
 
-const TABS = [['backup', 'Backup', '/settings/backup'], ['library', 'Library', '/settings/library']];
+const TABS = [['backup', 'Backup', '/settings/backup'], ['library', 'Library', '/settings/library'], ['versions', 'Versions', '/settings/versions']];
 
 /** settingsPage returns Settings with tab open (and one server's view). */
 export function settingsPage({tab, account}) {
   let sub;
   if (tab === 'library') sub = libraryTab();
+  else if (tab === 'versions') sub = versionsTab();
   else sub = account ? serverView(account) : backupTab();
   const tablist = h('div', {class: 'tabs', role: 'tablist', 'aria-label': 'Settings', onkeydown: tabKeys},
     TABS.map(([id, label, href]) => h('a', {
