@@ -64,7 +64,21 @@ type entry struct {
 // one FileDone per file. When ctx ends, Index stops reading and returns
 // its error, saving nothing.
 func (ix *Indexer) Index(ctx context.Context, p *Progress) (domain.IndexResult, error) {
-	res, _, err := ix.index(ctx, p)
+	return ix.IndexWith(ctx, p, IndexOptions{})
+}
+
+// IndexOptions change what an index does.
+type IndexOptions struct {
+	// Deep reads every file again, changed or not, and decodes every
+	// image whole where the inspector can (ports.DeepInspector): it finds
+	// damage inside compressed image data that the structural check of
+	// an ordinary index misses, at many times its cost.
+	Deep bool
+}
+
+// IndexWith is Index with options.
+func (ix *Indexer) IndexWith(ctx context.Context, p *Progress, opts IndexOptions) (domain.IndexResult, error) {
+	res, _, err := ix.indexWith(ctx, p, opts)
 	return res, err
 }
 
@@ -72,6 +86,10 @@ func (ix *Indexer) Index(ctx context.Context, p *Progress) (domain.IndexResult, 
 // indexed now, with their IDs, photos and roles: what a sync plans with,
 // so that it need not read the whole index back.
 func (ix *Indexer) index(ctx context.Context, p *Progress) (domain.IndexResult, []domain.LibraryFile, error) {
+	return ix.indexWith(ctx, p, IndexOptions{})
+}
+
+func (ix *Indexer) indexWith(ctx context.Context, p *Progress, opts IndexOptions) (domain.IndexResult, []domain.LibraryFile, error) {
 	select {
 	case ix.running <- struct{}{}:
 	case <-ctx.Done():
@@ -98,10 +116,10 @@ func (ix *Indexer) index(ctx context.Context, p *Progress) (domain.IndexResult, 
 	if err := libraryGone(entries, stored); err != nil {
 		return domain.IndexResult{}, nil, err
 	}
-	toRead, bytes := plan(entries)
+	toRead, bytes := plan(entries, opts.Deep)
 	p.SetTotal(len(entries), bytes)
 	reportKnown(p, entries)
-	if err := ix.readAll(ctx, p, entries, toRead); err != nil {
+	if err := ix.readAll(ctx, p, entries, toRead, opts.Deep); err != nil {
 		return domain.IndexResult{}, nil, err
 	}
 
@@ -260,9 +278,9 @@ func (ix *Indexer) walk(ctx context.Context, stored []domain.LibraryFile, byPath
 
 // plan sets what is known without reading of each entry: the problem of a
 // file that cannot be listed or is empty, what was read before of an
-// unchanged file. It returns the indexes of the entries to read, and their
-// bytes.
-func plan(entries []entry) (toRead []int, bytes int64) {
+// unchanged file (unless deep). It returns the indexes of the entries to
+// read, and their bytes.
+func plan(entries []entry, deep bool) (toRead []int, bytes int64) {
 	for i := range entries {
 		e := &entries[i]
 		switch {
@@ -270,7 +288,7 @@ func plan(entries []entry) (toRead []int, bytes int64) {
 			e.info.Problem = domain.ProblemUnreadable
 		case e.fi.Size == 0:
 			e.info.Problem = domain.ProblemEmpty
-		case e.old != nil && reusable(*e.old, e.fi):
+		case !deep && e.old != nil && reusable(*e.old, e.fi):
 			e.info = storedInfo(*e.old)
 		default:
 			toRead = append(toRead, i)
@@ -297,7 +315,7 @@ func reportKnown(p *Progress, entries []entry) {
 // readAll reads the entries at the indexes toRead with IndexWorkers
 // workers. Only the context's end is an error: a file that cannot be read
 // gets ProblemUnreadable with the cause.
-func (ix *Indexer) readAll(ctx context.Context, p *Progress, entries []entry, toRead []int) error {
+func (ix *Indexer) readAll(ctx context.Context, p *Progress, entries []entry, toRead []int, deep bool) error {
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range min(IndexWorkers, len(toRead)) {
@@ -307,7 +325,7 @@ func (ix *Indexer) readAll(ctx context.Context, p *Progress, entries []entry, to
 					continue // drain: a select may still hand out work after the end
 				}
 				e := &entries[i]
-				info, err := ix.read(ctx, e.fi)
+				info, err := ix.read(ctx, e.fi, deep)
 				if err != nil {
 					if ctx.Err() != nil {
 						continue // the index stops; the error is the context's
@@ -337,12 +355,15 @@ feed:
 	return ctx.Err()
 }
 
-func (ix *Indexer) read(ctx context.Context, fi domain.FileInfo) (domain.MediaInfo, error) {
+func (ix *Indexer) read(ctx context.Context, fi domain.FileInfo, deep bool) (domain.MediaInfo, error) {
 	r, err := ix.lib.Open(ctx, fi.Path)
 	if err != nil {
 		return domain.MediaInfo{}, err
 	}
 	defer r.Close()
+	if di, ok := ix.inspector.(ports.DeepInspector); ok && deep {
+		return di.InspectDeep(ctx, fi.Path, r, fi.Size)
+	}
 	return ix.inspector.Inspect(ctx, fi.Path, r, fi.Size)
 }
 

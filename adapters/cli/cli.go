@@ -96,7 +96,7 @@ Usage:
   photosync account login URL [--name NAME] [--ca-cert FILE] [--timeout 60s]
                                        add a Nextcloud by signing in there (Login Flow v2)
   photosync account list|show ID|edit ID [flags]|remove ID|test ID
-  photosync index
+  photosync index [--deep]             index the library; --deep re-reads every file and decodes every image
   photosync photos [--q TEXT] [--kind image|raw|video|sidecar] [--offset N] [--count N]
   photosync upload --account ID [--folder PATH] [--size fit_1920] [--no-raw] [--no-video] [--no-sidecars]
                    [--share-link [--share-expires YYYY-MM-DD]] PHOTO...|--all

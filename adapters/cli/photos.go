@@ -16,13 +16,15 @@ import (
 	"github.com/photosync/photosync/domain"
 )
 
-// index runs `photosync index [--json]`: it indexes the library now,
-// showing progress (a bar on a terminal, plain lines otherwise), then
+// index runs `photosync index [--deep] [--json]`: it indexes the library
+// now, showing progress (a bar on a terminal, plain lines otherwise), then
 // prints the counts and every file with a problem and its cause. Problems
-// are findings, not failures: the command exits 0 with them.
+// are findings, not failures: the command exits 0 with them. --deep reads
+// every file again and decodes every image whole.
 func (c *CLI) index(ctx context.Context, args []string) error {
 	fs := newFlags("index")
 	asJSON := fs.Bool("json", false, "print JSON")
+	deep := fs.Bool("deep", false, "read every file again, changed or not, and decode every image whole (slow; finds damage inside image data)")
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
@@ -38,7 +40,7 @@ func (c *CLI) index(ctx context.Context, args []string) error {
 				pp.update(j)
 			})
 		}
-		res, err := s.Indexer.Index(ctx, p)
+		res, err := s.Indexer.IndexWith(ctx, p, app.IndexOptions{Deep: *deep})
 		if pp != nil {
 			mu.Lock()
 			pp.eraseBar()

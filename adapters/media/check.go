@@ -71,8 +71,8 @@ func (c *Checker) Check(ctx context.Context, name string, r io.ReaderAt, size in
 
 // checkContent checks the file of the given size behind s (which reads from
 // its start) and ra. It answers the problem found, in words, or "" when
-// none; err is a failure to read. A stream that hashes has then read as far
-// as the check needed and no further: its caller reads the rest.
+// none; err is a failure to read. A stream over src may have been read to
+// its end or not: its caller drains it.
 func checkContent(s *stream, name string, ra io.ReaderAt, size int64) (problem string, err error) {
 	head, err := s.peek(sniffLen)
 	if err != nil && !errors.Is(err, errShort) {
@@ -91,12 +91,12 @@ func checkContent(s *stream, name string, ra io.ReaderAt, size int64) (problem s
 	case err != nil:
 		return "", err
 	}
-	if k.zeroTail {
+	if k.zeroTail || problem != "" {
 		z, err := s.trailingZeros(ra)
 		if err != nil {
 			return "", err
 		}
-		if zp := zeroProblem(z, size); zp != "" && size-z < s.zeroOK {
+		if zp := zeroProblem(z, size); zp != "" && (size-z < s.zeroOK || problem != "") {
 			if problem == "" {
 				return zp, nil
 			}

@@ -10,16 +10,21 @@ import (
 
 // checkBufSize is the size of the buffer a file is read through: large
 // enough that a read costs little next to hashing it (measured in
-// docs/integrity.md), small enough for several indexing workers.
-const checkBufSize = 256 << 10
+// docs/integrity.md), small enough for several indexing workers. A
+// variable for the benchmarks that tune it.
+var checkBufSize = 256 << 10
 
 // bufPool keeps the read buffers between files.
-var bufPool = sync.Pool{New: func() any {
+var bufPool sync.Pool
+
+func getBuf() *[]byte {
+	if b, ok := bufPool.Get().(*[]byte); ok && len(*b) == checkBufSize {
+		return b
+	}
 	b := make([]byte, checkBufSize)
 	return &b
-}}
+}
 
-func getBuf() *[]byte  { return bufPool.Get().(*[]byte) }
 func putBuf(b *[]byte) { bufPool.Put(b) }
 
 // errShort means the file ended before what a checker was reading.

@@ -194,7 +194,7 @@ func (t *tiffWalker) queueIFDs(e tiffEntry) error {
 	if e.typ != 4 && e.typ != 13 {
 		return nil
 	}
-	return t.values(e, "directory pointer", func(_ int64, v uint32) error {
+	return t.values(e, "list of directory pointers", func(_ int64, v uint32) error {
 		if len(t.queue) >= tiffMaxIFDs {
 			return bad("the %s's directories form a loop or are more than %d", t.kind, tiffMaxIFDs)
 		}
@@ -207,30 +207,35 @@ func (t *tiffWalker) queueIFDs(e tiffEntry) error {
 // byte counts two entries give lie inside the file.
 func (t *tiffWalker) data(offs, counts tiffEntry, what, where string, uncompressed bool) error {
 	n := min(offs.count, counts.count)
-	if n == 0 {
-		return nil
+	if n == 0 || !tiffIntType(offs.typ) || !tiffIntType(counts.typ) {
+		return nil // not offsets a reader would follow either
 	}
 	offs.count, counts.count = n, n
 	// Read the two arrays in step, a block of values at a time.
 	const block = 128
 	var ob, cb [block]uint32
+	var worst, worstAt int64 // the block that runs furthest past the end
 	for i := int64(0); i < int64(n); i += block {
 		m := min(int64(n)-i, block)
-		if err := t.read(offs, i, ob[:m], what+" offsets"); err != nil {
+		if err := t.read(offs, i, ob[:m], "list of "+what+" offsets"); err != nil {
 			return err
 		}
-		if err := t.read(counts, i, cb[:m], what+" sizes"); err != nil {
+		if err := t.read(counts, i, cb[:m], "list of "+what+" sizes"); err != nil {
 			return err
 		}
 		for j := range m {
 			start, end := int64(ob[j]), int64(ob[j])+int64(cb[j])
-			if end > t.size {
-				return truncated(end-t.size, "the %s's image data (%s %d of the %s)", t.kind, what, i+j+1, where)
+			if end > t.size && end > worst {
+				worst, worstAt = end, i+j+1
 			}
-			if uncompressed && cb[j] > 0 && end+zeroTailCap >= t.size {
+			if uncompressed && cb[j] > 0 && end >= t.size-4096 {
+				// Image data that ends the file may end in zeros.
 				t.s.zeroOK = min(t.s.zeroOK, start)
 			}
 		}
+	}
+	if worst > 0 {
+		return truncated(worst-t.size, "the %s's image data (%s %d of the %s)", t.kind, what, worstAt, where)
 	}
 	return nil
 }
@@ -244,13 +249,16 @@ func (t *tiffWalker) read(e tiffEntry, i int64, out []uint32, what string) error
 	})
 }
 
+// tiffIntType reports the types valuesRange reads: SHORT, LONG and IFD.
+func tiffIntType(typ uint16) bool { return typ == 3 || typ == 4 || typ == 13 }
+
 // values calls f with each value of a SHORT, LONG or IFD entry.
 func (t *tiffWalker) values(e tiffEntry, what string, f func(i int64, v uint32) error) error {
 	return t.valuesRange(e, 0, int64(e.count), what, f)
 }
 
 // valuesRange calls f with the values of a SHORT, LONG or IFD entry from
-// index i, k of them; values of other types are zeros.
+// index i, k of them; not at all for other types.
 func (t *tiffWalker) valuesRange(e tiffEntry, i, k int64, what string, f func(i int64, v uint32) error) error {
 	sz := int64(0)
 	switch e.typ {
@@ -259,11 +267,6 @@ func (t *tiffWalker) valuesRange(e tiffEntry, i, k int64, what string, f func(i 
 	case 4, 13:
 		sz = 4
 	default:
-		for j := i; j < i+k; j++ {
-			if err := f(j, 0); err != nil {
-				return err
-			}
-		}
 		return nil
 	}
 	var raw []byte

@@ -1,0 +1,9 @@
+package media
+
+// SetCheckBufSize sets the size of the read buffer, for the benchmarks
+// that tune it; it returns the previous size.
+func SetCheckBufSize(n int) int {
+	old := checkBufSize
+	checkBufSize = n
+	return old
+}
