@@ -10,6 +10,7 @@ import (
 
 	"github.com/photosync/photosync/adapters/postgres"
 	"github.com/photosync/photosync/adapters/postgres/pgtest"
+	"github.com/photosync/photosync/adapters/sqlstore"
 	"github.com/photosync/photosync/domain"
 )
 
@@ -32,9 +33,9 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 		defer dbs[i].Close()
 	}
 	var rows, latest int
-	err := dbs[0].SQL().QueryRow(`SELECT COUNT(*), MAX(version) FROM schema_migrations`).Scan(&rows, &latest)
+	err := dbs[0].SQL().QueryRow(`SELECT COUNT(*), MAX(version_id) FROM goose_db_version WHERE version_id > 0`).Scan(&rows, &latest)
 	if err != nil || rows != postgres.SchemaVersion || latest != postgres.SchemaVersion {
-		t.Fatalf("schema_migrations: %d rows up to %d (%v); want each of the %d versions once", rows, latest, err, postgres.SchemaVersion)
+		t.Fatalf("goose_db_version: %d rows up to %d (%v); want each of the %d versions once", rows, latest, err, postgres.SchemaVersion)
 	}
 }
 
@@ -43,7 +44,7 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 func TestNewerSchemaRefused(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	db := openURL(t, url)
-	if _, err := db.SQL().Exec(`INSERT INTO schema_migrations VALUES ($1, 'future.sql', 0)`, postgres.SchemaVersion+1); err != nil {
+	if _, err := db.SQL().Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES ($1, true)`, postgres.SchemaVersion+1); err != nil {
 		t.Fatal(err)
 	}
 	_, err := postgres.Open(context.Background(), url, postgres.Options{})
@@ -71,7 +72,7 @@ func TestOpenHidesThePassword(t *testing.T) {
 func TestLeaseStoreAcrossHandles(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
-	first, second := postgres.NewLeaseStore(openURL(t, url)), postgres.NewLeaseStore(openURL(t, url))
+	first, second := sqlstore.NewLeaseStore(openURL(t, url)), sqlstore.NewLeaseStore(openURL(t, url))
 	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
 	const ttl = 5 * time.Minute
 	if err := first.AcquireLease(ctx, "sync:3", "host-a", now, ttl); err != nil {
@@ -101,9 +102,9 @@ func TestLeaseStoreRace(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
 	const n = 6
-	stores := make([]*postgres.LeaseStore, n)
+	stores := make([]*sqlstore.LeaseStore, n)
 	for i := range stores {
-		stores[i] = postgres.NewLeaseStore(openURL(t, url))
+		stores[i] = sqlstore.NewLeaseStore(openURL(t, url))
 	}
 	now := time.Now()
 	for round := range 10 {
@@ -134,7 +135,7 @@ func TestLeaseStoreRace(t *testing.T) {
 func TestConcurrentAccountUpdates(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
-	a, b := postgres.NewAccountStore(openURL(t, url)), postgres.NewAccountStore(openURL(t, url))
+	a, b := sqlstore.NewAccountStore(openURL(t, url)), sqlstore.NewAccountStore(openURL(t, url))
 	acc := domain.NewAccount()
 	acc.Name, acc.URL = "one", "https://dav.example.com/"
 	if err := a.CreateAccount(ctx, &acc); err != nil {
@@ -142,7 +143,7 @@ func TestConcurrentAccountUpdates(t *testing.T) {
 	}
 	const per = 25
 	var wg sync.WaitGroup
-	for _, s := range []*postgres.AccountStore{a, b} {
+	for _, s := range []*sqlstore.AccountStore{a, b} {
 		wg.Go(func() {
 			for range per {
 				if _, err := s.UpdateAccount(ctx, acc.ID, func(x *domain.Account) error { x.ErrorCount++; return nil }); err != nil {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/photosync/photosync/adapters/postgres"
+	"github.com/photosync/photosync/adapters/sqlstore"
 	"github.com/photosync/photosync/domain"
 )
 
@@ -17,7 +17,7 @@ func TestSyncStoreBatches(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
 	account := createAccounts(t, db, "one")[0]
-	s := postgres.NewSyncStore(db)
+	s := sqlstore.NewSyncStore(db)
 	const n = 20000
 	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	pairs := make([]domain.SyncPair, n)
@@ -51,7 +51,7 @@ func TestSyncStoreAccounts(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
 	ids := createAccounts(t, db, "one", "two")
-	s := postgres.NewSyncStore(db)
+	s := sqlstore.NewSyncStore(db)
 	missing := ids[1] + 100
 	pair := domain.SyncPair{LocalPath: "a.jpg", RemotePath: "/a.jpg"}
 	folder := domain.RemoteFolder{Path: "/", Files: []domain.RemoteFile{{Path: "/a.jpg", Name: "a.jpg"}}}
@@ -80,7 +80,7 @@ func TestSyncStoreAccounts(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	if err := postgres.NewAccountStore(db).DeleteAccount(ctx, ids[0]); err != nil {
+	if err := sqlstore.NewAccountStore(db).DeleteAccount(ctx, ids[0]); err != nil {
 		t.Fatalf("DeleteAccount: %v", err)
 	}
 	for _, table := range []string{"sync_pairs", "sync_folders", "sync_folder_files", "sync_failures", "sync_runs"} {
