@@ -172,7 +172,7 @@ func TestUpgrade(t *testing.T, d *sqlstore.Dialect, fresh Fresh) {
 func checkVersions(t *testing.T, db *sqlstore.DB, n int64) {
 	t.Helper()
 	var rows, last int64
-	err := db.SQL().QueryRow(`SELECT COUNT(*), MAX(version_id) FROM ` + sqlstore.VersionTable + ` WHERE version_id > 0`).Scan(&rows, &last)
+	err := db.SQL().QueryRow(`SELECT COUNT(*), MAX(version_id) FROM `+sqlstore.VersionTable+` WHERE version_id > 0`).Scan(&rows, &last)
 	if err != nil || rows != n || last != n {
 		t.Errorf("%s: %d versions up to %d (%v); want each of the %d once", sqlstore.VersionTable, rows, last, err, n)
 	}
