@@ -230,3 +230,7 @@ func (db *DB) exec(ctx context.Context, q querier, query string, args ...any) (i
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+// Rebind returns query, written with ? placeholders and TRUE/FALSE, in the
+// dialect's spelling, for code that runs its own SQL on SQL().
+func (db *DB) Rebind(query string) string { return db.q(query) }
