@@ -11,6 +11,7 @@ import (
 	"github.com/photosync/photosync/adapters/postgres"
 	"github.com/photosync/photosync/adapters/postgres/pgtest"
 	"github.com/photosync/photosync/adapters/sqlstore"
+	"github.com/photosync/photosync/adapters/sqlstore/sqlstoretest"
 	"github.com/photosync/photosync/domain"
 	"github.com/photosync/photosync/ports"
 	"github.com/photosync/photosync/ports/porttest"
@@ -68,15 +69,7 @@ func openDB(t *testing.T) *postgres.DB {
 func openURL(t *testing.T, url string) *postgres.DB {
 	t.Helper()
 	db, err := postgres.Open(context.Background(), url, postgres.Options{})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return db
+	return sqlstoretest.Opened(t, db, err)
 }
 
 // createAccounts stores an account per name and returns their IDs.

@@ -140,3 +140,18 @@ func TestSyncStoreAccounts(t *testing.T, db *sqlstore.DB) {
 		}
 	}
 }
+
+// Opened returns db, the result of an adapter's Open, closed at the end
+// of the test; it fails the test on err.
+func Opened(t *testing.T, db *sqlstore.DB, err error) *sqlstore.DB {
+	t.Helper()
+	if err != nil {
+		t.Fatalf("Open: %v", err)
+	}
+	t.Cleanup(func() {
+		if err := db.Close(); err != nil {
+			t.Errorf("Close: %v", err)
+		}
+	})
+	return db
+}
