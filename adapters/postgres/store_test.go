@@ -48,7 +48,7 @@ func TestLeaseStore(t *testing.T) {
 func TestSyncStore(t *testing.T) {
 	porttest.TestSyncStore(t, func(t *testing.T) porttest.SyncFixture {
 		db := openDB(t)
-		return porttest.SyncFixture{Store: sqlstore.NewSyncStore(db), AccountIDs: createAccounts(t, db, "one", "two")}
+		return porttest.SyncFixture{Store: sqlstore.NewSyncStore(db), AccountIDs: sqlstoretest.CreateAccounts(t, db, "one", "two")}
 	})
 }
 
@@ -72,25 +72,10 @@ func openURL(t *testing.T, url string) *postgres.DB {
 	return sqlstoretest.Opened(t, db, err)
 }
 
-// createAccounts stores an account per name and returns their IDs.
-func createAccounts(t *testing.T, db *postgres.DB, names ...string) []int64 {
-	t.Helper()
-	var ids []int64
-	for _, name := range names {
-		a := domain.NewAccount()
-		a.Name, a.URL = name, "https://dav.example.com/"
-		if err := sqlstore.NewAccountStore(db).CreateAccount(context.Background(), &a); err != nil {
-			t.Fatalf("CreateAccount: %v", err)
-		}
-		ids = append(ids, a.ID)
-	}
-	return ids
-}
-
 // uploadFixture stores three library files and two accounts.
 func uploadFixture(t *testing.T, db *postgres.DB) (files, accounts []int64) {
 	t.Helper()
-	accounts = createAccounts(t, db, "one", "two")
+	accounts = sqlstoretest.CreateAccounts(t, db, "one", "two")
 	var photos []domain.Photo
 	for i := range 3 {
 		f := domain.LibraryFile{Path: fmt.Sprintf("a/IMG_%d.jpg", i), Kind: domain.KindImage, Role: domain.RolePrimary,

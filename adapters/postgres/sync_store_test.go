@@ -17,7 +17,7 @@ import (
 func TestSyncStoreBatches(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	account := createAccounts(t, db, "one")[0]
+	account := sqlstoretest.CreateAccounts(t, db, "one")[0]
 	s := sqlstore.NewSyncStore(db)
 	const n = 20000
 	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)

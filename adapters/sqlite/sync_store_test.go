@@ -19,23 +19,8 @@ import (
 func TestSyncStore(t *testing.T) {
 	porttest.TestSyncStore(t, func(t *testing.T) porttest.SyncFixture {
 		db := openDB(t)
-		return porttest.SyncFixture{Store: sqlite.NewSyncStore(db), AccountIDs: syncAccounts(t, db, "one", "two")}
+		return porttest.SyncFixture{Store: sqlite.NewSyncStore(db), AccountIDs: sqlstoretest.CreateAccounts(t, db, "one", "two")}
 	})
-}
-
-// syncAccounts stores an account per name and returns their IDs.
-func syncAccounts(t *testing.T, db *sqlite.DB, names ...string) []int64 {
-	t.Helper()
-	var ids []int64
-	for _, name := range names {
-		a := domain.NewAccount()
-		a.Name, a.URL = name, "https://dav.example.com/"
-		if err := sqlite.NewAccountStore(db).CreateAccount(context.Background(), &a); err != nil {
-			t.Fatalf("CreateAccount: %v", err)
-		}
-		ids = append(ids, a.ID)
-	}
-	return ids
 }
 
 // countCommits limits db to one connection and counts the transactions
@@ -68,7 +53,7 @@ func countCommits(t *testing.T, db *sqlite.DB) *atomic.Int64 {
 func TestSyncStoreBatches(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	account := syncAccounts(t, db, "one")[0]
+	account := sqlstoretest.CreateAccounts(t, db, "one")[0]
 	s := sqlite.NewSyncStore(db)
 	commits := countCommits(t, db)
 

@@ -90,15 +90,7 @@ func TestLeaseStoreRace(t *testing.T, open Handle) {
 // TestSyncStoreAccounts: sync state needs its account and goes with it.
 func TestSyncStoreAccounts(t *testing.T, db *sqlstore.DB) {
 	ctx := context.Background()
-	var ids []int64
-	for _, name := range []string{"one", "two"} {
-		a := domain.NewAccount()
-		a.Name, a.URL = name, "https://dav.example.com/"
-		if err := sqlstore.NewAccountStore(db).CreateAccount(ctx, &a); err != nil {
-			t.Fatalf("CreateAccount: %v", err)
-		}
-		ids = append(ids, a.ID)
-	}
+	ids := CreateAccounts(t, db, "one", "two")
 	s := sqlstore.NewSyncStore(db)
 	missing := ids[1] + 100
 	pair := domain.SyncPair{LocalPath: "a.jpg", RemotePath: "/a.jpg"}
@@ -154,4 +146,19 @@ func Opened(t *testing.T, db *sqlstore.DB, err error) *sqlstore.DB {
 		}
 	})
 	return db
+}
+
+// CreateAccounts stores an account per name and returns their IDs.
+func CreateAccounts(t *testing.T, db *sqlstore.DB, names ...string) []int64 {
+	t.Helper()
+	var ids []int64
+	for _, name := range names {
+		a := domain.NewAccount()
+		a.Name, a.URL = name, "https://dav.example.com/"
+		if err := sqlstore.NewAccountStore(db).CreateAccount(context.Background(), &a); err != nil {
+			t.Fatalf("CreateAccount: %v", err)
+		}
+		ids = append(ids, a.ID)
+	}
+	return ids
 }

@@ -153,16 +153,7 @@ func TestUpgrade(t *testing.T, d *sqlstore.Dialect, fresh Fresh) {
 	t.Run("SyncStore", func(t *testing.T) {
 		porttest.TestSyncStore(t, func(t *testing.T) porttest.SyncFixture {
 			db := upgraded(t)
-			var ids []int64
-			for _, name := range []string{"one", "two"} {
-				a := domain.NewAccount()
-				a.Name, a.URL = name, "https://dav.example.com/"
-				if err := sqlstore.NewAccountStore(db).CreateAccount(ctx, &a); err != nil {
-					t.Fatal(err)
-				}
-				ids = append(ids, a.ID)
-			}
-			return porttest.SyncFixture{Store: sqlstore.NewSyncStore(db), AccountIDs: ids}
+			return porttest.SyncFixture{Store: sqlstore.NewSyncStore(db), AccountIDs: CreateAccounts(t, db, "one", "two")}
 		})
 	})
 }
