@@ -104,9 +104,12 @@ func violation(layer, rel, imp string, std map[string]bool) string {
 			return "adapters must not import the composition root"
 		}
 		// Adapters are independent of each other, except for the shared
-		// JSON view used by the HTTP API and the CLI.
+		// JSON view used by the HTTP API and the CLI, and the shared SQL
+		// stores used by the SQLite and PostgreSQL adapters.
+		own := strings.Join(strings.SplitN(rel, "/", 3)[:2], "/")
+		sqlStores := (own == "adapters/sqlite" || own == "adapters/postgres") && imp == module+"adapters/sqlstore"
 		if inner && target == "adapters" && !strings.HasPrefix(imp, module+"adapters/jsonview") &&
-			!strings.HasPrefix(imp, module+strings.Join(strings.SplitN(rel, "/", 3)[:2], "/")) {
+			!strings.HasPrefix(imp, module+own) && !sqlStores {
 			return "an adapter must not import another adapter"
 		}
 	case "infra":
@@ -142,6 +145,9 @@ func TestViolationCatches(t *testing.T) {
 		{"app", "app", "modernc.org/sqlite"},
 		{"adapters", "adapters/httpapi", module + "infra"},
 		{"adapters", "adapters/httpapi", module + "adapters/sqlite"},
+		{"adapters", "adapters/httpapi", module + "adapters/sqlstore"},
+		{"adapters", "adapters/sqlite", module + "adapters/postgres"},
+		{"adapters", "adapters/sqlstore", module + "adapters/sqlite"},
 		{"infra", "infra", module + "cmd/photosync"},
 	}
 	for _, b := range bad {
@@ -155,6 +161,8 @@ func TestViolationCatches(t *testing.T) {
 		{"app", "app", module + "ports"},
 		{"adapters", "adapters/cli", module + "adapters/jsonview"},
 		{"adapters", "adapters/webdav/davtest", module + "adapters/webdav"},
+		{"adapters", "adapters/sqlite", module + "adapters/sqlstore"},
+		{"adapters", "adapters/postgres", module + "adapters/sqlstore"},
 		{"infra", "infra", module + "adapters/sqlite"},
 	}
 	for _, g := range good {

@@ -18,7 +18,7 @@ import (
 
 // migrateStore is `photosync migrate-store`: it copies the SQLite database
 // of the data folder into the PostgreSQL database at target (see
-// postgres.DB.Import). Both schemas are brought up to date first. The
+// postgres.Import). Both schemas are brought up to date first. The
 // SQLite file is only read: it stays as it was, a way back.
 func migrateStore(ctx context.Context, cfg Config, target string, replace bool) ([]cli.TableCount, error) {
 	if err := cfg.validate(); err != nil {
@@ -53,7 +53,7 @@ func migrateStore(ctx context.Context, cfg Config, target string, replace bool) 
 		return nil, fmt.Errorf("open the PostgreSQL database: %w", err)
 	}
 	defer pg.Close()
-	counts, err := pg.Import(ctx, src, replace)
+	counts, err := postgres.Import(ctx, pg, src, replace)
 	if err != nil {
 		return nil, err
 	}

@@ -8,6 +8,7 @@ import (
 
 	"github.com/photosync/photosync/adapters/postgres"
 	"github.com/photosync/photosync/adapters/sqlite"
+	"github.com/photosync/photosync/adapters/sqlstore"
 	"github.com/photosync/photosync/ports"
 )
 
@@ -62,16 +63,7 @@ func sqliteStores(ctx context.Context, path string, journal sqlite.Journal) (Sto
 	if err != nil {
 		return Stores{}, nil, fmt.Errorf("open database %s: %w", path, err)
 	}
-	return Stores{
-		Accounts: sqlite.NewAccountStore(db),
-		Sessions: sqlite.NewSessionStore(db),
-		Settings: sqlite.NewSettingStore(db),
-		Jobs:     sqlite.NewJobStore(db),
-		Library:  sqlite.NewLibraryStore(db),
-		Uploads:  sqlite.NewUploadStore(db),
-		Sync:     sqlite.NewSyncStore(db),
-		Leases:   sqlite.NewLeaseStore(db),
-	}, func() { db.Close() }, nil
+	return storesOn(db), func() { db.Close() }, nil
 }
 
 // postgresStores connects to the PostgreSQL database at url, which the
@@ -81,14 +73,19 @@ func postgresStores(ctx context.Context, url string, opts postgres.Options) (Sto
 	if err != nil {
 		return Stores{}, nil, fmt.Errorf("open the database of PHOTOSYNC_DATABASE_URL: %w", err)
 	}
+	return storesOn(db), func() { db.Close() }, nil
+}
+
+// storesOn makes the shared SQL stores on an open database of either kind.
+func storesOn(db *sqlstore.DB) Stores {
 	return Stores{
-		Accounts: postgres.NewAccountStore(db),
-		Sessions: postgres.NewSessionStore(db),
-		Settings: postgres.NewSettingStore(db),
-		Jobs:     postgres.NewJobStore(db),
-		Library:  postgres.NewLibraryStore(db),
-		Uploads:  postgres.NewUploadStore(db),
-		Sync:     postgres.NewSyncStore(db),
-		Leases:   postgres.NewLeaseStore(db),
-	}, func() { db.Close() }, nil
+		Accounts: sqlstore.NewAccountStore(db),
+		Sessions: sqlstore.NewSessionStore(db),
+		Settings: sqlstore.NewSettingStore(db),
+		Jobs:     sqlstore.NewJobStore(db),
+		Library:  sqlstore.NewLibraryStore(db),
+		Uploads:  sqlstore.NewUploadStore(db),
+		Sync:     sqlstore.NewSyncStore(db),
+		Leases:   sqlstore.NewLeaseStore(db),
+	}
 }

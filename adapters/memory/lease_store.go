@@ -33,19 +33,13 @@ func NewLeaseStore() *LeaseStore {
 // ECONFLICT when another holder has it, with how long it has left;
 // EINVALID for an empty name or holder or a ttl below a millisecond.
 func (s *LeaseStore) AcquireLease(ctx context.Context, name, holder string, now time.Time, ttl time.Duration) error {
-	switch {
-	case name == "":
-		return domain.Errorf(domain.EINVALID, "a lease needs a name")
-	case holder == "":
-		return domain.Errorf(domain.EINVALID, "the lease %s needs a holder", name)
-	case ttl < time.Millisecond:
-		return domain.Errorf(domain.EINVALID, "the lease %s needs a duration of at least a millisecond, not %v", name, ttl)
+	if err := domain.ValidateLease(name, holder, ttl); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	if l, ok := s.leases[name]; ok && l.holder != holder && l.expires.After(now) {
-		secs := max((l.expires.Sub(now)+time.Second-1)/time.Second, 1)
-		return domain.Errorf(domain.ECONFLICT, "%s is held by another process for another %s", name, secs*time.Second)
+		return domain.LeaseHeld(name, l.expires.Sub(now))
 	}
 	s.leases[name] = lease{holder: holder, expires: now.Add(ttl)}
 	return nil

@@ -3,8 +3,6 @@ package memory
 import (
 	"cmp"
 	"context"
-	"io/fs"
-	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -63,17 +61,8 @@ func (s *SyncStore) Pairs(ctx context.Context, accountID int64) ([]domain.SyncPa
 func (s *SyncStore) SavePairs(ctx context.Context, accountID int64, upsert []domain.SyncPair, remove []string) error {
 	checked := make([]domain.SyncPair, 0, len(upsert))
 	for _, p := range upsert {
-		if p.AccountID == 0 {
-			p.AccountID = accountID
-		}
-		if p.AccountID != accountID {
-			return domain.Errorf(domain.EINVALID, "the pair of %s belongs to account %d, not %d", p.RemotePath, p.AccountID, accountID)
-		}
-		if !cleanRemoteFile(p.RemotePath) {
-			return domain.Errorf(domain.EINVALID, "the pair's remote path %q is not a clean file path", p.RemotePath)
-		}
-		if !fs.ValidPath(p.LocalPath) || p.LocalPath == "." || strings.Contains(p.LocalPath, `\`) {
-			return domain.Errorf(domain.EINVALID, "the pair's library path %q is not a clean relative path", p.LocalPath)
+		if err := p.Validate(accountID); err != nil {
+			return err
 		}
 		p.LocalModTime, p.RemoteModTime, p.SyncedAt = utcTime(p.LocalModTime), utcTime(p.RemoteModTime), utcTime(p.SyncedAt)
 		checked = append(checked, p)
@@ -105,7 +94,7 @@ func (s *SyncStore) Folders(ctx context.Context, accountID int64) ([]domain.Remo
 // UpdateFolders changes some of an account's remembered folders; see
 // ports.SyncStore. Nothing changes when it refuses the input.
 func (s *SyncStore) UpdateFolders(ctx context.Context, accountID int64, put, retag []domain.RemoteFolder, drop []string) error {
-	if err := checkFolders(put); err != nil {
+	if err := domain.ValidateFolderUpdate(put, retag, drop); err != nil {
 		return err
 	}
 	putPaths := make(map[string]bool, len(put))
@@ -114,22 +103,10 @@ func (s *SyncStore) UpdateFolders(ctx context.Context, accountID int64, put, ret
 	}
 	tags := make(map[string]string, len(retag))
 	for _, f := range retag {
-		if c, err := domain.CleanRemotePath(f.Path); err != nil || c != f.Path {
-			return domain.Errorf(domain.EINVALID, "the remote folder %q is not a clean path", f.Path)
-		}
-		if _, twice := tags[f.Path]; twice || putPaths[f.Path] {
-			return domain.Errorf(domain.EINVALID, "the remote folder %s is given twice", f.Path)
-		}
 		tags[f.Path] = f.ETag
 	}
 	gone := make(map[string]bool, len(drop))
 	for _, p := range drop {
-		if c, err := domain.CleanRemotePath(p); err != nil || c != p {
-			return domain.Errorf(domain.EINVALID, "the remote folder %q is not a clean path", p)
-		}
-		if _, tagged := tags[p]; putPaths[p] || tagged {
-			return domain.Errorf(domain.EINVALID, "the remote folder %s is both kept and dropped", p)
-		}
 		gone[p] = true
 	}
 	s.mu.Lock()
@@ -151,39 +128,13 @@ func (s *SyncStore) UpdateFolders(ctx context.Context, accountID int64, put, ret
 // folder without a clean path, a folder given twice, or a file that is
 // not directly in its folder; nothing changes then.
 func (s *SyncStore) ReplaceFolders(ctx context.Context, accountID int64, folders []domain.RemoteFolder) error {
-	if err := checkFolders(folders); err != nil {
+	if err := domain.ValidateFolders(folders); err != nil {
 		return err
 	}
 	stored := storedFolders(folders)
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.folders[accountID] = stored
-	return nil
-}
-
-// checkFolders refuses a folder without a clean path, a folder given
-// twice, or a file that is not directly in its folder.
-func checkFolders(folders []domain.RemoteFolder) error {
-	seen := make(map[string]bool, len(folders))
-	for _, f := range folders {
-		if c, err := domain.CleanRemotePath(f.Path); err != nil || c != f.Path {
-			return domain.Errorf(domain.EINVALID, "the remote folder %q is not a clean path", f.Path)
-		}
-		if seen[f.Path] {
-			return domain.Errorf(domain.EINVALID, "the remote folder %s is given twice", f.Path)
-		}
-		seen[f.Path] = true
-		names := make(map[string]bool, len(f.Files))
-		for _, c := range f.Files {
-			if !cleanRemoteFile(c.Path) || path.Dir(c.Path) != f.Path {
-				return domain.Errorf(domain.EINVALID, "the remote path %q is not directly in the folder %s", c.Path, f.Path)
-			}
-			if names[c.Path] {
-				return domain.Errorf(domain.EINVALID, "the remote path %s is given twice", c.Path)
-			}
-			names[c.Path] = true
-		}
-	}
 	return nil
 }
 
@@ -212,13 +163,6 @@ func cloneFolders(folders []domain.RemoteFolder) []domain.RemoteFolder {
 	}
 	slices.SortFunc(out, func(a, b domain.RemoteFolder) int { return strings.Compare(a.Path, b.Path) })
 	return out
-}
-
-// cleanRemoteFile reports whether p is a clean remote path other than the
-// root.
-func cleanRemoteFile(p string) bool {
-	c, err := domain.CleanRemotePath(p)
-	return err == nil && c == p && c != "/"
 }
 
 // utcTime returns t in UTC without a monotonic reading, as the SQLite
@@ -256,16 +200,8 @@ func (s *SyncStore) SaveFailures(ctx context.Context, accountID int64, upsert, c
 	check := func(fs []domain.SyncFailure) ([]domain.SyncFailure, error) {
 		out := make([]domain.SyncFailure, 0, len(fs))
 		for _, f := range fs {
-			if f.AccountID == 0 {
-				f.AccountID = accountID
-			}
-			switch {
-			case f.AccountID != accountID:
-				return nil, domain.Errorf(domain.EINVALID, "the failure of %s belongs to account %d, not %d", f.RemotePath, f.AccountID, accountID)
-			case f.Direction != domain.SyncDown && f.Direction != domain.SyncUp:
-				return nil, domain.Errorf(domain.EINVALID, "the failure of %s has no direction (%q)", f.RemotePath, f.Direction)
-			case f.LocalPath == "" && f.RemotePath == "":
-				return nil, domain.Errorf(domain.EINVALID, "a failure needs a library path or a remote path")
+			if err := f.Validate(accountID); err != nil {
+				return nil, err
 			}
 			f.LastAttemptAt, f.NextAttemptAt = utcTime(f.LastAttemptAt), utcTime(f.NextAttemptAt)
 			out = append(out, f)
@@ -299,8 +235,8 @@ func (s *SyncStore) SaveFailures(ctx context.Context, accountID int64, upsert, c
 // CreateRun stores a copy of a new run and sets its ID. EINVALID for a
 // run without an account.
 func (s *SyncStore) CreateRun(ctx context.Context, r *domain.SyncRun) error {
-	if r.AccountID == 0 {
-		return domain.Errorf(domain.EINVALID, "a sync run needs an account")
+	if err := r.Validate(); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
@@ -313,8 +249,8 @@ func (s *SyncStore) CreateRun(ctx context.Context, r *domain.SyncRun) error {
 // UpdateRun replaces a stored run. ENOTFOUND when there is no run with r's
 // ID for r's account.
 func (s *SyncStore) UpdateRun(ctx context.Context, r domain.SyncRun) error {
-	if r.AccountID == 0 {
-		return domain.Errorf(domain.EINVALID, "a sync run needs an account")
+	if err := r.Validate(); err != nil {
+		return err
 	}
 	s.mu.Lock()
 	defer s.mu.Unlock()

@@ -2,40 +2,80 @@
 // by any number of photosync processes on any number of machines, through
 // pgx's database/sql driver (github.com/jackc/pgx/v5/stdlib).
 //
-// Open the database with Open, then make one store per port from it, as
-// with the sqlite adapter: the tables, the embedded migrations and the
-// behaviour are the same, so that the same contract suites pass and
-// `photosync migrate-store` can copy one into the other row by row.
+// Open the database with Open, then make one store per port from it with
+// package sqlstore, as with the sqlite adapter: the stores are the same
+// code on this package's Dialect, the tables the same version for version
+// (migrations/*.sql, applied by goose), so that the same contract suites
+// pass and `photosync migrate-store` can copy one into the other row by
+// row (Import). Times are BIGINT nanoseconds, booleans BOOLEAN.
 //
-// Times are stored as BIGINT nanoseconds since the Unix epoch (UTC), the
-// zero time as NULL, as in SQLite: timestamptz keeps only microseconds,
-// and the stores keep times to the nanosecond. Durations are stored as
-// BIGINT in the unit their column name ends with (timeout_ms,
-// sync_interval_s); booleans as BOOLEAN.
-//
-// Why database/sql and not pgxpool: the stores read like their SQLite
-// twins (sql.ErrNoRows, *sql.Tx, one querier for both), the pool is the
-// standard library's, and migrate-store reads SQLite and writes PostgreSQL
-// through the same interface.
+// Why database/sql and not pgxpool: the stores are shared with SQLite
+// (sql.ErrNoRows, *sql.Tx), the pool is the standard library's, and
+// migrate-store reads SQLite and writes PostgreSQL through the same
+// interface.
 package postgres
 
 import (
 	"context"
 	"database/sql"
+	"embed"
 	"errors"
 	"fmt"
-	"math"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
 	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver
+
+	"github.com/photosync/photosync/adapters/sqlstore"
 )
 
 // DB is an open photosync database on a PostgreSQL server.
-type DB struct {
-	db *sql.DB
+type DB = sqlstore.DB
+
+// migrations holds the schema, one goose migration per change, named
+// NNNN_what.sql and numbered from 0001 without gaps, version for version
+// the same changes as the sqlite adapter's migrations, so that a database
+// of one can be copied into the other (see Import). A released migration
+// is never edited: a change to the schema is a new file, in both adapters.
+//
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Dialect is what PostgreSQL spells or does differently for the shared
+// stores.
+var Dialect = &sqlstore.Dialect{
+	Name:      "postgres",
+	Numbered:  true,
+	ForUpdate: " FOR UPDATE",
+	LockTx: func(ctx context.Context, tx *sql.Tx, key int64) error {
+		_, err := tx.ExecContext(ctx, `SELECT pg_advisory_xact_lock($1)`, key)
+		return err
+	},
+	In:           func(list any) (string, any, error) { return `= ANY (?)`, list, nil },
+	IsUnique:     func(err error) bool { return pgCode(err) == "23505" },
+	IsForeignKey: func(err error) bool { return pgCode(err) == "23503" },
+	Goose:        "postgres",
+	Migrations:   sqlstore.Sub(migrations, "migrations"),
+	TableExists:  `SELECT to_regclass(?) IS NOT NULL`,
+}
+
+// SchemaVersion is the version of the newest embedded migration: the
+// schema version a database has once Open returned.
+var SchemaVersion = func() int {
+	v, err := sqlstore.SchemaVersion(Dialect.Migrations)
+	if err != nil {
+		panic(err)
+	}
+	return int(v)
+}()
+
+// pgCode returns PostgreSQL's error code (SQLSTATE) of err, "" for none.
+func pgCode(err error) string {
+	var e *pgconn.PgError
+	if errors.As(err, &e) {
+		return e.Code
+	}
+	return ""
 }
 
 // Options tune the connection pool.
@@ -62,8 +102,6 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 	if opts.MaxConns <= 0 {
 		opts.MaxConns = 10
 	}
-	sqldb.SetMaxOpenConns(opts.MaxConns)
-	sqldb.SetMaxIdleConns(opts.MaxConns)
 	// Connections through a proxy or a load balancer can be cut while
 	// idle; a fresh one now and then costs little.
 	sqldb.SetConnMaxIdleTime(5 * time.Minute)
@@ -71,16 +109,43 @@ func Open(ctx context.Context, url string, opts Options) (*DB, error) {
 		sqldb.Close()
 		return nil, fmt.Errorf("postgres: connect: %w", redact(err))
 	}
-	if err := migrate(ctx, sqldb, migrations); err != nil {
+	// Migrating takes two connections, one for the lock; the bound
+	// applies after.
+	if err := migrate(ctx, sqldb); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("postgres: migrate: %w", err)
 	}
-	return &DB{db: sqldb}, nil
+	sqldb.SetMaxOpenConns(opts.MaxConns)
+	sqldb.SetMaxIdleConns(opts.MaxConns)
+	return sqlstore.New(sqldb, Dialect), nil
 }
 
-// Close closes the database. Stores made from it must not be used after.
-func (db *DB) Close() error {
-	return db.db.Close()
+// migrationLock is the key of the advisory lock that lets one process at
+// a time migrate a database (any number, so long as every photosync uses
+// the same one): "photosync" in ASCII.
+const migrationLock = 0x70686f746f73796e
+
+// migrate runs sqlstore.Migrate while a transaction of its own holds the
+// advisory lock migrationLock. Processes that start at once queue on the
+// lock; the first applies what is missing, the others then find nothing
+// left to do. PostgreSQL's DDL is transactional, so a migration that
+// fails leaves the schema as it was.
+//
+// The lock is pg_advisory_xact_lock, the transaction's, rather than
+// pg_advisory_lock, the session's: it is let go at COMMIT or ROLLBACK
+// however the process ends, and it works through poolers in transaction
+// mode (pgbouncer, RDS Proxy), which hand a session's statements to
+// different server connections.
+func migrate(ctx context.Context, db *sql.DB) error {
+	lock, err := db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer lock.Rollback()
+	if err := Dialect.LockTx(ctx, lock, migrationLock); err != nil {
+		return fmt.Errorf("wait for other processes' migrations: %w", err)
+	}
+	return sqlstore.Migrate(ctx, db, Dialect)
 }
 
 // redact drops what a driver error may say about the connection string.
@@ -91,78 +156,4 @@ func redact(err error) error {
 		return errors.New("the database URL cannot be read; it must look like postgres://user:password@host:5432/database")
 	}
 	return err
-}
-
-// querier is what *sql.DB and *sql.Tx have in common, so that one query
-// function serves both inside and outside a transaction.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// PostgreSQL's error codes (SQLSTATE) that the stores translate.
-const (
-	uniqueViolation     = "23505"
-	foreignKeyViolation = "23503"
-)
-
-func pgCode(err error) string {
-	var e *pgconn.PgError
-	if errors.As(err, &e) {
-		return e.Code
-	}
-	return ""
-}
-
-// isUniqueViolation reports whether err is a violated UNIQUE or PRIMARY
-// KEY constraint.
-func isUniqueViolation(err error) bool { return pgCode(err) == uniqueViolation }
-
-// isForeignKeyViolation reports whether err is a violated FOREIGN KEY
-// constraint.
-func isForeignKeyViolation(err error) bool { return pgCode(err) == foreignKeyViolation }
-
-// The range of times that fit in int64 nanoseconds: 1677 to 2262.
-var (
-	minTime = time.Unix(0, math.MinInt64)
-	maxTime = time.Unix(0, math.MaxInt64)
-)
-
-// timeValue returns t for a BIGINT time column: nanoseconds since the Unix
-// epoch, or nil (NULL) for the zero time.
-func timeValue(t time.Time) (any, error) {
-	if t.IsZero() {
-		return nil, nil
-	}
-	if t.Before(minTime) || t.After(maxTime) {
-		return nil, fmt.Errorf("time %v is outside the range that can be stored", t)
-	}
-	return t.UnixNano(), nil
-}
-
-// timeOf returns the time stored in a BIGINT time column, in UTC.
-func timeOf(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return time.Unix(0, n.Int64).UTC()
-}
-
-// now returns the current time as it reads back from the database: in UTC,
-// without a monotonic clock reading.
-func now() time.Time {
-	return time.Now().UTC()
-}
-
-// params returns the placeholders $from to $(from+n-1), comma-separated.
-func params(from, n int) string {
-	var b strings.Builder
-	for i := range n {
-		if i > 0 {
-			b.WriteString(", ")
-		}
-		b.WriteString("$" + strconv.Itoa(from+i))
-	}
-	return b.String()
 }

@@ -2,14 +2,14 @@ package postgres_test
 
 import (
 	"context"
-	"fmt"
 	"strings"
 	"sync"
 	"testing"
-	"time"
 
 	"github.com/photosync/photosync/adapters/postgres"
 	"github.com/photosync/photosync/adapters/postgres/pgtest"
+	"github.com/photosync/photosync/adapters/sqlstore"
+	"github.com/photosync/photosync/adapters/sqlstore/sqlstoretest"
 	"github.com/photosync/photosync/domain"
 )
 
@@ -32,9 +32,9 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 		defer dbs[i].Close()
 	}
 	var rows, latest int
-	err := dbs[0].SQL().QueryRow(`SELECT COUNT(*), MAX(version) FROM schema_migrations`).Scan(&rows, &latest)
+	err := dbs[0].SQL().QueryRow(`SELECT COUNT(*), MAX(version_id) FROM goose_db_version WHERE version_id > 0`).Scan(&rows, &latest)
 	if err != nil || rows != postgres.SchemaVersion || latest != postgres.SchemaVersion {
-		t.Fatalf("schema_migrations: %d rows up to %d (%v); want each of the %d versions once", rows, latest, err, postgres.SchemaVersion)
+		t.Fatalf("goose_db_version: %d rows up to %d (%v); want each of the %d versions once", rows, latest, err, postgres.SchemaVersion)
 	}
 }
 
@@ -43,7 +43,7 @@ func TestConcurrentOpensMigrateOnce(t *testing.T) {
 func TestNewerSchemaRefused(t *testing.T) {
 	url := pgtest.NewDatabase(t)
 	db := openURL(t, url)
-	if _, err := db.SQL().Exec(`INSERT INTO schema_migrations VALUES ($1, 'future.sql', 0)`, postgres.SchemaVersion+1); err != nil {
+	if _, err := db.SQL().Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES ($1, true)`, postgres.SchemaVersion+1); err != nil {
 		t.Fatal(err)
 	}
 	_, err := postgres.Open(context.Background(), url, postgres.Options{})
@@ -69,64 +69,15 @@ func TestOpenHidesThePassword(t *testing.T) {
 // TestLeaseStoreAcrossHandles: two pools on one database, as two machines
 // have, see one lease; a dead holder's lease expires.
 func TestLeaseStoreAcrossHandles(t *testing.T) {
-	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
-	first, second := postgres.NewLeaseStore(openURL(t, url)), postgres.NewLeaseStore(openURL(t, url))
-	now := time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)
-	const ttl = 5 * time.Minute
-	if err := first.AcquireLease(ctx, "sync:3", "host-a", now, ttl); err != nil {
-		t.Fatalf("first AcquireLease: %v", err)
-	}
-	err := second.AcquireLease(ctx, "sync:3", "host-b", now.Add(48*time.Second), ttl)
-	if domain.ErrorCode(err) != domain.ECONFLICT || domain.ErrorMessage(err) != "sync:3 is held by another process for another 4m12s" {
-		t.Fatalf("second AcquireLease = %v, want the ECONFLICT naming 4m12s left", err)
-	}
-	if err := first.AcquireLease(ctx, "sync:3", "host-a", now.Add(4*time.Minute), ttl); err != nil {
-		t.Fatalf("renewal: %v", err)
-	}
-	if err := second.AcquireLease(ctx, "sync:3", "host-b", now.Add(8*time.Minute), ttl); domain.ErrorCode(err) != domain.ECONFLICT {
-		t.Fatalf("AcquireLease before the renewed expiry = %v, want ECONFLICT", err)
-	}
-	if err := second.AcquireLease(ctx, "sync:3", "host-b", now.Add(9*time.Minute), ttl); err != nil {
-		t.Fatalf("AcquireLease after the expiry: %v", err)
-	}
-	if err := first.AcquireLease(ctx, "sync:3", "host-a", now.Add(10*time.Minute), ttl); domain.ErrorCode(err) != domain.ECONFLICT {
-		t.Fatalf("the old holder's AcquireLease = %v, want ECONFLICT", err)
-	}
+	sqlstoretest.TestLeaseStoreAcrossHandles(t, func(t *testing.T) *postgres.DB { return openURL(t, url) })
 }
 
 // TestLeaseStoreRace: many pools race for one lease; exactly one wins,
 // round after round.
 func TestLeaseStoreRace(t *testing.T) {
-	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
-	const n = 6
-	stores := make([]*postgres.LeaseStore, n)
-	for i := range stores {
-		stores[i] = postgres.NewLeaseStore(openURL(t, url))
-	}
-	now := time.Now()
-	for round := range 10 {
-		name := fmt.Sprintf("sync:%d", round)
-		errs := make([]error, n)
-		var wg sync.WaitGroup
-		for i, s := range stores {
-			wg.Go(func() { errs[i] = s.AcquireLease(ctx, name, fmt.Sprintf("host-%d", i), now, time.Minute) })
-		}
-		wg.Wait()
-		var won []int
-		for i, err := range errs {
-			switch {
-			case err == nil:
-				won = append(won, i)
-			case domain.ErrorCode(err) != domain.ECONFLICT || !strings.Contains(err.Error(), name):
-				t.Errorf("round %d, host %d: %v", round, i, err)
-			}
-		}
-		if len(won) != 1 {
-			t.Errorf("round %d: hosts %v got the lease, want exactly one", round, won)
-		}
-	}
+	sqlstoretest.TestLeaseStoreRace(t, func(t *testing.T) *postgres.DB { return openURL(t, url) })
 }
 
 // TestConcurrentAccountUpdates: read-modify-write updates from two pools
@@ -134,7 +85,7 @@ func TestLeaseStoreRace(t *testing.T) {
 func TestConcurrentAccountUpdates(t *testing.T) {
 	ctx := context.Background()
 	url := pgtest.NewDatabase(t)
-	a, b := postgres.NewAccountStore(openURL(t, url)), postgres.NewAccountStore(openURL(t, url))
+	a, b := sqlstore.NewAccountStore(openURL(t, url)), sqlstore.NewAccountStore(openURL(t, url))
 	acc := domain.NewAccount()
 	acc.Name, acc.URL = "one", "https://dav.example.com/"
 	if err := a.CreateAccount(ctx, &acc); err != nil {
@@ -142,7 +93,7 @@ func TestConcurrentAccountUpdates(t *testing.T) {
 	}
 	const per = 25
 	var wg sync.WaitGroup
-	for _, s := range []*postgres.AccountStore{a, b} {
+	for _, s := range []*sqlstore.AccountStore{a, b} {
 		wg.Go(func() {
 			for range per {
 				if _, err := s.UpdateAccount(ctx, acc.ID, func(x *domain.Account) error { x.ErrorCount++; return nil }); err != nil {

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/photosync/photosync/adapters/sqlstore"
 	"github.com/photosync/photosync/domain"
 )
 
@@ -38,12 +39,12 @@ type TableCount struct {
 // ECONFLICT when db holds data already, unless replace is true: then its
 // rows are removed first, in the same transaction. EINVALID when the
 // schema versions of the two differ.
-func (db *DB) Import(ctx context.Context, src *sql.DB, replace bool) ([]TableCount, error) {
-	var version int
-	if err := src.QueryRowContext(ctx, `SELECT COALESCE(MAX(version), 0) FROM schema_migrations`).Scan(&version); err != nil {
+func Import(ctx context.Context, db *DB, src *sql.DB, replace bool) ([]TableCount, error) {
+	version, err := sqlstore.AppliedVersion(ctx, src, "sqlite3")
+	if err != nil {
 		return nil, fmt.Errorf("postgres: import: read the source's schema version: %w", err)
 	}
-	if version != SchemaVersion {
+	if version != int64(SchemaVersion) {
 		return nil, domain.Errorf(domain.EINVALID, "the SQLite database has schema version %d and PostgreSQL's is %d: open the SQLite database with this photosync first", version, SchemaVersion)
 	}
 	// One read transaction on the source: a consistent snapshot even if
@@ -53,7 +54,7 @@ func (db *DB) Import(ctx context.Context, src *sql.DB, replace bool) ([]TableCou
 		return nil, fmt.Errorf("postgres: import: %w", err)
 	}
 	defer rtx.Rollback()
-	tx, err := db.db.BeginTx(ctx, nil)
+	tx, err := db.SQL().BeginTx(ctx, nil)
 	if err != nil {
 		return nil, fmt.Errorf("postgres: import: %w", err)
 	}
@@ -120,7 +121,7 @@ func copyTable(ctx context.Context, from, to *sql.Tx, table string) (int64, erro
 		return 0, fmt.Errorf("read: %w", err)
 	}
 	defer rows.Close()
-	stmt, err := to.PrepareContext(ctx, `INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES (`+params(1, len(cols))+`)`)
+	stmt, err := to.PrepareContext(ctx, `INSERT INTO `+table+` (`+strings.Join(cols, ", ")+`) VALUES (`+params(len(cols))+`)`)
 	if err != nil {
 		return 0, err
 	}
@@ -198,4 +199,16 @@ func continueIdentity(ctx context.Context, from, to *sql.Tx, table string) error
 	}
 	_, err = to.ExecContext(ctx, `SELECT setval(pg_get_serial_sequence($1, 'id'), $2)`, table, last)
 	return err
+}
+
+// params returns the placeholders $1 to $n, comma-separated.
+func params(n int) string {
+	var b strings.Builder
+	for i := range n {
+		if i > 0 {
+			b.WriteString(", ")
+		}
+		fmt.Fprintf(&b, "$%d", i+1)
+	}
+	return b.String()
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/photosync/photosync/adapters/postgres"
 	"github.com/photosync/photosync/adapters/postgres/pgtest"
+	"github.com/photosync/photosync/adapters/sqlstore"
+	"github.com/photosync/photosync/adapters/sqlstore/sqlstoretest"
 	"github.com/photosync/photosync/domain"
 	"github.com/photosync/photosync/ports"
 	"github.com/photosync/photosync/ports/porttest"
@@ -20,33 +22,33 @@ import (
 func TestMain(m *testing.M) { os.Exit(pgtest.Main(m)) }
 
 func TestAccountStore(t *testing.T) {
-	porttest.TestAccountStore(t, func(t *testing.T) ports.AccountStore { return postgres.NewAccountStore(openDB(t)) })
+	porttest.TestAccountStore(t, func(t *testing.T) ports.AccountStore { return sqlstore.NewAccountStore(openDB(t)) })
 }
 
 func TestSessionStore(t *testing.T) {
-	porttest.TestSessionStore(t, func(t *testing.T) ports.SessionStore { return postgres.NewSessionStore(openDB(t)) })
+	porttest.TestSessionStore(t, func(t *testing.T) ports.SessionStore { return sqlstore.NewSessionStore(openDB(t)) })
 }
 
 func TestSettingStore(t *testing.T) {
-	porttest.TestSettingStore(t, func(t *testing.T) ports.SettingStore { return postgres.NewSettingStore(openDB(t)) })
+	porttest.TestSettingStore(t, func(t *testing.T) ports.SettingStore { return sqlstore.NewSettingStore(openDB(t)) })
 }
 
 func TestJobStore(t *testing.T) {
-	porttest.TestJobStore(t, func(t *testing.T) ports.JobStore { return postgres.NewJobStore(openDB(t)) })
+	porttest.TestJobStore(t, func(t *testing.T) ports.JobStore { return sqlstore.NewJobStore(openDB(t)) })
 }
 
 func TestLibraryStore(t *testing.T) {
-	porttest.TestLibraryStore(t, func(t *testing.T) ports.LibraryStore { return postgres.NewLibraryStore(openDB(t)) })
+	porttest.TestLibraryStore(t, func(t *testing.T) ports.LibraryStore { return sqlstore.NewLibraryStore(openDB(t)) })
 }
 
 func TestLeaseStore(t *testing.T) {
-	porttest.TestLeaseStore(t, func(t *testing.T) ports.LeaseStore { return postgres.NewLeaseStore(openDB(t)) })
+	porttest.TestLeaseStore(t, func(t *testing.T) ports.LeaseStore { return sqlstore.NewLeaseStore(openDB(t)) })
 }
 
 func TestSyncStore(t *testing.T) {
 	porttest.TestSyncStore(t, func(t *testing.T) porttest.SyncFixture {
 		db := openDB(t)
-		return porttest.SyncFixture{Store: postgres.NewSyncStore(db), AccountIDs: createAccounts(t, db, "one", "two")}
+		return porttest.SyncFixture{Store: sqlstore.NewSyncStore(db), AccountIDs: sqlstoretest.CreateAccounts(t, db, "one", "two")}
 	})
 }
 
@@ -54,7 +56,7 @@ func TestUploadStore(t *testing.T) {
 	porttest.TestUploadStore(t, func(t *testing.T) porttest.UploadFixture {
 		db := openDB(t)
 		files, accounts := uploadFixture(t, db)
-		return porttest.UploadFixture{Store: postgres.NewUploadStore(db), FileIDs: files, AccountIDs: accounts}
+		return porttest.UploadFixture{Store: sqlstore.NewUploadStore(db), FileIDs: files, AccountIDs: accounts}
 	})
 }
 
@@ -67,43 +69,20 @@ func openDB(t *testing.T) *postgres.DB {
 func openURL(t *testing.T, url string) *postgres.DB {
 	t.Helper()
 	db, err := postgres.Open(context.Background(), url, postgres.Options{})
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return db
-}
-
-// createAccounts stores an account per name and returns their IDs.
-func createAccounts(t *testing.T, db *postgres.DB, names ...string) []int64 {
-	t.Helper()
-	var ids []int64
-	for _, name := range names {
-		a := domain.NewAccount()
-		a.Name, a.URL = name, "https://dav.example.com/"
-		if err := postgres.NewAccountStore(db).CreateAccount(context.Background(), &a); err != nil {
-			t.Fatalf("CreateAccount: %v", err)
-		}
-		ids = append(ids, a.ID)
-	}
-	return ids
+	return sqlstoretest.Opened(t, db, err)
 }
 
 // uploadFixture stores three library files and two accounts.
 func uploadFixture(t *testing.T, db *postgres.DB) (files, accounts []int64) {
 	t.Helper()
-	accounts = createAccounts(t, db, "one", "two")
+	accounts = sqlstoretest.CreateAccounts(t, db, "one", "two")
 	var photos []domain.Photo
 	for i := range 3 {
 		f := domain.LibraryFile{Path: fmt.Sprintf("a/IMG_%d.jpg", i), Kind: domain.KindImage, Role: domain.RolePrimary,
 			Size: 4096, SHA1: strings.Repeat("a", 40), TakenSource: domain.TakenFromMTime}
 		photos = append(photos, domain.Photo{Key: fmt.Sprintf("a/img_%d", i), Folder: "a", Name: fmt.Sprintf("IMG_%d", i), Files: []domain.LibraryFile{f}})
 	}
-	if err := postgres.NewLibraryStore(db).SaveIndex(context.Background(), photos, nil, nil, time.Now()); err != nil {
+	if err := sqlstore.NewLibraryStore(db).SaveIndex(context.Background(), photos, nil, nil, time.Now()); err != nil {
 		t.Fatalf("SaveIndex: %v", err)
 	}
 	for _, p := range photos {

@@ -7,7 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/photosync/photosync/adapters/postgres"
+	"github.com/photosync/photosync/adapters/sqlstore"
+	"github.com/photosync/photosync/adapters/sqlstore/sqlstoretest"
 	"github.com/photosync/photosync/domain"
 )
 
@@ -16,8 +17,8 @@ import (
 func TestSyncStoreBatches(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	account := createAccounts(t, db, "one")[0]
-	s := postgres.NewSyncStore(db)
+	account := sqlstoretest.CreateAccounts(t, db, "one")[0]
+	s := sqlstore.NewSyncStore(db)
 	const n = 20000
 	at := time.Date(2024, 5, 1, 10, 0, 0, 0, time.UTC)
 	pairs := make([]domain.SyncPair, n)
@@ -47,48 +48,4 @@ func TestSyncStoreBatches(t *testing.T) {
 }
 
 // TestSyncStoreAccounts: state needs its account and goes with it.
-func TestSyncStoreAccounts(t *testing.T) {
-	ctx := context.Background()
-	db := openDB(t)
-	ids := createAccounts(t, db, "one", "two")
-	s := postgres.NewSyncStore(db)
-	missing := ids[1] + 100
-	pair := domain.SyncPair{LocalPath: "a.jpg", RemotePath: "/a.jpg"}
-	folder := domain.RemoteFolder{Path: "/", Files: []domain.RemoteFile{{Path: "/a.jpg", Name: "a.jpg"}}}
-	failure := domain.SyncFailure{Direction: domain.SyncUp, LocalPath: "a.jpg"}
-	for name, err := range map[string]error{
-		"SavePairs":      s.SavePairs(ctx, missing, []domain.SyncPair{pair}, nil),
-		"ReplaceFolders": s.ReplaceFolders(ctx, missing, []domain.RemoteFolder{folder}),
-		"SaveFailures":   s.SaveFailures(ctx, missing, []domain.SyncFailure{failure}, nil),
-		"CreateRun":      s.CreateRun(ctx, &domain.SyncRun{AccountID: missing}),
-	} {
-		if domain.ErrorCode(err) != domain.ENOTFOUND {
-			t.Errorf("%s for a missing account = %v, want ENOTFOUND", name, err)
-		}
-	}
-	for _, id := range ids {
-		if err := s.SavePairs(ctx, id, []domain.SyncPair{pair}, nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.ReplaceFolders(ctx, id, []domain.RemoteFolder{folder}); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.SaveFailures(ctx, id, []domain.SyncFailure{failure}, nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.CreateRun(ctx, &domain.SyncRun{AccountID: id}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := postgres.NewAccountStore(db).DeleteAccount(ctx, ids[0]); err != nil {
-		t.Fatalf("DeleteAccount: %v", err)
-	}
-	for _, table := range []string{"sync_pairs", "sync_folders", "sync_folder_files", "sync_failures", "sync_runs"} {
-		var left, other int
-		err := db.SQL().QueryRow(`SELECT COUNT(*) FILTER (WHERE account_id = $1), COUNT(*) FILTER (WHERE account_id = $2) FROM `+table,
-			ids[0], ids[1]).Scan(&left, &other)
-		if err != nil || left != 0 || other != 1 {
-			t.Errorf("%s after removing account %d: %d of its rows and %d of the other's (%v); want 0 and 1", table, ids[0], left, other, err)
-		}
-	}
-}
+func TestSyncStoreAccounts(t *testing.T) { sqlstoretest.TestSyncStoreAccounts(t, openDB(t)) }

@@ -1,29 +1,31 @@
 // Package sqlite keeps photosync's state in an embedded SQLite database, one
 // file in the data folder, through the pure-Go driver modernc.org/sqlite.
 //
-// Open the database with Open, then make one store per port from it:
-// NewAccountStore, NewSessionStore, NewSettingStore. All stores share the
-// DB's single connection pool.
-//
-// Times are stored as INTEGER nanoseconds since the Unix epoch (UTC), the
-// zero time as NULL; they come back in UTC. Durations are stored as INTEGER
-// in the unit their column name ends with (timeout_ms, sync_interval_s).
+// Open the database with Open, then make one store per port from it
+// (NewAccountStore, ...): the stores are the shared ones of package
+// sqlstore, on this package's Dialect. All stores share the DB's
+// connection pool. The schema is migrations/*.sql, applied by goose
+// (see sqlstore.Migrate): STRICT tables, booleans as INTEGER 0 or 1.
 package sqlite
 
 import (
 	"context"
 	"database/sql"
+	"embed"
+	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"time"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/photosync/photosync/adapters/sqlstore"
 )
 
 // busyTimeout is how long a statement waits for another connection or
@@ -31,8 +33,41 @@ import (
 const busyTimeout = 10 * time.Second
 
 // DB is an open photosync database.
-type DB struct {
-	db *sql.DB
+type DB = sqlstore.DB
+
+// migrations holds the schema, one goose migration per change, named
+// NNNN_what.sql and numbered from 0001 without gaps. A released migration
+// is never edited: a change to the schema is a new file.
+//
+// Each migration runs in one transaction with foreign keys on. PRAGMA
+// foreign_keys cannot change inside a transaction, so a migration that
+// rebuilds a table referenced by others uses PRAGMA defer_foreign_keys.
+//
+//go:embed migrations/*.sql
+var migrations embed.FS
+
+// Dialect is what SQLite spells or does differently for the shared stores.
+var Dialect = &sqlstore.Dialect{
+	Name:        "sqlite",
+	IntBooleans: true, // the partial indexes say "missing = 0", "failed = 1"
+	// Every read-write transaction begins with BEGIN IMMEDIATE (see dsn):
+	// it holds the write lock, so no row lock (ForUpdate) or LockTx.
+	In: func(list any) (string, any, error) {
+		b, err := json.Marshal(list) // one JSON array: any number of values
+		return `IN (SELECT value FROM json_each(?))`, string(b), err
+	},
+	IsUnique: func(err error) bool {
+		return isCode(err, sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY)
+	},
+	IsForeignKey: func(err error) bool { return isCode(err, sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY) },
+	Goose:        "sqlite3",
+	Migrations:   sqlstore.Sub(migrations, "migrations"),
+	TableExists:  `SELECT EXISTS (SELECT 1 FROM sqlite_schema WHERE type = 'table' AND name = ?)`,
+}
+
+func isCode(err error, codes ...int) bool {
+	var e *sqlite.Error
+	return errors.As(err, &e) && slices.Contains(codes, e.Code())
 }
 
 // Journal is SQLite's journal mode (PRAGMA journal_mode).
@@ -100,16 +135,11 @@ func OpenJournal(ctx context.Context, path string, journal Journal) (*DB, error)
 		sqldb.Close()
 		return nil, fmt.Errorf("sqlite: open %s: %w", path, err)
 	}
-	if err := migrate(ctx, sqldb, migrations); err != nil {
+	if err := sqlstore.Migrate(ctx, sqldb, Dialect); err != nil {
 		sqldb.Close()
 		return nil, fmt.Errorf("sqlite: migrate %s: %w", path, err)
 	}
-	return &DB{db: sqldb}, nil
-}
-
-// Close closes the database. Stores made from it must not be used after.
-func (db *DB) Close() error {
-	return db.db.Close()
+	return sqlstore.New(sqldb, Dialect), nil
 }
 
 // dsn returns the driver's name for the database file at the absolute path.
@@ -140,54 +170,4 @@ func dsn(path string, journal Journal) string {
 	// taken for the start of the parameters.
 	u := url.URL{Scheme: "file", Path: p, RawQuery: q.Encode()}
 	return u.String()
-}
-
-// querier is what *sql.DB and *sql.Tx have in common, so that one query
-// function serves both inside and outside a transaction.
-type querier interface {
-	ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error)
-	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
-	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
-}
-
-// isUniqueViolation reports whether err is a violated UNIQUE or PRIMARY KEY
-// constraint.
-func isUniqueViolation(err error) bool {
-	var e *sqlite.Error
-	if !errors.As(err, &e) {
-		return false
-	}
-	return e.Code() == sqlite3.SQLITE_CONSTRAINT_UNIQUE || e.Code() == sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY
-}
-
-// The range of times that fit in int64 nanoseconds: 1677 to 2262.
-var (
-	minTime = time.Unix(0, math.MinInt64)
-	maxTime = time.Unix(0, math.MaxInt64)
-)
-
-// timeValue returns t for an INTEGER time column: nanoseconds since the Unix
-// epoch, or nil (NULL) for the zero time.
-func timeValue(t time.Time) (any, error) {
-	if t.IsZero() {
-		return nil, nil
-	}
-	if t.Before(minTime) || t.After(maxTime) {
-		return nil, fmt.Errorf("time %v is outside the range that can be stored", t)
-	}
-	return t.UnixNano(), nil
-}
-
-// timeOf returns the time stored in an INTEGER time column, in UTC.
-func timeOf(n sql.NullInt64) time.Time {
-	if !n.Valid {
-		return time.Time{}
-	}
-	return time.Unix(0, n.Int64).UTC()
-}
-
-// now returns the current time as it reads back from the database: in UTC,
-// without a monotonic clock reading.
-func now() time.Time {
-	return time.Now().UTC()
 }

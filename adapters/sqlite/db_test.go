@@ -131,11 +131,11 @@ func TestReopenKeepsDataAndSchema(t *testing.T) {
 	}
 }
 
-// checkVersions fails unless schema_migrations lists versions 1 to n, each
+// checkVersions fails unless goose_db_version lists versions 1 to n, each
 // once.
 func checkVersions(t *testing.T, db *sqlite.DB, n int) {
 	t.Helper()
-	rows, err := db.SQL().Query(`SELECT version FROM schema_migrations ORDER BY version`)
+	rows, err := db.SQL().Query(`SELECT version_id FROM goose_db_version WHERE version_id > 0 ORDER BY version_id`)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -156,7 +156,7 @@ func checkVersions(t *testing.T, db *sqlite.DB, n int) {
 		ok = ok && v == i+1
 	}
 	if !ok {
-		t.Errorf("schema_migrations lists versions %v, want 1 to %d", got, n)
+		t.Errorf("goose_db_version lists versions %v, want 1 to %d", got, n)
 	}
 }
 
@@ -168,7 +168,7 @@ func TestNewerSchemaRefused(t *testing.T) {
 		t.Fatal(err)
 	}
 	future := sqlite.SchemaVersion + 1
-	_, err = db.SQL().Exec(`INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, 'from_the_future.sql', 0)`, future)
+	_, err = db.SQL().Exec(`INSERT INTO goose_db_version (version_id, is_applied) VALUES (?, 1)`, future)
 	if err != nil {
 		t.Fatal(err)
 	}

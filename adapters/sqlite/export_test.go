@@ -4,19 +4,23 @@ import (
 	"context"
 	"database/sql"
 	"io/fs"
+
+	"github.com/photosync/photosync/adapters/sqlstore"
 )
 
 // SchemaVersion is the version of the newest embedded migration.
-var SchemaVersion = len(migrations)
-
-// SQL returns the connection pool, for tests that look under the stores.
-func (db *DB) SQL() *sql.DB { return db.db }
-
-// Migrate runs the migrations in dir of fsys on db.
-func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, dir string) error {
-	ms, err := loadMigrations(fsys, dir)
+var SchemaVersion = func() int {
+	v, err := sqlstore.SchemaVersion(Dialect.Migrations)
 	if err != nil {
-		return err
+		panic(err)
 	}
-	return migrate(ctx, db, ms)
+	return int(v)
+}()
+
+// Migrate runs the migrations in dir of fsys on db, as Open runs the
+// embedded ones.
+func Migrate(ctx context.Context, db *sql.DB, fsys fs.FS, dir string) error {
+	d := *Dialect
+	d.Migrations = sqlstore.Sub(fsys, dir)
+	return sqlstore.Migrate(ctx, db, &d)
 }

@@ -25,7 +25,7 @@ func rawDB(t *testing.T) *sql.DB {
 func files(m map[string]string) fstest.MapFS {
 	fsys := fstest.MapFS{}
 	for name, text := range m {
-		fsys["m/"+name] = &fstest.MapFile{Data: []byte(text)}
+		fsys["m/"+name] = &fstest.MapFile{Data: []byte("-- +goose Up\n" + text)}
 	}
 	return fsys
 }
@@ -110,10 +110,10 @@ func TestFailedMigrationRollsBack(t *testing.T) {
 		t.Errorf("after a failed migration 2 the database has tables %v, want only a", tables)
 	}
 	var v int
-	if err := db.QueryRow(`SELECT max(version) FROM schema_migrations`).Scan(&v); err != nil {
+	if err := db.QueryRow(`SELECT max(version_id) FROM goose_db_version`).Scan(&v); err != nil {
 		t.Fatal(err)
 	}
 	if v != 1 {
-		t.Errorf("schema_migrations records version %d, want 1", v)
+		t.Errorf("goose_db_version records version %d, want 1", v)
 	}
 }

@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/photosync/photosync/adapters/sqlite"
+	"github.com/photosync/photosync/adapters/sqlstore/sqlstoretest"
 	"github.com/photosync/photosync/ports"
 	"github.com/photosync/photosync/ports/porttest"
 )
@@ -38,13 +39,5 @@ func openDB(t *testing.T) *sqlite.DB {
 func openPath(t *testing.T, path string) *sqlite.DB {
 	t.Helper()
 	db, err := sqlite.Open(context.Background(), path)
-	if err != nil {
-		t.Fatalf("Open: %v", err)
-	}
-	t.Cleanup(func() {
-		if err := db.Close(); err != nil {
-			t.Errorf("Close: %v", err)
-		}
-	})
-	return db
+	return sqlstoretest.Opened(t, db, err)
 }

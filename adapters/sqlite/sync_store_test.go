@@ -11,6 +11,7 @@ import (
 	msqlite "modernc.org/sqlite"
 
 	"github.com/photosync/photosync/adapters/sqlite"
+	"github.com/photosync/photosync/adapters/sqlstore/sqlstoretest"
 	"github.com/photosync/photosync/domain"
 	"github.com/photosync/photosync/ports/porttest"
 )
@@ -18,23 +19,8 @@ import (
 func TestSyncStore(t *testing.T) {
 	porttest.TestSyncStore(t, func(t *testing.T) porttest.SyncFixture {
 		db := openDB(t)
-		return porttest.SyncFixture{Store: sqlite.NewSyncStore(db), AccountIDs: syncAccounts(t, db, "one", "two")}
+		return porttest.SyncFixture{Store: sqlite.NewSyncStore(db), AccountIDs: sqlstoretest.CreateAccounts(t, db, "one", "two")}
 	})
-}
-
-// syncAccounts stores an account per name and returns their IDs.
-func syncAccounts(t *testing.T, db *sqlite.DB, names ...string) []int64 {
-	t.Helper()
-	var ids []int64
-	for _, name := range names {
-		a := domain.NewAccount()
-		a.Name, a.URL = name, "https://dav.example.com/"
-		if err := sqlite.NewAccountStore(db).CreateAccount(context.Background(), &a); err != nil {
-			t.Fatalf("CreateAccount: %v", err)
-		}
-		ids = append(ids, a.ID)
-	}
-	return ids
 }
 
 // countCommits limits db to one connection and counts the transactions
@@ -67,7 +53,7 @@ func countCommits(t *testing.T, db *sqlite.DB) *atomic.Int64 {
 func TestSyncStoreBatches(t *testing.T) {
 	ctx := context.Background()
 	db := openDB(t)
-	account := syncAccounts(t, db, "one")[0]
+	account := sqlstoretest.CreateAccounts(t, db, "one")[0]
 	s := sqlite.NewSyncStore(db)
 	commits := countCommits(t, db)
 
@@ -120,51 +106,7 @@ func TestSyncStoreBatches(t *testing.T) {
 }
 
 // TestSyncStoreAccounts: state needs its account and goes with it.
-func TestSyncStoreAccounts(t *testing.T) {
-	ctx := context.Background()
-	db := openDB(t)
-	ids := syncAccounts(t, db, "one", "two")
-	s := sqlite.NewSyncStore(db)
-	missing := ids[1] + 100
-	pair := domain.SyncPair{LocalPath: "a.jpg", RemotePath: "/a.jpg"}
-	folder := domain.RemoteFolder{Path: "/", Files: []domain.RemoteFile{{Path: "/a.jpg", Name: "a.jpg"}}}
-	failure := domain.SyncFailure{Direction: domain.SyncUp, LocalPath: "a.jpg"}
-	for name, err := range map[string]error{
-		"SavePairs":      s.SavePairs(ctx, missing, []domain.SyncPair{pair}, nil),
-		"ReplaceFolders": s.ReplaceFolders(ctx, missing, []domain.RemoteFolder{folder}),
-		"SaveFailures":   s.SaveFailures(ctx, missing, []domain.SyncFailure{failure}, nil),
-		"CreateRun":      s.CreateRun(ctx, &domain.SyncRun{AccountID: missing}),
-	} {
-		if domain.ErrorCode(err) != domain.ENOTFOUND {
-			t.Errorf("%s for a missing account = %v, want ENOTFOUND", name, err)
-		}
-	}
-	for _, id := range ids {
-		if err := s.SavePairs(ctx, id, []domain.SyncPair{pair}, nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.ReplaceFolders(ctx, id, []domain.RemoteFolder{folder}); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.SaveFailures(ctx, id, []domain.SyncFailure{failure}, nil); err != nil {
-			t.Fatal(err)
-		}
-		if err := s.CreateRun(ctx, &domain.SyncRun{AccountID: id}); err != nil {
-			t.Fatal(err)
-		}
-	}
-	if err := sqlite.NewAccountStore(db).DeleteAccount(ctx, ids[0]); err != nil {
-		t.Fatalf("DeleteAccount: %v", err)
-	}
-	for _, table := range []string{"sync_pairs", "sync_folders", "sync_folder_files", "sync_failures", "sync_runs"} {
-		var left, other int
-		err := db.SQL().QueryRow(`SELECT COUNT(*) FILTER (WHERE account_id = ?), COUNT(*) FILTER (WHERE account_id = ?) FROM `+table,
-			ids[0], ids[1]).Scan(&left, &other)
-		if err != nil || left != 0 || other != 1 {
-			t.Errorf("%s after removing account %d: %d of its rows and %d of the other's (%v); want 0 and 1", table, ids[0], left, other, err)
-		}
-	}
-}
+func TestSyncStoreAccounts(t *testing.T) { sqlstoretest.TestSyncStoreAccounts(t, openDB(t)) }
 
 // TestSyncStoreUsesIndex: finding the pair of a library file does not scan.
 func TestSyncStoreUsesIndex(t *testing.T) {

@@ -1,3 +1,4 @@
+-- +goose Up
 -- Connected WebDAV servers with their upload and sync settings
 -- (domain.Account), as SQLite's 0001_accounts. Times are nanoseconds since
 -- the Unix epoch in UTC, NULL for none: timestamptz keeps microseconds

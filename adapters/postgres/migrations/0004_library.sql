@@ -1,3 +1,4 @@
+-- +goose Up
 -- The library index (domain.Photo, domain.LibraryFile), as SQLite's
 -- 0004_library. Times are nanoseconds since the Unix epoch in UTC, NULL
 -- for none. Rows are never deleted by an index run: a file gone from disk

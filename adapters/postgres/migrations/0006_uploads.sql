@@ -1,3 +1,4 @@
+-- +goose Up
 -- Files uploaded to accounts by a manual upload (domain.UploadRecord), as
 -- SQLite's 0006_uploads: one row per library file, account and remote
 -- path. uploaded_at is nanoseconds since the Unix epoch in UTC. The rows of

@@ -1,3 +1,4 @@
+-- +goose Up
 -- The state of each account's sync (domain.SyncPair, domain.RemoteFolder,
 -- domain.SyncFailure, domain.SyncRun) and named leases, as SQLite's
 -- 0007_sync. Times are nanoseconds since the Unix epoch in UTC, NULL for

@@ -1,3 +1,4 @@
+-- +goose Up
 -- Connected WebDAV servers with their upload and sync settings
 -- (domain.Account). Booleans are 0 or 1. Times are nanoseconds since the
 -- Unix epoch in UTC, NULL for none. AUTOINCREMENT: the ID of a removed

@@ -1,3 +1,4 @@
+-- +goose Up
 -- Signed-in sessions by the SHA-256 hash of their token (domain.Session).
 -- Times are nanoseconds since the Unix epoch in UTC.
 CREATE TABLE sessions (

@@ -1,3 +1,4 @@
+-- +goose Up
 -- Small named values of the installation, such as the hash of a generated
 -- admin password.
 CREATE TABLE settings (

@@ -1,3 +1,4 @@
+-- +goose Up
 -- Runs of an index, upload or sync with their progress (domain.Job).
 -- Times are nanoseconds since the Unix epoch in UTC, NULL for none.
 -- account_id is 0 for an index, and not a foreign key: a job's history

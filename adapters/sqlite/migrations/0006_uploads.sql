@@ -1,3 +1,4 @@
+-- +goose Up
 -- Files uploaded to accounts by a manual upload (domain.UploadRecord):
 -- one row per library file, account and remote path; an upload of the
 -- same file to the same path replaces its row. remote_dir is the folder

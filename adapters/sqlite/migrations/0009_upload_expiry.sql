@@ -1,3 +1,4 @@
+-- +goose Up
 -- When an uploaded file is to be removed from the server (the upload's
 -- expiry, domain.UploadRecord.ExpiresAt), in nanoseconds since the Unix
 -- epoch in UTC; NULL for never.

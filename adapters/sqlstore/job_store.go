@@ -1,4 +1,4 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
@@ -38,8 +38,9 @@ var jobColumns = []string{
 var (
 	selectJob = `SELECT id, ` + strings.Join(jobColumns, ", ") + ` FROM jobs`
 	insertJob = `INSERT INTO jobs (` + strings.Join(jobColumns, ", ") + `) VALUES (` +
-		strings.Repeat("?, ", len(jobColumns)-1) + `?)`
-	updateJob = `UPDATE jobs SET ` + strings.Join(jobColumns, " = ?, ") + ` = ? WHERE id = ?`
+		placeholders(len(jobColumns)) + `) RETURNING id`
+	updateJob = `UPDATE jobs SET (` + strings.Join(jobColumns, ", ") + `) = (` +
+		placeholders(len(jobColumns)) + `) WHERE id = ?`
 )
 
 // jobErrorJSON is the stored form of one domain.JobError; the domain has
@@ -49,34 +50,49 @@ type jobErrorJSON struct {
 	Message string `json:"message"`
 }
 
+// errorsJSON returns the first domain.MaxJobErrors of errs as stored: a
+// JSON array.
+func errorsJSON(errs []domain.JobError) (string, error) {
+	out := make([]jobErrorJSON, 0, min(len(errs), domain.MaxJobErrors))
+	for _, e := range errs[:min(len(errs), domain.MaxJobErrors)] {
+		out = append(out, jobErrorJSON(e))
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return "", fmt.Errorf("errors: %w", err)
+	}
+	return string(b), nil
+}
+
+// errorsOf reads the errors stored by errorsJSON.
+func errorsOf(s string) ([]domain.JobError, error) {
+	var errs []jobErrorJSON
+	if err := json.Unmarshal([]byte(s), &errs); err != nil {
+		return nil, err
+	}
+	var out []domain.JobError
+	for _, e := range errs {
+		out = append(out, domain.JobError(e))
+	}
+	return out, nil
+}
+
 // jobValues returns the values of j for jobColumns, with at most
 // domain.MaxJobErrors errors.
 func jobValues(j *domain.Job) ([]any, error) {
-	errs := make([]jobErrorJSON, 0, min(len(j.Errors), domain.MaxJobErrors))
-	for _, e := range j.Errors[:min(len(j.Errors), domain.MaxJobErrors)] {
-		errs = append(errs, jobErrorJSON(e))
-	}
-	errsJSON, err := json.Marshal(errs)
+	errs, err := errorsJSON(j.Errors)
 	if err != nil {
-		return nil, fmt.Errorf("errors: %w", err)
+		return nil, err
 	}
-	created, err := timeValue(j.CreatedAt)
+	times, err := timeValues([]string{"created_at", "started_at", "finished_at"}, j.CreatedAt, j.StartedAt, j.FinishedAt)
 	if err != nil {
-		return nil, fmt.Errorf("created_at: %w", err)
-	}
-	started, err := timeValue(j.StartedAt)
-	if err != nil {
-		return nil, fmt.Errorf("started_at: %w", err)
-	}
-	finished, err := timeValue(j.FinishedAt)
-	if err != nil {
-		return nil, fmt.Errorf("finished_at: %w", err)
+		return nil, err
 	}
 	return []any{
 		string(j.Kind), j.AccountID, string(j.State),
 		j.FilesTotal, j.FilesDone, j.BytesTotal, j.BytesDone,
 		j.Uploaded, j.Downloaded, j.Skipped, j.Failed,
-		string(errsJSON), j.Error, created, started, finished, j.Link, j.LinkError,
+		errs, j.Error, times[0], times[1], times[2], j.Link, j.LinkError,
 	}, nil
 }
 
@@ -99,7 +115,7 @@ func utc(t time.Time) time.Time {
 }
 
 // scanJob reads a row of selectJob.
-func scanJob(row interface{ Scan(...any) error }) (domain.Job, error) {
+func scanJob(row scanner) (domain.Job, error) {
 	var (
 		j                          domain.Job
 		kind, state, errsJSON      string
@@ -113,12 +129,8 @@ func scanJob(row interface{ Scan(...any) error }) (domain.Job, error) {
 	if err != nil {
 		return domain.Job{}, err
 	}
-	var errs []jobErrorJSON
-	if err := json.Unmarshal([]byte(errsJSON), &errs); err != nil {
+	if j.Errors, err = errorsOf(errsJSON); err != nil {
 		return domain.Job{}, fmt.Errorf("job %d: errors: %w", j.ID, err)
-	}
-	for _, e := range errs {
-		j.Errors = append(j.Errors, domain.JobError(e))
 	}
 	j.Kind, j.State = domain.JobKind(kind), domain.JobState(state)
 	j.CreatedAt, j.StartedAt, j.FinishedAt = timeOf(created), timeOf(started), timeOf(finished)
@@ -131,15 +143,11 @@ func (s *JobStore) CreateJob(ctx context.Context, j *domain.Job) error {
 	created.CreatedAt = now()
 	values, err := jobValues(&created)
 	if err != nil {
-		return fmt.Errorf("sqlite: create job: %w", err)
+		return s.db.errorf("create job: %w", err)
 	}
-	res, err := s.db.db.ExecContext(ctx, insertJob, values...)
-	if err != nil {
-		return fmt.Errorf("sqlite: create job: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("sqlite: create job: %w", err)
+	var id int64
+	if err := s.db.db.QueryRowContext(ctx, s.db.q(insertJob), values...).Scan(&id); err != nil {
+		return s.db.errorf("create job: %w", err)
 	}
 	j.ID, j.CreatedAt = id, created.CreatedAt
 	return nil
@@ -147,16 +155,18 @@ func (s *JobStore) CreateJob(ctx context.Context, j *domain.Job) error {
 
 // Job returns one job. ENOTFOUND when there is none.
 func (s *JobStore) Job(ctx context.Context, id int64) (domain.Job, error) {
-	return job(ctx, s.db.db, id)
+	return s.job(ctx, s.db.db, id, "")
 }
 
-func job(ctx context.Context, q querier, id int64) (domain.Job, error) {
-	j, err := scanJob(q.QueryRowContext(ctx, selectJob+` WHERE id = ?`, id))
+// job reads one job; lock is the dialect's ForUpdate inside an update's
+// transaction q.
+func (s *JobStore) job(ctx context.Context, q querier, id int64, lock string) (domain.Job, error) {
+	j, err := scanJob(q.QueryRowContext(ctx, s.db.q(selectJob+` WHERE id = ?`+lock), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Job{}, domain.Errorf(domain.ENOTFOUND, "job %d not found", id)
 	}
 	if err != nil {
-		return domain.Job{}, fmt.Errorf("sqlite: get job %d: %w", id, err)
+		return domain.Job{}, s.db.errorf("get job %d: %w", id, err)
 	}
 	return j, nil
 }
@@ -179,54 +189,36 @@ func (s *JobStore) Jobs(ctx context.Context, f domain.JobFilter) ([]domain.Job, 
 	if limit <= 0 {
 		limit = domain.DefaultJobLimit
 	}
-	rows, err := s.db.db.QueryContext(ctx, q+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list jobs: %w", err)
-	}
-	defer rows.Close()
-	list := []domain.Job{}
-	for rows.Next() {
-		j, err := scanJob(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list jobs: %w", err)
-		}
-		list = append(list, j)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list jobs: %w", err)
-	}
-	return list, nil
+	return queryAll(ctx, s.db, s.db.db, "list jobs", scanJob, q+` ORDER BY id DESC LIMIT ?`, append(args, limit)...)
 }
 
 // UpdateJob reads a job, lets fn change it and stores the result in one
-// transaction, which holds the database's write lock: fn must not wait for
-// anything slow. An error from fn aborts the update and is returned as is.
-// fn cannot change ID or CreatedAt. ENOTFOUND when there is no such job.
+// transaction, which holds the job's row: fn must not wait for anything
+// slow. An error from fn aborts the update and is returned as is. fn
+// cannot change ID or CreatedAt. ENOTFOUND when there is no such job.
 func (s *JobStore) UpdateJob(ctx context.Context, id int64, fn func(*domain.Job) error) (domain.Job, error) {
-	tx, err := s.db.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE, see dsn
-	if err != nil {
-		return domain.Job{}, fmt.Errorf("sqlite: update job %d: %w", id, err)
-	}
-	defer tx.Rollback()
-
-	old, err := job(ctx, tx, id)
+	var j domain.Job
+	err := s.db.inTx(ctx, "update job "+itoa(id), func(tx *sql.Tx) error {
+		old, err := s.job(ctx, tx, id, s.db.d.ForUpdate)
+		if err != nil {
+			return err
+		}
+		j = old
+		if err := fn(&j); err != nil {
+			return err
+		}
+		j.ID, j.CreatedAt = old.ID, old.CreatedAt
+		values, err := jobValues(&j)
+		if err != nil {
+			return s.db.errorf("update job %d: %w", id, err)
+		}
+		if _, err := tx.ExecContext(ctx, s.db.q(updateJob), append(values, id)...); err != nil {
+			return s.db.errorf("update job %d: %w", id, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return domain.Job{}, err
-	}
-	j := old
-	if err := fn(&j); err != nil {
-		return domain.Job{}, err
-	}
-	j.ID, j.CreatedAt = old.ID, old.CreatedAt
-	values, err := jobValues(&j)
-	if err != nil {
-		return domain.Job{}, fmt.Errorf("sqlite: update job %d: %w", id, err)
-	}
-	if _, err := tx.ExecContext(ctx, updateJob, append(values, id)...); err != nil {
-		return domain.Job{}, fmt.Errorf("sqlite: update job %d: %w", id, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return domain.Job{}, fmt.Errorf("sqlite: update job %d: %w", id, err)
 	}
 	return stored(j), nil
 }

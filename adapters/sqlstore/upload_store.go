@@ -1,16 +1,10 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
-	"errors"
-	"fmt"
 	"path"
 	"time"
-
-	"modernc.org/sqlite"
-	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/photosync/photosync/domain"
 	"github.com/photosync/photosync/ports"
@@ -46,34 +40,36 @@ func (s *UploadStore) RecordUpload(ctx context.Context, r domain.UploadRecord) e
 	if err != nil {
 		return domain.Errorf(domain.EINVALID, "the upload record of %s has no valid expiry", r.RemotePath)
 	}
-	_, err = s.db.db.ExecContext(ctx, `INSERT OR REPLACE INTO uploads
+	_, err = s.db.exec(ctx, s.db.db, `INSERT INTO uploads
 		(file_id, account_id, remote_path, remote_dir, size, sha1, source_sha1, upload_size, uploaded_at, expires_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (file_id, account_id, remote_path) DO UPDATE SET remote_dir = excluded.remote_dir,
+		size = excluded.size, sha1 = excluded.sha1, source_sha1 = excluded.source_sha1, upload_size = excluded.upload_size,
+		uploaded_at = excluded.uploaded_at, expires_at = excluded.expires_at`,
 		r.FileID, r.AccountID, r.RemotePath, path.Dir(r.RemotePath), r.Size, r.SHA1, r.SourceSHA1, r.UploadSize, at, expires)
-	if isForeignKeyViolation(err) {
+	if s.db.d.IsForeignKey(err) {
 		return domain.Errorf(domain.ENOTFOUND, "file %d or account %d not found", r.FileID, r.AccountID)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: record upload of file %d: %w", r.FileID, err)
+		return s.db.errorf("record upload of file %d: %w", r.FileID, err)
 	}
 	return nil
 }
 
 // UploadsOf returns the uploads of the given files, by file ID, each
 // file's ordered by account and remote path. Files never uploaded are not
-// in the map. Any number of IDs is one query: they travel as one JSON
-// array, not as one parameter each.
+// in the map. Any number of IDs is one query with one parameter (see
+// Dialect.In).
 func (s *UploadStore) UploadsOf(ctx context.Context, fileIDs []int64) (map[int64][]domain.UploadRecord, error) {
 	out := map[int64][]domain.UploadRecord{}
 	if len(fileIDs) == 0 {
 		return out, nil
 	}
-	ids, err := json.Marshal(fileIDs)
+	in, ids, err := s.db.d.In(fileIDs)
 	if err != nil {
-		return nil, fmt.Errorf("sqlite: uploads of files: %w", err)
+		return nil, s.db.errorf("uploads of files: %w", err)
 	}
-	recs, err := s.query(ctx, selectUpload+` WHERE file_id IN (SELECT value FROM json_each(?))
-		ORDER BY file_id, account_id, remote_path`, string(ids))
+	recs, err := s.query(ctx, selectUpload+` WHERE file_id `+in+` ORDER BY file_id, account_id, remote_path`, ids)
 	if err != nil {
 		return nil, err
 	}
@@ -96,16 +92,13 @@ func (s *UploadStore) UploadsIn(ctx context.Context, accountID int64, remoteDir 
 // ExpiredUploads returns the uploads that expire at now or before,
 // ordered by account, then by expiry.
 func (s *UploadStore) ExpiredUploads(ctx context.Context, now time.Time) ([]domain.UploadRecord, error) {
-	if now.IsZero() {
+	if now.IsZero() || now.Before(minTime) {
 		return nil, nil
+	}
+	if now.After(maxTime) {
+		now = maxTime
 	}
 	at := now.UnixNano()
-	switch {
-	case now.Before(minTime):
-		return nil, nil
-	case now.After(maxTime):
-		at = maxTime.UnixNano()
-	}
 	return s.query(ctx, selectUpload+` WHERE expires_at IS NOT NULL AND expires_at <= ?
 		ORDER BY account_id, expires_at, remote_path, file_id`, at)
 }
@@ -113,39 +106,26 @@ func (s *UploadStore) ExpiredUploads(ctx context.Context, now time.Time) ([]doma
 // DeleteUpload removes the record of one file at one remote path of an
 // account; a record that is not there is no error.
 func (s *UploadStore) DeleteUpload(ctx context.Context, fileID, accountID int64, remotePath string) error {
-	_, err := s.db.db.ExecContext(ctx, `DELETE FROM uploads WHERE file_id = ? AND account_id = ? AND remote_path = ?`,
+	_, err := s.db.exec(ctx, s.db.db, `DELETE FROM uploads WHERE file_id = ? AND account_id = ? AND remote_path = ?`,
 		fileID, accountID, remotePath)
 	if err != nil {
-		return fmt.Errorf("sqlite: delete the upload record of %s: %w", remotePath, err)
+		return s.db.errorf("delete the upload record of %s: %w", remotePath, err)
 	}
 	return nil
 }
 
 func (s *UploadStore) query(ctx context.Context, q string, args ...any) ([]domain.UploadRecord, error) {
-	rows, err := s.db.db.QueryContext(ctx, q, args...)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list uploads: %w", err)
+	recs, err := queryAll(ctx, s.db, s.db.db, "list uploads", scanUpload, q, args...)
+	if len(recs) == 0 {
+		return nil, err
 	}
-	defer rows.Close()
-	var out []domain.UploadRecord
-	for rows.Next() {
-		var r domain.UploadRecord
-		var at, expires sql.NullInt64
-		if err := rows.Scan(&r.FileID, &r.AccountID, &r.RemotePath, &r.Size, &r.SHA1, &r.SourceSHA1, &r.UploadSize, &at, &expires); err != nil {
-			return nil, fmt.Errorf("sqlite: list uploads: %w", err)
-		}
-		r.UploadedAt, r.ExpiresAt = timeOf(at), timeOf(expires)
-		out = append(out, r)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list uploads: %w", err)
-	}
-	return out, nil
+	return recs, err
 }
 
-// isForeignKeyViolation reports whether err is a violated FOREIGN KEY
-// constraint.
-func isForeignKeyViolation(err error) bool {
-	var e *sqlite.Error
-	return errors.As(err, &e) && e.Code() == sqlite3.SQLITE_CONSTRAINT_FOREIGNKEY
+func scanUpload(row scanner) (domain.UploadRecord, error) {
+	var r domain.UploadRecord
+	var at, expires sql.NullInt64
+	err := row.Scan(&r.FileID, &r.AccountID, &r.RemotePath, &r.Size, &r.SHA1, &r.SourceSHA1, &r.UploadSize, &at, &expires)
+	r.UploadedAt, r.ExpiresAt = timeOf(at), timeOf(expires)
+	return r, err
 }

@@ -1,10 +1,9 @@
-package sqlite
+package sqlstore
 
 import (
 	"context"
 	"database/sql"
 	"errors"
-	"fmt"
 	"strings"
 	"time"
 
@@ -38,23 +37,16 @@ var accountColumns = []string{
 var (
 	selectAccount = `SELECT id, ` + strings.Join(accountColumns, ", ") + ` FROM accounts`
 	insertAccount = `INSERT INTO accounts (` + strings.Join(accountColumns, ", ") + `) VALUES (` +
-		strings.Repeat("?, ", len(accountColumns)-1) + `?)`
-	updateAccount = `UPDATE accounts SET ` + strings.Join(accountColumns, " = ?, ") + ` = ? WHERE id = ?`
+		placeholders(len(accountColumns)) + `) RETURNING id`
+	updateAccount = `UPDATE accounts SET (` + strings.Join(accountColumns, ", ") + `) = (` +
+		placeholders(len(accountColumns)) + `) WHERE id = ?`
 )
 
 // accountValues returns the values of a for accountColumns.
 func accountValues(a *domain.Account) ([]any, error) {
-	lastSync, err := timeValue(a.LastSyncAt)
+	times, err := timeValues([]string{"last_sync_at", "created_at", "updated_at"}, a.LastSyncAt, a.CreatedAt, a.UpdatedAt)
 	if err != nil {
-		return nil, fmt.Errorf("last_sync_at: %w", err)
-	}
-	created, err := timeValue(a.CreatedAt)
-	if err != nil {
-		return nil, fmt.Errorf("created_at: %w", err)
-	}
-	updated, err := timeValue(a.UpdatedAt)
-	if err != nil {
-		return nil, fmt.Errorf("updated_at: %w", err)
+		return nil, err
 	}
 	var secret []byte
 	if len(a.Secret) > 0 {
@@ -65,13 +57,13 @@ func accountValues(a *domain.Account) ([]any, error) {
 		a.UploadEnabled, a.UploadFolder, a.UploadSize,
 		a.SyncEnabled, a.SyncFolder, int64(a.SyncInterval / time.Second), a.SyncDownload, a.SyncUpload,
 		a.SyncPreserveNames, a.SyncRaw, a.SyncVideo,
-		string(a.Status), lastSync, a.LastError, a.ErrorCount,
-		created, updated,
+		string(a.Status), times[0], a.LastError, a.ErrorCount,
+		times[1], times[2],
 	}, nil
 }
 
 // scanAccount reads a row of selectAccount.
-func scanAccount(row interface{ Scan(...any) error }) (domain.Account, error) {
+func scanAccount(row scanner) (domain.Account, error) {
 	var (
 		a                          domain.Account
 		typ, status                string
@@ -106,18 +98,15 @@ func (s *AccountStore) CreateAccount(ctx context.Context, a *domain.Account) err
 	created.UpdatedAt = created.CreatedAt
 	values, err := accountValues(&created)
 	if err != nil {
-		return fmt.Errorf("sqlite: create account: %w", err)
+		return s.db.errorf("create account: %w", err)
 	}
-	res, err := s.db.db.ExecContext(ctx, insertAccount, values...)
-	if isUniqueViolation(err) {
+	var id int64
+	err = s.db.db.QueryRowContext(ctx, s.db.q(insertAccount), values...).Scan(&id)
+	if s.db.d.IsUnique(err) {
 		return domain.Errorf(domain.ECONFLICT, "an account named %q exists already", a.Name)
 	}
 	if err != nil {
-		return fmt.Errorf("sqlite: create account: %w", err)
-	}
-	id, err := res.LastInsertId()
-	if err != nil {
-		return fmt.Errorf("sqlite: create account: %w", err)
+		return s.db.errorf("create account: %w", err)
 	}
 	a.ID, a.CreatedAt, a.UpdatedAt = id, created.CreatedAt, created.UpdatedAt
 	return nil
@@ -125,95 +114,77 @@ func (s *AccountStore) CreateAccount(ctx context.Context, a *domain.Account) err
 
 // Account returns one account. ENOTFOUND when there is none.
 func (s *AccountStore) Account(ctx context.Context, id int64) (domain.Account, error) {
-	return account(ctx, s.db.db, id)
+	return s.account(ctx, s.db.db, id, "")
 }
 
-func account(ctx context.Context, q querier, id int64) (domain.Account, error) {
-	a, err := scanAccount(q.QueryRowContext(ctx, selectAccount+` WHERE id = ?`, id))
+// account reads one account; lock is the dialect's ForUpdate inside an
+// update's transaction q.
+func (s *AccountStore) account(ctx context.Context, q querier, id int64, lock string) (domain.Account, error) {
+	a, err := scanAccount(q.QueryRowContext(ctx, s.db.q(selectAccount+` WHERE id = ?`+lock), id))
 	if errors.Is(err, sql.ErrNoRows) {
 		return domain.Account{}, domain.Errorf(domain.ENOTFOUND, "account %d not found", id)
 	}
 	if err != nil {
-		return domain.Account{}, fmt.Errorf("sqlite: get account %d: %w", id, err)
+		return domain.Account{}, s.db.errorf("get account %d: %w", id, err)
 	}
 	return a, nil
 }
 
 // Accounts returns all accounts ordered by ID.
 func (s *AccountStore) Accounts(ctx context.Context) ([]domain.Account, error) {
-	rows, err := s.db.db.QueryContext(ctx, selectAccount+` ORDER BY id`)
-	if err != nil {
-		return nil, fmt.Errorf("sqlite: list accounts: %w", err)
-	}
-	defer rows.Close()
-	list := []domain.Account{}
-	for rows.Next() {
-		a, err := scanAccount(rows)
-		if err != nil {
-			return nil, fmt.Errorf("sqlite: list accounts: %w", err)
-		}
-		list = append(list, a)
-	}
-	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("sqlite: list accounts: %w", err)
-	}
-	return list, nil
+	return queryAll(ctx, s.db, s.db.db, "list accounts", scanAccount, selectAccount+` ORDER BY id`)
 }
 
 // UpdateAccount reads an account, lets fn change it and stores the result
-// in one transaction, which holds the database's write lock: fn must not
-// wait for anything slow, such as a remote server. An error from fn aborts
-// the update and is returned as is. fn cannot change ID or CreatedAt;
-// UpdatedAt is set to the time of the update, always later than before.
-// ENOTFOUND when there is no such account; ECONFLICT when the new name is
-// taken.
+// in one transaction, which holds the account's row (SQLite: the
+// database's write lock; PostgreSQL: SELECT ... FOR UPDATE), so that an
+// update from another process waits for this one rather than overwriting
+// it: fn must not wait for anything slow, such as a remote server. An
+// error from fn aborts the update and is returned as is. fn cannot change
+// ID or CreatedAt; UpdatedAt is set to the time of the update, always
+// later than before. ENOTFOUND when there is no such account; ECONFLICT
+// when the new name is taken.
 func (s *AccountStore) UpdateAccount(ctx context.Context, id int64, fn func(*domain.Account) error) (domain.Account, error) {
-	tx, err := s.db.db.BeginTx(ctx, nil) // BEGIN IMMEDIATE, see dsn
-	if err != nil {
-		return domain.Account{}, fmt.Errorf("sqlite: update account %d: %w", id, err)
-	}
-	defer tx.Rollback()
-
-	old, err := account(ctx, tx, id)
+	var a domain.Account
+	err := s.db.inTx(ctx, "update account "+itoa(id), func(tx *sql.Tx) error {
+		old, err := s.account(ctx, tx, id, s.db.d.ForUpdate)
+		if err != nil {
+			return err
+		}
+		a = old
+		if err := fn(&a); err != nil {
+			return err
+		}
+		a.ID, a.CreatedAt = old.ID, old.CreatedAt
+		a.UpdatedAt = now()
+		if !a.UpdatedAt.After(old.UpdatedAt) {
+			// The clock stood still or went back: UpdatedAt still advances.
+			a.UpdatedAt = old.UpdatedAt.Add(time.Nanosecond)
+		}
+		values, err := accountValues(&a)
+		if err != nil {
+			return s.db.errorf("update account %d: %w", id, err)
+		}
+		_, err = tx.ExecContext(ctx, s.db.q(updateAccount), append(values, id)...)
+		if s.db.d.IsUnique(err) {
+			return domain.Errorf(domain.ECONFLICT, "an account named %q exists already", a.Name)
+		}
+		if err != nil {
+			return s.db.errorf("update account %d: %w", id, err)
+		}
+		return nil
+	})
 	if err != nil {
 		return domain.Account{}, err
-	}
-	a := old
-	if err := fn(&a); err != nil {
-		return domain.Account{}, err
-	}
-	a.ID, a.CreatedAt = old.ID, old.CreatedAt
-	a.UpdatedAt = now()
-	if !a.UpdatedAt.After(old.UpdatedAt) {
-		// The clock stood still or went back: UpdatedAt still advances.
-		a.UpdatedAt = old.UpdatedAt.Add(time.Nanosecond)
-	}
-	values, err := accountValues(&a)
-	if err != nil {
-		return domain.Account{}, fmt.Errorf("sqlite: update account %d: %w", id, err)
-	}
-	_, err = tx.ExecContext(ctx, updateAccount, append(values, id)...)
-	if isUniqueViolation(err) {
-		return domain.Account{}, domain.Errorf(domain.ECONFLICT, "an account named %q exists already", a.Name)
-	}
-	if err != nil {
-		return domain.Account{}, fmt.Errorf("sqlite: update account %d: %w", id, err)
-	}
-	if err := tx.Commit(); err != nil {
-		return domain.Account{}, fmt.Errorf("sqlite: update account %d: %w", id, err)
 	}
 	return a, nil
 }
 
 // DeleteAccount removes an account. ENOTFOUND when there is none.
 func (s *AccountStore) DeleteAccount(ctx context.Context, id int64) error {
-	res, err := s.db.db.ExecContext(ctx, `DELETE FROM accounts WHERE id = ?`, id)
+	n, err := s.db.exec(ctx, s.db.db, `DELETE FROM accounts WHERE id = ?`, id)
 	if err != nil {
-		return fmt.Errorf("sqlite: delete account %d: %w", id, err)
-	}
-	n, err := res.RowsAffected()
-	if err != nil {
-		return fmt.Errorf("sqlite: delete account %d: %w", id, err)
+		return s.db.errorf("delete account %d: %w", id, err)
 	}
 	if n == 0 {
 		return domain.Errorf(domain.ENOTFOUND, "account %d not found", id)
