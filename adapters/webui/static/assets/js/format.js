@@ -93,4 +93,4 @@ export function plural(n, one, many = `${one}s`) {
 }
 
 /** STATUS names an account's connection status. */
-export const STATUS = {ok: 'Connected', error: 'Error', unauthorized: 'Password rejected'};
+export const STATUS = {ok: 'Connected', error: 'Error', unauthorized: 'Password rejected', needs_review: 'Waiting for your confirmation'};

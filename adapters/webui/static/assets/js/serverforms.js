@@ -103,6 +103,25 @@ export function syncArea(account, saved) {
   error);
   const state = formState(form);
   form.append(h('div', {class: 'form-actions'}, save, now, preview, state.status));
+  // A run held back what it would replace (or a large first sync): the
+  // person reads what it would do and confirms.
+  const review = account.status === 'needs_review' ? h('div', {class: 'alert warn review', id: 'sync-review', role: 'status'},
+    h('p', null, icon('alert'), ' ', account.last_error || 'A sync waits for your confirmation.'),
+    h('p', {class: 'hint'}, 'Nothing was replaced. Replaced library files are kept as versions (Settings → Versions); replaced server files are kept by the server.'),
+    h('button', {type: 'button', class: 'primary', id: 'sync-confirm', onclick: confirmSync}, icon('sync'), 'Confirm and sync')) : null;
+  if (review) form.prepend(review);
+
+  async function confirmSync() {
+    error.show('');
+    try {
+      const job = await busy(review.querySelector('button'), 'Starting…', () => post(`/accounts/${account.id}/sync`, {confirm: true}));
+      trackJob(job);
+      review.remove();
+      state.saved('Sync started');
+    } catch (err) {
+      error.show(err.message);
+    }
+  }
 
   function body() {
     const b = {sync_enabled: on.checked, sync_folder: folder.input.value.trim() || '/', sync_interval: Number(every.value)};
