@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/photosync/photosync/domain"
@@ -72,6 +73,22 @@ func (p *Progress) FileDone(path string, outcome Outcome, err error) {
 			}
 		}
 	})
+}
+
+// NotSentPrefix starts the message of a file an upload did not send
+// because the library index already knows it is bad (empty, unreadable,
+// corrupt): a problem that was there before the run, not a failure of it.
+const NotSentPrefix = "not sent, a known problem: "
+
+// KnownProblems counts the errors of j that are such known problems, and
+// reports whether they are all of its failed files.
+func KnownProblems(j domain.Job) (n int, all bool) {
+	for _, e := range j.Errors {
+		if strings.HasPrefix(e.Message, NotSentPrefix) {
+			n++
+		}
+	}
+	return n, n > 0 && n == j.Failed
 }
 
 // SetLink records the public link an upload made to its folder, or why

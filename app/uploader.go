@@ -140,7 +140,7 @@ func (u *Uploader) Upload(ctx context.Context, req UploadRequest, p *Progress) e
 	var items []*uploadItem
 	for _, f := range files {
 		if problem := domain.UploadProblem(f); problem != "" {
-			p.FileDone(f.Path, Failed, domain.Errorf(domain.EINVALID, "not sent: %s", problem))
+			p.FileDone(f.Path, Failed, domain.Errorf(domain.EINVALID, NotSentPrefix+"%s", problem))
 			continue
 		}
 		items = append(items, &uploadItem{f: f, size: -1})

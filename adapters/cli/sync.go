@@ -294,10 +294,7 @@ func parsePaths(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("usage of %s:\n%s", fs.Name(), defaults(fs))
-			}
-			return nil, usagef("%s: %v", fs.Name(), err)
+			return nil, flagHelp(fs, err)
 		}
 		if fs.NArg() == 0 {
 			return pos, nil
