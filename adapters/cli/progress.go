@@ -215,7 +215,7 @@ func jobDuration(d time.Duration) string {
 	if d < time.Minute {
 		return fmt.Sprintf("%.1fs", d.Seconds())
 	}
-	return d.Round(time.Second).String()
+	return Duration(d.Round(time.Second))
 }
 
 // etaClock is a time left as m:ss or h:mm:ss.
