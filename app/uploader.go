@@ -155,7 +155,9 @@ func (u *Uploader) Upload(ctx context.Context, req UploadRequest, p *Progress) e
 	r := &upload{Uploader: u, req: req, st: st, p: p, items: items, side: domain.FitSide(req.Options.Size)}
 	r.sender = &sender{st: st, library: u.library, p: p, log: u.log, retry: retryPolicy{attempts: u.Attempts, delay: u.RetryDelay}}
 	start := u.clock.Now()
+	p.CountConfirmed()
 	err = r.run(ctx)
+	p.EndSending()
 	if isFatal(err) {
 		err = u.accounts.noteFailure(ctx, req.AccountID, err)
 	}

@@ -96,13 +96,12 @@ func Duration(d time.Duration) string {
 			return d.String()
 		}
 	}
-	s := d.String() // e.g. 24h0m0s, 1h30m0s, 2m0s
-	s = strings.TrimSuffix(s, "0s")
+	s := d.String() // e.g. 24h0m0s, 1h30m0s, 2m0s, 1m30s
+	if strings.HasSuffix(s, "m0s") {
+		s = strings.TrimSuffix(s, "0s")
+	}
 	if strings.HasSuffix(s, "h0m") {
 		s = strings.TrimSuffix(s, "0m")
-	}
-	if s == "" {
-		return "0s"
 	}
 	return s
 }
