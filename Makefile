@@ -21,7 +21,7 @@ help:
 	@echo "make bench     time photosync against rclone v1.76 and plain PUTs on Apache, rclone serve and the Nextcloud test server (bench/results/<date>.md)"
 	@echo "make soak      the reliability and security tests at full scale, and the fuzzers (bench/results/soak-<date>.md)"
 	@echo "make lint      go vet, gofmt and staticcheck"
-	@echo "make generate  regenerate Wire's infra/wire_gen.go"
+	@echo "make generate  regenerate Wire's infra/wire_gen.go and infra/lambdafn/wire_gen.go"
 
 build:
 	CGO_ENABLED=0 $(GO) build -trimpath -o $(BIN) ./cmd/photosync
@@ -77,14 +77,16 @@ lint: vet
 generate:
 	$(GO) generate ./infra/...
 
-# Fails when infra/wire_gen.go is not what Wire generates from wire.go.
+# Fails when a wire_gen.go (infra's, and the Lambda function's in
+# infra/lambdafn) is not what Wire generates from its wire.go.
+WIREGEN = infra/wire_gen.go infra/lambdafn/wire_gen.go
 check-generate:
-	@tmp=$$(mktemp); cp infra/wire_gen.go $$tmp; \
-	$(GO) generate ./infra/... || { rm -f $$tmp; exit 1; }; \
-	if ! cmp -s $$tmp infra/wire_gen.go; then \
-		echo "infra/wire_gen.go is out of date: it has been regenerated, review and commit it"; \
-		diff -u $$tmp infra/wire_gen.go | head -40; rm -f $$tmp; exit 1; \
-	fi; rm -f $$tmp
+	@tmp=$$(mktemp -d); for f in $(WIREGEN); do mkdir -p $$tmp/$$(dirname $$f); cp $$f $$tmp/$$f; done; \
+	$(GO) generate ./infra/... || { rm -rf $$tmp; exit 1; }; \
+	for f in $(WIREGEN); do if ! cmp -s $$tmp/$$f $$f; then \
+		echo "$$f is out of date: it has been regenerated, review and commit it"; \
+		diff -u $$tmp/$$f $$f | head -40; rm -rf $$tmp; exit 1; \
+	fi; done; rm -rf $$tmp
 
 # The pure core must build for WebAssembly, and its tests pass there too
 # (run by wazero, a Go tool of this module, through .ci/go_wasip1_wasm_exec,

@@ -209,7 +209,7 @@ func (s *Accounts) Test(ctx context.Context, id int64) (domain.Account, error) {
 	}
 	password, err := s.password(a)
 	if err == nil {
-		_, err = s.connector.Discover(ctx, s.credentials(a, password))
+		_, err = s.discoverRetrying(ctx, s.credentials(a, password))
 	}
 	if errors.Is(err, context.Canceled) {
 		return a, err
@@ -312,7 +312,7 @@ func recordOutcome(a *domain.Account, err error) {
 }
 
 func (s *Accounts) discover(ctx context.Context, a *domain.Account, password string) error {
-	d, err := s.connector.Discover(ctx, s.credentials(*a, password))
+	d, err := s.discoverRetrying(ctx, s.credentials(*a, password))
 	if err != nil {
 		return err
 	}

@@ -1,6 +1,7 @@
 package app
 
 import (
+	"strings"
 	"sync"
 
 	"github.com/photosync/photosync/domain"
@@ -21,9 +22,10 @@ const (
 // by the job's workers; every change calls the notify function given to
 // NewProgress (the job runner uses it to persist and publish progress).
 type Progress struct {
-	mu     sync.Mutex
-	job    domain.Job
-	notify func(domain.Job)
+	mu      sync.Mutex
+	job     domain.Job
+	notify  func(domain.Job)
+	confirm bool // see CountConfirmed
 }
 
 // NewProgress returns progress for job j; notify may be nil.
@@ -44,9 +46,50 @@ func (p *Progress) AddTotal(files int, bytes int64) {
 	p.update(func(j *domain.Job) { j.FilesTotal += files; j.BytesTotal += bytes })
 }
 
-// AddBytes counts bytes transferred so far, for progress within a file.
+// AddBytes counts bytes transferred so far, for progress within a file:
+// as done, or after CountConfirmed as sent, until Confirmed.
 func (p *Progress) AddBytes(n int64) {
-	p.update(func(j *domain.Job) { j.BytesDone += n })
+	p.update(func(j *domain.Job) {
+		if p.confirm {
+			j.BytesSent = max(j.BytesSent+n, 0)
+		} else {
+			j.BytesDone += n
+		}
+	})
+}
+
+// CountConfirmed makes the progress tell only what the server confirmed:
+// the bytes AddBytes counts are sent (Job.BytesSent), not done, until
+// Confirmed counts their file done, once the server has shown that it
+// holds the whole file. An upload uses it: bytes handed to a socket, or
+// held by a server that has not answered yet, are not uploaded.
+func (p *Progress) CountConfirmed() {
+	p.mu.Lock()
+	p.confirm = true
+	p.mu.Unlock()
+}
+
+// Confirmed counts a file the server confirmed it holds, whole, as
+// uploaded: its size moves from the bytes sent to the bytes done.
+func (p *Progress) Confirmed(path string, size int64) {
+	p.update(func(j *domain.Job) {
+		j.BytesSent = max(j.BytesSent-size, 0)
+		j.BytesDone += size
+		j.FilesDone++
+		j.Uploaded++
+	})
+}
+
+// Unsent takes the size of a file that was sent but failed its check out
+// of the bytes sent.
+func (p *Progress) Unsent(size int64) {
+	p.update(func(j *domain.Job) { j.BytesSent = max(j.BytesSent-size, 0) })
+}
+
+// EndSending forgets the bytes sent that no file confirmed: the job has
+// nothing in flight any more.
+func (p *Progress) EndSending() {
+	p.update(func(j *domain.Job) { j.BytesSent = 0 })
 }
 
 // FileDone counts one finished file. A failed file's error is kept (the
@@ -72,6 +115,22 @@ func (p *Progress) FileDone(path string, outcome Outcome, err error) {
 			}
 		}
 	})
+}
+
+// NotSentPrefix starts the message of a file an upload did not send
+// because the library index already knows it is bad (empty, unreadable,
+// corrupt): a problem that was there before the run, not a failure of it.
+const NotSentPrefix = "not sent, a known problem: "
+
+// KnownProblems counts the errors of j that are such known problems, and
+// reports whether they are all of its failed files.
+func KnownProblems(j domain.Job) (n int, all bool) {
+	for _, e := range j.Errors {
+		if strings.HasPrefix(e.Message, NotSentPrefix) {
+			n++
+		}
+	}
+	return n, n > 0 && n == j.Failed
 }
 
 // SetLink records the public link an upload made to its folder, or why

@@ -281,6 +281,9 @@ type prepared struct {
 	st       ports.RemoteStorage   // the server, listings tried again while it is busy
 	stats    WalkStats
 	etags    etagVerdict // what the run learnt of the server's folder ETags
+	// createFolder is the sync folder a dry run found missing: the run
+	// will create it.
+	createFolder string
 }
 
 // prepare indexes the library, lists the server and plans. A run (write)
@@ -340,6 +343,7 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 		Settings: set,
 		Remote:   files, Local: local, Pairs: pr.pairs, Failures: failures, Now: s.clock.Now(),
 	})
+	pr.plan.CreateFolder = pr.createFolder
 	return pr, nil
 }
 
@@ -374,6 +378,14 @@ func (s *Syncer) listRemote(ctx context.Context, a domain.Account, st ports.Remo
 	// Listings are small answers that wait on the server: twice the
 	// transfers at once keep it busy (rclone's checkers are 8 too).
 	files, folders, stats, err := WalkRemote(ctx, st, a.SyncFolder, prev, verdictOf(prev, a.SyncFolder).trust(), 2*s.cfg.Parallel)
+	if err != nil && !write && a.SyncUpload && domain.ErrorCode(err) == domain.ENOTFOUND {
+		// A dry run does not create the sync folder a run would: it
+		// plans as if it were empty, and says it will be created.
+		if _, serr := st.Stat(ctx, a.SyncFolder); domain.ErrorCode(serr) == domain.ENOTFOUND {
+			files, folders, stats, err = nil, nil, WalkStats{}, nil
+			pr.createFolder = a.SyncFolder
+		}
+	}
 	if err != nil {
 		return nil, nil, fmt.Errorf("list the sync folder %s: %w", a.SyncFolder, err)
 	}

@@ -210,10 +210,17 @@ func (r *upload) transfer(ctx context.Context, it *uploadItem) error {
 				}
 			}
 			if err != nil {
+				// Its bytes were sent, and are not uploaded.
+				sent := it.f.Size
+				if resized != nil {
+					sent = int64(len(resized))
+				}
+				r.p.Unsent(sent)
 				_ = r.settle(ctx, it, err) // a run-stopping error is returned by putChecked
 				return
 			}
-			r.p.FileDone(it.f.Path, Uploaded, nil)
+			// Done once the server has shown it holds the whole file.
+			r.p.Confirmed(it.f.Path, rf.Size)
 			r.log.DebugContext(ctx, "uploaded", "path", it.f.Path, "remote", it.path)
 		})
 }

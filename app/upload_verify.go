@@ -14,6 +14,15 @@ import (
 // not only at its end.
 const maxVerifyBatch = 256
 
+// minVerifyBatch and verifySteps set when a folder's batch is checked
+// before all its files are sent: once a batch holds an eighth of the
+// folder's files, and at least 8, so that files are confirmed (and the
+// progress moves) as the upload goes, for about 8 listings of a folder.
+const (
+	minVerifyBatch = 8
+	verifySteps    = 8
+)
+
 // verifier checks the size the server stored of every file a run sent,
 // with one PROPFIND Depth 1 of a folder for a batch of its files rather
 // than one PROPFIND per file: once every file of the folder that the run
@@ -31,6 +40,7 @@ type verifier struct {
 
 	mu      sync.Mutex
 	left    map[string]int        // files of each folder neither sent nor given up yet
+	total   map[string]int        // files of each folder the run means to send
 	waiting map[string][]sentFile // sent files of each folder, not checked yet
 }
 
@@ -47,9 +57,10 @@ type sentFile struct {
 // newVerifier returns a verifier for the files at paths, which a run
 // means to send.
 func newVerifier(s *sender, paths []string) *verifier {
-	v := &verifier{s: s, left: map[string]int{}, waiting: map[string][]sentFile{}}
+	v := &verifier{s: s, left: map[string]int{}, total: map[string]int{}, waiting: map[string][]sentFile{}}
 	for _, p := range paths {
 		v.left[path.Dir(p)]++
+		v.total[path.Dir(p)]++
 	}
 	return v
 }
@@ -88,7 +99,8 @@ func (v *verifier) take(dir string, done bool) []sentFile {
 		v.left[dir]--
 	}
 	w := v.waiting[dir]
-	if len(w) == 0 || (v.left[dir] > 0 && len(w) < maxVerifyBatch) {
+	step := min(max(minVerifyBatch, v.total[dir]/verifySteps), maxVerifyBatch)
+	if len(w) == 0 || (v.left[dir] > 0 && len(w) < step) {
 		return nil
 	}
 	delete(v.waiting, dir)

@@ -143,7 +143,7 @@ func (u *Uploader) Upload(ctx context.Context, req UploadRequest, p *Progress) e
 	var items []*uploadItem
 	for _, f := range files {
 		if problem := domain.UploadProblem(f); problem != "" {
-			p.FileDone(f.Path, Failed, domain.Errorf(domain.EINVALID, "not sent: %s", problem))
+			p.FileDone(f.Path, Failed, domain.Errorf(domain.EINVALID, NotSentPrefix+"%s", problem))
 			continue
 		}
 		items = append(items, &uploadItem{f: f, size: -1})
@@ -158,7 +158,9 @@ func (u *Uploader) Upload(ctx context.Context, req UploadRequest, p *Progress) e
 	r := &upload{Uploader: u, req: req, st: st, p: p, items: items, side: domain.FitSide(req.Options.Size)}
 	r.sender = &sender{st: st, library: u.library, p: p, log: u.log, retry: retryPolicy{attempts: u.Attempts, delay: u.RetryDelay}, proof: u.Verify}
 	start := u.clock.Now()
+	p.CountConfirmed()
 	err = r.run(ctx)
+	p.EndSending()
 	if isFatal(err) {
 		err = u.accounts.noteFailure(ctx, req.AccountID, err)
 	}

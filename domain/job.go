@@ -48,7 +48,11 @@ type Job struct {
 	FilesTotal int
 	FilesDone  int // finished, whatever the outcome
 	BytesTotal int64
-	BytesDone  int64
+	BytesDone  int64 // of files the server confirmed, for an upload
+	// BytesSent are bytes an upload handed to the server whose files it
+	// has not confirmed yet (while they are checked: "verifying"). Live
+	// progress only: a job ends with none, and stores do not keep them.
+	BytesSent  int64
 	Uploaded   int
 	Downloaded int
 	Skipped    int

@@ -100,6 +100,9 @@ type SyncAction struct {
 // SyncPlan is what a run will do, in order: downloads first, then uploads.
 type SyncPlan struct {
 	Actions []SyncAction
+	// CreateFolder is the sync folder when it does not exist yet and
+	// the run will create it (a dry run plans as if it were empty).
+	CreateFolder string
 }
 
 // SyncRun records one run of an account's sync.

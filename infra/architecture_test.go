@@ -171,3 +171,31 @@ func TestViolationCatches(t *testing.T) {
 		}
 	}
 }
+
+// TestSelfHostedBinaryLinksNoAWS keeps what only the Lambda function needs
+// (the AWS SDK, aws-lambda-go) out of `photosync`: the Lambda composition
+// lives in infra/lambdafn, which only cmd/photosync-lambda imports.
+func TestSelfHostedBinaryLinksNoAWS(t *testing.T) {
+	deps := func(pkg string) []string {
+		out, err := exec.Command("go", "list", "-deps", pkg).Output()
+		if err != nil {
+			t.Fatalf("go list -deps %s: %v", pkg, err)
+		}
+		return strings.Fields(string(out))
+	}
+	aws := func(pkgs []string) (found []string) {
+		for _, p := range pkgs {
+			if strings.HasPrefix(p, "github.com/aws/") || p == module+"infra/lambdafn" || p == module+"adapters/awslambda" || p == module+"adapters/sqs" {
+				found = append(found, p)
+			}
+		}
+		return found
+	}
+	if found := aws(deps("../cmd/photosync")); len(found) > 0 {
+		t.Errorf("cmd/photosync links %d packages only the Lambda function needs, such as %v", len(found), found[:min(len(found), 5)])
+	}
+	// The check can fail: the Lambda function does link them.
+	if found := aws(deps("../cmd/photosync-lambda")); len(found) == 0 {
+		t.Error("cmd/photosync-lambda links no AWS package: the check above would pass whatever it is given")
+	}
+}

@@ -4,6 +4,7 @@
 package infra
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -13,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/photosync/photosync/adapters/cli"
 	"github.com/photosync/photosync/adapters/webdav"
 	"github.com/photosync/photosync/app"
 )
@@ -95,15 +97,21 @@ func LoadConfig(getenv func(string) string) Config {
 // of the machine can see in the process list.
 func (c *Config) parseServeFlags(args []string, stderr io.Writer) (exposed []string, err error) {
 	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs.SetOutput(io.Discard)
 	for _, s := range settings {
 		fs.StringVar(s.field(c), s.flag, *s.field(c), s.usage+" ($"+s.env+")")
 	}
-	if err := fs.Parse(args); err != nil {
-		return nil, err
+	if err := fs.Parse(args); errors.Is(err, flag.ErrHelp) || (err == nil && fs.NArg() > 0 && fs.Arg(0) == "help") {
+		var b strings.Builder
+		b.WriteString("Usage:\n  photosync serve [flags]\n\nRuns the web UI, the API and the scheduler. Every flag has an environment\nvariable; a flag wins over its variable.\n\nFlags:\n")
+		fs.SetOutput(&b)
+		fs.PrintDefaults()
+		return nil, cli.Help(b.String())
+	} else if err != nil {
+		return nil, cli.Usagef("serve: %v", err)
 	}
 	if fs.NArg() > 0 {
-		return nil, fmt.Errorf("serve: unexpected argument %q", fs.Arg(0))
+		return nil, cli.Usagef("serve: unexpected argument %q", fs.Arg(0))
 	}
 	fs.Visit(func(f *flag.Flag) {
 		for _, s := range settings {
@@ -112,7 +120,10 @@ func (c *Config) parseServeFlags(args []string, stderr io.Writer) (exposed []str
 			}
 		}
 	})
-	return exposed, c.validate()
+	if err := c.validate(); err != nil {
+		return exposed, cli.Usagef("%v", err)
+	}
+	return exposed, nil
 }
 
 func (c *Config) validate() error {

@@ -15,7 +15,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: getenv, Version: version(),
 		Open: func(ctx context.Context) (*cli.Services, func(), error) {
 			if err := cfg.validate(); err != nil {
-				return nil, nil, err
+				return nil, nil, cli.Usagef("%v", err)
 			}
 			// Commands print their own results; their logs only speak up
 			// for warnings unless a level is asked for.

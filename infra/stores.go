@@ -29,36 +29,23 @@ type Stores struct {
 }
 
 // StoreSet provides every store port on the configured database.
-var StoreSet = wire.NewSet(provideStores, wire.FieldsOf(new(Stores),
-	"Accounts", "Sessions", "Settings", "Jobs", "Library", "Uploads", "Sync", "Leases"))
+var StoreSet = wire.NewSet(provideStores, StoreFields)
 
-// LambdaStoreSet provides every store port on the Lambda function's
-// database: PostgreSQL when PHOTOSYNC_DATABASE_URL is set, else SQLite on
-// EFS with LambdaConfig's journal mode.
-var LambdaStoreSet = wire.NewSet(provideLambdaStores, wire.FieldsOf(new(Stores),
-	"Accounts", "Sessions", "Settings", "Jobs", "Library", "Uploads", "Sync", "Leases"))
+// StoreFields hands the fields of Stores to the rest of the graph.
+var StoreFields = wire.FieldsOf(new(Stores),
+	"Accounts", "Sessions", "Settings", "Jobs", "Library", "Uploads", "Sync", "Leases")
 
 // provideStores opens the configured database; the cleanup closes it.
 func provideStores(ctx context.Context, cfg Config) (Stores, func(), error) {
 	if cfg.DatabaseURL != "" {
-		return postgresStores(ctx, cfg.DatabaseURL, postgres.Options{})
+		return PostgresStores(ctx, cfg.DatabaseURL, postgres.Options{})
 	}
-	return sqliteStores(ctx, cfg.DatabasePath(), sqlite.JournalWAL)
+	return SQLiteStores(ctx, cfg.DatabasePath(), sqlite.JournalWAL)
 }
 
-// lambdaMaxConns bounds the connections of one Lambda instance: many run
-// at once, each handling one event at a time.
-const lambdaMaxConns = 2
-
-func provideLambdaStores(ctx context.Context, cfg Config, lc LambdaConfig) (Stores, func(), error) {
-	if cfg.DatabaseURL != "" {
-		return postgresStores(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: lambdaMaxConns})
-	}
-	return sqliteStores(ctx, cfg.DatabasePath(), lc.Journal)
-}
-
-// sqliteStores opens the SQLite database file at path.
-func sqliteStores(ctx context.Context, path string, journal sqlite.Journal) (Stores, func(), error) {
+// SQLiteStores opens the SQLite database file at path; the cleanup closes
+// it.
+func SQLiteStores(ctx context.Context, path string, journal sqlite.Journal) (Stores, func(), error) {
 	db, err := sqlite.OpenJournal(ctx, path, journal)
 	if err != nil {
 		return Stores{}, nil, fmt.Errorf("open database %s: %w", path, err)
@@ -66,9 +53,9 @@ func sqliteStores(ctx context.Context, path string, journal sqlite.Journal) (Sto
 	return storesOn(db), func() { db.Close() }, nil
 }
 
-// postgresStores connects to the PostgreSQL database at url, which the
+// PostgresStores connects to the PostgreSQL database at url, which the
 // error does not repeat: it may hold a password.
-func postgresStores(ctx context.Context, url string, opts postgres.Options) (Stores, func(), error) {
+func PostgresStores(ctx context.Context, url string, opts postgres.Options) (Stores, func(), error) {
 	db, err := postgres.Open(ctx, url, opts)
 	if err != nil {
 		return Stores{}, nil, fmt.Errorf("open the database of PHOTOSYNC_DATABASE_URL: %w", err)

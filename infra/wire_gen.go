@@ -175,18 +175,12 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	}, nil
 }
 
-// Injectors from wire_lambda.go:
-
-// InitializeLambda builds the AWS Lambda function.
-func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slog.Logger) (*Lambda, func(), error) {
-	stores, cleanup, err := provideLambdaStores(ctx, cfg, lc)
-	if err != nil {
-		return nil, nil, err
-	}
+// InitializeHTTPApp builds the HTTP application on stores opened by the
+// caller: the Lambda function's composition root (infra/lambdafn) uses it.
+func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog.Logger) (*HTTPApp, func(), error) {
 	accountStore := stores.Accounts
 	box, err := provideSecretBox(cfg)
 	if err != nil {
-		cleanup()
 		return nil, nil, err
 	}
 	connector := provideConnector(log, cfg)
@@ -197,7 +191,7 @@ func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slo
 	adminPassword := provideAdminPassword(cfg)
 	auth := app.NewAuth(sessionStore, settingStore, clock, log, adminPassword)
 	jobStore := stores.Jobs
-	jobs, cleanup2 := provideJobs(jobStore, clock, log)
+	jobs, cleanup := provideJobs(jobStore, clock, log)
 	library := provideLibrary(cfg)
 	libraryStore := stores.Library
 	inspector := media.NewInspector()
@@ -251,19 +245,15 @@ func InitializeLambda(ctx context.Context, cfg Config, lc LambdaConfig, log *slo
 	}
 	echo := httpapi.New(deps)
 	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, clock, log)
-	fanOut, err := provideFanOut(ctx, lc, scheduler)
-	if err != nil {
-		cleanup2()
-		cleanup()
-		return nil, nil, err
+	httpApp := &HTTPApp{
+		Handler:   echo,
+		Auth:      auth,
+		Jobs:      jobs,
+		Indexer:   indexer,
+		Syncer:    syncer,
+		Scheduler: scheduler,
 	}
-	handler := provideLambdaHandler(echo, syncer, scheduler, indexer, fanOut, log)
-	lambda := &Lambda{
-		Handler: handler,
-		Auth:    auth,
-	}
-	return lambda, func() {
-		cleanup2()
+	return httpApp, func() {
 		cleanup()
 	}, nil
 }

@@ -14,7 +14,10 @@ import (
 
 func (c *CLI) account(ctx context.Context, args []string) error {
 	if len(args) == 0 {
-		return usagef("account: expected add, list, show, edit, remove or test")
+		return usagef("account: expected add, login, list, show, edit, remove or test\nusage: %s", accountUsage)
+	}
+	if isHelp(args[0]) {
+		return Help("Usage:\n  " + accountUsage + "\n")
 	}
 	switch args[0] {
 	case "add":
@@ -28,7 +31,7 @@ func (c *CLI) account(ctx context.Context, args []string) error {
 	case "show", "remove", "rm", "test":
 		return c.accountOne(ctx, args[0], args[1:])
 	}
-	return usagef("account: unknown subcommand %q", args[0])
+	return usagef("account: unknown subcommand %q\nusage: %s", args[0], accountUsage)
 }
 
 func (c *CLI) accountList(ctx context.Context, args []string) error {
@@ -108,7 +111,7 @@ type accountFlags struct {
 	name, url, user, caFile, uploadFolder, uploadSize, syncFolder   string
 	timeout, syncInterval                                           time.Duration
 	retryLimit                                                      int
-	passwordStdin, asJSON                                           bool
+	passwordStdin, askPassword, asJSON                              bool
 	upload, sync, download, syncUp, preserveNames, syncRaw, syncVid bool
 }
 
@@ -116,7 +119,7 @@ func (f *accountFlags) define(fs *flag.FlagSet) {
 	fs.StringVar(&f.name, "name", "", "a name for the account (default USER@HOST)")
 	fs.StringVar(&f.url, "url", "", "server URL: a Nextcloud address or a WebDAV folder")
 	fs.StringVar(&f.user, "user", "", "user name")
-	fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input")
+	fs.BoolVar(&f.passwordStdin, "password-stdin", false, "read the password from standard input (default: PHOTOSYNC_ACCOUNT_PASSWORD, else typed on the terminal)")
 	fs.StringVar(&f.caFile, "ca-cert", "", "PEM file with the CA certificate(s) to trust for this server")
 	fs.DurationVar(&f.timeout, "timeout", domain.DefaultTimeout, "how long to wait for the server to answer")
 	fs.IntVar(&f.retryLimit, "retry-limit", domain.DefaultRetryLimit, "sync runs a failing file is retried in before it is marked failed")
@@ -189,6 +192,9 @@ func (c *CLI) accountSave(ctx context.Context, name string, args []string, edit 
 	fs := newFlags(name)
 	var f accountFlags
 	f.define(fs)
+	if edit {
+		fs.BoolVar(&f.askPassword, "ask-password", false, "type a new password on the terminal, without echo")
+	}
 	want := 0
 	if edit {
 		want = 1
@@ -201,11 +207,18 @@ func (c *CLI) accountSave(ctx context.Context, name string, args []string, edit 
 	if err != nil {
 		return err
 	}
-	if in.Password, err = c.readPassword(f.passwordStdin); err != nil {
-		return err
-	}
 	if !edit && in.URL == nil {
 		return usagef("account add: --url is required")
+	}
+	who := "the account"
+	if !edit {
+		who = f.url
+		if f.user != "" {
+			who = f.user + " at " + f.url
+		}
+	}
+	if in.Password, err = c.readPassword(f.passwordStdin, !edit || f.askPassword, who); err != nil {
+		return err
 	}
 	return c.withServices(ctx, func(s *Services) error {
 		var a domain.Account

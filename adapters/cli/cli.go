@@ -8,8 +8,11 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
+
+	"golang.org/x/term"
 
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
@@ -110,18 +113,39 @@ Usage:
 
 Every command takes --json for machine-readable output.
 The account password is read from standard input with --password-stdin,
-or from the environment variable PHOTOSYNC_ACCOUNT_PASSWORD; never from a flag.
+or from the environment variable PHOTOSYNC_ACCOUNT_PASSWORD, or else typed
+on the terminal without echo (account edit: with --ask-password); never
+from a flag.
+'photosync COMMAND --help' shows the flags of a command.
+
+Exit codes: 0 all done; 1 something failed in this run; 2 usage or
+configuration error. An upload whose only failures are the library's known
+problem files (listed by 'photosync index') exits 0 and says so.
 A share link's password is read from PHOTOSYNC_SHARE_PASSWORD.
 `
 
-// Run runs the command in args (without the program name).
+// Run runs the command in args (without the program name). Asked for
+// help (-h, --help, help) at any level, it prints the usage on standard
+// output and returns nil.
 func (c *CLI) Run(ctx context.Context, args []string) error {
+	err := c.run(ctx, args)
+	if h := (*helpShown)(nil); errors.As(err, &h) {
+		fmt.Fprint(c.Stdout, h.text)
+		return nil
+	}
+	return err
+}
+
+func (c *CLI) run(ctx context.Context, args []string) error {
 	if len(args) == 0 {
 		fmt.Fprint(c.Stderr, usage)
 		return usagef("no command given")
 	}
 	switch args[0] {
-	case "help", "-h", "--help":
+	case "help", "-h", "--help", "-help":
+		if len(args) > 1 && !isHelp(args[1]) {
+			return c.run(ctx, []string{args[1], "--help"})
+		}
 		fmt.Fprint(c.Stdout, usage)
 		return nil
 	case "version", "--version":
@@ -171,7 +195,12 @@ func (c *CLI) withServices(ctx context.Context, fn func(*Services) error) error 
 	return fn(s)
 }
 
-func (c *CLI) readPassword(fromStdin bool) (*string, error) {
+// readPassword returns the account password: from standard input with
+// --password-stdin, else from PHOTOSYNC_ACCOUNT_PASSWORD, else, when ask
+// and standard input is a terminal, typed there without echo. It returns
+// nil when there is none and none was asked for; an empty password is
+// never one.
+func (c *CLI) readPassword(fromStdin, ask bool, who string) (*string, error) {
 	if fromStdin {
 		data, err := io.ReadAll(io.LimitReader(c.Stdin, 4096))
 		if err != nil {
@@ -186,5 +215,22 @@ func (c *CLI) readPassword(fromStdin bool) (*string, error) {
 	if p := c.Getenv("PHOTOSYNC_ACCOUNT_PASSWORD"); p != "" {
 		return &p, nil
 	}
-	return nil, nil
+	if !ask {
+		return nil, nil
+	}
+	f, ok := c.Stdin.(*os.File)
+	if !ok || !term.IsTerminal(int(f.Fd())) {
+		return nil, usagef("no password: standard input is not a terminal to type it on; give it with --password-stdin (e.g. printf '%%s' \"$PASSWORD\" | photosync account ... --password-stdin) or PHOTOSYNC_ACCOUNT_PASSWORD")
+	}
+	fmt.Fprintf(c.Stderr, "Password for %s: ", who)
+	data, err := term.ReadPassword(int(f.Fd()))
+	fmt.Fprintln(c.Stderr)
+	if err != nil {
+		return nil, fmt.Errorf("read password from the terminal: %w", err)
+	}
+	p := strings.TrimRight(string(data), "\r\n")
+	if p == "" {
+		return nil, usagef("no password typed")
+	}
+	return &p, nil
 }

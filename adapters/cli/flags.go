@@ -1,10 +1,10 @@
 package cli
 
 import (
-	"errors"
 	"flag"
 	"io"
 	"strconv"
+	"time"
 )
 
 func newFlags(name string) *flag.FlagSet {
@@ -20,10 +20,7 @@ func parse(fs *flag.FlagSet, args []string, want int) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("usage of %s:\n%s", fs.Name(), defaults(fs))
-			}
-			return nil, usagef("%s: %v", fs.Name(), err)
+			return nil, flagHelp(fs, err)
 		}
 		if fs.NArg() == 0 {
 			break
@@ -40,7 +37,21 @@ func parse(fs *flag.FlagSet, args []string, want int) ([]string, error) {
 func defaults(fs *flag.FlagSet) string {
 	var out []byte
 	fs.VisitAll(func(f *flag.Flag) {
-		out = append(out, "  --"+f.Name+"  "+f.Usage+"\n"...)
+		line := "  --" + f.Name
+		if name, _ := flag.UnquoteUsage(f); name != "" {
+			line += " " + name
+		}
+		line += "\n        " + f.Usage
+		def := f.DefValue
+		if g, ok := f.Value.(flag.Getter); ok {
+			if d, ok := g.Get().(time.Duration); ok {
+				def = Duration(d)
+			}
+		}
+		if def != "" && def != "false" && def != "0" && def != "0s" {
+			line += " (default " + def + ")"
+		}
+		out = append(out, line+"\n"...)
 	})
 	return string(out)
 }

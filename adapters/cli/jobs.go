@@ -127,6 +127,14 @@ func (c *CLI) follow(ctx context.Context, jobs *app.Jobs, id int64, asJSON bool)
 	} else {
 		pp.finish(j)
 	}
+	if n, all := app.KnownProblems(j); all && j.State == domain.JobPartial {
+		// Files the index knew were bad before this run: not a failure
+		// of the run, or a cron job would fail every time.
+		if !asJSON {
+			fmt.Fprintf(c.Stdout, "Done, with %d known problem file(s) not sent (see 'photosync index').\n", n)
+		}
+		return nil
+	}
 	return jobOutcome(j)
 }
 

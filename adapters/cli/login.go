@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -38,7 +39,9 @@ func (c *CLI) accountLogin(ctx context.Context, args []string) error {
 	timeout := fs.Duration("timeout", domain.DefaultTimeout, "how long to wait for the server to answer")
 	asJSON := fs.Bool("json", false, "print the account as JSON (the instructions go to standard error)")
 	pos, err := parse(fs, args, 1)
-	if err != nil {
+	if h := (*helpShown)(nil); errors.As(err, &h) {
+		return err
+	} else if err != nil {
 		return usagef("%v\nusage: %s", err, loginUsage)
 	}
 	in := app.LoginFlowInput{URL: pos[0]}

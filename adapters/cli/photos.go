@@ -122,6 +122,11 @@ func (c *CLI) photos(ctx context.Context, args []string) error {
 		if *asJSON {
 			return writeJSON(c.Stdout, jsonview.PhotoPage{Photos: jsonview.FromPhotos(all), Total: total, Offset: *offset, Count: len(all)})
 		}
+		filtered := *text != "" || *kind != ""
+		if total == 0 && filtered {
+			fmt.Fprintln(c.Stdout, "No photo matches.")
+			return nil
+		}
 		printPhotos(c.Stdout, all, total)
 		return nil
 	})

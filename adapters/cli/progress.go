@@ -112,10 +112,16 @@ func (pp *progressPrinter) bar(j domain.Job, now time.Time) string {
 	if j.BytesTotal > 0 {
 		fmt.Fprintf(&b, "  %s/%s", humanBytes(j.BytesDone), humanBytes(j.BytesTotal))
 	}
+	if verifying(j) {
+		// Every byte is with the server, which has not confirmed them
+		// all: a time left would say 0:00 while the check runs.
+		return b.String() + "  verifying…"
+	}
 	elapsed := now.Sub(pp.start)
 	if pp.start.IsZero() || elapsed < time.Second {
 		return b.String()
 	}
+	// From the bytes the server confirmed, not those handed to it.
 	rate := float64(j.BytesDone-pp.startBytes) / elapsed.Seconds()
 	if rate > 0 {
 		fmt.Fprintf(&b, "  %s/s", humanBytes(int64(rate)))
@@ -135,7 +141,16 @@ func progressLine(j domain.Job) string {
 	if j.FilesTotal > 0 || j.BytesTotal > 0 {
 		line += fmt.Sprintf(" (%.0f%%)", jobFraction(j)*100)
 	}
+	if verifying(j) {
+		line += ", verifying…"
+	}
 	return line
+}
+
+// verifying reports whether every byte of an upload is with the server
+// and some wait for it to confirm their files.
+func verifying(j domain.Job) bool {
+	return j.BytesSent > 0 && j.BytesDone+j.BytesSent >= j.BytesTotal
 }
 
 // jobSummary is the line for a job that ended:
@@ -215,7 +230,7 @@ func jobDuration(d time.Duration) string {
 	if d < time.Minute {
 		return fmt.Sprintf("%.1fs", d.Seconds())
 	}
-	return d.Round(time.Second).String()
+	return Duration(d.Round(time.Second))
 }
 
 // etaClock is a time left as m:ss or h:mm:ss.

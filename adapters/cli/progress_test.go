@@ -120,3 +120,35 @@ func TestJobSummaries(t *testing.T) {
 		})
 	}
 }
+
+// TestProgressVerifying: once every byte is with the server and it has not
+// confirmed them all, the bar says "verifying…" instead of a time left of
+// 0:00, and counts only the confirmed bytes.
+func TestProgressVerifying(t *testing.T) {
+	var out strings.Builder
+	clk := &progressClock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	pp := cli.NewProgressPrinter(&out, true, clk.now)
+	pp.Update(runningUpload(0, 0))
+	clk.advance(2 * time.Second)
+	j := runningUpload(30, 3_000_000)
+	j.BytesSent = 1_000_000 // the rest is with the server, being checked
+	pp.Update(j)
+	draws := strings.Split(out.String(), "\r")
+	last := draws[len(draws)-1]
+	if !strings.Contains(last, "3.0 MB/4.0 MB") || !strings.Contains(last, "verifying…") || strings.Contains(last, "ETA") {
+		t.Errorf("bar while the server checks the last files: %q", last)
+	}
+	var plain strings.Builder
+	cli.NewProgressPrinter(&plain, false, clk.now).Update(j)
+	if !strings.Contains(plain.String(), "30/40 files, 3.0 MB of 4.0 MB (75%), verifying…") {
+		t.Errorf("plain line while the server checks the last files: %q", plain.String())
+	}
+	for _, tc := range []struct {
+		d    time.Duration
+		want string
+	}{{24 * time.Hour, "24h"}, {90 * time.Minute, "1h30m"}, {time.Minute, "1m"}, {90 * time.Second, "1m30s"}, {4100 * time.Millisecond, "4.1s"}, {0, "0s"}} {
+		if got := cli.Duration(tc.d); got != tc.want {
+			t.Errorf("Duration(%v) = %q, want %q", tc.d, got, tc.want)
+		}
+	}
+}

@@ -118,8 +118,9 @@ func (c *CLI) syncDue(ctx context.Context, svc *Services, asJSON bool) error {
 // "plan"} for --due.
 func (c *CLI) syncPlans(ctx context.Context, syncer *app.Syncer, ids []int64, asJSON, single bool) error {
 	type accountPlan struct {
-		AccountID int64                 `json:"account_id"`
-		Plan      []jsonview.SyncAction `json:"plan"`
+		AccountID    int64                 `json:"account_id"`
+		Plan         []jsonview.SyncAction `json:"plan"`
+		CreateFolder string                `json:"create_folder,omitempty"`
 	}
 	plans := make([]accountPlan, 0, len(ids))
 	for _, id := range ids {
@@ -127,7 +128,7 @@ func (c *CLI) syncPlans(ctx context.Context, syncer *app.Syncer, ids []int64, as
 		if err != nil {
 			return err
 		}
-		plans = append(plans, accountPlan{AccountID: id, Plan: jsonview.FromSyncPlan(plan)})
+		plans = append(plans, accountPlan{AccountID: id, Plan: jsonview.FromSyncPlan(plan), CreateFolder: plan.CreateFolder})
 		if !asJSON {
 			if !single {
 				fmt.Fprintf(c.Stdout, "Account %d:\n", id)
@@ -142,7 +143,11 @@ func (c *CLI) syncPlans(ctx context.Context, syncer *app.Syncer, ids []int64, as
 		}
 		return nil
 	case single:
-		return writeJSON(c.Stdout, map[string]any{"plan": plans[0].Plan})
+		out := map[string]any{"plan": plans[0].Plan}
+		if plans[0].CreateFolder != "" {
+			out["create_folder"] = plans[0].CreateFolder
+		}
+		return writeJSON(c.Stdout, out)
 	}
 	return writeJSON(c.Stdout, plans)
 }
@@ -161,8 +166,15 @@ func printPlan(w io.Writer, plan domain.SyncPlan) {
 			bytes += a.Size
 		}
 	}
+	if plan.CreateFolder != "" {
+		fmt.Fprintf(w, "The sync folder %s does not exist yet: the sync will create it.\n", plan.CreateFolder)
+	}
 	if len(plan.Actions) == 0 {
-		fmt.Fprintln(w, "Nothing to do: the library and the server are in step.")
+		if plan.CreateFolder == "" {
+			fmt.Fprintln(w, "Nothing to do: the library and the server are in step.")
+		} else {
+			fmt.Fprintln(w, "Nothing to copy: the library has no file to upload.")
+		}
 		return
 	}
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
@@ -299,10 +311,7 @@ func parsePaths(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("usage of %s:\n%s", fs.Name(), defaults(fs))
-			}
-			return nil, usagef("%s: %v", fs.Name(), err)
+			return nil, flagHelp(fs, err)
 		}
 		if fs.NArg() == 0 {
 			return pos, nil

@@ -2,7 +2,6 @@ package cli
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"strconv"
 	"strings"
@@ -100,10 +99,7 @@ func parseUploadArgs(fs *flag.FlagSet, args []string) ([]string, error) {
 	var pos []string
 	for {
 		if err := fs.Parse(args); err != nil {
-			if errors.Is(err, flag.ErrHelp) {
-				return nil, usagef("usage: %s\n%s", uploadUsage, defaults(fs))
-			}
-			return nil, usagef("upload: %v", err)
+			return nil, flagHelp(fs, err)
 		}
 		if fs.NArg() == 0 {
 			return pos, nil

@@ -177,7 +177,7 @@ const (
 
 // handleLibraryIndex starts an index of the library as a job and answers
 // 202 with the job; follow it at /api/v1/jobs/{id} or in the events.
-// ECONFLICT when an index is already running.
+// While an index runs, it answers that job.
 func handleLibraryIndex(jobs *app.Jobs, indexer *app.Indexer) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		j, err := app.StartIndex(c.Request().Context(), jobs, indexer)

@@ -19,6 +19,7 @@ type Job struct {
 	FilesDone  int        `json:"files_done"`
 	BytesTotal int64      `json:"bytes_total"`
 	BytesDone  int64      `json:"bytes_done"`
+	BytesSent  int64      `json:"bytes_sent,omitempty"` // an upload's bytes sent, waiting for the server's confirmation
 	Uploaded   int        `json:"uploaded"`
 	Downloaded int        `json:"downloaded"`
 	Skipped    int        `json:"skipped"`
@@ -42,7 +43,7 @@ type JobError struct {
 func FromJob(j domain.Job) Job {
 	v := Job{
 		ID: j.ID, Kind: string(j.Kind), State: string(j.State),
-		FilesTotal: j.FilesTotal, FilesDone: j.FilesDone, BytesTotal: j.BytesTotal, BytesDone: j.BytesDone,
+		FilesTotal: j.FilesTotal, FilesDone: j.FilesDone, BytesTotal: j.BytesTotal, BytesDone: j.BytesDone, BytesSent: j.BytesSent,
 		Uploaded: j.Uploaded, Downloaded: j.Downloaded, Skipped: j.Skipped, Failed: j.Failed,
 		Errors: make([]JobError, 0, len(j.Errors)), Error: j.Error, Link: j.Link, LinkError: j.LinkError,
 		CreatedAt: j.CreatedAt.UTC(), StartedAt: jobTime(j.StartedAt), FinishedAt: jobTime(j.FinishedAt),

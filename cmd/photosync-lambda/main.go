@@ -12,12 +12,12 @@ import (
 	"fmt"
 	"os"
 
-	"github.com/photosync/photosync/infra"
+	"github.com/photosync/photosync/infra/lambdafn"
 )
 
 func main() {
 	// RunLambda returns only when the function cannot run.
-	err := infra.RunLambda(context.Background(), os.Getenv, os.Stderr)
+	err := lambdafn.RunLambda(context.Background(), os.Getenv, os.Stderr)
 	fmt.Fprintln(os.Stderr, "photosync-lambda:", err)
 	os.Exit(1)
 }

@@ -12,7 +12,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	awslambda "github.com/photosync/photosync/adapters/lambda"
+	"github.com/photosync/photosync/adapters/awslambda"
 	"github.com/photosync/photosync/domain"
 )
 

@@ -1,17 +1,20 @@
-package infra
+package lambdafn
 
 import (
+	"context"
 	"log/slog"
 
 	"github.com/google/wire"
 	"github.com/labstack/echo/v4"
 
-	awslambda "github.com/photosync/photosync/adapters/lambda"
+	"github.com/photosync/photosync/adapters/awslambda"
+	"github.com/photosync/photosync/adapters/postgres"
 	"github.com/photosync/photosync/adapters/sqlite"
 	"github.com/photosync/photosync/app"
+	"github.com/photosync/photosync/infra"
 )
 
-// LambdaConfig is what the Lambda function adds to Config.
+// LambdaConfig is what the Lambda function adds to infra.Config.
 type LambdaConfig struct {
 	// Journal is PHOTOSYNC_SQLITE_JOURNAL: delete (the default on Lambda,
 	// whose database lives on EFS, where WAL's shared memory does not
@@ -31,14 +34,30 @@ type Lambda struct {
 	Auth    *app.Auth
 }
 
-// LambdaSet provides the function's handler on the HTTP application of
-// ServerSet.
+// LambdaSet is the function's provider set: its stores, the HTTP
+// application of `photosync serve` on them, the fan-out and the handler.
 var LambdaSet = wire.NewSet(
-	HTTPSet,
+	provideLambdaStores,
+	infra.InitializeHTTPApp,
+	wire.FieldsOf(new(*infra.HTTPApp), "Handler", "Auth", "Indexer", "Syncer", "Scheduler"),
 	provideFanOut,
 	provideLambdaHandler,
 	wire.Struct(new(Lambda), "*"),
 )
+
+// lambdaMaxConns bounds the connections of one Lambda instance: many run
+// at once, each handling one event at a time.
+const lambdaMaxConns = 2
+
+// provideLambdaStores opens the function's database: PostgreSQL when
+// PHOTOSYNC_DATABASE_URL is set, else SQLite on EFS with LambdaConfig's
+// journal mode.
+func provideLambdaStores(ctx context.Context, cfg infra.Config, lc LambdaConfig) (infra.Stores, func(), error) {
+	if cfg.DatabaseURL != "" {
+		return infra.PostgresStores(ctx, cfg.DatabaseURL, postgres.Options{MaxConns: lambdaMaxConns})
+	}
+	return infra.SQLiteStores(ctx, cfg.DatabasePath(), lc.Journal)
+}
 
 func provideLambdaHandler(e *echo.Echo, syncer *app.Syncer, scheduler *app.Scheduler, indexer *app.Indexer, fanOut *app.FanOut, log *slog.Logger) *awslambda.Handler {
 	return awslambda.New(awslambda.Deps{HTTP: e, Syncer: syncer, Scheduler: scheduler, Indexer: indexer, FanOut: fanOut, Log: log})

@@ -1,4 +1,9 @@
-package infra
+// Package lambdafn is the composition root of photosync's AWS Lambda
+// function (cmd/photosync-lambda): the Lambda runtime, the event handler
+// and the SQS fan-out on the HTTP application infra builds. Only the
+// function imports it, so the self-hosted binary links neither the AWS SDK
+// nor aws-lambda-go.
+package lambdafn
 
 import (
 	"context"
@@ -12,6 +17,7 @@ import (
 	"github.com/aws/aws-lambda-go/lambda"
 
 	"github.com/photosync/photosync/adapters/sqlite"
+	"github.com/photosync/photosync/infra"
 )
 
 // LoadLambdaConfig reads the configuration of the Lambda function from its
@@ -21,8 +27,8 @@ import (
 // from the environment: the function cannot show a generated password to
 // anyone, and a key file on EFS would sit next to the passwords it seals.
 // PHOTOSYNC_SYNC_QUEUE_URL, when set, turns on the fan-out through SQS.
-func LoadLambdaConfig(getenv func(string) string) (Config, LambdaConfig, error) {
-	cfg := LoadConfig(getenv)
+func LoadLambdaConfig(getenv func(string) string) (infra.Config, LambdaConfig, error) {
+	cfg := infra.LoadConfig(getenv)
 	if getenv("PHOTOSYNC_LOG_FORMAT") == "" {
 		cfg.LogFormat = "json"
 	}
@@ -50,7 +56,7 @@ func LoadLambdaConfig(getenv func(string) string) (Config, LambdaConfig, error) 
 	if u, err := url.Parse(queue); queue != "" && (err != nil || (u.Scheme != "https" && u.Scheme != "http") || u.Host == "" || strings.Trim(u.Path, "/") == "") {
 		return cfg, LambdaConfig{}, fmt.Errorf("PHOTOSYNC_SYNC_QUEUE_URL: %q is not a queue URL such as https://sqs.eu-west-1.amazonaws.com/123456789012/photosync-sync", queue)
 	}
-	return cfg, LambdaConfig{Journal: journal, SyncQueueURL: queue}, cfg.validate()
+	return cfg, LambdaConfig{Journal: journal, SyncQueueURL: queue}, cfg.Validate()
 }
 
 // RunLambda is the main of the Lambda function's bootstrap: it builds the
@@ -62,7 +68,7 @@ func RunLambda(ctx context.Context, getenv func(string) string, stderr io.Writer
 	if err != nil {
 		return err
 	}
-	log := NewLogger(stderr, cfg)
+	log := infra.NewLogger(stderr, cfg)
 	fn, cleanup, err := InitializeLambda(ctx, cfg, lc, log)
 	if err != nil {
 		return err
@@ -75,7 +81,7 @@ func RunLambda(ctx context.Context, getenv func(string) string, stderr io.Writer
 		cleanup()
 		return fmt.Errorf("library folder: %w", err)
 	}
-	log.Info("lambda function ready", "version", version(), "data", cfg.DataDir, "library", cfg.Library, "journal", lc.Journal, "fan_out", lc.SyncQueueURL != "")
+	log.Info("lambda function ready", "version", infra.BuildVersion(), "data", cfg.DataDir, "library", cfg.Library, "journal", lc.Journal, "fan_out", lc.SyncQueueURL != "")
 	// On SIGTERM (the sandbox shuts down) close the database cleanly.
 	lambda.StartWithOptions(fn.Handler.Handle, lambda.WithContext(ctx), lambda.WithEnableSIGTERM(cleanup))
 	cleanup()

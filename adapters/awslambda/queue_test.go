@@ -13,7 +13,7 @@ import (
 
 	"github.com/aws/aws-lambda-go/events"
 
-	awslambda "github.com/photosync/photosync/adapters/lambda"
+	"github.com/photosync/photosync/adapters/awslambda"
 	"github.com/photosync/photosync/adapters/localfs"
 	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/media/mediatest"

@@ -1,11 +1,11 @@
-package infra_test
+package lambdafn_test
 
 import (
 	"strings"
 	"testing"
 
 	"github.com/photosync/photosync/adapters/sqlite"
-	"github.com/photosync/photosync/infra"
+	"github.com/photosync/photosync/infra/lambdafn"
 )
 
 func TestLoadLambdaConfig(t *testing.T) {
@@ -41,7 +41,7 @@ func TestLoadLambdaConfig(t *testing.T) {
 			for k, v := range tc.env {
 				env[k] = v
 			}
-			cfg, lc, err := infra.LoadLambdaConfig(func(k string) string { return env[k] })
+			cfg, lc, err := lambdafn.LoadLambdaConfig(func(k string) string { return env[k] })
 			if tc.err != "" {
 				if err == nil || !strings.Contains(err.Error(), tc.err) {
 					t.Fatalf("error %v, want one about %s", err, tc.err)

@@ -1,0 +1,3 @@
+package lambdafn
+
+//go:generate go tool wire gen .
