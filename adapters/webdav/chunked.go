@@ -100,26 +100,30 @@ func (c *Client) uploadChunked(ctx context.Context, p string, body io.Reader, si
 	if err == nil {
 		err = u.assemble(ctx)
 	}
-	if err != nil && !errors.Is(err, errNoChunking) && (!u.resumable || abandoned(err) || errors.Is(err, errChanged)) {
+	if err != nil && !errors.Is(err, errNoChunking) && (!u.resumable || useless(err) || errors.Is(err, errChanged)) {
 		u.abort(ctx)
 	}
 	return err
 }
 
-// abandoned reports whether an upload that failed with err cannot be
-// completed by trying again, so its folder is of no more use: the server
-// refused it for good (a missing destination folder, a bad request, no
-// space left). A busy server, a broken connection, a cancelled upload or
-// a local read error leave the folder to resume from.
-func abandoned(err error) bool {
+// useless reports whether the upload folder of an upload that failed with
+// err can never make the file, so it is removed rather than kept to resume
+// from: the server refused its chunks (a bad request: chunks that do not
+// sum up to the file, a chunk too small) or refuses this file for good
+// (forbidden). Everything else keeps the folder for the next try, which
+// sends only the missing chunks: a busy server, a broken connection, a
+// cancelled upload, a local read error, no space left (space may be
+// freed), a missing destination folder (the next run makes it). Nextcloud
+// removes a folder untouched for 24 hours itself.
+func useless(err error) bool {
 	if !domain.IsRemote(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
 	if HTTPStatus(err) == http.StatusInsufficientStorage {
-		return true
+		return false
 	}
 	switch domain.ErrorCode(err) {
-	case domain.EINVALID, domain.ENOTFOUND, domain.ECONFLICT, domain.EFORBIDDEN:
+	case domain.EINVALID, domain.EFORBIDDEN:
 		return true
 	}
 	return false
