@@ -32,6 +32,9 @@ func (c *Client) setMeta(h http.Header, meta domain.UploadMeta) {
 	if sum := sha1Checksum("SHA1:" + meta.SHA1); sum != "" {
 		h.Set("OC-Checksum", sum)
 	}
+	// Nextcloud hashes what it writes and answers X-Hash-SHA1: the proof
+	// of what it stored (see UploadProven).
+	h.Set("X-Hash", "sha1")
 }
 
 // checkMtime logs a warning when Nextcloud did not confirm that it set the
