@@ -114,4 +114,3 @@ func openFile(t *testing.T, p string) io.Reader {
 	t.Cleanup(func() { f.Close() })
 	return f
 }
-
