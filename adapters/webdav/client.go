@@ -38,6 +38,7 @@ type Client struct {
 	transport http.RoundTripper
 	logger    *slog.Logger
 	opts      Options
+	jar       *sessionJar // the server's session cookies, in memory only
 }
 
 // MkdirAll creates a folder and its missing parents; an existing folder is
@@ -265,7 +266,7 @@ func (c *Client) check(ctx context.Context, x *exchange, t target, method, p str
 // dav returns a gowebdav client for one operation, with ctx on every
 // request.
 func (c *Client) dav(ctx context.Context) (*gowebdav.Client, *exchange) {
-	x := &exchange{ctx: ctx, next: c.transport, origin: c.endpoint, pin: true, logger: c.logger, idle: c.timeout}
+	x := &exchange{ctx: ctx, next: c.transport, origin: c.endpoint, pin: true, logger: c.logger, idle: c.timeout, jar: c.jar}
 	d := gowebdav.NewAuthClient(davOrigin+c.endpoint.Path, gowebdav.NewPreemptiveAuth(&basicAuth{user: c.user, pass: c.pass}))
 	d.SetTransport(x)
 	return d, x
@@ -274,7 +275,7 @@ func (c *Client) dav(ctx context.Context) (*gowebdav.Client, *exchange) {
 // http returns a net/http client for one operation, with ctx on every
 // request, that only talks to the account's server.
 func (c *Client) http(ctx context.Context, checkRedirect func(*http.Request, []*http.Request) error) (*http.Client, *exchange) {
-	x := &exchange{ctx: ctx, next: c.transport, origin: c.endpoint, logger: c.logger, idle: c.timeout}
+	x := &exchange{ctx: ctx, next: c.transport, origin: c.endpoint, logger: c.logger, idle: c.timeout, jar: c.jar}
 	return &http.Client{Transport: x, CheckRedirect: checkRedirect}, x
 }
 
