@@ -39,6 +39,7 @@ type Client struct {
 	logger    *slog.Logger
 	opts      Options
 	jar       *sessionJar // the server's session cookies, in memory only
+	space     spaceMemo   // folders' free space read after a 507
 }
 
 // MkdirAll creates a folder and its missing parents; an existing folder is
@@ -133,6 +134,17 @@ func (c *Client) UploadProven(ctx context.Context, p string, body io.Reader, siz
 		return "", domain.Errorf(domain.EINVALID, "upload %s: the size %d is negative", p, size)
 	}
 	t := c.target("upload", p)
+	dir := path.Dir(p)
+	if err := c.fits(dir, size); err != nil {
+		return "", err
+	}
+	proof, err := c.upload(ctx, p, body, size, meta, t)
+	c.noteUpload(ctx, dir, size, err)
+	return proof, err
+}
+
+// upload sends a file in chunks or in one PUT; see UploadProven.
+func (c *Client) upload(ctx context.Context, p string, body io.Reader, size int64, meta domain.UploadMeta, t target) (string, error) {
 	if size > c.opts.ChunkSize {
 		if up, ok := c.uploadsURL(); ok {
 			proof, err := c.uploadChunked(ctx, p, body, size, meta, up, t)

@@ -41,6 +41,8 @@ type Nextcloud struct {
 
 	uploads *uploadState  // chunked upload v2, see nextcloud_chunking.go
 	auth    *sessionState // sign-in and sessions, see nextcloud_auth.go
+	// tokenExists reports whether an app password is valid (not revoked).
+	tokenExists func(token string) bool
 	quota   *quotaState   // the quota and its cached root answer, see nextcloud_props.go
 }
 

@@ -138,6 +138,9 @@ func (n *Nextcloud) checkToken(token string) bool {
 		n.auth.tokenLastChecks[key] = now
 	}
 	n.auth.mu.Unlock()
+	if n.tokenExists == nil || !n.tokenExists(token) {
+		return false // revoked
+	}
 	if recheck {
 		return n.checkPassword(n.Password)
 	}
