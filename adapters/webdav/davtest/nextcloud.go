@@ -43,7 +43,7 @@ type Nextcloud struct {
 	auth    *sessionState // sign-in and sessions, see nextcloud_auth.go
 	// tokenExists reports whether an app password is valid (not revoked).
 	tokenExists func(token string) bool
-	quota   *quotaState   // the quota and its cached root answer, see nextcloud_props.go
+	quota       *quotaState // the quota and its cached root answer, see nextcloud_props.go
 }
 
 // Request is a request the Nextcloud server answered.
