@@ -173,3 +173,12 @@ func (r *upload) fitQuota(ctx context.Context, send []*uploadItem) ([]*uploadIte
 	}
 	return kept, nil
 }
+
+// refusedForGood reports whether the server refused a file in a way that
+// no later run mends, so that the sync does not try it again: its name is
+// longer than the server stores (the storage's error says so with a
+// NameTooLong method). The file stays listed as failed, with the cause.
+func refusedForGood(err error) bool {
+	var e interface{ NameTooLong() bool }
+	return errors.As(err, &e) && e.NameTooLong()
+}

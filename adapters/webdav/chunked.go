@@ -259,7 +259,11 @@ func (u *chunkedUpload) assemble(ctx context.Context) (string, error) {
 			Err: u.t.statusError("MOVE", mu.Redacted(), resp.StatusCode, resp.Header),
 		}
 	}
-	return "", u.t.statusError("MOVE", mu.Redacted(), resp.StatusCode, resp.Header)
+	serr := u.t.statusError("MOVE", mu.Redacted(), resp.StatusCode, resp.Header)
+	if nerr := u.c.nameTooLong(u.p, resp.StatusCode, serr); nerr != nil {
+		return "", nerr
+	}
+	return "", serr
 }
 
 // chunkBody is one chunk's request body. After stop it reads nothing

@@ -207,7 +207,11 @@ func (c *Client) put(ctx context.Context, p string, body io.Reader, size int64, 
 			Err: t.statusError(http.MethodPut, u.Redacted(), resp.StatusCode, resp.Header),
 		}
 	default:
-		return "", t.statusError(http.MethodPut, u.Redacted(), resp.StatusCode, resp.Header)
+		err := t.statusError(http.MethodPut, u.Redacted(), resp.StatusCode, resp.Header)
+		if nerr := c.nameTooLong(p, resp.StatusCode, err); nerr != nil {
+			return "", nerr
+		}
+		return "", err
 	}
 }
 
