@@ -40,6 +40,7 @@ type Client struct {
 	opts      Options
 	jar       *sessionJar // the server's session cookies, in memory only
 	space     spaceMemo   // folders' free space read after a 507
+	bulkState bulkState   // whether bulk upload may be used
 }
 
 // MkdirAll creates a folder and its missing parents; an existing folder is
