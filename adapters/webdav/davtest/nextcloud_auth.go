@@ -5,6 +5,7 @@ import (
 	"crypto/sha512"
 	"encoding/hex"
 	"net/http"
+	"regexp"
 	"sync"
 	"time"
 
@@ -40,8 +41,8 @@ const (
 //     twice, then no more. A session made by an app password is
 //     validated by that token (cheap) on each request;
 //   - a POST signed in by the session cookie alone fails the CSRF check
-//     (Connector\Sabre\Auth::requiresCSRFCheck, for clients other than
-//     Nextcloud's own) and is logged out, so its Basic credentials are
+//     (Connector\Sabre\Auth::requiresCSRFCheck; Nextcloud's own clients,
+//     known by their user agent, are exempt) and is logged out, so its Basic credentials are
 //     checked again: a bulk upload pays the password hash every time.
 
 // sessionState is the server's PHP sessions.
@@ -166,6 +167,10 @@ func (n *Nextcloud) login(r *http.Request) (userID string, sent, ok bool) {
 	return n.UserID, true, n.checkPassword(pass)
 }
 
+// officialClient is Nextcloud's desktop client's user agent
+// (IRequest::USER_AGENT_CLIENT_DESKTOP), which the CSRF check exempts.
+var officialClient = regexp.MustCompile(`^Mozilla/5\.0 \([A-Za-z ]+\) (mirall|csyncoC)/.*$`)
+
 // sessionCookie is the name of the session cookie: Nextcloud names it
 // after its instance id.
 func (n *Nextcloud) sessionCookie() string { return n.files.instanceID }
@@ -188,7 +193,7 @@ func (n *Nextcloud) sessionLogin(r *http.Request) string {
 		n.auth.mu.Unlock()
 		return "" // another account's credentials with this cookie
 	}
-	if r.Method == http.MethodPost && r.Header.Get("requesttoken") == "" {
+	if r.Method == http.MethodPost && r.Header.Get("requesttoken") == "" && !officialClient.MatchString(r.UserAgent()) {
 		s.user, s.token = "", false // CSRF check failed: logged out
 		n.auth.mu.Unlock()
 		return ""

@@ -8,6 +8,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"io"
 	"mime/multipart"
 	"net/http"
 	"net/http/cookiejar"
@@ -358,5 +359,56 @@ func TestNextcloudBulkUpload(t *testing.T) {
 	n2 := davtest.StartNextcloud(t, davtest.WithoutBulkUpload())
 	if code, _, body := nc(t, n2, "GET", n2.BaseURL+"/ocs/v2.php/cloud/capabilities?format=json", map[string]string{"OCS-APIRequest": "true"}, nil); strings.Contains(string(body), "bulkupload") {
 		t.Fatalf("capabilities without bulk upload: %d %s", code, body)
+	}
+}
+
+// TestNextcloudPOSTWithSessionPaysThePassword: a POST signed in by the
+// session cookie fails the CSRF check and is signed in again with the
+// password, unless it comes from Nextcloud's desktop client.
+func TestNextcloudPOSTWithSessionPaysThePassword(t *testing.T) {
+	t.Parallel()
+	n := davtest.StartNextcloud(t)
+	jar, _ := cookiejar.New(nil)
+	c := &http.Client{Jar: jar}
+	send := func(method, url, ua string) int {
+		t.Helper()
+		req, _ := http.NewRequest(method, url, nil)
+		req.SetBasicAuth(n.LoginName, n.Password)
+		if ua != "" {
+			req.Header.Set("User-Agent", ua)
+		}
+		if method == "PROPFIND" {
+			req.Header.Set("Depth", "0")
+		}
+		if method == http.MethodPost {
+			req.Header.Set("Content-Type", "multipart/related; boundary=x")
+			req.Body = io.NopCloser(strings.NewReader("--x--\r\n"))
+		}
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode
+	}
+	for range 3 {
+		send("PROPFIND", n.DAVURL, "")
+	}
+	base := n.PasswordChecks() // 2: the session token is made at the second
+	bulk := n.BaseURL + "/remote.php/dav/bulk"
+	for range 3 {
+		if code := send(http.MethodPost, bulk, ""); code != http.StatusOK {
+			t.Fatalf("bulk POST: %d", code)
+		}
+	}
+	if got := n.PasswordChecks() - base; got != 3 {
+		t.Fatalf("3 POSTs with the session cookie cost %d password checks, want 3", got)
+	}
+	base = n.PasswordChecks()
+	for range 3 {
+		send(http.MethodPost, bulk, "Mozilla/5.0 (Linux) mirall/3.7.3")
+	}
+	if got := n.PasswordChecks() - base; got != 0 {
+		t.Fatalf("3 POSTs of the desktop client cost %d password checks, want 0", got)
 	}
 }
