@@ -107,3 +107,17 @@ func (v etagVerdict) mark(folders []domain.RemoteFolder, root string) []domain.R
 	}
 	return out
 }
+
+// trustETags reports whether this run's walk may skip the folders whose
+// ETag has not changed since the remembered walk prev. Nextcloud (and
+// ownCloud, which photosync opens as Nextcloud) always propagates folder
+// ETags (a change anywhere below a folder gives it a new ETag, kept in its
+// file cache): there is nothing to learn, so from the second run on they
+// are trusted, and a run with nothing changed lists only the sync folder.
+// Other servers are trusted once the verdict was learnt (etagVerdict).
+func trustETags(a domain.Account, prev []domain.RemoteFolder) bool {
+	if a.Type == domain.TypeNextcloud {
+		return len(prev) > 0
+	}
+	return verdictOf(prev, a.SyncFolder).trust()
+}

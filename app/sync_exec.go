@@ -125,16 +125,11 @@ func (x *syncExec) execute(ctx context.Context, plan domain.SyncPlan) error {
 			x.remember(ctx, act)
 		}
 	}
-	// Uploads that do not fit on the server are refused up front, each
-	// with the reason; downloads still go ahead.
-	if err := CheckQuota(ctx, x.st, upBytes); err != nil {
-		if ctx.Err() != nil || isFatal(err) {
-			return err
-		}
-		for _, act := range up {
-			x.failed(ctx, act, err)
-		}
-		up = nil
+	// Uploads that do not fit in the sync folder are refused up front,
+	// each with the reason; what fits is sent, downloads still go ahead.
+	up, qerr := fitUploads(ctx, x.st, x.a.SyncFolder, up, func(act domain.SyncAction, err error) { x.failed(ctx, act, err) })
+	if qerr != nil {
+		return qerr
 	}
 	err := runParallel(ctx, x.cfg.Parallel, len(down), func(ctx context.Context, i int) error {
 		return x.do(ctx, down[i])

@@ -106,7 +106,11 @@ func (x *syncExec) failed(ctx context.Context, act domain.SyncAction, err error)
 			rec.cleared = append(rec.cleared, prev) // the record moves with the file's new other path
 		}
 	}
-	f = domain.RecordFailure(f, msg, x.clock.Now(), x.a.RetryLimit, domain.RetryAfter(err), rand.Float64())
+	limit := x.a.RetryLimit
+	if refusedForGood(err) {
+		limit = 0 // e.g. a name too long for the server: no later run mends it
+	}
+	f = domain.RecordFailure(f, msg, x.clock.Now(), limit, domain.RetryAfter(err), rand.Float64())
 	x.failures[k] = f
 	x.run.Failed++
 	if len(x.run.Errors) < domain.MaxJobErrors {

@@ -377,7 +377,7 @@ func (s *Syncer) listRemote(ctx context.Context, a domain.Account, st ports.Remo
 	pr := &prepared{prev: prev, st: st}
 	// Listings are small answers that wait on the server: twice the
 	// transfers at once keep it busy (rclone's checkers are 8 too).
-	files, folders, stats, err := WalkRemote(ctx, st, a.SyncFolder, prev, verdictOf(prev, a.SyncFolder).trust(), 2*s.cfg.Parallel)
+	files, folders, stats, err := WalkRemote(ctx, st, a.SyncFolder, prev, trustETags(a, prev), 2*s.cfg.Parallel)
 	if err != nil && !write && a.SyncUpload && domain.ErrorCode(err) == domain.ENOTFOUND {
 		// A dry run does not create the sync folder a run would: it
 		// plans as if it were empty, and says it will be created.

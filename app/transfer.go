@@ -81,9 +81,10 @@ func (rp retryPolicy) do(ctx context.Context, log *slog.Logger, what string, try
 }
 
 // retryable reports whether a failed transfer may work when tried again:
-// the server was busy or failing, or the connection broke.
+// the server was busy or failing, or the connection broke; not a server
+// without space (507), which the next run tries again.
 func retryable(err error) bool {
-	return domain.IsRemote(err) && domain.ErrorCode(err) == domain.EUNAVAILABLE && !errors.Is(err, context.Canceled)
+	return domain.IsRemote(err) && domain.ErrorCode(err) == domain.EUNAVAILABLE && !errors.Is(err, context.Canceled) && !noSpace(err)
 }
 
 // isFatal reports whether err stops a whole upload or sync: the server

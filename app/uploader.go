@@ -305,13 +305,9 @@ func (r *upload) run(ctx context.Context) error {
 		return err
 	}
 	send := r.plan(ctx)
-	var need int64
-	for _, it := range send {
-		need += it.f.Size
-	}
-	// What does not fit is refused before anything is sent, not by a 507
-	// halfway through.
-	if err := CheckQuota(ctx, r.st, need); err != nil {
+	// What does not fit in the folder is refused before anything is
+	// sent, not by a 507 halfway through; what fits is sent.
+	if send, err = r.fitQuota(ctx, send); err != nil {
 		return err
 	}
 	paths := make([]string, len(send))

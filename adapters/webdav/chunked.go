@@ -71,7 +71,7 @@ var (
 
 // uploadChunked sends size bytes of body to p in chunks, in the upload
 // folder below up (the account's remote.php/dav/uploads/<user id>/).
-func (c *Client) uploadChunked(ctx context.Context, p string, body io.Reader, size int64, meta domain.UploadMeta, up *url.URL, t target) error {
+func (c *Client) uploadChunked(ctx context.Context, p string, body io.Reader, size int64, meta domain.UploadMeta, up *url.URL, t target) (string, error) {
 	u := &chunkedUpload{c: c, t: t, p: p, size: size, meta: meta}
 	u.chunk = max(c.opts.ChunkSize, (size+maxChunks-1)/maxChunks)
 	u.n = int((size + u.chunk - 1) / u.chunk)
@@ -88,38 +88,43 @@ func (c *Client) uploadChunked(ctx context.Context, p string, body io.Reader, si
 	if errors.Is(err, errAlreadyThere) {
 		// Read it all the same: what is there must be what the caller has.
 		if _, err := src.skip(size); err != nil {
-			return fmt.Errorf("upload %s: read the file: %w", p, err)
+			return "", fmt.Errorf("upload %s: read the file: %w", p, err)
 		}
-		return u.checkSum(src)
+		return "", u.checkSum(src)
 	}
 	if err == nil && src.ra != nil {
 		err = u.sendParallel(ctx, src, have)
 	} else if err == nil {
 		err = u.send(ctx, src, have)
 	}
+	var proof string
 	if err == nil {
-		err = u.assemble(ctx)
+		proof, err = u.assemble(ctx)
 	}
-	if err != nil && !errors.Is(err, errNoChunking) && (!u.resumable || abandoned(err) || errors.Is(err, errChanged)) {
+	if err != nil && !errors.Is(err, errNoChunking) && (!u.resumable || useless(err) || errors.Is(err, errChanged)) {
 		u.abort(ctx)
 	}
-	return err
+	return proof, err
 }
 
-// abandoned reports whether an upload that failed with err cannot be
-// completed by trying again, so its folder is of no more use: the server
-// refused it for good (a missing destination folder, a bad request, no
-// space left). A busy server, a broken connection, a cancelled upload or
-// a local read error leave the folder to resume from.
-func abandoned(err error) bool {
+// useless reports whether the upload folder of an upload that failed with
+// err can never make the file, so it is removed rather than kept to resume
+// from: the server refused its chunks (a bad request: chunks that do not
+// sum up to the file, a chunk too small) or refuses this file for good
+// (forbidden). Everything else keeps the folder for the next try, which
+// sends only the missing chunks: a busy server, a broken connection, a
+// cancelled upload, a local read error, no space left (space may be
+// freed), a missing destination folder (the next run makes it). Nextcloud
+// removes a folder untouched for 24 hours itself.
+func useless(err error) bool {
 	if !domain.IsRemote(err) || errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded) {
 		return false
 	}
 	if HTTPStatus(err) == http.StatusInsufficientStorage {
-		return true
+		return false
 	}
 	switch domain.ErrorCode(err) {
-	case domain.EINVALID, domain.ENOTFOUND, domain.ECONFLICT, domain.EFORBIDDEN:
+	case domain.EINVALID, domain.EFORBIDDEN:
 		return true
 	}
 	return false
@@ -200,8 +205,10 @@ func (u *chunkedUpload) putChunk(ctx context.Context, i int, r io.Reader, n int6
 // chunkName is the name of chunk number i, 1 to 10000: 00001 to 10000.
 func chunkName(i int) string { return fmt.Sprintf("%05d", i) }
 
-// assemble asks Nextcloud to assemble the chunks into the file.
-func (u *chunkedUpload) assemble(ctx context.Context) error {
+// assemble asks Nextcloud to assemble the chunks into the file, and
+// returns the SHA-1 it answered for what it wrote (see UploadProven), ""
+// when it answered none.
+func (u *chunkedUpload) assemble(ctx context.Context) (string, error) {
 	// What is at the destination before, to tell the assembled file from
 	// it should the MOVE answer 423.
 	var before domain.RemoteFile
@@ -210,12 +217,12 @@ func (u *chunkedUpload) assemble(ctx context.Context) error {
 	} else if f, err := u.c.stat(ctx, u.p, u.t); err == nil {
 		before = f
 	} else if domain.ErrorCode(err) != domain.ENOTFOUND {
-		return err
+		return "", err
 	}
 	mu := u.folder.JoinPath(".file")
 	req, err := http.NewRequestWithContext(ctx, "MOVE", mu.String(), nil)
 	if err != nil {
-		return u.t.transportError(ctx, err)
+		return "", u.t.transportError(ctx, err)
 	}
 	req.Header.Set("Destination", u.dest.String())
 	req.Header.Set("OC-Total-Length", strconv.FormatInt(u.size, 10))
@@ -224,35 +231,39 @@ func (u *chunkedUpload) assemble(ctx context.Context) error {
 	hc, x := u.c.http(ctx, noRedirect)
 	resp, err := hc.Do(req)
 	if err != nil {
-		return u.t.transportError(ctx, errors.Join(x.err, err))
+		return "", u.t.transportError(ctx, errors.Join(x.err, err))
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	switch resp.StatusCode {
 	case http.StatusOK, http.StatusCreated, http.StatusNoContent:
 		u.c.checkMtime(ctx, u.p, req.Header, resp.Header)
-		return nil
+		return u.c.proof(resp.Header), nil
 	case http.StatusLocked:
 		u.c.logger.LogAttrs(ctx, slog.LevelDebug, "webdav: Nextcloud is assembling the chunks; waiting",
 			slog.String("path", u.p))
-		return u.waitAssembled(ctx, before)
+		return "", u.waitAssembled(ctx, before)
 	case http.StatusNotFound:
 		// The folder is gone: assembled by a MOVE whose answer was lost,
 		// or expired.
 		if _, there := u.there(ctx, before); there {
-			return nil
+			return "", nil
 		}
-		return &domain.Error{
+		return "", &domain.Error{
 			Code: domain.EUNAVAILABLE, Message: "the server dropped the upload folder of " + u.p + " before assembling it",
 			Remote: true, Err: u.t.statusError("MOVE", mu.Redacted(), resp.StatusCode, resp.Header),
 		}
 	case http.StatusConflict:
-		return &domain.Error{
+		return "", &domain.Error{
 			Code: domain.ENOTFOUND, Message: "the folder " + path.Dir(u.p) + " does not exist", Remote: true,
 			Err: u.t.statusError("MOVE", mu.Redacted(), resp.StatusCode, resp.Header),
 		}
 	}
-	return u.t.statusError("MOVE", mu.Redacted(), resp.StatusCode, resp.Header)
+	serr := u.t.statusError("MOVE", mu.Redacted(), resp.StatusCode, resp.Header)
+	if nerr := u.c.nameTooLong(u.p, resp.StatusCode, serr); nerr != nil {
+		return "", nerr
+	}
+	return "", serr
 }
 
 // chunkBody is one chunk's request body. After stop it reads nothing

@@ -58,7 +58,7 @@ func TestChunkedUploadMemoryBounded(t *testing.T) {
 	c := chunkedClient(t, n)
 	local, sum := randomFile(t, 50<<20, 9)
 	for i, plain := range []bool{false, true} {
-		meta := domain.UploadMeta{SHA1: sum, ModTime: time.Unix(int64(i+1), 0)} // not the file there already
+		meta := domain.UploadMeta{SHA1: sum, ModTime: time.Unix(1700000000+int64(i), 0)} // not the file there already
 		var err error
 		rise := peakHeap(func() {
 			err = uploadFile(context.Background(), t, c, local, "/big.bin", meta, plain)

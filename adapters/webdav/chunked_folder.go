@@ -114,8 +114,13 @@ func (u *chunkedUpload) prepare(ctx context.Context) (map[int]int64, error) {
 }
 
 // listChunks lists the upload folder: the chunks of this upload by
-// number, and whether the folder exists. Entries that are not one of its
-// chunks are deleted, since Nextcloud would assemble them too.
+// number, and whether the folder exists. Any other entry is left alone:
+// Nextcloud lists a virtual .file in every upload folder (the assembled
+// file, the source of the final MOVE), and deleting it deletes the whole
+// upload folder (FutureFile::delete). An entry that is neither (a chunk of
+// another size or numbering, which no upload of ours makes) would be
+// assembled too: the MOVE's OC-Total-Length then fails the assembly, and
+// the folder, which cannot make the file, is removed.
 func (u *chunkedUpload) listChunks(ctx context.Context) (map[int]int64, bool, error) {
 	have := map[int]int64{}
 	var stray []string
@@ -126,8 +131,8 @@ func (u *chunkedUpload) listChunks(ctx context.Context) (map[int]int64, bool, er
 			return nil
 		}
 		name, inside := strings.CutPrefix(strings.TrimSuffix(p, "/"), want+"/")
-		if !inside || !validName(name) {
-			return nil // the folder itself, or nothing of ours
+		if !inside || !validName(name) || name == ".file" {
+			return nil // the folder itself, Nextcloud's .file, or nothing of ours
 		}
 		i, err := strconv.Atoi(name)
 		if err != nil || i < 1 || i > u.n || e.isDir || chunkName(i) != name {
@@ -145,19 +150,9 @@ func (u *chunkedUpload) listChunks(ctx context.Context) (map[int]int64, bool, er
 	case status != http.StatusMultiStatus:
 		return nil, false, u.t.statusError("PROPFIND", u.folder.Redacted(), status, h)
 	}
-	for _, name := range stray {
-		su := u.folder.JoinPath(name)
-		req, err := http.NewRequestWithContext(ctx, http.MethodDelete, su.String(), nil)
-		if err != nil {
-			return nil, false, u.t.transportError(ctx, err)
-		}
-		status, h, err := u.c.sendBodyless(ctx, req, u.t)
-		if err != nil {
-			return nil, false, err
-		}
-		if status >= 300 && status != http.StatusNotFound {
-			return nil, false, u.t.statusError(http.MethodDelete, su.Redacted(), status, h)
-		}
+	if len(stray) > 0 {
+		u.c.logger.LogAttrs(ctx, slog.LevelWarn, "webdav: the upload folder holds entries that are not chunks of this upload; left alone",
+			slog.String("path", u.p), slog.Any("entries", stray))
 	}
 	return have, true, nil
 }
@@ -183,7 +178,7 @@ func (u *chunkedUpload) is(f domain.RemoteFile, before domain.RemoteFile) bool {
 		return false
 	case u.sum != "" && f.Checksum != u.sum:
 		return false
-	case !u.meta.ModTime.IsZero() && !f.ModTime.IsZero() && f.ModTime.Unix() != u.meta.ModTime.Unix():
+	case sendsMtime(u.meta.ModTime) && !f.ModTime.IsZero() && !sameMtime(f.ModTime, u.meta.ModTime):
 		return false
 	}
 	return true

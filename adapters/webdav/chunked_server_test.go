@@ -55,21 +55,30 @@ func TestChunkedUploadWaitsForAssembly(t *testing.T) {
 	}
 }
 
-// TestChunkedUploadAbandoned: a MOVE that cannot succeed (the destination
-// folder is gone) fails the upload with ENOTFOUND, as a PUT would, and the
-// upload folder is deleted.
+// TestChunkedUploadAbandoned: a MOVE that cannot succeed yet (the
+// destination folder is gone) fails the upload with ENOTFOUND, as a PUT
+// would; the upload folder is kept, so that once the folder is there the
+// next try sends no chunk again, only the MOVE.
 func TestChunkedUploadAbandoned(t *testing.T) {
 	n := davtest.StartNextcloud(t)
 	c := chunkedClient(t, n)
 	local, sum := randomFile(t, 6<<20, 5)
 	err := uploadFile(context.Background(), t, c, local, "/missing/a.bin", domain.UploadMeta{SHA1: sum}, false)
 	wantError(t, err, domain.ENOTFOUND, "the folder /missing does not exist")
-	if left := n.UploadFolders(); len(left) != 0 {
-		t.Fatalf("upload folders left: %q", left)
+	if left := n.UploadFolders(); len(left) != 1 {
+		t.Fatalf("upload folders left: %q, want the one to resume from", left)
 	}
-	_, short := uploadRequests(n, 0)
-	if last := short[len(short)-1]; !strings.HasPrefix(last, "DELETE photosync-") {
-		t.Fatalf("requests = %q, want the upload folder deleted last", short)
+	n.MkdirAll(t, "missing")
+	mark := len(n.Requests())
+	if err := uploadFile(context.Background(), t, c, local, "/missing/a.bin", domain.UploadMeta{SHA1: sum}, false); err != nil {
+		t.Fatal(err)
+	}
+	_, short := uploadRequests(n, mark)
+	if len(short) != 2 || !strings.HasPrefix(short[0], "PROPFIND photosync-") || short[1] != "MOVE .file" {
+		t.Fatalf("the next try sent %q, want the listing and the MOVE only", short)
+	}
+	if left := n.UploadFolders(); len(left) != 0 {
+		t.Fatalf("upload folders left after success: %q", left)
 	}
 }
 
@@ -171,8 +180,9 @@ func TestQuota(t *testing.T) {
 	if webdav.HTTPStatus(err) != http.StatusInsufficientStorage {
 		t.Fatalf("HTTPStatus = %d, want 507", webdav.HTTPStatus(err))
 	}
-	if left := n.UploadFolders(); len(left) != 0 {
-		t.Fatalf("upload folders left: %q", left)
+	// The folder is kept: once space is freed the upload resumes.
+	if left := n.UploadFolders(); len(left) != 1 {
+		t.Fatalf("upload folders left: %q, want the one to resume from", left)
 	}
 	for _, r := range n.Requests() {
 		if r.Method == http.MethodPut && r.Status == http.StatusInsufficientStorage && r.Header.Get("Expect") != "100-continue" {

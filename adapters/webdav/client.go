@@ -38,6 +38,9 @@ type Client struct {
 	transport http.RoundTripper
 	logger    *slog.Logger
 	opts      Options
+	jar       *sessionJar // the server's session cookies, in memory only
+	space     spaceMemo   // folders' free space read after a 507
+	bulkState bulkState   // whether bulk upload may be used
 }
 
 // MkdirAll creates a folder and its missing parents; an existing folder is
@@ -102,25 +105,52 @@ func (c *Client) MkdirAll(ctx context.Context, dir string) error {
 // parent folder before every upload and can neither send these headers nor
 // declare a length without buffering.
 func (c *Client) Upload(ctx context.Context, p string, body io.Reader, size int64, meta domain.UploadMeta) error {
+	_, err := c.UploadProven(ctx, p, body, size, meta)
+	return err
+}
+
+var _ ports.ProvingUploader = (*Client)(nil)
+
+// UploadProven is Upload that also returns the SHA-1 (lower-case hex) that
+// Nextcloud computed from the bytes it stored: a PUT, or the MOVE that
+// assembles a chunked upload, is sent with "X-Hash: sha1", and Nextcloud's
+// File::put hashes the stream it writes and answers X-Hash-SHA1. It is ""
+// when the server gave none (another server, a Nextcloud that assembles
+// chunks in an object store, an assembly finished by another request, a
+// file found there already): the caller then reads the file back. It is
+// never the checksum sent (OC-Checksum) nor oc:checksums, which Nextcloud
+// stores unverified.
+func (c *Client) UploadProven(ctx context.Context, p string, body io.Reader, size int64, meta domain.UploadMeta) (string, error) {
 	p, err := domain.CleanRemotePath(p)
 	if err != nil {
-		return err
+		return "", err
 	}
 	if p == "/" {
-		return domain.Errorf(domain.EINVALID, "upload: the path names the account's folder, not a file")
+		return "", domain.Errorf(domain.EINVALID, "upload: the path names the account's folder, not a file")
 	}
 	if size > 0 && body == nil {
-		return domain.Errorf(domain.EINVALID, "upload %s: no body for %d bytes", p, size)
+		return "", domain.Errorf(domain.EINVALID, "upload %s: no body for %d bytes", p, size)
 	}
 	if size < 0 {
-		return domain.Errorf(domain.EINVALID, "upload %s: the size %d is negative", p, size)
+		return "", domain.Errorf(domain.EINVALID, "upload %s: the size %d is negative", p, size)
 	}
 	t := c.target("upload", p)
+	dir := path.Dir(p)
+	if err := c.fits(dir, size); err != nil {
+		return "", err
+	}
+	proof, err := c.upload(ctx, p, body, size, meta, t)
+	c.noteUpload(ctx, dir, size, err)
+	return proof, err
+}
+
+// upload sends a file in chunks or in one PUT; see UploadProven.
+func (c *Client) upload(ctx context.Context, p string, body io.Reader, size int64, meta domain.UploadMeta, t target) (string, error) {
 	if size > c.opts.ChunkSize {
 		if up, ok := c.uploadsURL(); ok {
-			err := c.uploadChunked(ctx, p, body, size, meta, up, t)
+			proof, err := c.uploadChunked(ctx, p, body, size, meta, up, t)
 			if !errors.Is(err, errNoChunking) {
-				return err
+				return proof, err
 			}
 			c.logger.LogAttrs(ctx, slog.LevelInfo, "webdav: the server has no chunked upload; sending the file in one request",
 				slog.String("path", p), slog.String("error", err.Error()))
@@ -129,12 +159,22 @@ func (c *Client) Upload(ctx context.Context, p string, body io.Reader, size int6
 	return c.put(ctx, p, body, size, meta, t)
 }
 
-// put sends a file in one PUT request; see Upload.
-func (c *Client) put(ctx context.Context, p string, body io.Reader, size int64, meta domain.UploadMeta, t target) error {
+// serverSHA1 reads the X-Hash-SHA1 answer to a request sent with
+// "X-Hash: sha1": 40 hex digits, in lower case; "" for anything else.
+func serverSHA1(h http.Header) string {
+	v := strings.ToLower(strings.TrimSpace(h.Get("X-Hash-SHA1")))
+	if b, err := hex.DecodeString(v); err != nil || len(b) != 20 {
+		return ""
+	}
+	return v
+}
+
+// put sends a file in one PUT request; see UploadProven.
+func (c *Client) put(ctx context.Context, p string, body io.Reader, size int64, meta domain.UploadMeta, t target) (string, error) {
 	u := c.url(p)
 	req, err := http.NewRequestWithContext(ctx, http.MethodPut, u.String(), nil)
 	if err != nil {
-		return t.transportError(ctx, err)
+		return "", t.transportError(ctx, err)
 	}
 	req.ContentLength = size
 	req.Body = http.NoBody // a length of 0 with another body would be sent chunked
@@ -152,24 +192,37 @@ func (c *Client) put(ctx context.Context, p string, body io.Reader, size int64, 
 	hc, x := c.http(ctx, noRedirect)
 	resp, err := hc.Do(req)
 	if err != nil {
-		return t.transportError(ctx, errors.Join(x.err, err))
+		return "", t.transportError(ctx, errors.Join(x.err, err))
 	}
 	defer resp.Body.Close()
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10)) // lets the connection be reused
 	switch resp.StatusCode {
 	case http.StatusOK, http.StatusCreated, http.StatusNoContent:
 		c.checkMtime(ctx, p, req.Header, resp.Header)
-		return nil
+		return c.proof(resp.Header), nil
 	case http.StatusConflict, http.StatusNotFound:
 		// RFC 4918 answers 409 for a missing parent; some servers 404.
 		parent := path.Dir(p)
-		return &domain.Error{
+		return "", &domain.Error{
 			Code: domain.ENOTFOUND, Message: "the folder " + parent + " does not exist", Remote: true,
 			Err: t.statusError(http.MethodPut, u.Redacted(), resp.StatusCode, resp.Header),
 		}
 	default:
-		return t.statusError(http.MethodPut, u.Redacted(), resp.StatusCode, resp.Header)
+		err := t.statusError(http.MethodPut, u.Redacted(), resp.StatusCode, resp.Header)
+		if nerr := c.nameTooLong(p, resp.StatusCode, err); nerr != nil {
+			return "", nerr
+		}
+		return "", err
 	}
+}
+
+// proof is the SHA-1 a Nextcloud upload's answer proves, "" from other
+// servers (which were not asked, and whose header means nothing).
+func (c *Client) proof(h http.Header) string {
+	if !c.isNextcloud() {
+		return ""
+	}
+	return serverSHA1(h)
 }
 
 // Download opens a file for reading; the caller closes the reader, and
@@ -230,7 +283,7 @@ func (c *Client) check(ctx context.Context, x *exchange, t target, method, p str
 // dav returns a gowebdav client for one operation, with ctx on every
 // request.
 func (c *Client) dav(ctx context.Context) (*gowebdav.Client, *exchange) {
-	x := &exchange{ctx: ctx, next: c.transport, origin: c.endpoint, pin: true, logger: c.logger, idle: c.timeout}
+	x := &exchange{ctx: ctx, next: c.transport, origin: c.endpoint, pin: true, logger: c.logger, idle: c.timeout, jar: c.jar}
 	d := gowebdav.NewAuthClient(davOrigin+c.endpoint.Path, gowebdav.NewPreemptiveAuth(&basicAuth{user: c.user, pass: c.pass}))
 	d.SetTransport(x)
 	return d, x
@@ -239,7 +292,7 @@ func (c *Client) dav(ctx context.Context) (*gowebdav.Client, *exchange) {
 // http returns a net/http client for one operation, with ctx on every
 // request, that only talks to the account's server.
 func (c *Client) http(ctx context.Context, checkRedirect func(*http.Request, []*http.Request) error) (*http.Client, *exchange) {
-	x := &exchange{ctx: ctx, next: c.transport, origin: c.endpoint, logger: c.logger, idle: c.timeout}
+	x := &exchange{ctx: ctx, next: c.transport, origin: c.endpoint, logger: c.logger, idle: c.timeout, jar: c.jar}
 	return &http.Client{Transport: x, CheckRedirect: checkRedirect}, x
 }
 

@@ -83,6 +83,7 @@ func (c *Connector) newClient(endpoint *url.URL, creds domain.Credentials, typ d
 		transport: tr,
 		logger:    c.logger,
 		opts:      c.opts,
+		jar:       newSessionJar(),
 	}, nil
 }
 

@@ -6,6 +6,7 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/photosync/photosync/domain"
 )
@@ -17,17 +18,23 @@ func (c *Client) isNextcloud() bool { return c.typ == domain.TypeNextcloud }
 // setMeta adds to an upload's request (a PUT, or the final MOVE of a
 // chunked upload) what Nextcloud keeps beside the bytes: the modification
 // time (X-OC-Mtime, in Unix seconds) and the SHA-1 (OC-Checksum). Nextcloud
-// stores the checksum without checking it. Other servers get neither.
+// stores the checksum without checking it. Other servers get neither. A
+// time of a day after the epoch or earlier is not sent: Nextcloud refuses
+// it (MtimeSanitizer) after storing the file, with a 400 that would fail
+// an upload that worked; the file gets the time of the upload.
 func (c *Client) setMeta(h http.Header, meta domain.UploadMeta) {
 	if !c.isNextcloud() {
 		return
 	}
-	if !meta.ModTime.IsZero() {
+	if sendsMtime(meta.ModTime) {
 		h.Set("X-OC-Mtime", strconv.FormatInt(meta.ModTime.Unix(), 10))
 	}
 	if sum := sha1Checksum("SHA1:" + meta.SHA1); sum != "" {
 		h.Set("OC-Checksum", sum)
 	}
+	// Nextcloud hashes what it writes and answers X-Hash-SHA1: the proof
+	// of what it stored (see UploadProven).
+	h.Set("X-Hash", "sha1")
 }
 
 // checkMtime logs a warning when Nextcloud did not confirm that it set the
@@ -39,4 +46,18 @@ func (c *Client) checkMtime(ctx context.Context, p string, sent, answer http.Hea
 	}
 	c.logger.LogAttrs(ctx, slog.LevelWarn, "webdav: Nextcloud did not accept the modification time of an upload",
 		slog.String("path", p), slog.String("mtime", sent.Get("X-OC-Mtime")))
+}
+
+// minMtime is the earliest modification time Nextcloud takes: it refuses
+// 86400 (a day after the epoch, "timezone-proof") and less.
+const minMtime = 24 * 60 * 60
+
+// sendsMtime reports whether X-OC-Mtime is sent for t.
+func sendsMtime(t time.Time) bool { return !t.IsZero() && t.Unix() > minMtime }
+
+// sameMtime reports whether a time Nextcloud answers is the one sent:
+// it stores whole seconds, so within a second.
+func sameMtime(stored, sent time.Time) bool {
+	d := stored.Sub(sent)
+	return d > -time.Second && d < time.Second
 }

@@ -44,6 +44,10 @@ type Options struct {
 	// that another request is assembling (a 423 on the final MOVE). 0
 	// means DefaultAssemblyTimeout.
 	AssemblyTimeout time.Duration
+	// BulkUpload lets UploadBulk send small files to Nextcloud in bulk
+	// requests (POST remote.php/dav/bulk) where the server advertises
+	// it; off by default, see bulk.go.
+	BulkUpload bool
 }
 
 // normalized returns the options with defaults and limits applied.

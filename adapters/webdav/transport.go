@@ -160,6 +160,8 @@ type exchange struct {
 	// idle ends a request when no byte moved for so long (see
 	// watchdog); 0 for never.
 	idle time.Duration
+	// jar keeps the account's session cookies; nil for none.
+	jar *sessionJar
 
 	last *http.Response
 	err  error
@@ -197,7 +199,7 @@ func (x *exchange) RoundTrip(req *http.Request) (*http.Response, error) {
 		return nil, err
 	}
 	start := time.Now()
-	resp, err := x.next.RoundTrip(r)
+	resp, err := x.jar.send(x.next, r)
 	wd.disarm()
 	if err != nil {
 		err = wd.err(err)

@@ -22,6 +22,7 @@ var (
 	manyFlag    = flag.String("many", "", "file counts of the no-change syncs, e.g. 1000,10000 (empty = the size's)")
 	largeFlag   = flag.Int64("large-mb", -1, "size of the large file in MiB, 0 for none (-1 = the size's)")
 	indexFlag   = flag.Int("index", -1, "files of the index scenario, 0 for none (-1 = the size's)")
+	ncCostsFlag = flag.String("nccosts", "", "run the Nextcloud-with-costs scenario: yes or no (empty = the size's: default yes, tiny no)")
 	outFlag     = flag.String("out", "", "folder to write <YYYY-MM-DD>.md to (empty = a temporary one)")
 	everywhere  = flag.Bool("everywhere", false, "run rclone's defaults and the largest no-change library on every server, not only on Apache and the Nextcloud test server")
 	profileFlag = flag.String("profile", "", "a folder for CPU and heap profiles of every photosync run (cpu-<pid>.prof, heap-<pid>.prof)")
@@ -41,6 +42,7 @@ type config struct {
 	largeMB                 int64 // the large file, 0 for none
 	index                   int   // files of the index scenario, 0 for none
 	buildRclone             bool
+	ncCosts                 bool // the Nextcloud scenario with real costs (nextcloud_costs_test.go)
 }
 
 // sizes are the data sets by name. default is the first backup
@@ -51,7 +53,7 @@ var sizes = map[string]config{
 	"tiny": {servers: []string{"apache", "rclone", "nextcloud"}, photos: 12, videos: 1, folders: 4, minKB: 10, maxKB: 100, videoMB: 1,
 		reps: 1, many: []int{200}, newAmong: 200, largeMB: 12, index: 300},
 	"default": {servers: []string{"apache", "rclone", "nextcloud"}, photos: 400, videos: 2, folders: 20, minKB: 100, maxKB: 2048, videoMB: 50,
-		reps: 3, many: []int{1000, 10000, 100000}, newAmong: 10000, largeMB: 2048, index: 100000, buildRclone: true},
+		reps: 3, many: []int{1000, 10000, 100000}, newAmong: 10000, largeMB: 2048, index: 100000, buildRclone: true, ncCosts: true},
 }
 
 // tool names in the table.
@@ -112,6 +114,10 @@ func (b *bench) runAll(began time.Time) {
 			b.large(srv)
 			stamp(name + ": large file")
 		}
+	}
+	if cfg.ncCosts {
+		b.nextcloudCosts()
+		stamp("Nextcloud with costs")
 	}
 	if cfg.index > 0 {
 		b.index()
@@ -211,6 +217,12 @@ func configure(t testing.TB) config {
 	}
 	if *indexFlag >= 0 {
 		cfg.index = *indexFlag
+	}
+	switch *ncCostsFlag {
+	case "yes":
+		cfg.ncCosts = true
+	case "no":
+		cfg.ncCosts = false
 	}
 	return cfg
 }

@@ -8,6 +8,7 @@ import (
 	"io"
 	"io/fs"
 	"net/http"
+	"net/http/cookiejar"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -222,6 +223,9 @@ func putClientMain(args []string) error {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = transfers
 	client := &http.Client{Transport: tr}
+	if os.Getenv(putCookiesEnv) != "" {
+		client.Jar, _ = cookiejar.New(nil) // as a browser keeps Nextcloud's session
+	}
 	do := func(method, rel string, body *os.File, size int64) error {
 		req, err := http.NewRequestWithContext(context.Background(), method, base+"/"+rel, nil)
 		if err != nil {

@@ -9,6 +9,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"golang.org/x/crypto/bcrypt"
 )
 
 // Nextcloud is a running imitation of a Nextcloud server, in process on
@@ -37,7 +39,11 @@ type Nextcloud struct {
 	mu       sync.Mutex
 	requests []Request
 
-	uploads *uploadState // chunked upload v2, see nextcloud_chunking.go
+	uploads *uploadState  // chunked upload v2, see nextcloud_chunking.go
+	auth    *sessionState // sign-in and sessions, see nextcloud_auth.go
+	// tokenExists reports whether an app password is valid (not revoked).
+	tokenExists func(token string) bool
+	quota       *quotaState // the quota and its cached root answer, see nextcloud_props.go
 }
 
 // Request is a request the Nextcloud server answered.
@@ -65,6 +71,9 @@ type nextcloudConfig struct {
 	quota         int64 // bytes; < 0 for no quota
 	assemblyPolls int
 	now           func() time.Time
+	hashCost      int  // bcrypt cost of the login password, see nextcloud_auth.go
+	noBulk        bool // no bulk upload endpoint, see nextcloud_bulk.go
+	objectStore   bool // chunked uploads assembled without X-Hash answers
 }
 
 // WithBasePath serves Nextcloud below a path, as an installation in a
@@ -123,6 +132,7 @@ func StartNextcloud(t testing.TB, opts ...NextcloudOption) *Nextcloud {
 		release:     "30.0.2",
 		quota:       -1,
 		now:         time.Now,
+		hashCost:    bcrypt.MinCost,
 	}
 	for _, o := range opts {
 		o(&cfg)
@@ -137,6 +147,12 @@ func StartNextcloud(t testing.TB, opts ...NextcloudOption) *Nextcloud {
 		cfg:         cfg,
 	}
 	n.files = newFileState(n.Dir, randomInstanceID(t))
+	auth, err := newSessionState(cfg.pass, cfg.hashCost)
+	if err != nil {
+		t.Fatalf("davtest: hash the password: %v", err)
+	}
+	n.auth = auth
+	n.quota = &quotaState{limit: cfg.quota}
 	n.BaseURL = serveHTTP(t, n.handler()) + cfg.basePath
 	n.DAVURL = n.BaseURL + "/remote.php/dav/files/" + encodePath(n.UserID) + "/"
 	n.WebDAVURL = n.BaseURL + "/remote.php/webdav/"
@@ -276,9 +292,10 @@ func (n *Nextcloud) ETag(t testing.TB, name string) string {
 }
 
 // cleanRel answers a slash-separated path relative to the user's home,
-// without leading or trailing slashes, that cannot leave it; "" is the home.
+// without leading or trailing slashes, that cannot leave it, in NFC as
+// Nextcloud stores names; "" is the home.
 func cleanRel(name string) string {
-	return strings.TrimPrefix(path.Clean("/"+filepath.ToSlash(name)), "/")
+	return nfc(strings.TrimPrefix(path.Clean("/"+filepath.ToSlash(name)), "/"))
 }
 
 // Server answers the Nextcloud user's files as a plain WebDAV Server (the

@@ -63,7 +63,7 @@ func (n *Nextcloud) uploadMove(w http.ResponseWriter, r *http.Request, u uploadT
 		}
 		s.mu.Unlock()
 		if done {
-			_, _, _ = n.assemble(u.id, f.dest, f.assembling.meta)
+			_, _, _, _ = n.assemble(u.id, f.dest, f.assembling.meta)
 			notFound("File with name uploads/" + u.id + " could not be located").write(w)
 			return
 		}
@@ -75,10 +75,8 @@ func (n *Nextcloud) uploadMove(w http.ResponseWriter, r *http.Request, u uploadT
 		notFound("File with name uploads/" + u.id + " could not be located").write(w)
 		return
 	}
-	meta, derr := readUploadMeta(r)
-	if derr == nil {
-		derr = n.sameDestination(r, f)
-	}
+	meta := readUploadMeta(r)
+	derr := n.sameDestination(r, f)
 	if derr == nil {
 		derr = n.assemblable(r, u.id, f)
 	}
@@ -100,16 +98,28 @@ func (n *Nextcloud) uploadMove(w http.ResponseWriter, r *http.Request, u uploadT
 	}
 	delete(s.folders, u.id)
 	s.mu.Unlock()
-	existed, e, derr := n.assemble(u.id, f.dest, meta)
+	existed, e, hashes, derr := n.assemble(u.id, f.dest, meta)
 	if derr != nil {
 		derr.write(w)
 		return
 	}
 	h := w.Header()
+	// On local storage the MOVE of .file is a copy of the assembled
+	// stream into the destination (Directory::moveInto declines a
+	// FutureFile, so Sabre copies it with File::put), which answers
+	// X-Hash like a PUT; an object store assembles by its own multipart
+	// upload, without.
+	if !n.cfg.objectStore {
+		hashes.answer(h)
+	}
+	meta.answer(h, !meta.mtime.IsZero())
+	if meta.mtimeErr != nil {
+		meta.mtimeErr.write(w)
+		return
+	}
 	h.Set("ETag", quote(e.etag))
 	h.Set("OC-ETag", quote(e.etag))
 	h.Set("OC-FileId", n.files.ocID(e.id))
-	meta.answer(h, !meta.mtime.IsZero())
 	h.Set("Content-Length", "0")
 	if existed {
 		w.WriteHeader(http.StatusNoContent)
@@ -147,6 +157,9 @@ func (n *Nextcloud) assemblable(r *http.Request, id string, f *uploadFolder) *da
 	if derr := n.fits(f.dest, sum); derr != nil {
 		return derr
 	}
+	if derr := partFileAllowed(f.dest); derr != nil {
+		return derr
+	}
 	if fi, err := os.Stat(n.files.abs(parentRel(f.dest))); err != nil || !fi.IsDir() {
 		return conflict("The destination node is not found")
 	}
@@ -159,48 +172,50 @@ func (n *Nextcloud) assemblable(r *http.Request, id string, f *uploadFolder) *da
 // assemble writes an upload's chunks in order into its destination, with
 // the meta data of the MOVE, and removes the upload folder. It answers
 // whether a file was replaced, and the new file's entry.
-func (n *Nextcloud) assemble(id, dest string, meta uploadMeta) (bool, entry, *davError) {
+func (n *Nextcloud) assemble(id, dest string, meta uploadMeta) (bool, entry, *hashSet, *davError) {
 	dir := filepath.Join(n.uploads.dir, id)
 	defer os.RemoveAll(dir)
 	cs, err := n.uploads.chunks(id)
 	if err != nil {
-		return false, entry{}, internalError(err)
+		return false, entry{}, nil, internalError(err)
 	}
 	tmp, err := os.CreateTemp(n.staging, "assembly-*")
 	if err != nil {
-		return false, entry{}, internalError(err)
+		return false, entry{}, nil, internalError(err)
 	}
 	defer os.Remove(tmp.Name())
+	hashes := newHashes(meta.hash)
+	out := io.MultiWriter(tmp, hashes)
 	for _, c := range cs {
 		if err == nil {
-			err = appendFile(tmp, filepath.Join(dir, c.name))
+			err = appendFile(out, filepath.Join(dir, c.name))
 		}
 	}
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
 	if err != nil {
-		return false, entry{}, internalError(err)
+		return false, entry{}, nil, internalError(err)
 	}
 	_ = os.Chmod(tmp.Name(), 0o644)
 
 	n.files.tree.Lock()
 	defer n.files.tree.Unlock()
 	if fi, err := os.Stat(n.files.abs(parentRel(dest))); err != nil || !fi.IsDir() {
-		return false, entry{}, conflict("The destination node is not found")
+		return false, entry{}, nil, conflict("The destination node is not found")
 	}
 	_, statErr := os.Stat(n.files.abs(dest))
 	if err := os.Rename(tmp.Name(), n.files.abs(dest)); err != nil {
-		return false, entry{}, internalError(err)
+		return false, entry{}, nil, internalError(err)
 	}
 	meta.apply(n.files.abs(dest))
 	n.files.changed(dest)
 	n.files.setChecksum(dest, meta.checksum)
 	e, err := n.files.stat(dest)
 	if err != nil {
-		return false, entry{}, internalError(err)
+		return false, entry{}, nil, internalError(err)
 	}
-	return statErr == nil, e, nil
+	return statErr == nil, e, hashes, nil
 }
 
 func appendFile(w io.Writer, name string) error {
@@ -244,7 +259,7 @@ func (n *Nextcloud) pollAssembly(rel string) {
 	}
 	s.mu.Unlock()
 	for i, id := range done {
-		_, _, _ = n.assemble(id, folders[i].dest, folders[i].assembling.meta)
+		_, _, _, _ = n.assemble(id, folders[i].dest, folders[i].assembling.meta)
 	}
 }
 
@@ -287,6 +302,16 @@ func (n *Nextcloud) uploadPropfind(w http.ResponseWriter, r *http.Request, u upl
 		}
 		if u.chunk == "" {
 			items = append(items, listItem{href: home + encodePath(u.id) + "/", isDir: true, mod: touched})
+		}
+		// Nextcloud lists the virtual .file (a FutureFile: the chunks
+		// assembled, the target of the final MOVE) in every upload folder,
+		// first, with the folder's time and the chunks' total size.
+		if (u.chunk == "" && depth > 0) || u.chunk == ".file" {
+			var total int64
+			for _, c := range cs {
+				total += c.size
+			}
+			items = append(items, listItem{href: home + encodePath(u.id) + "/.file", size: total, mod: touched})
 		}
 		for _, c := range cs {
 			if (u.chunk == "" && depth > 0) || c.name == u.chunk {

@@ -22,7 +22,9 @@ import (
 // OC-Total-Length); PROPFIND to list what an interrupted upload left; the
 // final MOVE of <folder>/.file, which assembles the chunks in the order of
 // their numbers into the destination; DELETE to abort. Folders untouched
-// for 24 hours expire. Deliberate differences from real Nextcloud: an
+// for 24 hours expire. As on the real server (apps/dav UploadFolder), every
+// upload folder lists a virtual .file entry, and deleting that .file
+// (FutureFile::delete) deletes the whole upload folder. Deliberate differences from real Nextcloud: an
 // upload folder must have a Destination (no chunking v1), and every chunk
 // but the last must hold at least 5 MiB, which real Nextcloud enforces
 // only on object storage.
@@ -341,6 +343,11 @@ func (n *Nextcloud) uploadDelete(w http.ResponseWriter, u uploadTarget) {
 	case f.assembling != nil:
 		fileLocked(u.id).write(w)
 		return
+	case u.chunk == ".file":
+		// FutureFile::delete deletes the folder it stands for: the whole
+		// upload.
+		_ = os.RemoveAll(filepath.Join(s.dir, u.id))
+		delete(s.folders, u.id)
 	case u.chunk != "":
 		if err := os.Remove(filepath.Join(s.dir, u.id, u.chunk)); err != nil {
 			notFound("File with name uploads/" + u.id + "/" + u.chunk + " could not be located").write(w)

@@ -161,11 +161,13 @@ func (n *Nextcloud) davPut(w http.ResponseWriter, r *http.Request, t davTarget) 
 		derr.write(w)
 		return
 	}
-	meta, derr := readUploadMeta(r)
-	if derr == nil {
-		derr = n.fits(t.rel, want)
+	meta := readUploadMeta(r)
+	if derr := n.fits(t.rel, want); derr != nil {
+		derr.write(w)
+		return
 	}
-	if derr != nil {
+	if derr := partFileAllowed(t.rel); derr != nil {
+		_, _ = io.Copy(io.Discard, body)
 		derr.write(w)
 		return
 	}
@@ -175,7 +177,8 @@ func (n *Nextcloud) davPut(w http.ResponseWriter, r *http.Request, t davTarget) 
 		return
 	}
 	defer os.Remove(tmp.Name())
-	got, err := io.Copy(tmp, body)
+	hashes := newHashes(meta.hash)
+	got, err := io.Copy(io.MultiWriter(tmp, hashes), body)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}
@@ -213,10 +216,15 @@ func (n *Nextcloud) davPut(w http.ResponseWriter, r *http.Request, t davTarget) 
 		return
 	}
 	h := w.Header()
+	hashes.answer(h)
+	meta.answer(h, mtimeSet)
+	if meta.mtimeErr != nil {
+		meta.mtimeErr.write(w)
+		return
+	}
 	h.Set("ETag", quote(e.etag))
 	h.Set("OC-ETag", quote(e.etag))
 	h.Set("OC-FileId", n.files.ocID(e.id))
-	meta.answer(h, mtimeSet)
 	h.Set("Content-Length", "0")
 	if existed {
 		w.WriteHeader(http.StatusNoContent)
@@ -238,6 +246,10 @@ func (n *Nextcloud) putAllowed(rel string) *davError {
 
 // davMkcol creates a folder.
 func (n *Nextcloud) davMkcol(w http.ResponseWriter, t davTarget) {
+	if derr := nameAllowed(t.rel); derr != nil {
+		derr.write(w)
+		return
+	}
 	n.files.tree.Lock()
 	defer n.files.tree.Unlock()
 	if _, err := os.Stat(n.files.abs(t.rel)); t.rel == "" || err == nil {

@@ -69,6 +69,12 @@ func (n *Nextcloud) loginFlowRoutes(mux *http.ServeMux) {
 	mux.HandleFunc("POST "+b+"/index.php/login/v2/poll", lf.poll)
 	mux.HandleFunc(b+"/ocs/v2.php/core/apppassword", lf.revoke)
 	n.cfg.middleware = append(n.cfg.middleware, lf.acceptAppPasswords)
+	n.tokenExists = func(token string) bool {
+		lf.mu.Lock()
+		defer lf.mu.Unlock()
+		_, ok := lf.appPasswords[token]
+		return ok
+	}
 }
 
 // baseURL answers the server's address as the request reached it, which

@@ -29,6 +29,10 @@ func (n *Nextcloud) davMoveCopy(w http.ResponseWriter, r *http.Request, root dav
 		derr.write(w)
 		return
 	}
+	if derr := nameAllowed(dst.rel); derr != nil {
+		derr.write(w)
+		return
+	}
 	overwrite := !strings.EqualFold(strings.TrimSpace(r.Header.Get("Overwrite")), "F")
 
 	n.files.tree.Lock()

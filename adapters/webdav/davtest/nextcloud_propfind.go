@@ -220,7 +220,7 @@ func (n *Nextcloud) propValue(e entry, p xml.Name) (string, bool) {
 	case xml.Name{Space: nsDAV, Local: "quota-used-bytes"}:
 		return strconv.FormatInt(e.size, 10), e.isDir
 	case xml.Name{Space: nsDAV, Local: "quota-available-bytes"}:
-		return n.quotaAvailable(), e.isDir
+		return n.quotaAvailable(e.rel), e.isDir
 	case xml.Name{Space: nsOC, Local: "checksums"}:
 		return checksumsProp(e)
 	case xml.Name{Space: nsOC, Local: "id"}:

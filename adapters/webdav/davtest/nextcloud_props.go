@@ -1,10 +1,17 @@
 package davtest
 
 import (
+	"crypto/md5"
+	"crypto/sha1"
+	"crypto/sha256"
+	"encoding/hex"
+	"hash"
+	"math"
 	"net/http"
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -43,24 +50,71 @@ func WithClock(now func() time.Time) NextcloudOption {
 // uploadExpiry is how long Nextcloud keeps an upload folder untouched.
 const uploadExpiry = 24 * time.Hour
 
+// quotaState is the user's quota and the answer Nextcloud keeps for the
+// home folder: OC_Helper::getStorageInfo caches the storage info of a
+// path in the local memory cache ("storage_info") for 5 minutes, and
+// nothing but a quota change through the same PHP process clears it. Real
+// servers were seen answering the home folder's quota-available-bytes from
+// it while its subfolders, asked for the first time, answered the current
+// value; that is what is modelled: the home folder's answer is kept for 5
+// minutes of the server's clock (WithClock), every other folder's is
+// current.
+type quotaState struct {
+	mu       sync.Mutex
+	limit    int64 // bytes; < 0 for no quota
+	rootFree string
+	rootAt   time.Time
+}
+
+// SetQuota changes the user's quota, as an administrator does with occ:
+// uploads are refused by the new quota at once, but the home folder's
+// quota-available-bytes is answered from Nextcloud's 5-minute cache until
+// it expires.
+func (n *Nextcloud) SetQuota(bytes int64) {
+	n.quota.mu.Lock()
+	defer n.quota.mu.Unlock()
+	n.quota.limit = max(bytes, 0)
+}
+
 // freeSpace answers the bytes the user may still store, and false when
 // there is no quota.
 func (n *Nextcloud) freeSpace() (int64, bool) {
-	if n.cfg.quota < 0 {
+	n.quota.mu.Lock()
+	limit := n.quota.limit
+	n.quota.mu.Unlock()
+	if limit < 0 {
 		return 0, false
 	}
-	return max(n.cfg.quota-n.files.treeSize(""), 0), true
+	return max(limit-n.files.treeSize(""), 0), true
 }
 
-// quotaAvailable answers quota-available-bytes: the free space, or -3
-// (unlimited).
-func (n *Nextcloud) quotaAvailable() string {
-	free, ok := n.freeSpace()
-	if !ok {
-		return "-3"
+// quotaAvailable answers quota-available-bytes of the folder rel: the
+// free space, or -3 (unlimited); for the home folder, from the cache.
+func (n *Nextcloud) quotaAvailable(rel string) string {
+	now := n.cfg.now()
+	if rel == "" {
+		n.quota.mu.Lock()
+		if n.quota.rootFree != "" && now.Sub(n.quota.rootAt) < storageInfoTTL {
+			v := n.quota.rootFree
+			n.quota.mu.Unlock()
+			return v
+		}
+		n.quota.mu.Unlock()
 	}
-	return strconv.FormatInt(free, 10)
+	v := "-3"
+	if free, ok := n.freeSpace(); ok {
+		v = strconv.FormatInt(free, 10)
+	}
+	if rel == "" {
+		n.quota.mu.Lock()
+		n.quota.rootFree, n.quota.rootAt = v, now
+		n.quota.mu.Unlock()
+	}
+	return v
 }
+
+// storageInfoTTL is how long Nextcloud caches a folder's storage info.
+const storageInfoTTL = 5 * time.Minute
 
 // fits answers 507 as Nextcloud's quota plugin does when size bytes
 // written to rel, replacing what is there, do not fit; nil when they do.
@@ -81,23 +135,40 @@ func (n *Nextcloud) fits(rel string, size int64) *davError {
 
 // uploadMeta is what an upload's request says beside the bytes.
 type uploadMeta struct {
-	mtime    time.Time // zero when not sent
+	mtime    time.Time // zero when not sent or refused
 	checksum string    // OC-Checksum as sent, trimmed; "" when not sent
+	hash     string    // X-Hash as sent: md5, sha1, sha256 or all; "" when not sent
+	// mtimeErr is the 400 Nextcloud answers for an X-OC-Mtime it refuses
+	// (MtimeSanitizer: not a decimal number, or 86400 or less), which it
+	// finds only after the file is written: the file is stored all the
+	// same, with the time of the upload.
+	mtimeErr *davError
 }
 
-// readUploadMeta reads X-OC-Mtime and OC-Checksum, answering 400 as
-// Nextcloud does for a modification time that is not a number.
-func readUploadMeta(r *http.Request) (uploadMeta, *davError) {
+// readUploadMeta reads X-OC-Mtime, OC-Checksum and X-Hash.
+func readUploadMeta(r *http.Request) uploadMeta {
 	var m uploadMeta
-	if v := strings.TrimSpace(r.Header.Get("X-OC-Mtime")); v != "" {
-		sec, err := strconv.ParseInt(v, 10, 64)
-		if err != nil {
-			return m, davErrorf(http.StatusBadRequest, "BadRequest", "X-OC-MTime header must be an integer (unix timestamp).")
-		}
-		m.mtime = time.Unix(sec, 0)
+	if v := r.Header.Get("X-OC-Mtime"); v != "" {
+		m.mtime, m.mtimeErr = sanitizeMtime(v)
 	}
 	m.checksum = strings.TrimSpace(r.Header.Get("OC-Checksum"))
-	return m, nil
+	m.hash = strings.ToLower(strings.TrimSpace(r.Header.Get("X-Hash")))
+	return m
+}
+
+// sanitizeMtime reads a modification time as Nextcloud's MtimeSanitizer
+// does: a number (no hexadecimal) of seconds, truncated to whole ones,
+// above 86400 (one day after the epoch, "timezone-proof").
+func sanitizeMtime(v string) (time.Time, *davError) {
+	t := strings.TrimSpace(v)
+	f, err := strconv.ParseFloat(t, 64)
+	if err != nil || strings.HasPrefix(strings.ToLower(t), "0x") || math.IsInf(f, 0) || math.IsNaN(f) {
+		return time.Time{}, davErrorf(http.StatusBadRequest, "BadRequest", "X-OC-MTime header must be an integer (unix timestamp).")
+	}
+	if f <= 24*60*60 {
+		return time.Time{}, davErrorf(http.StatusBadRequest, "BadRequest", "X-OC-MTime header must be a valid positive integer")
+	}
+	return time.Unix(int64(f), 0), nil
 }
 
 // apply sets the modification time of the file at abs, before the file
@@ -146,4 +217,45 @@ func (n *Nextcloud) Checksum(t testing.TB, name string) string {
 		t.Fatalf("davtest: %v", err)
 	}
 	return e.checksum
+}
+
+// hashSet computes the hashes an upload asked for with X-Hash (File::put
+// wraps the stream it writes in a HashWrapper per algorithm) from the
+// bytes written, and answers them as X-Hash-MD5, X-Hash-SHA1 and
+// X-Hash-SHA256.
+type hashSet struct {
+	names []string
+	hs    []hash.Hash
+}
+
+// newHashes answers the hashes X-Hash asks for: md5, sha1, sha256 or all;
+// none for another value.
+func newHashes(want string) *hashSet {
+	s := &hashSet{}
+	add := func(name string, h hash.Hash) {
+		if want == "all" || want == strings.ToLower(strings.TrimPrefix(name, "X-Hash-")) {
+			s.names, s.hs = append(s.names, name), append(s.hs, h)
+		}
+	}
+	add("X-Hash-MD5", md5.New())
+	add("X-Hash-SHA1", sha1.New())
+	add("X-Hash-SHA256", sha256.New())
+	return s
+}
+
+func (s *hashSet) Write(p []byte) (int, error) {
+	for _, h := range s.hs {
+		h.Write(p)
+	}
+	return len(p), nil
+}
+
+// answer sets the headers of the hashes computed.
+func (s *hashSet) answer(h http.Header) {
+	if s == nil {
+		return
+	}
+	for i, name := range s.names {
+		h.Set(name, hex.EncodeToString(s.hs[i].Sum(nil)))
+	}
 }

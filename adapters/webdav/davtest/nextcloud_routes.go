@@ -23,4 +23,5 @@ func (n *Nextcloud) routes(mux *http.ServeMux) {
 	n.loginFlowRoutes(mux) // Login Flow v2 and app passwords
 	n.shareRoutes(mux)     // public links of the OCS Share API
 	n.chunkingRoutes(mux)  // chunked upload v2
+	n.bulkRoutes(mux)      // bulk upload and the capabilities
 }

@@ -1,0 +1,287 @@
+package webdav
+
+import (
+	"bytes"
+	"context"
+	"crypto/md5"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"mime/multipart"
+	"net/http"
+	"net/textproto"
+	"net/url"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/photosync/photosync/domain"
+)
+
+// This file sends small files to Nextcloud with its bulk upload (apps/dav
+// BulkUploadPlugin, Nextcloud 23 and later, advertised as
+// dav.bulkupload "1.0" in the capabilities): one POST
+// <base>/remote.php/dav/bulk, multipart/related, a part per file with
+// X-File-Path, Content-Length, X-File-MD5 (the server checks it against
+// the bytes it read) and X-File-Mtime; the answer is a JSON object by path,
+// each file with its own result. See docs/nextcloud-model.md.
+//
+// Bulk upload is off unless Options.BulkUpload is set: Nextcloud's own
+// desktop client switched it off in places because proxies and some
+// servers mishandle it, and on a real server a POST signed in by the
+// session cookie fails the CSRF check and is signed in again with the
+// password (a bcrypt check per POST with the login password), where PUTs
+// keeping the cookie pay none: measured against those PUTs it is not
+// faster here (see the bench's "Nextcloud with costs"). At the first sign
+// of trouble (no endpoint, a refused or failed request, an answer that
+// cannot be read) the client stops using it and sends each file by PUT.
+
+// maxBulkBytes bounds the files of one bulk request, which is sent from
+// memory with its length (PHP-FPM drops a body sent without one).
+const maxBulkBytes = 16 << 20
+
+// BulkFile is one small file for UploadBulk.
+type BulkFile struct {
+	Path string // the remote path, clean
+	Data []byte
+	Meta domain.UploadMeta
+}
+
+// BulkResult is the outcome of one file of UploadBulk.
+type BulkResult struct {
+	ETag   string // as the server answered it, "" when unknown
+	FileID string
+	// Proof is the server's SHA-1 of what it stored, as UploadProven's:
+	// "" for a file sent by bulk upload (the server checked our MD5
+	// against what it read, but answers no hash of what it wrote), so
+	// the caller reads it back.
+	Proof string
+	Err   error
+}
+
+// bulkState is what a client knows of the server's bulk upload.
+type bulkState struct {
+	mu      sync.Mutex
+	checked bool
+	usable  bool
+}
+
+// UploadBulk stores small files, in one bulk request where the server
+// has bulk upload and Options.BulkUpload allows it, otherwise (or for the
+// files a bulk request did not store) one UploadProven each. Each file
+// gets its own result: one file's failure is that file's alone.
+func (c *Client) UploadBulk(ctx context.Context, files []BulkFile) []BulkResult {
+	res := make([]BulkResult, len(files))
+	done := make([]bool, len(files))
+	if c.bulkUsable(ctx) {
+		c.bulk(ctx, files, res, done)
+	}
+	for i, f := range files {
+		if done[i] {
+			continue
+		}
+		proof, err := c.UploadProven(ctx, f.Path, bytes.NewReader(f.Data), int64(len(f.Data)), f.Meta)
+		res[i] = BulkResult{Proof: proof, Err: err}
+	}
+	return res
+}
+
+// bulkURL returns <base>/remote.php/dav/bulk and the prefix of the
+// X-File-Path of the endpoint's files (the endpoint's folder below the
+// user's home), for a Nextcloud endpoint below remote.php/dav/files/.
+func (c *Client) bulkURL() (*url.URL, string, bool) {
+	up, ok := c.uploadsURL()
+	if !ok {
+		return nil, "", false
+	}
+	const files = "/remote.php/dav/files/"
+	ep := c.endpoint.Path
+	i := strings.Index(ep, files)
+	_, rest, _ := strings.Cut(ep[i+len(files):], "/")
+	u := *up
+	base := up.Path[:strings.Index(up.Path, "/remote.php/dav/uploads/")]
+	u.Path, u.RawPath = base+"/remote.php/dav/bulk", ""
+	return &u, "/" + strings.Trim(rest, "/"), true
+}
+
+// bulkUsable reports whether bulk requests may be sent: allowed by the
+// options, a Nextcloud endpoint, the capability advertised, and no
+// trouble seen yet.
+func (c *Client) bulkUsable(ctx context.Context) bool {
+	if !c.opts.BulkUpload || !c.isNextcloud() {
+		return false
+	}
+	if _, _, ok := c.bulkURL(); !ok {
+		return false
+	}
+	c.bulkState.mu.Lock()
+	defer c.bulkState.mu.Unlock()
+	if !c.bulkState.checked {
+		c.bulkState.checked, c.bulkState.usable = true, c.bulkCapability(ctx)
+	}
+	return c.bulkState.usable
+}
+
+// stopBulk gives bulk upload up for this client after trouble.
+func (c *Client) stopBulk(ctx context.Context, why string) {
+	c.bulkState.mu.Lock()
+	c.bulkState.checked, c.bulkState.usable = true, false
+	c.bulkState.mu.Unlock()
+	c.logger.LogAttrs(ctx, slog.LevelInfo, "webdav: bulk upload given up; sending files one by one", slog.String("why", why))
+}
+
+// bulkCapability asks the server's capabilities whether it has bulk upload.
+func (c *Client) bulkCapability(ctx context.Context) bool {
+	u, _, _ := c.bulkURL()
+	cu := *u
+	cu.Path = strings.TrimSuffix(u.Path, "/remote.php/dav/bulk") + "/ocs/v2.php/cloud/capabilities"
+	cu.RawQuery = "format=json"
+	req, err := http.NewRequestWithContext(ctx, http.MethodGet, cu.String(), nil)
+	if err != nil {
+		return false
+	}
+	req.SetBasicAuth(c.user, c.pass)
+	req.Header.Set("OCS-APIRequest", "true")
+	req.Header.Set("Accept", "application/json")
+	hc, _ := c.http(ctx, noRedirect)
+	resp, err := hc.Do(req)
+	if err != nil {
+		return false
+	}
+	defer resp.Body.Close()
+	var caps struct {
+		OCS struct {
+			Data struct {
+				Capabilities struct {
+					DAV struct {
+						BulkUpload string `json:"bulkupload"`
+					} `json:"dav"`
+				} `json:"capabilities"`
+			} `json:"data"`
+		} `json:"ocs"`
+	}
+	if resp.StatusCode != http.StatusOK || json.NewDecoder(io.LimitReader(resp.Body, 1<<20)).Decode(&caps) != nil {
+		return false
+	}
+	return caps.OCS.Data.Capabilities.DAV.BulkUpload == "1.0"
+}
+
+// bulk sends the files that fit in bulk requests, setting the results of
+// the files the server answered for (done); the others are left to PUT.
+func (c *Client) bulk(ctx context.Context, files []BulkFile, res []BulkResult, done []bool) {
+	for start := 0; start < len(files); {
+		var batch []int
+		var size int64
+		for i := start; i < len(files); i++ {
+			n := int64(len(files[i].Data))
+			if n > maxBulkBytes {
+				continue // left to PUT
+			}
+			if size+n > maxBulkBytes && len(batch) > 0 {
+				break
+			}
+			batch, size = append(batch, i), size+n
+		}
+		if len(batch) == 0 {
+			return
+		}
+		start = batch[len(batch)-1] + 1
+		if !c.bulkOnce(ctx, files, batch, res, done) {
+			return
+		}
+	}
+}
+
+// bulkOnce sends the files of batch in one request. It reports false when
+// bulk upload was given up.
+func (c *Client) bulkOnce(ctx context.Context, files []BulkFile, batch []int, res []BulkResult, done []bool) bool {
+	u, prefix, _ := c.bulkURL()
+	var body bytes.Buffer
+	mw := multipart.NewWriter(&body)
+	paths := map[string]int{}
+	for _, i := range batch {
+		f := files[i]
+		p, err := domain.CleanRemotePath(f.Path)
+		if err != nil {
+			res[i], done[i] = BulkResult{Err: err}, true
+			continue
+		}
+		xp := strings.TrimSuffix(prefix, "/") + p
+		sum := md5.Sum(f.Data)
+		h := textproto.MIMEHeader{}
+		h.Set("X-File-Path", xp)
+		h.Set("X-File-MD5", hex.EncodeToString(sum[:]))
+		h.Set("Content-Length", strconv.Itoa(len(f.Data)))
+		if sendsMtime(f.Meta.ModTime) {
+			h.Set("X-File-Mtime", strconv.FormatInt(f.Meta.ModTime.Unix(), 10))
+		}
+		w, _ := mw.CreatePart(h)
+		_, _ = w.Write(f.Data)
+		paths[xp] = i
+	}
+	_ = mw.Close()
+	if len(paths) == 0 {
+		return true
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, u.String(), bytes.NewReader(body.Bytes()))
+	if err != nil {
+		return false
+	}
+	req.ContentLength = int64(body.Len())
+	req.Header.Set("Content-Type", "multipart/related; boundary="+mw.Boundary())
+	req.SetBasicAuth(c.user, c.pass)
+	hc, x := c.http(ctx, noRedirect)
+	resp, err := hc.Do(req)
+	if err != nil {
+		if ctx.Err() == nil {
+			c.stopBulk(ctx, errors.Join(x.err, err).Error())
+		}
+		return false
+	}
+	defer resp.Body.Close()
+	raw, rerr := io.ReadAll(io.LimitReader(resp.Body, 4<<20))
+	t := c.target("upload", "a bulk of files")
+	switch {
+	case resp.StatusCode == http.StatusUnauthorized || resp.StatusCode == http.StatusForbidden:
+		err := t.statusError(http.MethodPost, u.Redacted(), resp.StatusCode, resp.Header)
+		for _, i := range paths {
+			res[i], done[i] = BulkResult{Err: err}, true
+		}
+		return false
+	case resp.StatusCode != http.StatusOK && resp.StatusCode != http.StatusBadRequest, rerr != nil:
+		c.stopBulk(ctx, fmt.Sprintf("POST %s answered %s", u.Redacted(), statusText(resp.StatusCode)))
+		return false
+	}
+	var answers map[string]struct {
+		Error   bool   `json:"error"`
+		Message string `json:"message"`
+		ETag    string `json:"etag"`
+		FileID  string `json:"fileid"`
+	}
+	if bytes.HasPrefix(bytes.TrimSpace(raw), []byte("[")) {
+		answers = nil // PHP's json_encode of an empty array: nothing written
+	} else if err := json.Unmarshal(raw, &answers); err != nil {
+		c.stopBulk(ctx, "its answer is not the JSON object of bulk upload")
+		return false
+	}
+	for xp, i := range paths {
+		a, ok := answers[xp]
+		switch {
+		case !ok:
+			// Not written (the request stopped before it): left to PUT.
+		case a.Error:
+			res[i], done[i] = BulkResult{Err: &domain.Error{Code: domain.EINVALID, Remote: true,
+				Message: fmt.Sprintf("the server refused to store %s: %s", files[i].Path, a.Message)}}, true
+		default:
+			res[i], done[i] = BulkResult{ETag: a.ETag, FileID: a.FileID}, true
+		}
+	}
+	if resp.StatusCode == http.StatusBadRequest {
+		c.stopBulk(ctx, "the server could not read a bulk request (400)")
+		return false
+	}
+	return true
+}

@@ -1,0 +1,114 @@
+package webdav_test
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/photosync/photosync/adapters/webdav"
+	"github.com/photosync/photosync/adapters/webdav/davtest"
+	"github.com/photosync/photosync/domain"
+)
+
+func bulkClient(t *testing.T, n *davtest.Nextcloud, on bool) *webdav.Client {
+	t.Helper()
+	c, err := webdav.NewConnectorWithOptions(nil, webdav.Options{BulkUpload: on}).
+		Client(domain.Credentials{URL: n.DAVURL, Username: n.LoginName, Password: n.Password, Timeout: 10 * time.Second}, domain.TypeNextcloud)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return c
+}
+
+func countMethod(n *davtest.Nextcloud, method string) int {
+	k := 0
+	for _, r := range n.Requests() {
+		if r.Method == method {
+			k++
+		}
+	}
+	return k
+}
+
+func bulkFiles(names ...string) []webdav.BulkFile {
+	var fs []webdav.BulkFile
+	for _, p := range names {
+		fs = append(fs, webdav.BulkFile{Path: p, Data: []byte("data of " + p), Meta: domain.UploadMeta{ModTime: time.Unix(1700000000, 0)}})
+	}
+	return fs
+}
+
+// TestUploadBulk: small files go in one bulk request, each with its own
+// result (a file into a missing folder fails alone), stored with their
+// content and time.
+func TestUploadBulk(t *testing.T) {
+	n := davtest.StartNextcloud(t)
+	n.MkdirAll(t, "P")
+	c := bulkClient(t, n, true)
+	files := bulkFiles("/P/a.jpg", "/P/b.jpg", "/Missing/c.jpg", "/P/d.jpg")
+	res := c.UploadBulk(context.Background(), files)
+	for i, r := range res {
+		if i == 2 {
+			if domain.ErrorCode(r.Err) != domain.EINVALID || !strings.Contains(r.Err.Error(), "c.jpg") {
+				t.Errorf("c.jpg into a missing folder: %+v", r)
+			}
+			continue
+		}
+		if r.Err != nil || r.ETag == "" || r.ETag != n.ETag(t, files[i].Path) {
+			t.Errorf("%s: %+v (server ETag %s)", files[i].Path, r, n.ETag(t, files[i].Path))
+		}
+		if got := string(n.ReadFile(t, files[i].Path)); got != string(files[i].Data) {
+			t.Errorf("%s holds %q", files[i].Path, got)
+		}
+	}
+	if posts, puts := countMethod(n, http.MethodPost), countMethod(n, http.MethodPut); posts != 1 || puts != 0 {
+		t.Fatalf("%d POSTs and %d PUTs, want one bulk request", posts, puts)
+	}
+}
+
+// TestUploadBulkFallsBack: without the endpoint, with bulk upload off,
+// or when a bulk request fails, files go by PUT, and after trouble the
+// client stops trying bulk requests.
+func TestUploadBulkFallsBack(t *testing.T) {
+	ctx := context.Background()
+	for name, tc := range map[string]struct {
+		opts      []davtest.NextcloudOption
+		on        bool
+		wantPosts int
+	}{
+		"no bulk upload on the server": {[]davtest.NextcloudOption{davtest.WithoutBulkUpload()}, true, 0},
+		"bulk upload off":              {nil, false, 0},
+		"the POST fails": {[]davtest.NextcloudOption{davtest.WithMiddleware(func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/bulk") {
+					http.Error(w, "proxy error", http.StatusBadGateway)
+					return
+				}
+				next.ServeHTTP(w, r)
+			})
+		})}, true, 1},
+	} {
+		t.Run(name, func(t *testing.T) {
+			n := davtest.StartNextcloud(t, tc.opts...)
+			n.MkdirAll(t, "P")
+			c := bulkClient(t, n, tc.on)
+			for round := range 2 {
+				files := bulkFiles(fmt.Sprintf("/P/a%d.jpg", round), fmt.Sprintf("/P/b%d.jpg", round))
+				for i, r := range c.UploadBulk(ctx, files) {
+					if r.Err != nil || string(n.ReadFile(t, files[i].Path)) != string(files[i].Data) {
+						t.Fatalf("%s: %+v", files[i].Path, r)
+					}
+					if r.Proof == "" {
+						t.Errorf("%s sent by PUT without a proof", files[i].Path)
+					}
+				}
+			}
+			if posts, puts := countMethod(n, http.MethodPost), countMethod(n, http.MethodPut); posts != tc.wantPosts || puts != 4 {
+				t.Fatalf("%d POSTs and %d PUTs, want %d and 4", posts, puts, tc.wantPosts)
+			}
+		})
+	}
+}
