@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -40,6 +41,9 @@ type Config struct {
 	schedulerTick   string
 	TrustProxy      bool // PHOTOSYNC_TRUST_PROXY
 	trustProxy      string
+	// FFmpeg is PHOTOSYNC_FFMPEG: the ffmpeg program for video
+	// thumbnails; "" finds ffmpeg on PATH, "off" draws posters instead.
+	FFmpeg string
 }
 
 // setting describes one configuration value.
@@ -64,6 +68,7 @@ var settings = []setting{
 	{"PHOTOSYNC_INDEX_INTERVAL", "index-interval", "5m", "how often serve indexes the library (0 = only at start and by hand)", false, func(c *Config) *string { return &c.indexInterval }},
 	{"PHOTOSYNC_LEASE_TTL", "lease-ttl", "15s", "how long a sync run holds its account without renewing: how soon another instance takes over from one that died (1s to 1h)", false, func(c *Config) *string { return &c.leaseTTL }},
 	{"PHOTOSYNC_SCHEDULER_TICK", "scheduler-tick", "1m", "how often serve looks for due syncs (1s to 1h)", false, func(c *Config) *string { return &c.schedulerTick }},
+	{"PHOTOSYNC_FFMPEG", "ffmpeg", "", "ffmpeg program for video thumbnails (default: ffmpeg on PATH; off: drawn posters with the duration)", false, func(c *Config) *string { return &c.FFmpeg }},
 	{"PHOTOSYNC_TRUST_PROXY", "trust-proxy", "false", "true behind a reverse proxy: take the client's address (for sign-in limits) from X-Forwarded-For", false, func(c *Config) *string { return &c.trustProxy }},
 }
 
@@ -143,6 +148,11 @@ func (c *Config) validate() error {
 		c.TrustProxy = false
 	default:
 		return fmt.Errorf("PHOTOSYNC_TRUST_PROXY: %q is not true or false", c.trustProxy)
+	}
+	if f := strings.ToLower(c.FFmpeg); f != "" && f != "off" && f != "none" && f != "false" {
+		if _, err := exec.LookPath(c.FFmpeg); err != nil {
+			return fmt.Errorf("PHOTOSYNC_FFMPEG: %q is not a program that can be run (%v); leave it empty to find ffmpeg on PATH, or off", c.FFmpeg, err)
+		}
 	}
 	if strings.TrimSpace(c.DataDir) == "" {
 		return fmt.Errorf("PHOTOSYNC_DATA: the data folder must not be empty")

@@ -158,3 +158,10 @@ func be64(b []byte, i int) uint64 {
 	}
 	return binary.BigEndian.Uint64(b[i:])
 }
+
+// checkTopBoxes walks the top-level boxes of a file of size bytes: an
+// error when one runs past the end (a truncated file) or is malformed.
+func checkTopBoxes(r io.ReaderAt, size int64) error {
+	count := 0
+	return walkBoxes(r, 0, size, &count, func(bmffBox) error { return nil })
+}

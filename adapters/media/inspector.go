@@ -2,6 +2,7 @@ package media
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
@@ -29,7 +30,10 @@ import (
 // that uses a variant the pure-Go decoders lack, is not decoded and gets
 // no Problem: a huge panorama is a photo, not a fault. HEIC, AVIF, TIFF,
 // RAW and video files are not decoded; their EXIF is read where the file
-// has it.
+// has it. The boxes of HEIC, AVIF and ISO base media videos (MP4, MOV,
+// M4V, 3GP) are walked: a box that runs past the end of the file makes
+// the file corrupt, and a video's date taken, duration and size come from
+// its moov box (see readVideoMeta).
 type Inspector struct{}
 
 var _ ports.MediaInspector = (*Inspector)(nil)
@@ -58,6 +62,30 @@ func (in *Inspector) Inspect(ctx context.Context, name string, r io.ReadSeeker, 
 	f := sniff(name, head[:n])
 	m := readMeta(r, name, f)
 	info.TakenAt, info.Orientation, info.Width, info.Height = m.TakenAt, m.Orientation, m.Width, m.Height
+	switch kindOf(name, head[:n]) {
+	case formatVideo:
+		// The container's boxes: its creation date, duration and size. A
+		// file whose boxes are broken (truncated, most often) is corrupt;
+		// one that is no ISO base media file (AVI, MKV) is not read.
+		if n >= 8 && isISOBMFF(bytes.NewReader(head[:n])) {
+			vm, err := readVideoMeta(readerAt(r), size)
+			info.TakenAt, info.Duration, info.Width, info.Height = vm.TakenAt, vm.Duration, vm.Width, vm.Height
+			if err == nil {
+				err = checkTopBoxes(readerAt(r), size)
+			}
+			if err != nil {
+				info.Problem = fmt.Sprintf("%s: %v", domain.ProblemCorrupt, err)
+			}
+		}
+	case formatHEIF, formatAVIF:
+		_, err := readHEIFInfo(readerAt(r), size)
+		if err == nil {
+			err = checkTopBoxes(readerAt(r), size)
+		}
+		if err != nil {
+			info.Problem = fmt.Sprintf("%s: %v", domain.ProblemCorrupt, err)
+		}
+	}
 
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return info, fmt.Errorf("inspect %s: %w", name, err)
