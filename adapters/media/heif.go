@@ -31,6 +31,10 @@ type heifInfo struct {
 	Width, Height int
 	Orientation   int  // 1-8; 1 when there is no transformation
 	Transformed   bool // the primary image has an irot or imir property
+	// transforms are the file offsets of the irot and imir boxes, and
+	// essential those of the first byte of each of their associations in
+	// ipma (its top bit marks the property essential).
+	transforms, essential []int64
 }
 
 // readHEIFInfo reads the meta box of a HEIF or AVIF file: the primary item
@@ -42,7 +46,8 @@ func readHEIFInfo(r io.ReaderAt, size int64) (heifInfo, error) {
 	count := 0
 	var primary uint32
 	var props []bmffBox // ipco's children, in order (1-based in ipma)
-	var assoc map[uint32][]int
+	var assoc map[uint32][]ipmaEntry
+	var ipmaBody int64
 	err := walkBoxes(r, 0, size, &count, func(b bmffBox) error {
 		if b.typ != "meta" {
 			return nil
@@ -72,7 +77,7 @@ func readHEIFInfo(r io.ReaderAt, size int64) (heifInfo, error) {
 						if err != nil {
 							return err
 						}
-						assoc = parseIPMA(body)
+						assoc, ipmaBody = parseIPMA(body), d.body
 					}
 					return nil
 				})
@@ -88,11 +93,15 @@ func readHEIFInfo(r io.ReaderAt, size int64) (heifInfo, error) {
 		return info, err
 	}
 	t := transform{}
-	for _, idx := range assoc[primary] {
-		if idx < 1 || idx > len(props) {
+	for _, a := range assoc[primary] {
+		if a.index < 1 || a.index > len(props) {
 			continue
 		}
-		p := props[idx-1]
+		p := props[a.index-1]
+		if p.typ == "irot" || p.typ == "imir" {
+			info.transforms = append(info.transforms, p.start)
+			info.essential = append(info.essential, ipmaBody+int64(a.at))
+		}
 		switch p.typ {
 		case "ispe":
 			body, err := readBody(r, p, 12)
@@ -125,10 +134,16 @@ func readHEIFInfo(r io.ReaderAt, size int64) (heifInfo, error) {
 	return info, nil
 }
 
-// parseIPMA reads an item property association box: for each item, the
-// 1-based indexes of its properties in ipco, in order.
-func parseIPMA(b []byte) map[uint32][]int {
-	out := map[uint32][]int{}
+// ipmaEntry is one association of an item with a property: its 1-based
+// index in ipco, and the offset of the association in the ipma payload.
+type ipmaEntry struct {
+	index, at int
+}
+
+// parseIPMA reads an item property association box: for each item, its
+// properties in ipco, in order.
+func parseIPMA(b []byte) map[uint32][]ipmaEntry {
+	out := map[uint32][]ipmaEntry{}
 	if len(b) < 8 {
 		return out
 	}
@@ -155,6 +170,7 @@ func parseIPMA(b []byte) map[uint32][]int {
 		off++
 		for range k {
 			var idx int
+			at := off
 			if flags&1 != 0 {
 				if off+2 > len(b) {
 					return out
@@ -166,7 +182,7 @@ func parseIPMA(b []byte) map[uint32][]int {
 				}
 				idx, off = int(b[off]&0x7f), off+1
 			}
-			out[item] = append(out[item], idx)
+			out[item] = append(out[item], ipmaEntry{idx, at})
 		}
 	}
 	return out
@@ -210,9 +226,9 @@ func (t transform) exif() int {
 }
 
 // decodeHEIF decodes the primary image of a HEIF (f is formatHEIF) or AVIF
-// file, with the orientation that still has to be applied to see it as
-// meant: libheif applies the file's irot and imir itself (1); libavif does
-// not, and they are returned as an EXIF orientation. A file without irot
+// file as stored, with the orientation that still has to be applied to see
+// it as meant: the file's irot and imir as an EXIF orientation (libavif
+// ignores them; libheif is kept from applying them, see below). A file without irot
 // or imir gets exifOrientation instead: early iPhone HEICs (iOS 11) store
 // the picture as the sensor saw it with only EXIF's Orientation to turn
 // it. When a file has both, irot and imir win, as the HEIF specification
@@ -261,12 +277,23 @@ func decodeHEIF(f format, r io.Reader, exifOrientation int, check func(image.Con
 		}
 		return img, hi.Orientation, nil
 	}
+	if hi.Transformed {
+		// github.com/gen2brain/heic v0.4.5 copies libheif's planes with
+		// the stride of the unturned image: a quarter turn garbles the
+		// picture or fails out of bounds. So libheif gets the file without
+		// its transformations (their boxes renamed "free", no longer
+		// essential: same size, same offsets), and they are applied here.
+		b = bytes.Clone(b)
+		for _, off := range hi.transforms {
+			copy(b[off+4:off+8], "free")
+		}
+		for _, off := range hi.essential {
+			b[off] &^= 0x80
+		}
+	}
 	img, err = heic.Decode(bytes.NewReader(b))
 	if err != nil {
 		return nil, 0, fmt.Errorf("HEIF: %w", err)
-	}
-	if hi.Transformed {
-		return img, 1, nil // libheif turned it
 	}
 	return img, hi.Orientation, nil
 }
