@@ -40,8 +40,8 @@ func problemsOf(res domain.IndexResult) map[string]string {
 // good copy.
 func TestIndexFindsTruncatedVideosAndRAW(t *testing.T) {
 	dir := t.TempDir()
-	mp4 := mediatest.MP4(1, 200<<10)
-	dng := mediatest.DNG(2, 4, 64<<10)
+	mp4 := mediatest.StandInMP4(1, 200<<10)
+	dng := mediatest.StandInDNG(2, 4, 64<<10)
 	mediatest.WriteFile(t, dir, "2024/clip.mp4", mp4)
 	mediatest.WriteFile(t, dir, "2024/cut.mp4", mp4[:20000])
 	mediatest.WriteFile(t, dir, "2024/raw.dng", dng)

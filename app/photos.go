@@ -111,6 +111,37 @@ func (ph *Photos) Thumbnail(ctx context.Context, photoID int64, size int) ([]byt
 	return data, f, nil
 }
 
+// Details returns a photo with what each of its files (sidecars aside)
+// says about itself, read from the file now, by file ID: camera, lens,
+// date taken and where it came from, size, duration. A file that cannot
+// be read (gone since it was indexed) has no entry. Without a reader of
+// details (the Thumbnailer is not a ports.MediaDetailer) the map is empty.
+// ENOTFOUND as Photo.
+func (ph *Photos) Details(ctx context.Context, photoID int64) (domain.Photo, map[int64]domain.MediaDetails, error) {
+	p, err := ph.Photo(ctx, photoID)
+	if err != nil {
+		return domain.Photo{}, nil, err
+	}
+	out := map[int64]domain.MediaDetails{}
+	detailer, ok := ph.thumbs.(ports.MediaDetailer)
+	if !ok {
+		return p, out, nil
+	}
+	for _, f := range p.Files {
+		if f.Missing || f.Kind == domain.KindSidecar {
+			continue
+		}
+		d, err := detailer.Details(ctx, f)
+		if ctx.Err() != nil {
+			return domain.Photo{}, nil, ctx.Err()
+		}
+		if err == nil {
+			out[f.ID] = d
+		}
+	}
+	return p, out, nil
+}
+
 // attachUploads sets the Uploads of each photo from the upload store.
 func (ph *Photos) attachUploads(ctx context.Context, photos []domain.Photo) error {
 	if ph.uploads == nil || len(photos) == 0 {

@@ -23,6 +23,10 @@ const (
 	TakenFromEXIF  TakenSource = "exif"
 	TakenFromName  TakenSource = "name"
 	TakenFromMTime TakenSource = "mtime"
+	// TakenFromContainer is a video's date from its container (QuickTime
+	// creation date, ©day or mvhd). The index stores it as TakenFromEXIF
+	// (a date from the file's metadata); MediaDetails tells them apart.
+	TakenFromContainer TakenSource = "container"
 )
 
 // Problems that keep a file from being indexed as (part of) a photo.
@@ -48,7 +52,30 @@ type MediaInfo struct {
 	Orientation int       // EXIF orientation 1-8; 0 when unknown
 	Width       int
 	Height      int
-	Problem     string // "" or one of the Problem constants, with detail
+	Problem     string        // "" or one of the Problem constants, with detail
+	Duration    time.Duration // of a video; 0 for stills or when unknown
+}
+
+// MediaDetails is what a file says about itself, read from it on demand
+// for the photo details: its format, camera and lens, its date taken and
+// where that came from, its size as displayed and a video's duration.
+// Empty strings and zeros are what the file does not say.
+type MediaDetails struct {
+	Format      string // "JPEG", "HEIF", "AVIF", "RAW (DNG)", "MP4 video", ...
+	Camera      string // make and model, e.g. "Apple iPhone 7"
+	Lens        string
+	TakenAt     time.Time
+	TakenSource TakenSource
+	// DateField names the field the date was read from, e.g.
+	// "DateTimeOriginal", "com.apple.quicktime.creationdate", "mvhd".
+	DateField string
+	Width     int // as displayed (orientation applied)
+	Height    int
+	Duration  time.Duration
+	// Preview says what a thumbnail is made of when it is not the file's
+	// own pixels: "embedded JPEG 1024×683" for a RAW file, "ffmpeg frame"
+	// or "drawn poster" for a video.
+	Preview string
 }
 
 // LibraryFile is one file of the library as indexed.

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
@@ -49,6 +50,9 @@ type Config struct {
 	maxChanges      string
 	KeepVersions    time.Duration // PHOTOSYNC_KEEP_VERSIONS
 	keepVersions    string
+	// FFmpeg is PHOTOSYNC_FFMPEG: the ffmpeg program for video
+	// thumbnails; "" finds ffmpeg on PATH, "off" draws posters instead.
+	FFmpeg string
 }
 
 // setting describes one configuration value.
@@ -76,6 +80,7 @@ var settings = []setting{
 	{"PHOTOSYNC_VERIFY", "verify", "all", "how uploads are proven where the server computes no hash: all (read every upload back), sample (one in ten) or size", false, func(c *Config) *string { return &c.verify }},
 	{"PHOTOSYNC_MAX_CHANGES", "max-changes", "", "paired files one sync run may replace before it waits for confirmation (default: 50 files or 10% of the pairs, whichever is larger)", false, func(c *Config) *string { return &c.maxChanges }},
 	{"PHOTOSYNC_KEEP_VERSIONS", "keep-versions", "720h", "how long a library file that a sync replaced is kept in the library's versions area (1h to 3650d, such as 720h or 30d)", false, func(c *Config) *string { return &c.keepVersions }},
+	{"PHOTOSYNC_FFMPEG", "ffmpeg", "", "ffmpeg program for video thumbnails (default: ffmpeg on PATH; off: drawn posters with the duration)", false, func(c *Config) *string { return &c.FFmpeg }},
 	{"PHOTOSYNC_TRUST_PROXY", "trust-proxy", "false", "true behind a reverse proxy: take the client's address (for sign-in limits) from X-Forwarded-For", false, func(c *Config) *string { return &c.trustProxy }},
 }
 
@@ -175,6 +180,11 @@ func (c *Config) validate() error {
 	if strings.TrimSpace(c.maxChanges) != "" {
 		if c.MaxChanges, err = strconv.Atoi(strings.TrimSpace(c.maxChanges)); err != nil || c.MaxChanges < 1 {
 			return fmt.Errorf("PHOTOSYNC_MAX_CHANGES: %q is not a number of files from 1 up (unset it for the default: 50 files or 10%% of the pairs)", c.maxChanges)
+		}
+	}
+	if f := strings.ToLower(c.FFmpeg); f != "" && f != "off" && f != "none" && f != "false" {
+		if _, err := exec.LookPath(c.FFmpeg); err != nil {
+			return fmt.Errorf("PHOTOSYNC_FFMPEG: %q is not a program that can be run (%v); leave it empty to find ffmpeg on PATH, or off", c.FFmpeg, err)
 		}
 	}
 	if strings.TrimSpace(c.DataDir) == "" {

@@ -5,8 +5,10 @@ import (
 	"fmt"
 	"log/slog"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"runtime/debug"
+	"strings"
 
 	"github.com/google/wire"
 
@@ -139,9 +141,26 @@ func provideVersionsConfig(cfg Config) app.VersionsConfig {
 	return app.VersionsConfig{Keep: cfg.KeepVersions}
 }
 
-// provideThumbnails caches thumbnails in the data folder.
+// provideThumbnails caches thumbnails in the data folder, with video
+// frames from ffmpeg when there is one (see ffmpegPath).
 func provideThumbnails(cfg Config) *media.Thumbnails {
-	return media.NewThumbnails(cfg.Library, filepath.Join(cfg.DataDir, "thumbs"))
+	return media.NewThumbnails(cfg.Library, filepath.Join(cfg.DataDir, "thumbs"), media.WithFFmpeg(ffmpegPath(cfg.FFmpeg)))
+}
+
+// ffmpegPath is the ffmpeg program to run: the configured one, "" for
+// "off", else ffmpeg on PATH when there is one.
+func ffmpegPath(configured string) string {
+	switch strings.ToLower(configured) {
+	case "off", "none", "false":
+		return ""
+	case "":
+		p, err := exec.LookPath("ffmpeg")
+		if err != nil {
+			return ""
+		}
+		return p
+	}
+	return configured
 }
 
 // provideJobs returns the job runner; the cleanup stops its jobs.

@@ -62,3 +62,14 @@ type DeepInspector interface {
 	// structural check.
 	InspectDeep(ctx context.Context, name string, r io.ReadSeeker, size int64) (domain.MediaInfo, error)
 }
+
+// MediaDetailer reads the details of a library file for the photo details
+// view, from the file itself (nothing of it is stored in the index). A
+// Thumbnailer may also be one.
+type MediaDetailer interface {
+	// Details reads the file f (a path inside the library, with the
+	// modification time and checksum indexed) and returns what it says.
+	// ENOTFOUND when the file is gone; a file that cannot be read as its
+	// kind still gets what its name and modification time tell.
+	Details(ctx context.Context, f domain.LibraryFile) (domain.MediaDetails, error)
+}

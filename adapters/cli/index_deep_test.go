@@ -27,7 +27,7 @@ func TestIndexDeep(t *testing.T) {
 	dir := t.TempDir()
 	mediatest.WriteFile(t, dir, "a.jpg", mediatest.JPEG(t, mediatest.JPEGOptions{}))
 	mediatest.WriteFile(t, dir, "b.png", png)
-	mediatest.WriteFile(t, dir, "cut.mp4", mediatest.MP4(1, 100<<10)[:50<<10])
+	mediatest.WriteFile(t, dir, "cut.mp4", mediatest.StandInMP4(1, 100<<10)[:50<<10])
 	l := newLibraryCLI(t, dir)
 
 	out := squeeze(l.run("index"))

@@ -62,6 +62,23 @@ func handlePhotoGet(photos *app.Photos) echo.HandlerFunc {
 	}
 }
 
+// handlePhotoDetails answers a photo with what each of its files says
+// about itself (camera, lens, date taken and its source, size, duration),
+// read from the files now.
+func handlePhotoDetails(photos *app.Photos) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := idParam(c, "id")
+		if err != nil {
+			return err
+		}
+		p, details, err := photos.Details(c.Request().Context(), id)
+		if err != nil {
+			return err
+		}
+		return c.JSON(http.StatusOK, jsonview.FromPhotoDetails(p, details))
+	}
+}
+
 // thumbSizes are the sizes of ?size= of the thumbnail route, in pixels on
 // the longer side.
 var thumbSizes = map[string]int{"tile_224": 224, "tile_500": 500, "fit_1280": 1280}
@@ -77,9 +94,9 @@ const (
 )
 
 // handlePhotoThumb answers a JPEG thumbnail of the photo's primary file,
-// ?size=tile_224 (default), tile_500 or fit_1280, or for a file that
-// cannot be decoded (HEIC, RAW, video, corrupt) a small SVG icon of its
-// kind. The ETag is the file's checksum and the size; If-None-Match is
+// ?size=tile_224 (default), tile_500 or fit_1280 (a RAW file's embedded
+// preview, a video's frame or poster), or for a file that cannot be
+// decoded (corrupt, unknown kind) a small SVG icon of its kind. The ETag is the file's checksum and the size; If-None-Match is
 // answered 304.
 func handlePhotoThumb(photos *app.Photos) echo.HandlerFunc {
 	return func(c echo.Context) error {

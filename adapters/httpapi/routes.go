@@ -38,6 +38,7 @@ func addRoutes(e *echo.Echo, d Deps) {
 	api.GET("/photos", handlePhotoList(d.Photos))
 	api.GET("/photos/:id", handlePhotoGet(d.Photos))
 	api.GET("/photos/:id/thumb", handlePhotoThumb(d.Photos))
+	api.GET("/photos/:id/details", handlePhotoDetails(d.Photos))
 	api.POST("/library/index", handleLibraryIndex(d.Jobs, d.Indexer))
 
 	api.GET("/versions", handleVersionList(d.Versions))

@@ -108,3 +108,46 @@ func photoTime(t time.Time) *time.Time {
 	u := t.UTC()
 	return &u
 }
+
+// PhotoDetails is a photo with what each of its files says about itself,
+// read from the file when asked.
+type PhotoDetails struct {
+	Photo Photo         `json:"photo"`
+	Files []FileDetails `json:"files"`
+}
+
+// FileDetails is what one file says about itself. TakenSource is "exif",
+// "container" (a video's own date), "name" or "mtime"; DateField names the
+// field the date came from. DurationSeconds is 0 for a still.
+type FileDetails struct {
+	FileID          int64      `json:"file_id"`
+	Name            string     `json:"name"`
+	Format          string     `json:"format"`
+	Camera          string     `json:"camera"`
+	Lens            string     `json:"lens"`
+	TakenAt         *time.Time `json:"taken_at"`
+	TakenSource     string     `json:"taken_source"`
+	DateField       string     `json:"date_field"`
+	Width           int        `json:"width"`
+	Height          int        `json:"height"`
+	DurationSeconds float64    `json:"duration_seconds"`
+	Preview         string     `json:"preview"`
+}
+
+// FromPhotoDetails returns the JSON view of a photo's details, its files
+// in the photo's order.
+func FromPhotoDetails(p domain.Photo, details map[int64]domain.MediaDetails) PhotoDetails {
+	v := PhotoDetails{Photo: FromPhoto(p), Files: make([]FileDetails, 0, len(details))}
+	for _, f := range p.Files {
+		d, ok := details[f.ID]
+		if !ok {
+			continue
+		}
+		v.Files = append(v.Files, FileDetails{
+			FileID: f.ID, Name: path.Base(f.Path), Format: d.Format, Camera: d.Camera, Lens: d.Lens,
+			TakenAt: photoTime(d.TakenAt), TakenSource: string(d.TakenSource), DateField: d.DateField,
+			Width: d.Width, Height: d.Height, DurationSeconds: d.Duration.Seconds(), Preview: d.Preview,
+		})
+	}
+	return v
+}

@@ -34,9 +34,9 @@ func benchLibrary(b *testing.B) ([]string, int64) {
 	for i := range 12 {
 		add(fmt.Sprintf("IMG_%04d.JPG", i), mediatest.JPEGVariant(jpg, int64(i), 2000+i))
 	}
-	add("RAW_0001.DNG", mediatest.DNG(1, 24, 1<<20))
-	add("RAW_0002.DNG", mediatest.DNG(2, 24, 1<<20))
-	add("CLIP_0001.MP4", mediatest.MP4(3, 64<<20))
+	add("RAW_0001.DNG", mediatest.StandInDNG(1, 24, 1<<20))
+	add("RAW_0002.DNG", mediatest.StandInDNG(2, 24, 1<<20))
+	add("CLIP_0001.MP4", mediatest.StandInMP4(3, 64<<20))
 	return paths, total
 }
 

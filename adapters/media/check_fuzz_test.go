@@ -47,9 +47,9 @@ func FuzzCheck(f *testing.F) {
 		}
 		f.Add(data, uint8(i))
 	}
-	f.Add(mediatest.DNG(1, 3, 100), uint8(9))
-	f.Add(mediatest.MP4(1, 100), uint8(5))
-	f.Add(mediatest.HEIC(1, 100), uint8(7))
+	f.Add(mediatest.StandInDNG(1, 3, 100), uint8(9))
+	f.Add(mediatest.StandInMP4(1, 100), uint8(5))
+	f.Add(mediatest.StandInHEIC(1, 100), uint8(7))
 	f.Fuzz(func(t *testing.T, data []byte, which uint8) {
 		name := fuzzNames[int(which)%len(fuzzNames)]
 		// A hang is a failure too: the fuzzer keeps the input of a crash.

@@ -50,16 +50,16 @@ func samples(t testing.TB) []sample {
 		{"anim.gif", gifBuf.Bytes()},
 		{"scan.bmp", bmpBuf.Bytes()},
 		{"sticker.webp", webpFile(200 << 10)},
-		{"clip.mp4", mediatest.MP4(1, 300<<10)},
-		{"clip.m4v", mediatest.MP4(2, 300<<10)},
-		{"camera.mov", mediatest.MOV(3, 300<<10)},
+		{"clip.mp4", mediatest.StandInMP4(1, 300<<10)},
+		{"clip.m4v", mediatest.StandInMP4(2, 300<<10)},
+		{"camera.mov", mediatest.StandInMOV(3, 300<<10)},
 		{"old.mov", oldQuickTime(300 << 10)},
-		{"phone.3gp", mediatest.MP4(4, 300<<10)},
-		{"IMG_0002.HEIC", mediatest.HEIC(5, 300<<10)},
+		{"phone.3gp", mediatest.StandInMP4(4, 300<<10)},
+		{"IMG_0002.HEIC", mediatest.StandInHEIC(5, 300<<10)},
 		{"photo.avif", avifFile(300 << 10)},
-		{"raw.dng", mediatest.DNG(6, 4, 80<<10)},
-		{"raw.cr2", mediatest.DNG(7, 1, 300<<10)},
-		{"raw.cr3", mediatest.CR3(8, 300<<10)},
+		{"raw.dng", mediatest.StandInDNG(6, 4, 80<<10)},
+		{"raw.cr2", mediatest.StandInDNG(7, 1, 300<<10)},
+		{"raw.cr3", mediatest.StandInCR3(8, 300<<10)},
 		{"raw.raf", rafFile(300 << 10)},
 	}
 }
@@ -76,14 +76,14 @@ func webpFile(n int) []byte {
 
 // avifFile is an AVIF stand-in: a HEIC's boxes with the avif brand.
 func avifFile(n int) []byte {
-	heic := mediatest.HEIC(10, n)
+	heic := mediatest.StandInHEIC(10, n)
 	copy(heic[8:12], "avif")
 	return heic
 }
 
 // oldQuickTime is a QuickTime movie without ftyp: mdat, then moov.
 func oldQuickTime(n int) []byte {
-	mov := mediatest.MOV(11, n)
+	mov := mediatest.StandInMOV(11, n)
 	return mov[28:] // past ftyp (20 bytes) and wide (8)
 }
 
@@ -191,12 +191,12 @@ func TestCheckCatchesBrokenFiles(t *testing.T) {
 }
 
 func TestCheckMessages(t *testing.T) {
-	mp4 := mediatest.MP4(1, 3<<20)
+	mp4 := mediatest.StandInMP4(1, 3<<20)
 	jpg := mediatest.JPEG(t, mediatest.JPEGOptions{Width: 300, Height: 200})
 	png := mediatest.PNG(t, 300, 200)
 	flipped := bytes.Clone(png)
 	flipped[len(flipped)/2] ^= 0x20
-	dng := mediatest.DNG(1, 4, 256<<10)
+	dng := mediatest.StandInDNG(1, 4, 256<<10)
 	zeroTail := bytes.Clone(mp4)
 	clear(zeroTail[len(zeroTail)-100<<10:])
 	tests := []struct {

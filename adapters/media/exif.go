@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/binary"
 	"io"
+	"strings"
 )
 
 // JPEG markers and EXIF tags this file needs.
@@ -18,6 +19,10 @@ const (
 	tagPixelX      = 0xa002
 	tagPixelY      = 0xa003
 
+	tagDateTimeOriginal   = 0x9003
+	tagOffsetTimeOriginal = 0x9011
+
+	typeASCII = 2
 	typeShort = 3
 	typeLong  = 4
 )
@@ -218,4 +223,64 @@ func insertSegments(jpg []byte, marker byte, payloads ...[]byte) []byte {
 	out = append(out, jpg[:2]...)
 	out = append(out, seg.Bytes()...)
 	return append(out, jpg[2:]...)
+}
+
+// dateEXIF builds an EXIF payload ("Exif\0\0" and a little-endian TIFF
+// structure) for a JPEG made from another format: IFD0 with Orientation
+// 1, and an Exif IFD with DateTimeOriginal (date, as EXIF writes it),
+// OffsetTimeOriginal when offset is set, and the pixel dimensions. nil when
+// date is empty.
+func dateEXIF(date, offset string, w, h int) []byte {
+	date = strings.TrimRight(date, "\x00")
+	offset = strings.TrimRight(offset, "\x00")
+	if len(date) < 19 {
+		return nil
+	}
+	type ent struct {
+		tag, typ uint16
+		count    uint32
+		val      []byte // when longer than 4 bytes, stored after the IFD
+	}
+	le := binary.LittleEndian
+	u32 := func(v uint32) []byte { return le.AppendUint32(nil, v) }
+	u16 := func(v uint16) []byte { return append(le.AppendUint16(nil, v), 0, 0) }
+	ascii := func(s string) []byte { return append([]byte(s), 0) }
+	exifIFD := []ent{{tagDateTimeOriginal, typeASCII, 20, ascii(date[:19])}}
+	if offset != "" && len(offset) <= 6 {
+		exifIFD = append(exifIFD, ent{tagOffsetTimeOriginal, typeASCII, uint32(len(offset) + 1), ascii(offset)})
+	}
+	exifIFD = append(exifIFD, ent{tagPixelX, typeLong, 1, u32(uint32(w))}, ent{tagPixelY, typeLong, 1, u32(uint32(h))})
+	ifd0 := []ent{{tagOrientation, typeShort, 1, u16(1)}, {tagExifIFD, typeLong, 1, nil}}
+
+	// Layout: header (8), IFD0, Exif IFD, then the long values.
+	ifdLen := func(es []ent) int { return 2 + 12*len(es) + 4 }
+	ifd0Off := 8
+	exifOff := ifd0Off + ifdLen(ifd0)
+	dataOff := exifOff + ifdLen(exifIFD)
+	ifd0[1].val = u32(uint32(exifOff))
+	t := []byte("II*\x00")
+	t = le.AppendUint32(t, uint32(ifd0Off))
+	var data []byte
+	write := func(es []ent) {
+		t = le.AppendUint16(t, uint16(len(es)))
+		for _, e := range es {
+			t = le.AppendUint16(t, e.tag)
+			t = le.AppendUint16(t, e.typ)
+			t = le.AppendUint32(t, e.count)
+			if len(e.val) <= 4 {
+				t = append(t, e.val...)
+				t = append(t, make([]byte, 4-len(e.val))...)
+			} else {
+				t = le.AppendUint32(t, uint32(dataOff+len(data)))
+				data = append(data, e.val...)
+				if len(data)%2 == 1 {
+					data = append(data, 0)
+				}
+			}
+		}
+		t = le.AppendUint32(t, 0)
+	}
+	write(ifd0)
+	write(exifIFD)
+	return append(append(append([]byte{}, exifPrefix...), t...), data...)
 }

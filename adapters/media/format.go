@@ -23,6 +23,7 @@ const (
 	formatHEIF
 	formatAVIF
 	formatVideo // ISO base media (MP4, MOV, 3GP) and anything else with no image in it
+	formatRAW   // a camera RAW file shown by its embedded preview (CR3 by content; others by name)
 )
 
 // sniffLen is how many leading bytes sniff looks at.
@@ -49,6 +50,8 @@ func (f format) String() string {
 		return "AVIF"
 	case formatVideo:
 		return "video"
+	case formatRAW:
+		return "RAW"
 	}
 	return "unknown"
 }
@@ -79,6 +82,9 @@ func sniff(name string, head []byte) format {
 		return formatBMP
 	case bytes.HasPrefix(head, []byte("II*\x00")), bytes.HasPrefix(head, []byte("MM\x00*")):
 		return formatTIFF
+	case bytes.HasPrefix(head, []byte("FUJIFILMCCD-RAW")), bytes.HasPrefix(head, []byte("IIU\x00")),
+		bytes.HasPrefix(head, []byte("IIRO")), bytes.HasPrefix(head, []byte("IIRS")), bytes.HasPrefix(head, []byte("MMOR")):
+		return formatRAW // RAF, RW2, ORF
 	case len(head) >= 12 && string(head[4:8]) == "ftyp":
 		switch string(head[8:12]) {
 		case "heic", "heix", "heim", "heis", "hevc", "hevx", "mif1", "msf1":
@@ -88,6 +94,8 @@ func sniff(name string, head []byte) format {
 			return formatHEIF
 		case "avif", "avis":
 			return formatAVIF
+		case "crx ":
+			return formatRAW
 		}
 		return formatVideo
 	}

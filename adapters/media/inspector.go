@@ -2,6 +2,7 @@ package media
 
 import (
 	"bufio"
+	"bytes"
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
@@ -31,6 +32,8 @@ import (
 // whose header declares more than MaxPixels pixels, or that uses a variant
 // the pure-Go decoders lack, is not decoded and gets no Problem from the
 // decode: a huge panorama is a photo, not a fault.
+// A video's date taken, duration and size come from its moov box (see
+// readVideoMeta).
 type Inspector struct{}
 
 var (
@@ -72,6 +75,16 @@ func (in *Inspector) inspect(ctx context.Context, name string, r io.ReadSeeker, 
 	f := sniff(name, head[:n])
 	m := readMeta(r, name, f)
 	info.TakenAt, info.Orientation, info.Width, info.Height = m.TakenAt, m.Orientation, m.Width, m.Height
+	if kindOf(name, head[:n]) == formatVideo && n >= 8 && isISOBMFF(bytes.NewReader(head[:n])) {
+		// The container's boxes: its creation date, duration and size;
+		// whether they are sound is the structural check's to say.
+		if vm, err := readVideoMeta(readerAt(r), size); err == nil {
+			if !vm.TakenAt.IsZero() {
+				info.TakenAt = vm.TakenAt
+			}
+			info.Duration, info.Width, info.Height = vm.Duration, vm.Width, vm.Height
+		}
+	}
 	if info.Width == 0 && n > 0 && f.decodable() && f != formatTIFF {
 		if _, err := r.Seek(0, io.SeekStart); err != nil {
 			return info, fmt.Errorf("inspect %s: %w", name, err)

@@ -14,6 +14,12 @@ type meta struct {
 	Orientation int // 1-8; 0 when unknown
 	Width       int
 	Height      int
+	// DateRaw and OffsetRaw are the EXIF date TakenAt was read from and
+	// its offset tag, as written ("2019:06:14 10:41:33", "+02:00" or "").
+	DateRaw, OffsetRaw string
+	DateTag            string // the tag's exiftool name, e.g. DateTimeOriginal
+	// Make, Model and LensModel are the camera's EXIF tags, trimmed.
+	Make, Model, Lens string
 }
 
 // metaTags are the EXIF tags readMeta asks imagemeta for, by their
@@ -27,6 +33,9 @@ var metaTags = map[string]bool{
 	"OffsetTimeDigitized": true,
 	"ModifyDate":          true,
 	"OffsetTime":          true,
+	"Make":                true,
+	"Model":               true,
+	"LensModel":           true,
 }
 
 // dateTags pairs each date tag with the tag holding its UTC offset, most
@@ -70,13 +79,14 @@ func readMeta(r io.ReadSeeker, name string, f format) meta {
 		},
 		LimitTagSize: 256,
 	})
-	m := meta{Width: res.ImageConfig.Width, Height: res.ImageConfig.Height}
+	m := meta{Width: res.ImageConfig.Width, Height: res.ImageConfig.Height,
+		Make: cleanTag(tags["Make"]), Model: cleanTag(tags["Model"]), Lens: cleanTag(tags["LensModel"])}
 	if orientation >= 1 && orientation <= 8 {
 		m.Orientation = orientation
 	}
 	for _, dt := range dateTags {
 		if t, ok := parseEXIFTime(tags[dt[0]], tags[dt[1]]); ok {
-			m.TakenAt = t
+			m.TakenAt, m.DateRaw, m.OffsetRaw, m.DateTag = t, tags[dt[0]], tags[dt[1]], dt[0]
 			break
 		}
 	}
@@ -138,4 +148,9 @@ func parseEXIFTime(date, offset string) (time.Time, bool) {
 		t = time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), 0, time.FixedZone("", secs)).UTC()
 	}
 	return t, true
+}
+
+// cleanTag trims an EXIF text tag of its padding.
+func cleanTag(s string) string {
+	return strings.TrimSpace(strings.TrimRight(s, "\x00 "))
 }

@@ -29,8 +29,9 @@ var errFits = errors.New("fits already")
 // set to 1 (the pixels are turned instead), its pixel dimensions updated
 // and its embedded thumbnail dropped; every other tag, the date taken
 // among them, is kept as it was. Its ICC colour profile is copied too, so
-// that colours do not shift. Other formats (PNG, GIF, WebP, BMP, TIFF) are
-// resized without metadata.
+// that colours do not shift. A HEIC or AVIF copy gets a small EXIF segment
+// with its date taken (see resizeHEIF). Other formats (PNG, GIF, WebP,
+// BMP, TIFF) are resized without metadata.
 type Resizer struct{}
 
 var _ ports.Resizer = (*Resizer)(nil)
@@ -41,8 +42,8 @@ func NewResizer() *Resizer { return &Resizer{} }
 // Resize reads an image from r and returns a JPEG that fits a square of
 // maxSide pixels, or nil, nil when the image fits already (its header says
 // so; it is not decoded). Errors: EINVALID for a maxSide below
-// MinResizeSide, or a file that is not a decodable image (HEIC, RAW,
-// video, corrupt, more than MaxPixels pixels); the context's error when ctx
+// MinResizeSide, or a file that is not a decodable image (RAW, video,
+// corrupt, more than MaxPixels pixels); the context's error when ctx
 // ends; else the failure to read r.
 func (rs *Resizer) Resize(ctx context.Context, name string, r io.Reader, maxSide int) ([]byte, error) {
 	if maxSide < MinResizeSide {
@@ -55,6 +56,9 @@ func (rs *Resizer) Resize(ctx context.Context, name string, r io.Reader, maxSide
 		return nil, fmt.Errorf("resize %s: %w", name, src.err)
 	}
 	f := sniff(name, head)
+	if f == formatHEIF || f == formatAVIF {
+		return rs.resizeHEIF(ctx, name, f, br, src, maxSide)
+	}
 	if !f.decodable() {
 		return nil, domain.Errorf(domain.EINVALID, "%s is not an image that can be resized", name)
 	}
@@ -88,6 +92,48 @@ func (rs *Resizer) Resize(ctx context.Context, name string, r io.Reader, maxSide
 	}
 	jpg = insertSegments(jpg, markerAPP2, hdr.icc...)
 	if exif := patchEXIF(hdr.exif, out.Rect.Dx(), out.Rect.Dy()); exif != nil {
+		jpg = insertSegments(jpg, markerAPP1, exif)
+	}
+	return jpg, nil
+}
+
+// resizeHEIF resizes a HEIC or AVIF image to a JPEG. Its date taken (EXIF
+// DateTimeOriginal with its offset, else the other EXIF dates) is written
+// into a small EXIF segment of the copy, with the new size and
+// Orientation 1; other metadata is not carried over.
+func (rs *Resizer) resizeHEIF(ctx context.Context, name string, f format, br io.Reader, src *readerState, maxSide int) ([]byte, error) {
+	b, err := io.ReadAll(io.LimitReader(br, maxHEIFBytes+1))
+	if src.err != nil {
+		return nil, fmt.Errorf("resize %s: %w", name, src.err)
+	}
+	if err != nil {
+		return nil, fmt.Errorf("resize %s: %w", name, err)
+	}
+	m := readMeta(bytes.NewReader(b), name, f)
+	img, o, err := decodeHEIF(f, bytes.NewReader(b), m.Orientation, func(cfg image.Config) error {
+		if cfg.Width <= maxSide && cfg.Height <= maxSide {
+			return errFits
+		}
+		return nil
+	})
+	switch {
+	case errors.Is(err, errFits):
+		return nil, nil
+	case err != nil:
+		e := domain.Errorf(domain.EINVALID, "%s cannot be resized: %v", name, err)
+		e.Err = err
+		return nil, e
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	out := orient(fit(img, maxSide), o)
+	flatten(out)
+	jpg, err := encodeJPEG(out, resizeQuality)
+	if err != nil {
+		return nil, fmt.Errorf("resize %s: %w", name, err)
+	}
+	if exif := dateEXIF(m.DateRaw, m.OffsetRaw, out.Rect.Dx(), out.Rect.Dy()); exif != nil {
 		jpg = insertSegments(jpg, markerAPP1, exif)
 	}
 	return jpg, nil

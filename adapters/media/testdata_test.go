@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -151,27 +152,53 @@ func TestThumbnailSharedMedia(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	th := media.NewThumbnails(dir, t.TempDir())
+	th := media.NewThumbnails(dir, t.TempDir(), media.WithFFmpeg(ffmpegPath(t)))
+	seen := 0
 	for _, e := range entries {
 		kind := domain.KindOf(e.Name())
 		if kind == domain.KindNone {
 			continue
 		}
-		ext := strings.ToLower(filepath.Ext(e.Name()))
-		want := ext == ".jpg" || ext == ".gif"
-		if e.Name() == "empty.jpg" || e.Name() == "broken-animated-earth.jpg" {
-			want = false
-		}
+		// Every real image, RAW file and video gets a JPEG; the empty and
+		// the corrupt file and the sidecars do not.
+		want := kind != domain.KindSidecar && e.Name() != "empty.jpg" && e.Name() != "broken-animated-earth.jpg"
+		start := time.Now()
 		b, err := th.Thumbnail(context.Background(), domain.LibraryFile{Path: e.Name(), Kind: kind}, 224)
 		switch {
 		case want && err != nil:
 			t.Errorf("Thumbnail(%s): %v", e.Name(), err)
 		case want:
-			if size := decodeJPEG(t, b).Bounds().Size(); max(size.X, size.Y) > 224 {
-				t.Errorf("Thumbnail(%s) is %v, want at most 224 pixels", e.Name(), size)
+			seen++
+			img := decodeJPEG(t, b)
+			size := img.Bounds().Size()
+			t.Logf("%-34s %4dx%-4d %6d bytes in %v", e.Name(), size.X, size.Y, len(b), time.Since(start).Round(time.Millisecond))
+			if max(size.X, size.Y) != 224 && !strings.HasPrefix(e.Name(), "pythagoras") {
+				t.Errorf("Thumbnail(%s) is %v, want 224 pixels on the longer side", e.Name(), size)
+			}
+			// Portrait as taken: the iPhone HEIC is stored landscape with a
+			// quarter turn (irot, EXIF orientation 6).
+			if e.Name() == "iphone_7.heic" && size.X >= size.Y {
+				t.Errorf("Thumbnail(%s) is %v, want it upright (portrait)", e.Name(), size)
 			}
 		case domain.ErrorCode(err) != domain.EINVALID:
 			t.Errorf("Thumbnail(%s) = %d bytes, %v; want EINVALID", e.Name(), len(b), err)
 		}
 	}
+	if seen < 20 {
+		t.Errorf("%d thumbnails made, want every real file's", seen)
+	}
+}
+
+// ffmpegPath is the ffmpeg the tests run: PHOTOSYNC_FFMPEG, else the one
+// on PATH; "" when there is none (the tests that need it say so).
+func ffmpegPath(t testing.TB) string {
+	if p := os.Getenv("PHOTOSYNC_FFMPEG"); p != "" {
+		return p
+	}
+	p, err := exec.LookPath("ffmpeg")
+	if err != nil {
+		t.Logf("no ffmpeg on PATH: video thumbnails are drawn posters")
+		return ""
+	}
+	return p
 }

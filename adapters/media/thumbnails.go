@@ -1,10 +1,10 @@
 package media
 
 import (
-	"bufio"
 	"context"
 	"errors"
 	"fmt"
+	"image"
 	"io"
 	"io/fs"
 	"os"
@@ -29,23 +29,35 @@ const (
 // look clean on a high-density screen.
 const thumbQuality = 82
 
-// Thumbnails makes JPEG thumbnails of library images and caches them on
+// Thumbnails makes JPEG thumbnails of library files and caches them on
 // disk by the file's checksum and the size, as
 // <cache>/<sha1[:2]>/<sha1>_<size>.jpg. A cached thumbnail is returned
 // without opening the original. Concurrent requests for the same
 // thumbnail make it once.
+//
+// Images are decoded (HEIC/HEIF and AVIF through WebAssembly builds of
+// libheif and libavif), RAW files show their embedded JPEG preview, and
+// videos a frame ffmpeg extracts when it is configured (WithFFmpeg), else
+// a drawn poster with the video's duration. At most two files are decoded
+// at once, each within a time limit (WithTimeout).
 type Thumbnails struct {
 	root  string
 	cache string
+	opts  options
 	group singleflight.Group
+	slots chan struct{} // decodes running
 }
 
 var _ ports.Thumbnailer = (*Thumbnails)(nil)
 
 // NewThumbnails returns Thumbnails of the files under libraryRoot, cached
 // in cacheDir (created when first needed).
-func NewThumbnails(libraryRoot, cacheDir string) *Thumbnails {
-	return &Thumbnails{root: libraryRoot, cache: cacheDir}
+func NewThumbnails(libraryRoot, cacheDir string, opts ...Option) *Thumbnails {
+	o := defaultOptions()
+	for _, opt := range opts {
+		opt(&o)
+	}
+	return &Thumbnails{root: libraryRoot, cache: cacheDir, opts: o, slots: make(chan struct{}, o.parallel)}
 }
 
 // Thumbnail returns a JPEG of f no larger than size pixels on its longer
@@ -99,26 +111,28 @@ func (t *Thumbnails) make(ctx context.Context, f domain.LibraryFile, size int) (
 		return nil, fmt.Errorf("thumbnail of %s: %w", f.Path, err)
 	}
 	defer file.Close()
-
+	st, err := file.Stat()
+	if err != nil {
+		return nil, fmt.Errorf("thumbnail of %s: %w", f.Path, err)
+	}
 	head := make([]byte, sniffLen)
-	n, err := io.ReadFull(file, head)
-	if err != nil && err != io.EOF && err != io.ErrUnexpectedEOF {
+	n, err := file.ReadAt(head, 0)
+	if err != nil && err != io.EOF {
 		return nil, fmt.Errorf("thumbnail of %s: %w", f.Path, err)
 	}
-	format := sniff(f.Path, head[:n])
-	if !format.decodable() {
-		return nil, domain.Errorf(domain.EINVALID, "%s cannot be decoded for a thumbnail", f.Path)
+	head = head[:n]
+	kind := kindOf(f.Path, head)
+	if kind == formatVideo {
+		return t.videoThumb(ctx, file, f.Path, filepath.Join(t.root, filepath.FromSlash(f.Path)), st.Size(), size)
 	}
-	orientation := readMeta(file, f.Path, format).Orientation
-	if orientation == 0 {
-		orientation = f.Orientation
-	}
-	if _, err := file.Seek(0, io.SeekStart); err != nil {
-		return nil, fmt.Errorf("thumbnail of %s: %w", f.Path, err)
-	}
-	src := &readerState{r: file, ctx: ctx}
-	img, _, err := decodeBounded(format, bufio.NewReaderSize(src, 64<<10), nil)
-	if src.err != nil {
+	src := &readerState{r: io.NewSectionReader(file, 0, st.Size()), ctx: ctx}
+	var orientation int
+	img, err := t.limited(ctx, func() (image.Image, error) {
+		img, o, err := decodeForDisplay(src, file, st.Size(), f.Path, head, size, f.Orientation)
+		orientation = o
+		return img, err
+	})
+	if src.err != nil && !errors.Is(err, errTimeout) {
 		return nil, fmt.Errorf("thumbnail of %s: %w", f.Path, src.err)
 	}
 	if err != nil {

@@ -12,20 +12,6 @@ import (
 // for a broken one. They need no testing.TB, so that the bench's data
 // generator uses them too.
 
-// Box returns an ISO-BMFF box of the given type around the payloads.
-func Box(typ string, payload ...[]byte) []byte {
-	n := 8
-	for _, p := range payload {
-		n += len(p)
-	}
-	out := binary.BigEndian.AppendUint32(make([]byte, 0, n), uint32(n))
-	out = append(out, typ[:4]...)
-	for _, p := range payload {
-		out = append(out, p...)
-	}
-	return out
-}
-
 // fullBox is Box with a version and flags word first.
 func fullBox(typ string, payload ...[]byte) []byte {
 	return Box(typ, append([][]byte{{0, 0, 0, 0}}, payload...)...)
@@ -59,26 +45,26 @@ func random(seed int64, n int) []byte {
 	return b
 }
 
-// MP4 returns an MP4 stand-in as phones write them for streaming: ftyp
+// StandInMP4 returns an MP4 stand-in as phones write them for streaming: ftyp
 // (isom), moov, then an mdat of n random bytes.
-func MP4(seed int64, n int) []byte {
+func StandInMP4(seed int64, n int) []byte {
 	out := ftypBox("isom", "isom", "mp41")
 	out = append(out, moovBox()...)
 	return append(out, Box("mdat", random(seed, n))...)
 }
 
-// MOV returns a QuickTime stand-in as cameras write them: ftyp (qt), a
+// StandInMOV returns a QuickTime stand-in as cameras write them: ftyp (qt), a
 // wide atom, an mdat of n random bytes, and the moov last.
-func MOV(seed int64, n int) []byte {
+func StandInMOV(seed int64, n int) []byte {
 	out := ftypBox("qt  ", "qt  ")
 	out = append(out, Box("wide")...)
 	out = append(out, Box("mdat", random(seed, n))...)
 	return append(out, moovBox()...)
 }
 
-// HEIC returns a HEIC stand-in: ftyp (heic), a meta box whose item
+// StandInHEIC returns a HEIC stand-in: ftyp (heic), a meta box whose item
 // location points into the mdat, and an mdat of n random bytes.
-func HEIC(seed int64, n int) []byte {
+func StandInHEIC(seed int64, n int) []byte {
 	ftyp := ftypBox("heic", "mif1", "heic")
 	meta := func(dataAt uint32) []byte {
 		hdlr := append(make([]byte, 4), "pict"...)
@@ -96,9 +82,9 @@ func HEIC(seed int64, n int) []byte {
 	return append(out, Box("mdat", random(seed, n))...)
 }
 
-// CR3 returns a Canon CR3 stand-in: ftyp (crx), moov, and an mdat of n
+// StandInCR3 returns a Canon CR3 stand-in: ftyp (crx), moov, and an mdat of n
 // random bytes.
-func CR3(seed int64, n int) []byte {
+func StandInCR3(seed int64, n int) []byte {
 	out := ftypBox("crx ", "crx ", "isom")
 	out = append(out, moovBox()...)
 	return append(out, Box("mdat", random(seed, n))...)
@@ -106,20 +92,16 @@ func CR3(seed int64, n int) []byte {
 
 // TIFF tags of DNG's layout.
 const (
-	tagNewSubfileType  = 0x00fe
-	tagCompression     = 0x0103
-	tagStripOffsets    = 0x0111
 	tagStripByteCounts = 0x0117
-	tagSubIFDs         = 0x014a
 )
 
-// DNG returns a DNG stand-in laid out as cameras and converters write
+// StandInDNG returns a DNG stand-in laid out as cameras and converters write
 // them: the header, IFD0 (a small preview, uncompressed, and the camera's
 // Make, Model, date and orientation) pointing to a SubIFD for the raw
 // image (lossless-JPEG compressed: strips strips of stripSize random
 // bytes) and to an Exif IFD with DateTimeOriginal (RAWTakenAt(seed)),
 // then the preview's and the raw image's strips, to the end of the file.
-func DNG(seed int64, strips, stripSize int) []byte {
+func StandInDNG(seed int64, strips, stripSize int) []byte {
 	if strips < 1 || stripSize < 1 {
 		panic(fmt.Sprintf("mediatest.DNG: %d strips of %d bytes", strips, stripSize))
 	}

@@ -14,6 +14,12 @@ export function primaryFile(p) {
   return p.files.find((f) => f.role === 'primary') || p.files[0] || null;
 }
 
+/** isLive reports whether a photo is a Live Photo: a still (HEIC or JPEG) with a video of the same name beside it. */
+export function isLive(p) {
+  const f = primaryFile(p);
+  return !!f && f.kind === 'image' && p.files.some((x) => x.kind === 'video' && x.role === 'video');
+}
+
 /** uploadedTo returns the IDs of the accounts a photo's files went to. */
 export function uploadedTo(p) {
   const ids = new Set();
@@ -93,12 +99,14 @@ export class PhotoGrid {
     const kinds = new Set(p.files.map((x) => x.kind));
     const servers = uploadedTo(p).map((id) => accountName(this.accounts, id));
     const when = date(p.taken_at);
+    const live = isLive(p);
     const badges = [];
     if (kinds.has('raw')) badges.push(h('span', {class: 'badge raw'}, 'RAW'));
-    if (kinds.has('video')) badges.push(h('span', {class: 'badge video'}, icon('video'), 'Video'));
+    if (live) badges.push(h('span', {class: 'badge video live', title: 'Live Photo: a still with its short video'}, 'Live'));
+    else if (kinds.has('video')) badges.push(h('span', {class: 'badge video'}, icon('video'), 'Video'));
     if (p.files.length > 1) badges.push(h('span', {class: 'badge stack'}, `${p.files.length} files`));
     if (servers.length) badges.push(h('span', {class: 'badge cloud', title: `Uploaded to ${servers.join(', ')}`}, icon('cloudCheck'), servers.length > 1 ? String(servers.length) : null));
-    const label = [name, when || 'no date', kinds.has('raw') && 'RAW', kinds.has('video') && 'video',
+    const label = [name, when || 'no date', kinds.has('raw') && 'RAW', live ? 'Live Photo' : kinds.has('video') && 'video',
       p.files.length > 1 && `${p.files.length} files`, servers.length && `uploaded to ${servers.join(', ')}`].filter(Boolean).join(', ');
     el.setAttribute('aria-label', label);
     el.title = p.folder ? `${p.folder}/${name}` : name;
