@@ -41,6 +41,7 @@ type soakWorld struct {
 	indexer  *app.Indexer
 	syncer   *app.Syncer
 	uploader *app.Uploader
+	accts    *app.Accounts
 	account  domain.Account
 }
 
@@ -78,6 +79,7 @@ func newRealWorld(t *testing.T, lib, url, user, pass string) *soakWorld {
 	log := slog.New(slog.DiscardHandler)
 	clock := system.Clock{}
 	accounts := app.NewAccounts(sqlite.NewAccountStore(db), box, webdav.NewConnector(nil), clock, log)
+	w.accts = accounts
 	libStore := sqlite.NewLibraryStore(db)
 	inspector := media.NewInspector()
 	library := localfs.NewLibrary(w.lib)

@@ -1,0 +1,277 @@
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"crypto/rand"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httputil"
+	"net/url"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/photosync/photosync/adapters/media/mediatest"
+	"github.com/photosync/photosync/adapters/webdav/davtest"
+	"github.com/photosync/photosync/app"
+	"golang.org/x/text/unicode/norm"
+)
+
+// The data-safety scenarios of issue 16 end to end: the real stack
+// (SQLite, the library on disk, the WebDAV client) against rclone serve
+// webdav and the Nextcloud test server, whose files another client
+// changes with plain PUTs.
+
+// davServers are the servers the scenarios run against.
+func davServers(t *testing.T) map[string]*davtest.Server {
+	t.Helper()
+	return map[string]*davtest.Server{
+		"rclone":    davtest.StartRclone(t),
+		"nextcloud": davtest.StartNextcloud(t).Server(),
+	}
+}
+
+// otherClient puts data at a path of the server (relative to its WebDAV
+// endpoint) as another client would: a plain PUT.
+func otherClient(t *testing.T, srv *davtest.Server, p string, data []byte) {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodPut, srv.URL+strings.TrimPrefix(escapeDAV(p), "/"), bytes.NewReader(data))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth(srv.Username, srv.Password)
+	req.ContentLength = int64(len(data))
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode >= 300 {
+		t.Fatalf("PUT %s: %s", p, resp.Status)
+	}
+}
+
+func escapeDAV(p string) string {
+	parts := strings.Split(p, "/")
+	for i, s := range parts {
+		parts[i] = url.PathEscape(s)
+	}
+	return strings.Join(parts, "/")
+}
+
+// serverFile reads a file as the server holds it.
+func serverFile(t *testing.T, srv *davtest.Server, p string) []byte {
+	t.Helper()
+	req, err := http.NewRequest(http.MethodGet, srv.URL+strings.TrimPrefix(escapeDAV(p), "/"), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.SetBasicAuth(srv.Username, srv.Password)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusOK {
+		return nil
+	}
+	data, err := io.ReadAll(resp.Body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return data
+}
+
+func writeLib(t *testing.T, dir, rel string, data []byte, mod time.Time) {
+	t.Helper()
+	p := mediatest.WriteFile(t, dir, rel, data)
+	if err := os.Chtimes(p, mod, mod); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readLib(t *testing.T, dir, rel string) []byte {
+	t.Helper()
+	data, err := os.ReadFile(filepath.Join(dir, filepath.FromSlash(rel)))
+	if err != nil {
+		t.Fatalf("library: %v", err)
+	}
+	return data
+}
+
+func (w *soakWorld) run(t *testing.T) {
+	t.Helper()
+	if _, err := w.syncer.Sync(context.Background(), w.account.ID, app.ByHand, nil); err != nil {
+		t.Fatalf("sync: %v", err)
+	}
+}
+
+// Scenarios 1 and 3: broken copies on either side never replace the
+// other side's good copy; a sound newer version does, and the replaced
+// copy is kept.
+func TestBrokenCopiesNeverReplaceGoodOnesOnRealServers(t *testing.T) {
+	for name, srv := range davServers(t) {
+		t.Run(name, func(t *testing.T) {
+			lib := t.TempDir()
+			w := newRealWorld(t, lib, srv.URL, srv.Username, srv.Password)
+			mod := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+			photos := map[string][]byte{}
+			for i, n := range []string{"empty", "short", "noise", "good"} {
+				photos[n] = mediatest.JPEG(t, mediatest.JPEGOptions{Width: 320, Height: 240, Seed: int64(40 + i)})
+				writeLib(t, lib, "2024/"+n+".jpg", photos[n], mod)
+			}
+			clip := mediatest.StandInMP4(7, 200<<10)
+			writeLib(t, lib, "2024/clip.mp4", clip, mod)
+			if _, err := w.accts.Update(context.Background(), w.account.ID, app.AccountInput{SyncVideo: ptr(true)}); err != nil {
+				t.Fatal(err)
+			}
+			w.run(t)
+			if got := serverFile(t, srv, "/Photos/2024/clip.mp4"); !bytes.Equal(got, clip) {
+				t.Fatalf("the video did not reach the server whole")
+			}
+			noise := make([]byte, len(photos["noise"]))
+			rand.Read(noise)
+			newer := mediatest.JPEG(t, mediatest.JPEGOptions{Width: 320, Height: 240, Seed: 99})
+			otherClient(t, srv, "/Photos/2024/empty.jpg", nil)
+			otherClient(t, srv, "/Photos/2024/short.jpg", photos["short"][:2000])
+			otherClient(t, srv, "/Photos/2024/noise.jpg", noise)
+			otherClient(t, srv, "/Photos/2024/good.jpg", newer)
+			writeLib(t, lib, "2024/clip.mp4", clip[:20000], mod.Add(time.Hour))
+			w.run(t)
+			for _, n := range []string{"empty", "short", "noise"} {
+				if got := readLib(t, lib, "2024/"+n+".jpg"); !bytes.Equal(got, photos[n]) {
+					t.Errorf("%s.jpg: the library's original was replaced by the server's broken copy (%d bytes)", n, len(got))
+				}
+			}
+			if got := readLib(t, lib, "2024/good.jpg"); !bytes.Equal(got, newer) {
+				t.Errorf("good.jpg: the sound newer version did not come down")
+			}
+			if got := serverFile(t, srv, "/Photos/2024/clip.mp4"); !bytes.Equal(got, clip) {
+				t.Errorf("the truncated library video replaced the server's good copy (%d bytes)", len(got))
+			}
+			kept := false
+			filepath.WalkDir(filepath.Join(lib, ".photosync", "versions"), func(p string, d os.DirEntry, err error) error {
+				if err == nil && !d.IsDir() && strings.HasSuffix(p, "good.jpg") {
+					data, _ := os.ReadFile(p)
+					kept = bytes.Equal(data, photos["good"])
+				}
+				return nil
+			})
+			if !kept {
+				t.Errorf("the replaced library copy of good.jpg was not kept as a version")
+			}
+		})
+	}
+}
+
+// corruptingProxy passes requests to a server, but replaces the body of
+// every PUT with random bytes of the same length while on is set: a
+// server (or a proxy before it) that stores other bytes than it is sent.
+func corruptingProxy(t *testing.T, target string, on *atomic.Bool) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
+	base := rp.Director
+	rp.Director = func(r *http.Request) {
+		base(r)
+		if r.Method == http.MethodPut && on.Load() && r.ContentLength > 0 {
+			junk := make([]byte, r.ContentLength)
+			io.Copy(io.Discard, r.Body)
+			rand.Read(junk)
+			r.Body = io.NopCloser(bytes.NewReader(junk))
+		}
+	}
+	srv := &http.Server{Handler: rp}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String() + u.Path
+}
+
+// Scenario 5: a server that stores other bytes than it is sent is caught
+// by the proof of the upload (Nextcloud's X-Hash-SHA1, a read-back
+// elsewhere): nothing counts as uploaded, no wrong copy stays, and the
+// files go up once it is fixed.
+func TestServerStoringOtherBytesIsCaughtOnRealServers(t *testing.T) {
+	for name, srv := range davServers(t) {
+		t.Run(name, func(t *testing.T) {
+			var on atomic.Bool
+			proxied := corruptingProxy(t, srv.URL, &on)
+			lib := t.TempDir()
+			w := newRealWorld(t, lib, proxied, srv.Username, srv.Password)
+			files := map[string][]byte{}
+			for i := range 4 {
+				rel := "2024/IMG_" + string(rune('A'+i)) + ".jpg"
+				files[rel] = mediatest.JPEG(t, mediatest.JPEGOptions{Seed: int64(60 + i)})
+				writeLib(t, lib, rel, files[rel], time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
+			}
+			on.Store(true)
+			run, err := w.syncer.Sync(context.Background(), w.account.ID, app.ByHand, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if run.Uploaded != 0 || run.Failed != 4 {
+				t.Fatalf("run %+v: want every upload failed", run)
+			}
+			for rel := range files {
+				if got := serverFile(t, srv, "/Photos/"+rel); got != nil {
+					t.Errorf("%s: a wrong copy (%d bytes) stays on the server", rel, len(got))
+				}
+			}
+			on.Store(false)
+			run, err = w.syncer.Sync(context.Background(), w.account.ID, app.ByHand, nil)
+			if err != nil || run.Uploaded != 4 {
+				t.Fatalf("run once fixed %+v, %v; want the 4 files sent", run, err)
+			}
+			for rel, data := range files {
+				if got := serverFile(t, srv, "/Photos/"+rel); !bytes.Equal(got, data) {
+					t.Errorf("%s differs on the server", rel)
+				}
+			}
+		})
+	}
+}
+
+// Scenario 8: a library name in NFD and the server's in NFC are one file.
+func TestNFDLibraryNamesMakeNoDuplicatesOnNextcloud(t *testing.T) {
+	n := davtest.StartNextcloud(t)
+	srv := n.Server()
+	lib := t.TempDir()
+	w := newRealWorld(t, lib, srv.URL, srv.Username, srv.Password)
+	nfd := norm.NFD.String("Café/Crème brûlée.jpg")
+	data := mediatest.JPEG(t, mediatest.JPEGOptions{Seed: 70})
+	writeLib(t, lib, nfd, data, time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC))
+	for i := range 3 {
+		run, err := w.syncer.Sync(context.Background(), w.account.ID, app.ByHand, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if moved := run.Uploaded + run.Downloaded; (i == 0 && (run.Uploaded != 1 || run.Downloaded != 0)) || (i > 0 && moved != 0) {
+			t.Fatalf("run %d: %+v", i+1, run)
+		}
+	}
+	var names []string
+	filepath.WalkDir(lib, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !strings.Contains(p, "/.photosync") {
+			names = append(names, p)
+		}
+		return nil
+	})
+	if len(names) != 1 {
+		t.Fatalf("library holds %q; want the one file", names)
+	}
+	if got := serverFile(t, srv, "/Photos/"+norm.NFC.String("Café/Crème brûlée.jpg")); !bytes.Equal(got, data) {
+		t.Fatalf("the server does not hold the file under its NFC name")
+	}
+}
