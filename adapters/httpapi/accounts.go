@@ -93,8 +93,10 @@ func handleAccountDelete(accounts *app.Accounts, jobs *app.Jobs) echo.HandlerFun
 		if _, err := accounts.Account(c.Request().Context(), id); err != nil {
 			return err
 		}
-		if err := jobs.CancelAccount(c.Request().Context(), id); err != nil {
-			return err
+		if jobs != nil {
+			if err := jobs.CancelAccount(c.Request().Context(), id); err != nil {
+				return err
+			}
 		}
 		if err := accounts.Remove(c.Request().Context(), id); err != nil {
 			return err

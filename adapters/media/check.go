@@ -182,6 +182,18 @@ func kindFor(name string, head []byte) kind {
 		return kind{name: n, check: checkTIFF, zeroTail: ext != ".tif" && ext != ".tiff"}
 	case formatHEIF, formatAVIF, formatVideo:
 		return bmffKind(ext, extName, head, f)
+	case formatRAW:
+		// RAW files the previews know by their content: CR3 is ISO-BMFF,
+		// RAF has its own header, ORF and RW2 are TIFF variants.
+		switch {
+		case len(head) >= 12 && string(head[4:8]) == "ftyp":
+			return bmffKind(ext, extName, head, formatVideo)
+		case len(head) >= 16 && string(head[:16]) == "FUJIFILMCCD-RAW ":
+			return kind{name: "RAF", check: checkRAF, zeroTail: true}
+		case isTIFFVariant(head):
+			return kind{name: extName, check: checkTIFF, zeroTail: true}
+		}
+		return kind{name: extName, check: notA, zeroTail: true}
 	case formatUnknown:
 		switch {
 		case isTIFFVariant(head):
