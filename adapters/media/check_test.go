@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/color"
 	"image/gif"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -293,4 +294,24 @@ func idatAt(t *testing.T, png []byte, i int) int {
 	}
 	t.Fatal("no chunk holds the byte")
 	return 0
+}
+
+// onlyReadSeeker hides a reader's ReadAt, as a stream from elsewhere may.
+type onlyReadSeeker struct{ io.ReadSeeker }
+
+// TestInspectWithoutReaderAt: the TIFF checks read directories at offsets
+// while the file is hashed in order; a reader without ReadAt gets both
+// right by seeking back and forth.
+func TestInspectWithoutReaderAt(t *testing.T) {
+	dng := mediatest.DNG(3, 4, 64<<10)
+	for _, data := range [][]byte{dng, dng[:len(dng)-1000]} {
+		want := inspect(t, "a.dng", data)
+		got, err := media.NewInspector().Inspect(context.Background(), "a.dng", onlyReadSeeker{bytes.NewReader(data)}, int64(len(data)))
+		if err != nil || got != want {
+			t.Errorf("Inspect without ReadAt = %+v, %v; want %+v", got, err, want)
+		}
+	}
+	if p := inspect(t, "a.dng", dng[:len(dng)-1000]).Problem; !strings.HasPrefix(p, domain.ProblemCorrupt) {
+		t.Errorf("a cut DNG: problem %q", p)
+	}
 }
