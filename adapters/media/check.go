@@ -204,21 +204,23 @@ func kindFor(name string, head []byte) kind {
 	return passIfNotEmpty
 }
 
-// bmffKind is the kind of an ISO-BMFF file.
+// bmffKind is the kind of an ISO-BMFF file, named by its extension when
+// that is one of the family's, else by its content.
 func bmffKind(ext, extName string, head []byte, f format) kind {
 	k := kind{name: extName, check: checkBMFF, zeroTail: true, bmff: bmffVideo}
+	image := ext == ".heic" || ext == ".heif" || ext == ".avif"
 	switch {
-	case f == formatHEIF || f == formatAVIF || ext == ".heic" || ext == ".heif" || ext == ".avif":
+	case f == formatHEIF || f == formatAVIF || image:
 		k.bmff = bmffImage
-		if k.name == "" {
+		if !image {
 			k.name = f.String()
 		}
 	case len(head) >= 12 && string(head[8:12]) == "crx ":
 		k.name, k.bmff = "CR3", bmffVideo // a CR3's image tracks are in moov
 	case !videoExts[ext] && ext != ".cr3":
-		k.bmff = bmffAny
+		k.name, k.bmff = "MP4", bmffAny // an ISO file of another name
 	}
-	if k.name == "" || k.name == "QT" {
+	if k.name == "" || k.name == "QT" || k.name == "video" {
 		k.name = "MOV"
 	}
 	return k
