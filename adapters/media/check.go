@@ -33,6 +33,9 @@ import (
 //     the byte order, the IFD chain, SubIFDs and Exif IFD, and every strip
 //     and tile inside the file;
 //   - RAF: the header's preview, CFA header and CFA data inside the file;
+//   - AVI: the RIFF chunks inside the file and filling it;
+//   - Matroska and WebM: the EBML header, and a Segment of known size
+//     inside the file;
 //   - every compressed kind (all but TIFF, BMP and JPEG, whose padding
 //     after EOI may be zeros): the last 64 KiB (a quarter of a small file)
 //     are not all zeros, which is what a copy cut short by a crash leaves.
@@ -202,6 +205,14 @@ func kindFor(name string, head []byte) kind {
 			return kind{name: "RAF", check: checkRAF, zeroTail: true}
 		case len(head) >= 8 && quickTimeAtoms[string(head[4:8])] && (videoExts[ext] || ext == ".heic" || ext == ".heif" || ext == ".avif" || ext == ""):
 			return bmffKind(ext, extName, head, formatVideo)
+		case len(head) >= 12 && string(head[:4]) == "RIFF" && string(head[8:12]) == "AVI ":
+			return kind{name: "AVI", check: checkAVI, zeroTail: true}
+		case len(head) >= 4 && string(head[:4]) == "\x1a\x45\xdf\xa3":
+			n := "Matroska"
+			if ext == ".webm" {
+				n = "WebM"
+			}
+			return kind{name: n, check: checkEBML, zeroTail: true}
 		case videoExts[ext] || ext == ".heic" || ext == ".heif" || ext == ".avif" || ext == ".cr3":
 			return kind{name: extName, check: notA, zeroTail: true}
 		}
@@ -216,21 +227,23 @@ func kindFor(name string, head []byte) kind {
 	return passIfNotEmpty
 }
 
-// bmffKind is the kind of an ISO-BMFF file.
+// bmffKind is the kind of an ISO-BMFF file, named by its extension when
+// that is one of the family's, else by its content.
 func bmffKind(ext, extName string, head []byte, f format) kind {
 	k := kind{name: extName, check: checkBMFF, zeroTail: true, bmff: bmffVideo}
+	image := ext == ".heic" || ext == ".heif" || ext == ".avif"
 	switch {
-	case f == formatHEIF || f == formatAVIF || ext == ".heic" || ext == ".heif" || ext == ".avif":
+	case f == formatHEIF || f == formatAVIF || image:
 		k.bmff = bmffImage
-		if k.name == "" {
+		if !image {
 			k.name = f.String()
 		}
 	case len(head) >= 12 && string(head[8:12]) == "crx ":
 		k.name, k.bmff = "CR3", bmffVideo // a CR3's image tracks are in moov
 	case !videoExts[ext] && ext != ".cr3":
-		k.bmff = bmffAny
+		k.name, k.bmff = "MP4", bmffAny // an ISO file of another name
 	}
-	if k.name == "" || k.name == "QT" {
+	if k.name == "" || k.name == "QT" || k.name == "video" {
 		k.name = "MOV"
 	}
 	return k

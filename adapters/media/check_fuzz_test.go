@@ -17,7 +17,7 @@ import (
 
 // fuzzNames are the names a fuzzed file is checked under, one per kind.
 var fuzzNames = []string{"a.jpg", "a.png", "a.gif", "a.webp", "a.bmp", "a.mp4", "a.mov", "a.heic", "a.avif",
-	"a.dng", "a.cr2", "a.cr3", "a.raf", "a.orf", "a.tif", "a.mkv"}
+	"a.dng", "a.cr2", "a.cr3", "a.raf", "a.orf", "a.tif", "a.mkv", "a.avi", "a.webm"}
 
 // maxReadAt is the largest read the checker may ask for: its buffer.
 const maxReadAt = 1 << 20

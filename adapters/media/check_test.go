@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/color"
 	"image/gif"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
@@ -61,7 +62,35 @@ func samples(t testing.TB) []sample {
 		{"raw.cr2", mediatest.StandInDNG(7, 1, 300<<10)},
 		{"raw.cr3", mediatest.StandInCR3(8, 300<<10)},
 		{"raw.raf", rafFile(300 << 10)},
+		{"old.avi", aviFile(300 << 10)},
+		{"clip.mkv", matroskaFile(300<<10, "matroska")},
+		{"clip.webm", matroskaFile(300<<10, "webm")},
 	}
+}
+
+// randomBytes returns n bytes determined by seed.
+func randomBytes(seed int64, n int) []byte {
+	return mediatest.Video(nopTB{}, seed, int64(n)+200)[200:]
+}
+
+// aviFile is an AVI stand-in: a RIFF AVI chunk holding a movi list of n
+// random bytes.
+func aviFile(n int) []byte {
+	out := []byte("RIFF\x00\x00\x00\x00AVI LIST")
+	out = binary.LittleEndian.AppendUint32(out, uint32(n+4))
+	out = append(append(out, "movi"...), randomBytes(13, n)...)
+	binary.LittleEndian.PutUint32(out[4:], uint32(len(out)-8))
+	return out
+}
+
+// matroskaFile is a Matroska stand-in: an EBML header of the doc type and
+// a Segment of n random bytes, its size in an 8-byte variable integer.
+func matroskaFile(n int, docType string) []byte {
+	docTypeEl := append([]byte{0x42, 0x82, 0x80 | byte(len(docType))}, docType...)
+	out := append([]byte{0x1a, 0x45, 0xdf, 0xa3, 0x80 | byte(len(docTypeEl))}, docTypeEl...)
+	out = append(out, 0x18, 0x53, 0x80, 0x67, 0x01)
+	out = append(out, binary.BigEndian.AppendUint64(nil, uint64(n))[1:]...)
+	return append(out, randomBytes(14, n)...)
 }
 
 // webpFile is a WebP stand-in: RIFF, a VP8L chunk of n random bytes.
@@ -215,6 +244,9 @@ func TestCheckMessages(t *testing.T) {
 		{"a.heic", append(mediatest.Box("ftyp", []byte("heic\x00\x00\x00\x00mif1heic")), mediatest.Box("mdat", make([]byte, 9))...), "the HEIC has no 'meta' box (its index of images)"},
 		{"a.mov", mediatest.Box("mdat", make([]byte, 10)), "the MOV has no 'moov' box (its index of frames): it was cut short or never finished"},
 		{"a.avi", make([]byte, 5000), "the file is all zeros"},
+		{"a.3gp", make([]byte, 5000), "not a 3GP file (the file is all zeros)"},
+		{"a.mts", make([]byte, 5000), "the file is all zeros"},
+		{"a.webm", matroskaFile(1000, "webm")[:900], fmt.Sprintf("truncated: the WebM's Segment runs %d bytes past the end of the file", len(matroskaFile(1000, "webm"))-900)},
 	}
 	for _, tt := range tests {
 		err := check(tt.name, tt.data)
@@ -293,4 +325,24 @@ func idatAt(t *testing.T, png []byte, i int) int {
 	}
 	t.Fatal("no chunk holds the byte")
 	return 0
+}
+
+// onlyReadSeeker hides a reader's ReadAt, as a stream from elsewhere may.
+type onlyReadSeeker struct{ io.ReadSeeker }
+
+// TestInspectWithoutReaderAt: the TIFF checks read directories at offsets
+// while the file is hashed in order; a reader without ReadAt gets both
+// right by seeking back and forth.
+func TestInspectWithoutReaderAt(t *testing.T) {
+	dng := mediatest.DNG(3, 4, 64<<10)
+	for _, data := range [][]byte{dng, dng[:len(dng)-1000]} {
+		want := inspect(t, "a.dng", data)
+		got, err := media.NewInspector().Inspect(context.Background(), "a.dng", onlyReadSeeker{bytes.NewReader(data)}, int64(len(data)))
+		if err != nil || got != want {
+			t.Errorf("Inspect without ReadAt = %+v, %v; want %+v", got, err, want)
+		}
+	}
+	if p := inspect(t, "a.dng", dng[:len(dng)-1000]).Problem; !strings.HasPrefix(p, domain.ProblemCorrupt) {
+		t.Errorf("a cut DNG: problem %q", p)
+	}
 }

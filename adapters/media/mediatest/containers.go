@@ -161,3 +161,17 @@ func StandInDNG(seed int64, strips, stripSize int) []byte {
 	}
 	return append(out, data...)
 }
+
+// MP4Head returns the first bytes of an MP4 of size bytes: ftyp, moov and
+// the header of an mdat that runs to the end of the file (64-bit when the
+// file needs it). Writing size-len(head) bytes of anything after it makes
+// an MP4 whose boxes are sound, without holding it in memory.
+func MP4Head(size int64) []byte {
+	head := append(ftypBox("isom", "isom", "mp41"), moovBox()...)
+	mdat := size - int64(len(head))
+	if mdat < 1<<32 {
+		return append(binary.BigEndian.AppendUint32(head, uint32(mdat)), "mdat"...)
+	}
+	head = append(binary.BigEndian.AppendUint32(head, 1), "mdat"...)
+	return binary.BigEndian.AppendUint64(head, uint64(mdat))
+}
