@@ -2,6 +2,7 @@ package postgres_test
 
 import (
 	"context"
+	"database/sql"
 	"strings"
 	"sync"
 	"testing"
@@ -108,4 +109,18 @@ func TestConcurrentAccountUpdates(t *testing.T) {
 	if err != nil || got.ErrorCount != 2*per {
 		t.Fatalf("ErrorCount = %d (%v), want %d: an update was lost", got.ErrorCount, err, 2*per)
 	}
+}
+
+// TestUpgradeFromBeforeGoose: a database made by photosync's own migration
+// runner opens with goose's, data and all.
+func TestUpgradeFromBeforeGoose(t *testing.T) {
+	sqlstoretest.TestUpgrade(t, postgres.Dialect, func(t *testing.T) (*sql.DB, func() (*sqlstore.DB, error)) {
+		url := pgtest.NewDatabase(t)
+		raw, err := sql.Open("pgx", url)
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { raw.Close() })
+		return raw, func() (*sqlstore.DB, error) { return postgres.Open(context.Background(), url, postgres.Options{}) }
+	})
 }
