@@ -20,7 +20,8 @@ import (
 // synced) before the version is forgotten. EINVALID for an id that Keep
 // never makes, ENOTFOUND for an unknown one.
 func (s *VersionStore) Restore(ctx context.Context, id string) (restored string, err error) {
-	defer func() { err = diskError(s.root, restored, err) }()
+	where := VersionsDir + "/" + id // the path an error is about
+	defer func() { err = diskError(s.root, where, err) }()
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
@@ -52,6 +53,7 @@ func (s *VersionStore) Restore(ctx context.Context, id string) (restored string,
 	if f == nil || !f.data {
 		return "", domain.Errorf(domain.ENOTFOUND, "version %s not found (its file is gone)", id)
 	}
+	where = f.Path
 	if err := s.step("restore"); err != nil {
 		return "", writeError(f.Path, err)
 	}
@@ -68,6 +70,7 @@ func (s *VersionStore) Restore(ctx context.Context, id string) (restored string,
 		if n > 0 {
 			target = domain.RestoredName(f.Path, at, n-1)
 		}
+		where = target
 		if n == 0 && sameBytes(root, target, f.record) {
 			restored = target // the library has this version already
 			break

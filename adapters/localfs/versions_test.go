@@ -43,7 +43,19 @@ func newVersions(t *testing.T) (*localfs.VersionStore, string, *testClock) {
 func TestVersionStoreContract(t *testing.T) {
 	porttest.TestVersionStore(t, func(t *testing.T) porttest.VersionFixture {
 		s, lib, clock := newVersions(t)
-		return porttest.VersionFixture{Store: s, Library: lib, Now: clock.Now, Advance: clock.Advance}
+		return porttest.VersionFixture{Store: s, Library: os.DirFS(lib), Now: clock.Now, Advance: clock.Advance,
+			WriteFile: func(p string, data []byte, mtime time.Time) error {
+				full := filepath.Join(lib, filepath.FromSlash(p))
+				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+					return err
+				}
+				if err := os.WriteFile(full, data, 0o644); err != nil {
+					return err
+				}
+				return os.Chtimes(full, time.Time{}, mtime)
+			},
+			RemoveAll: func(p string) error { return os.RemoveAll(filepath.Join(lib, filepath.FromSlash(p))) },
+		}
 	})
 }
 
@@ -173,5 +185,29 @@ func TestVersionsDiskErrors(t *testing.T) {
 		if list, err := s.List(ctx); err != nil || len(list) != 0 {
 			t.Errorf("List after a failed Keep = %+v, %v", list, err)
 		}
+	}
+}
+
+// TestRestoreDiskError: a restore that meets a read-only disk says so and
+// keeps the version.
+func TestRestoreDiskError(t *testing.T) {
+	ctx := context.Background()
+	s, lib, _ := newVersions(t)
+	writeFiles(t, lib, map[string]string{"a/IMG_1.jpg": "x"})
+	v, err := s.Keep(ctx, "a/IMG_1.jpg", 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	localfs.SetVersionFault(s, func(op string) error {
+		if op == "restore" {
+			return &os.PathError{Op: "link", Path: "x", Err: syscall.EROFS}
+		}
+		return nil
+	})
+	if _, err := s.Restore(ctx, v.ID); domain.ErrorCode(err) != domain.EUNAVAILABLE || domain.ErrorMessage(err) != "read-only file system at "+lib {
+		t.Errorf("Restore on a read-only disk = %s %q", domain.ErrorCode(err), domain.ErrorMessage(err))
+	}
+	if list, err := s.List(ctx); err != nil || len(list) != 1 || list[0].ID != v.ID {
+		t.Errorf("versions after the failed restore: %+v, %v", list, err)
 	}
 }
