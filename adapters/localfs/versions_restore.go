@@ -43,9 +43,6 @@ func (s *VersionStore) Restore(ctx context.Context, id string) (restored string,
 		return "", err
 	}
 	defer area.Close()
-	if _, err := area.Lstat(id); errors.Is(err, fs.ErrNotExist) {
-		return "", domain.Errorf(domain.ENOTFOUND, "version %s not found", id)
-	}
 	f, err := readVersion(area, id)
 	if err != nil {
 		return "", err
@@ -90,8 +87,8 @@ func (s *VersionStore) Restore(ctx context.Context, id string) (restored string,
 		}
 	}
 	// The file is back: the version is forgotten.
-	if err := area.RemoveAll(id); err != nil {
-		return restored, writeError(path.Join(VersionsDir, id), err)
+	if err := forget(area, id); err != nil {
+		return restored, err
 	}
 	_ = fsyncDir(area, ".")
 	return restored, nil
