@@ -47,8 +47,11 @@ func (s *VersionStore) Restore(ctx context.Context, id string) (restored string,
 	if err != nil {
 		return "", err
 	}
-	if f == nil || !f.data {
-		return "", domain.Errorf(domain.ENOTFOUND, "version %s not found (its file is gone)", id)
+	if f == nil {
+		return "", domain.Errorf(domain.ENOTFOUND, "version %s not found", id)
+	}
+	if !f.data {
+		return "", domain.Errorf(domain.ENOTFOUND, "version %s not found: its file is no longer in %s", id, VersionsDir)
 	}
 	where = f.Path
 	if err := s.step("restore"); err != nil {
