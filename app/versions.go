@@ -84,24 +84,22 @@ func (v *Versions) Prune(ctx context.Context) (int, error) {
 
 // PruneDue runs Prune when it has not run for PruneEvery in this process
 // (so at the first call, then once an hour), for a loop that ticks more
-// often. A failure is logged and tried again at the next call.
+// often. A failure is logged and tried again an hour later, like a
+// success: a disk that cannot be written is not knocked on every tick.
 func (v *Versions) PruneDue(ctx context.Context) {
 	now := v.clock.Now()
 	v.mu.Lock()
 	due := v.lastPrune.IsZero() || !now.Before(v.lastPrune.Add(PruneEvery))
+	if due {
+		v.lastPrune = now
+	}
 	v.mu.Unlock()
 	if !due {
 		return
 	}
-	if _, err := v.Prune(ctx); err != nil {
-		if ctx.Err() == nil {
-			v.log.WarnContext(ctx, "cannot remove old versions", "err", err)
-		}
-		return
+	if _, err := v.Prune(ctx); err != nil && ctx.Err() == nil {
+		v.log.WarnContext(ctx, "cannot remove old versions", "err", err)
 	}
-	v.mu.Lock()
-	v.lastPrune = now
-	v.mu.Unlock()
 }
 
 // truncate shortens s to n characters for a message.

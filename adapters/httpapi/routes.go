@@ -42,7 +42,7 @@ func addRoutes(e *echo.Echo, d Deps) {
 	api.POST("/library/index", handleLibraryIndex(d.Jobs, d.Indexer))
 
 	api.GET("/versions", handleVersionList(d.Versions))
-	api.POST("/versions/:id/restore", handleVersionRestore(d.Versions))
+	api.POST("/versions/:id/restore", handleVersionRestore(d.Versions, d.Jobs, d.Indexer))
 
 	api.GET("/jobs", handleJobList(d.Jobs))
 	api.GET("/jobs/:id", handleJobGet(d.Jobs))

@@ -1,6 +1,7 @@
 package httpapi
 
 import (
+	"context"
 	"net/http"
 
 	"github.com/labstack/echo/v4"
@@ -30,8 +31,9 @@ func handleVersionList(versions *app.Versions) echo.HandlerFunc {
 // /api/v1/versions/{id}/restore (no body, or {}). It answers 200 with
 // {"id", "path"}: the library path the file has now, its own or, when
 // that holds other bytes, a "(restored ...)" name beside it. 404 for an
-// unknown version.
-func handleVersionRestore(versions *app.Versions) echo.HandlerFunc {
+// unknown version. An index starts at once, so that the restored file is
+// among the photos without waiting for the next one (unless one runs).
+func handleVersionRestore(versions *app.Versions, jobs *app.Jobs, indexer *app.Indexer) echo.HandlerFunc {
 	type request struct{}
 	return func(c echo.Context) error {
 		var body request
@@ -44,6 +46,9 @@ func handleVersionRestore(versions *app.Versions) echo.HandlerFunc {
 		p, err := versions.Restore(c.Request().Context(), id)
 		if err != nil {
 			return err
+		}
+		if jobs != nil && indexer != nil {
+			_, _ = app.StartIndex(context.WithoutCancel(c.Request().Context()), jobs, indexer)
 		}
 		return c.JSON(http.StatusOK, jsonview.Restored{ID: id, Path: p})
 	}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/photosync/photosync/adapters/httpapi"
 	"github.com/photosync/photosync/adapters/localfs"
+	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
@@ -22,9 +23,10 @@ import (
 // the real store.
 type versionsAPI struct {
 	*apiClient
-	lib   string
-	clock *memory.Clock
-	store *localfs.VersionStore
+	lib      string
+	clock    *memory.Clock
+	store    *localfs.VersionStore
+	libStore *memory.LibraryStore
 }
 
 func newVersionsAPI(t *testing.T) *versionsAPI {
@@ -34,14 +36,21 @@ func newVersionsAPI(t *testing.T) *versionsAPI {
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	lib := t.TempDir()
 	store := localfs.NewVersionStore(lib, clock)
+	libStore := memory.NewLibraryStore()
+	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
 	h := httpapi.New(httpapi.Deps{
 		Auth:     app.NewAuth(memory.NewSessionStore(), memory.NewSettingStore(), clock, log, "admin-pw"),
 		Versions: app.NewVersions(store, clock, log, app.VersionsConfig{}),
+		Jobs:     jobs,
+		Indexer:  app.NewIndexer(localfs.NewLibrary(lib), libStore, media.NewInspector(), clock, log),
 		Log:      log, Version: "test",
 	})
 	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	a := &versionsAPI{apiClient: &apiClient{t: t, srv: srv, logs: logs}, lib: lib, clock: clock, store: store}
+	t.Cleanup(func() {
+		jobs.Close()
+		srv.Close()
+	})
+	a := &versionsAPI{apiClient: &apiClient{t: t, srv: srv, logs: logs}, lib: lib, clock: clock, store: store, libStore: libStore}
 	a.login()
 	return a
 }
@@ -61,6 +70,21 @@ func (a *versionsAPI) keep(p, data string) domain.Version {
 		a.t.Fatal(err)
 	}
 	return v
+}
+
+// indexed reports whether the library index has the file p.
+func (a *versionsAPI) indexed(p string) bool {
+	a.t.Helper()
+	files, err := a.libStore.LibraryFiles(context.Background())
+	if err != nil {
+		a.t.Fatal(err)
+	}
+	for _, f := range files {
+		if f.Path == p && !f.Missing {
+			return true
+		}
+	}
+	return false
 }
 
 type versionView struct {
@@ -103,6 +127,14 @@ func TestVersionsListAndRestoreOverHTTP(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(filepath.Join(a.lib, "2024", "IMG_1.jpg")); string(b) != "first" {
 		t.Errorf("restored IMG_1.jpg holds %q", b)
+	}
+	// The restore started an index, which finds the file back.
+	deadline := time.Now().Add(10 * time.Second)
+	for !a.indexed("2024/IMG_1.jpg") {
+		if time.Now().After(deadline) {
+			t.Fatal("no index found the restored file")
+		}
+		time.Sleep(5 * time.Millisecond) // polling interval
 	}
 	var e apiError
 	if st, raw := a.do("POST", "/api/v1/versions/"+v1.ID+"/restore", "", &e); st != 404 || e.Error.Code != "ENOTFOUND" {

@@ -19,9 +19,11 @@ import (
 //
 //	.<name>.photosync-<host>-<pid>-<instance>-<16 hex>.tmp
 //
-// host being 8 hex digits of a hash of the machine's name, pid the
-// writing process's ID and instance 8 random hex digits drawn once per
-// process. RemoveTemps removes only the temporary files whose owner is
+// host being 8 hex digits of a hash of what names the machine as its
+// processes see it (see machine: on Linux its name, its boot and the PID
+// namespace, so that two containers, each with its PID 1, are two
+// machines), pid the writing process's ID and instance 8 random hex
+// digits drawn once per process. RemoveTemps removes only the temporary files whose owner is
 // gone: a process of this machine that no longer runs, or an earlier
 // process that had this process's ID (a container's photosync is often
 // PID 1 at every start). Two photosync processes writing into one
@@ -59,9 +61,8 @@ func (o owner) String() string { return fmt.Sprintf("%s-%d-%s", o.host, o.pid, o
 
 // thisProcess is the owner of the temporary files this process writes.
 var thisProcess = func() owner {
-	name, _ := os.Hostname()
 	h := fnv.New32a()
-	h.Write([]byte(name))
+	h.Write([]byte(machine()))
 	var b [4]byte
 	rand.Read(b[:])
 	return owner{host: fmt.Sprintf("%08x", h.Sum32()), pid: os.Getpid(), instance: hex.EncodeToString(b[:])}

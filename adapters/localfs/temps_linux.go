@@ -3,9 +3,21 @@ package localfs
 import (
 	"errors"
 	"io/fs"
+	"os"
+	"strings"
 	"syscall"
 	"time"
 )
+
+// machine names the set of processes that processRuns can ask: this
+// machine's name, its current boot, and this process's PID namespace (a
+// container has one of its own, where process IDs start again at 1).
+func machine() string {
+	name, _ := os.Hostname()
+	boot, _ := os.ReadFile("/proc/sys/kernel/random/boot_id")
+	ns, _ := os.Readlink("/proc/self/ns/pid")
+	return name + "|" + strings.TrimSpace(string(boot)) + "|" + ns
+}
 
 // processRuns reports whether a process with the ID pid runs on this
 // machine: a signal 0 reaches it, or it belongs to someone else.

@@ -4,8 +4,15 @@ package localfs
 
 import (
 	"io/fs"
+	"os"
 	"time"
 )
+
+// machine is this machine's name.
+func machine() string {
+	name, _ := os.Hostname()
+	return name
+}
 
 // processRuns cannot ask other systems: every process is taken for
 // running, and its temporary files go once they are stale.

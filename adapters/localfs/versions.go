@@ -27,18 +27,18 @@ import (
 const VersionsDir = ".photosync/versions"
 
 // VersionStore keeps replaced library files in the versions area of the
-// library (VersionsDir), one folder per version:
+// library (VersionsDir), one folder per version and its record beside it:
 //
 //	.photosync/versions/<id>/<the file's own name>
-//	.photosync/versions/<id>/version.json
+//	.photosync/versions/<id>.json
 //
 // so that a person browsing the folder finds each file under its own
-// name. Everything goes through os.Root, as for Writer: nothing outside
+// name (whatever that name is: the record is not in the folder). Everything goes through os.Root, as for Writer: nothing outside
 // the library is touched, and the area's folders must be real folders,
 // not links.
 //
 // Keep writes a first record (path, account, reason, time) to
-// version.json.tmp and syncs it before it moves the file, then hashes the
+// <id>.json.tmp and syncs it before it moves the file, then hashes the
 // moved file and writes the full record. A crash in between leaves the
 // file with its first record, which List and Restore complete by hashing:
 // a kept file is never lost for want of its record.
@@ -75,10 +75,23 @@ type record struct {
 	Reason    string    `json:"reason,omitempty"`
 }
 
-const (
-	recordName  = "version.json"
-	firstRecord = "version.json.tmp"
-)
+// recordOf and firstRecordOf are the names of the records of version id
+// in the area.
+func recordOf(id string) string      { return id + ".json" }
+func firstRecordOf(id string) string { return id + ".json.tmp" }
+
+// forget removes version id from area: its folder, then its records.
+func forget(area *os.Root, id string) error {
+	if err := area.RemoveAll(id); err != nil {
+		return writeError(path.Join(VersionsDir, id), err)
+	}
+	for _, name := range []string{recordOf(id), firstRecordOf(id)} {
+		if err := area.Remove(name); err != nil && !errors.Is(err, fs.ErrNotExist) {
+			return writeError(path.Join(VersionsDir, name), err)
+		}
+	}
+	return nil
+}
 
 // versionID matches the IDs Keep makes: the time it was kept (UTC, to the
 // microsecond) and a random part; URL-safe and sorted by time.
@@ -124,6 +137,15 @@ func (s *VersionStore) Keep(ctx context.Context, p string, accountID int64, reas
 	}
 	defer area.Close()
 
+	// Prune and Restore wait until the file has moved: Prune removes
+	// folders without a record, which this one is for a moment.
+	s.mu.Lock()
+	locked := true
+	defer func() {
+		if locked {
+			s.mu.Unlock()
+		}
+	}()
 	now := s.clock.Now()
 	id := newVersionID(now)
 	rec := record{Format: 1, ID: id, Path: p, Size: fi.Size(), ModTime: fi.ModTime(), KeptAt: now, AccountID: accountID, Reason: reason}
@@ -133,11 +155,11 @@ func (s *VersionStore) Keep(ctx context.Context, p string, accountID int64, reas
 	_ = fsyncDir(area, ".")
 	// The first record is on disk before the file moves.
 	if err := s.step("record"); err != nil {
-		area.RemoveAll(id)
+		forget(area, id)
 		return domain.Version{}, writeError(p, err)
 	}
-	if err := writeRecord(area, path.Join(id, firstRecord), rec); err != nil {
-		area.RemoveAll(id)
+	if err := writeRecord(area, firstRecordOf(id), rec); err != nil {
+		forget(area, id)
 		return domain.Version{}, err
 	}
 	data := path.Join(VersionsDir, id, path.Base(p))
@@ -149,20 +171,22 @@ func (s *VersionStore) Keep(ctx context.Context, p string, accountID int64, reas
 		err = copyOut(root, p, data) // p is on another disk mounted in the library
 	}
 	if err != nil {
-		area.RemoveAll(id)
+		forget(area, id)
 		return domain.Version{}, writeError(p, err)
 	}
 	_ = fsyncDir(root, path.Dir(p))
 	_ = fsyncDir(area, id)
+	s.mu.Unlock()
+	locked = false
 
 	// The file is kept; what follows completes its record. A failure
 	// here loses nothing: List completes a first record by hashing.
 	if err := complete(area, &rec); err != nil {
 		return domain.Version{}, err
 	}
-	if err := writeRecord(area, path.Join(id, recordName), rec); err == nil {
-		area.Remove(path.Join(id, firstRecord))
-		_ = fsyncDir(area, id)
+	if err := writeRecord(area, recordOf(id), rec); err == nil {
+		area.Remove(firstRecordOf(id))
+		_ = fsyncDir(area, ".")
 	}
 	return rec.version(), nil
 }
@@ -191,15 +215,15 @@ func (s *VersionStore) List(ctx context.Context) ([]domain.Version, error) {
 	return out, nil
 }
 
-// Prune removes the versions kept before cutoff, and the empty folders
-// left by interrupted steps as old, and returns how many versions it
-// removed.
+// Prune removes the versions kept before cutoff, with what interrupted
+// steps left as old (records whose file is gone), and the empty folders
+// without a record, and returns how many versions it removed.
 func (s *VersionStore) Prune(ctx context.Context, cutoff time.Time) (n int, err error) {
 	defer func() { err = diskError(s.root, VersionsDir, err) }()
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	recs, err := s.records(ctx)
-	if err != nil || len(recs) == 0 {
+	if err != nil {
 		return 0, err
 	}
 	root, err := os.OpenRoot(s.root)
@@ -208,22 +232,38 @@ func (s *VersionStore) Prune(ctx context.Context, cutoff time.Time) (n int, err 
 	}
 	defer root.Close()
 	area, err := openArea(root, false)
+	if errors.Is(err, fs.ErrNotExist) {
+		return 0, nil
+	}
 	if err != nil {
 		return 0, err
 	}
 	defer area.Close()
+	recorded := map[string]bool{}
 	for _, r := range recs {
 		if err := ctx.Err(); err != nil {
 			return n, err
 		}
+		recorded[r.ID] = true
 		if !r.KeptAt.Before(cutoff) {
 			continue
 		}
-		if err := area.RemoveAll(r.ID); err != nil {
-			return n, writeError(path.Join(VersionsDir, r.ID), err)
+		if err := forget(area, r.ID); err != nil {
+			return n, err
 		}
 		if r.data {
 			n++
+		}
+	}
+	// A folder without a record holds nothing once its Keep stopped
+	// before its first record, or its Restore after moving the file.
+	entries, err := fs.ReadDir(area.FS(), ".")
+	if err != nil {
+		return n, writeError(VersionsDir, err)
+	}
+	for _, e := range entries {
+		if e.IsDir() && versionID.MatchString(e.Name()) && !recorded[e.Name()] {
+			area.Remove(e.Name()) // only when empty
 		}
 	}
 	_ = fsyncDir(area, ".")
@@ -257,14 +297,17 @@ func (s *VersionStore) records(ctx context.Context) ([]found, error) {
 		return nil, writeError(VersionsDir, err)
 	}
 	var out []found
+	seen := map[string]bool{}
 	for _, e := range entries {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		if !e.IsDir() || !versionID.MatchString(e.Name()) {
+		id, _, _ := strings.Cut(e.Name(), ".")
+		if seen[id] || !versionID.MatchString(id) {
 			continue
 		}
-		f, err := readVersion(area, e.Name())
+		seen[id] = true
+		f, err := readVersion(area, id)
 		if err != nil {
 			return nil, err
 		}
@@ -281,13 +324,14 @@ func (s *VersionStore) records(ctx context.Context) ([]found, error) {
 	return out, nil
 }
 
-// readVersion reads the version folder id of area: nil when it holds no
-// record (a Keep that stopped before its first record was written).
+// readVersion reads version id of area: nil when it has no record (a
+// Keep that stopped before its first record was written) or one that
+// cannot be read (its folder is left as it is, for a person to look at).
 func readVersion(area *os.Root, id string) (*found, error) {
 	var rec record
-	raw, err := area.ReadFile(path.Join(id, recordName))
+	raw, err := area.ReadFile(recordOf(id))
 	if errors.Is(err, fs.ErrNotExist) {
-		raw, err = area.ReadFile(path.Join(id, firstRecord))
+		raw, err = area.ReadFile(firstRecordOf(id))
 	}
 	if errors.Is(err, fs.ErrNotExist) {
 		return nil, nil
@@ -296,7 +340,7 @@ func readVersion(area *os.Root, id string) (*found, error) {
 		return nil, writeError(path.Join(VersionsDir, id), err)
 	}
 	if err := json.Unmarshal(raw, &rec); err != nil || rec.ID != id || checkPath(rec.Path) != nil {
-		return nil, domain.Errorf(domain.EINTERNAL, "%s/%s: the record of this version cannot be read", VersionsDir, id)
+		return nil, nil
 	}
 	f := &found{record: rec}
 	fi, err := area.Lstat(path.Join(id, path.Base(rec.Path)))

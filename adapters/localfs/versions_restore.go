@@ -20,7 +20,8 @@ import (
 // synced) before the version is forgotten. EINVALID for an id that Keep
 // never makes, ENOTFOUND for an unknown one.
 func (s *VersionStore) Restore(ctx context.Context, id string) (restored string, err error) {
-	defer func() { err = diskError(s.root, restored, err) }()
+	where := VersionsDir + "/" + id // the path an error is about
+	defer func() { err = diskError(s.root, where, err) }()
 	if err := ctx.Err(); err != nil {
 		return "", err
 	}
@@ -42,16 +43,17 @@ func (s *VersionStore) Restore(ctx context.Context, id string) (restored string,
 		return "", err
 	}
 	defer area.Close()
-	if _, err := area.Lstat(id); errors.Is(err, fs.ErrNotExist) {
-		return "", domain.Errorf(domain.ENOTFOUND, "version %s not found", id)
-	}
 	f, err := readVersion(area, id)
 	if err != nil {
 		return "", err
 	}
-	if f == nil || !f.data {
-		return "", domain.Errorf(domain.ENOTFOUND, "version %s not found (its file is gone)", id)
+	if f == nil {
+		return "", domain.Errorf(domain.ENOTFOUND, "version %s not found", id)
 	}
+	if !f.data {
+		return "", domain.Errorf(domain.ENOTFOUND, "version %s not found: its file is no longer in %s", id, VersionsDir)
+	}
+	where = f.Path
 	if err := s.step("restore"); err != nil {
 		return "", writeError(f.Path, err)
 	}
@@ -68,6 +70,7 @@ func (s *VersionStore) Restore(ctx context.Context, id string) (restored string,
 		if n > 0 {
 			target = domain.RestoredName(f.Path, at, n-1)
 		}
+		where = target
 		if n == 0 && sameBytes(root, target, f.record) {
 			restored = target // the library has this version already
 			break
@@ -87,8 +90,8 @@ func (s *VersionStore) Restore(ctx context.Context, id string) (restored string,
 		}
 	}
 	// The file is back: the version is forgotten.
-	if err := area.RemoveAll(id); err != nil {
-		return restored, writeError(path.Join(VersionsDir, id), err)
+	if err := forget(area, id); err != nil {
+		return restored, err
 	}
 	_ = fsyncDir(area, ".")
 	return restored, nil

@@ -43,7 +43,19 @@ func newVersions(t *testing.T) (*localfs.VersionStore, string, *testClock) {
 func TestVersionStoreContract(t *testing.T) {
 	porttest.TestVersionStore(t, func(t *testing.T) porttest.VersionFixture {
 		s, lib, clock := newVersions(t)
-		return porttest.VersionFixture{Store: s, Library: lib, Now: clock.Now, Advance: clock.Advance}
+		return porttest.VersionFixture{Store: s, Library: os.DirFS(lib), Now: clock.Now, Advance: clock.Advance,
+			WriteFile: func(p string, data []byte, mtime time.Time) error {
+				full := filepath.Join(lib, filepath.FromSlash(p))
+				if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
+					return err
+				}
+				if err := os.WriteFile(full, data, 0o644); err != nil {
+					return err
+				}
+				return os.Chtimes(full, time.Time{}, mtime)
+			},
+			RemoveAll: func(p string) error { return os.RemoveAll(filepath.Join(lib, filepath.FromSlash(p))) },
+		}
 	})
 }
 
@@ -87,9 +99,9 @@ func TestKeepCrashBeforeTheFullRecord(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := filepath.Join(lib, ".photosync", "versions", v.ID)
+	area := filepath.Join(lib, ".photosync", "versions")
 	// What the crash leaves: the first record (no hash), the file moved.
-	full, err := os.ReadFile(filepath.Join(dir, "version.json"))
+	full, err := os.ReadFile(filepath.Join(area, v.ID+".json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -97,10 +109,10 @@ func TestKeepCrashBeforeTheFullRecord(t *testing.T) {
 	if first == string(full) {
 		t.Fatalf("the record does not hold the SHA-1 as expected:\n%s", full)
 	}
-	if err := os.WriteFile(filepath.Join(dir, "version.json.tmp"), []byte(first), 0o644); err != nil {
+	if err := os.WriteFile(filepath.Join(area, v.ID+".json.tmp"), []byte(first), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	if err := os.Remove(filepath.Join(dir, "version.json")); err != nil {
+	if err := os.Remove(filepath.Join(area, v.ID+".json")); err != nil {
 		t.Fatal(err)
 	}
 	list, err := s.List(ctx)
@@ -116,15 +128,24 @@ func TestKeepCrashBeforeTheFullRecord(t *testing.T) {
 	// version is not listed (the file is still in the library), and
 	// Prune clears the folder once it is old.
 	id := "20261207T190000000000Z-0123456789ab"
-	writeFiles(t, lib, map[string]string{".photosync/versions/" + id + "/version.json.tmp": `{"format":1,"id":"` + id + `","path":"b.jpg","kept_at":"2026-12-07T19:00:00Z"}`})
+	writeFiles(t, lib, map[string]string{".photosync/versions/" + id + ".json.tmp": `{"format":1,"id":"` + id + `","path":"b.jpg","kept_at":"2026-12-07T19:00:00Z"}`})
+	if err := os.Mkdir(filepath.Join(area, id), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// And a Keep that stopped before its first record: an empty folder.
+	bare := "20261207T190000000001Z-0123456789ab"
+	if err := os.Mkdir(filepath.Join(area, bare), 0o755); err != nil {
+		t.Fatal(err)
+	}
 	if list, err := s.List(ctx); err != nil || len(list) != 0 {
-		t.Fatalf("List with a version folder without its file = %+v, %v; want none", list, err)
+		t.Fatalf("List with version folders without their file = %+v, %v; want none", list, err)
 	}
 	if n, err := s.Prune(ctx, time.Date(2026, 12, 8, 0, 0, 0, 0, time.UTC)); err != nil || n != 0 {
 		t.Fatalf("Prune = %d, %v; want 0 versions", n, err)
 	}
-	if _, err := os.Stat(filepath.Join(lib, ".photosync", "versions", id)); !os.IsNotExist(err) {
-		t.Errorf("the empty version folder is still there after Prune (%v)", err)
+	checkOnly(t, area)
+	if entries, _ := os.ReadDir(area); len(entries) != 0 {
+		t.Errorf("the versions area still holds %v after Prune", entries)
 	}
 }
 
@@ -174,4 +195,51 @@ func TestVersionsDiskErrors(t *testing.T) {
 			t.Errorf("List after a failed Keep = %+v, %v", list, err)
 		}
 	}
+}
+
+// TestRestoreDiskError: a restore that meets a read-only disk says so and
+// keeps the version.
+func TestRestoreDiskError(t *testing.T) {
+	ctx := context.Background()
+	s, lib, _ := newVersions(t)
+	writeFiles(t, lib, map[string]string{"a/IMG_1.jpg": "x"})
+	v, err := s.Keep(ctx, "a/IMG_1.jpg", 0, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	localfs.SetVersionFault(s, func(op string) error {
+		if op == "restore" {
+			return &os.PathError{Op: "link", Path: "x", Err: syscall.EROFS}
+		}
+		return nil
+	})
+	if _, err := s.Restore(ctx, v.ID); domain.ErrorCode(err) != domain.EUNAVAILABLE || domain.ErrorMessage(err) != "read-only file system at "+lib {
+		t.Errorf("Restore on a read-only disk = %s %q", domain.ErrorCode(err), domain.ErrorMessage(err))
+	}
+	if list, err := s.List(ctx); err != nil || len(list) != 1 || list[0].ID != v.ID {
+		t.Errorf("versions after the failed restore: %+v, %v", list, err)
+	}
+}
+
+// TestKeepAFileNamedLikeARecord: a file whose name is that of a record
+// (version.json, <id>.json) is kept and restored like any other.
+func TestKeepAFileNamedLikeARecord(t *testing.T) {
+	ctx := context.Background()
+	s, lib, _ := newVersions(t)
+	writeFiles(t, lib, map[string]string{"a/version.json": "mine", "a/version.json.tmp": "mine too"})
+	var kept []string
+	for _, p := range []string{"a/version.json", "a/version.json.tmp"} {
+		v, err := s.Keep(ctx, p, 0, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		kept = append(kept, v.ID)
+	}
+	for _, id := range kept {
+		if _, err := s.Restore(ctx, id); err != nil {
+			t.Fatal(err)
+		}
+	}
+	checkContent(t, filepath.Join(lib, "a", "version.json"), []byte("mine"))
+	checkContent(t, filepath.Join(lib, "a", "version.json.tmp"), []byte("mine too"))
 }

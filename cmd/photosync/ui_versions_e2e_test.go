@@ -68,14 +68,14 @@ func TestWebUIVersions(t *testing.T) {
 	// Back in its free place.
 	b.click(fmt.Sprintf(`[data-version-id="%s"] button`, v1.ID))
 	b.waitFor("IMG_0001's version gone from the list", fmt.Sprintf(`!document.querySelector('[data-version-id="%s"]') && document.querySelectorAll('#version-list .version').length === 1`, v1.ID))
-	b.waitText("#live", "IMG_0001.JPG is back in the library")
+	b.waitText("#versions-status", "2024/06/IMG_0001.JPG is back in the library")
 	if got, _ := os.ReadFile(filepath.Join(lib, "2024", "06", "IMG_0001.JPG")); string(got) != string(one) {
 		t.Errorf("the restored IMG_0001.JPG holds %d bytes, want its %d", len(got), len(one))
 	}
 	// Beside the newer file.
 	b.click(fmt.Sprintf(`[data-version-id="%s"] button`, v2.ID))
 	b.waitText("#version-list", "No kept versions")
-	b.waitText("#live", "Restored beside the current file as 2024/06/IMG_0002 (restored ")
+	b.waitText("#versions-status", "Restored beside the current file as 2024/06/IMG_0002 (restored ")
 	var beside []string
 	entries, err := os.ReadDir(filepath.Join(lib, "2024", "06"))
 	if err != nil {

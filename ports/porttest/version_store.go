@@ -5,10 +5,10 @@ import (
 	"context"
 	"crypto/sha1"
 	"encoding/hex"
+	"errors"
+	"io/fs"
 	"net/url"
-	"os"
 	"path"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -21,8 +21,12 @@ import (
 // VersionFixture is a VersionStore over a library folder of its own.
 type VersionFixture struct {
 	Store ports.VersionStore
-	// Library is the library folder whose files Store keeps.
-	Library string
+	// Library reads the library folder whose files Store keeps.
+	Library fs.FS
+	// WriteFile writes a library file (creating its folders) with a
+	// modification time; RemoveAll removes a library path and all below.
+	WriteFile func(p string, data []byte, mtime time.Time) error
+	RemoveAll func(p string) error
 	// Now and Advance read and move the clock Store reads.
 	Now     func() time.Time
 	Advance func(time.Duration)
@@ -45,7 +49,7 @@ func TestVersionStore(t *testing.T, newFixture func(t *testing.T) VersionFixture
 	t.Run("KeepMovesTheFileAndRecordsIt", func(t *testing.T) {
 		f := newFixture(t)
 		data := []byte("the photo as it was")
-		writeLib(t, f.Library, "2024/IMG_1.jpg", data, mtime)
+		writeLib(t, f, "2024/IMG_1.jpg", data, mtime)
 		v, err := f.Store.Keep(ctx, "2024/IMG_1.jpg", 7, "replaced by the server's version")
 		if err != nil {
 			t.Fatalf("Keep: %v", err)
@@ -56,7 +60,7 @@ func TestVersionStore(t *testing.T, newFixture func(t *testing.T) VersionFixture
 		if v.ID == "" || v.ID == "." || v.ID == ".." || url.PathEscape(v.ID) != v.ID {
 			t.Errorf("ID %q is not safe in a URL path", v.ID)
 		}
-		if _, err := os.Lstat(filepath.Join(f.Library, "2024", "IMG_1.jpg")); !os.IsNotExist(err) {
+		if _, err := fs.Stat(f.Library, "2024/IMG_1.jpg"); !errors.Is(err, fs.ErrNotExist) {
 			t.Errorf("the file is still at its path after Keep (%v)", err)
 		}
 		list := mustVersions(t, f.Store)
@@ -68,7 +72,7 @@ func TestVersionStore(t *testing.T, newFixture func(t *testing.T) VersionFixture
 
 	t.Run("KeepRefuses", func(t *testing.T) {
 		f := newFixture(t)
-		writeLib(t, f.Library, "a/IMG_1.jpg", []byte("x"), mtime)
+		writeLib(t, f, "a/IMG_1.jpg", []byte("x"), mtime)
 		for _, c := range []struct{ path, code string }{
 			{"a/missing.jpg", domain.ENOTFOUND},
 			{"missing/IMG_1.jpg", domain.ENOTFOUND},
@@ -84,14 +88,14 @@ func TestVersionStore(t *testing.T, newFixture func(t *testing.T) VersionFixture
 		if list := mustVersions(t, f.Store); len(list) != 0 {
 			t.Errorf("List after refused Keeps = %+v, want none", list)
 		}
-		checkLib(t, f.Library, "a/IMG_1.jpg", []byte("x"))
+		checkLib(t, f, "a/IMG_1.jpg", []byte("x"))
 	})
 
 	t.Run("ListNewestFirst", func(t *testing.T) {
 		f := newFixture(t)
 		var kept []domain.Version
 		for i, p := range []string{"a.jpg", "b/c.jpg", "a.jpg"} {
-			writeLib(t, f.Library, p, []byte{byte(i)}, mtime)
+			writeLib(t, f, p, []byte{byte(i)}, mtime)
 			v, err := f.Store.Keep(ctx, p, int64(i), "")
 			if err != nil {
 				t.Fatalf("Keep %d: %v", i, err)
@@ -114,21 +118,21 @@ func TestVersionStore(t *testing.T, newFixture func(t *testing.T) VersionFixture
 	t.Run("RestoreToAFreePath", func(t *testing.T) {
 		f := newFixture(t)
 		data := []byte("original bytes")
-		writeLib(t, f.Library, "x/y/IMG_2.dng", data, mtime)
+		writeLib(t, f, "x/y/IMG_2.dng", data, mtime)
 		v, err := f.Store.Keep(ctx, "x/y/IMG_2.dng", 0, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		if err := os.RemoveAll(filepath.Join(f.Library, "x")); err != nil {
+		if err := f.RemoveAll("x"); err != nil {
 			t.Fatal(err)
 		}
 		got, err := f.Store.Restore(ctx, v.ID)
 		if err != nil || got != "x/y/IMG_2.dng" {
 			t.Fatalf("Restore = %q, %v; want x/y/IMG_2.dng", got, err)
 		}
-		checkLib(t, f.Library, "x/y/IMG_2.dng", data)
-		if fi, err := os.Stat(filepath.Join(f.Library, "x", "y", "IMG_2.dng")); err != nil || !fi.ModTime().Equal(mtime) {
-			t.Errorf("restored modification time %v (%v), want %v", fi.ModTime(), err, mtime)
+		checkLib(t, f, "x/y/IMG_2.dng", data)
+		if fi, err := fs.Stat(f.Library, "x/y/IMG_2.dng"); err != nil || !fi.ModTime().Equal(mtime) {
+			t.Errorf("restored modification time: %v, want %v", err, mtime)
 		}
 		if list := mustVersions(t, f.Store); len(list) != 0 {
 			t.Errorf("List after Restore = %+v, want none", list)
@@ -141,17 +145,17 @@ func TestVersionStore(t *testing.T, newFixture func(t *testing.T) VersionFixture
 	t.Run("RestoreBesideOtherBytes", func(t *testing.T) {
 		f := newFixture(t)
 		first, second, now := []byte("first"), []byte("second"), []byte("the current one")
-		writeLib(t, f.Library, "d/IMG_3.jpg", first, mtime)
+		writeLib(t, f, "d/IMG_3.jpg", first, mtime)
 		v1, err := f.Store.Keep(ctx, "d/IMG_3.jpg", 0, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeLib(t, f.Library, "d/IMG_3.jpg", second, mtime)
+		writeLib(t, f, "d/IMG_3.jpg", second, mtime)
 		v2, err := f.Store.Keep(ctx, "d/IMG_3.jpg", 0, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeLib(t, f.Library, "d/IMG_3.jpg", now, mtime)
+		writeLib(t, f, "d/IMG_3.jpg", now, mtime)
 		seen := map[string]bool{}
 		for _, c := range []struct {
 			v    domain.Version
@@ -166,24 +170,24 @@ func TestVersionStore(t *testing.T, newFixture func(t *testing.T) VersionFixture
 				t.Errorf("restored to %q: want a new name saying restored beside d/IMG_3.jpg", got)
 			}
 			seen[got] = true
-			checkLib(t, f.Library, got, c.data)
+			checkLib(t, f, got, c.data)
 		}
-		checkLib(t, f.Library, "d/IMG_3.jpg", now)
+		checkLib(t, f, "d/IMG_3.jpg", now)
 	})
 
 	t.Run("RestoreOverIdenticalBytes", func(t *testing.T) {
 		f := newFixture(t)
 		data := []byte("same bytes")
-		writeLib(t, f.Library, "IMG_4.jpg", data, mtime)
+		writeLib(t, f, "IMG_4.jpg", data, mtime)
 		v, err := f.Store.Keep(ctx, "IMG_4.jpg", 0, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeLib(t, f.Library, "IMG_4.jpg", data, mtime.Add(time.Hour))
+		writeLib(t, f, "IMG_4.jpg", data, mtime.Add(time.Hour))
 		if got, err := f.Store.Restore(ctx, v.ID); err != nil || got != "IMG_4.jpg" {
 			t.Fatalf("Restore over the same bytes = %q, %v; want IMG_4.jpg", got, err)
 		}
-		checkLib(t, f.Library, "IMG_4.jpg", data)
+		checkLib(t, f, "IMG_4.jpg", data)
 		if list := mustVersions(t, f.Store); len(list) != 0 {
 			t.Errorf("List after Restore = %+v, want none", list)
 		}
@@ -192,12 +196,12 @@ func TestVersionStore(t *testing.T, newFixture func(t *testing.T) VersionFixture
 	t.Run("RestoreKeepsLongNamesWithin255Bytes", func(t *testing.T) {
 		f := newFixture(t)
 		name := "long/" + strings.Repeat("é", 123) + ".jpeg" // 251 bytes
-		writeLib(t, f.Library, name, []byte("old"), mtime)
+		writeLib(t, f, name, []byte("old"), mtime)
 		v, err := f.Store.Keep(ctx, name, 0, "")
 		if err != nil {
 			t.Fatal(err)
 		}
-		writeLib(t, f.Library, name, []byte("new"), mtime)
+		writeLib(t, f, name, []byte("new"), mtime)
 		got, err := f.Store.Restore(ctx, v.ID)
 		if err != nil {
 			t.Fatalf("Restore: %v", err)
@@ -205,7 +209,7 @@ func TestVersionStore(t *testing.T, newFixture func(t *testing.T) VersionFixture
 		if base := path.Base(got); len(base) > 255 || !utf8.ValidString(base) || got == name {
 			t.Errorf("restored to %q (%d bytes)", got, len(base))
 		}
-		checkLib(t, f.Library, got, []byte("old"))
+		checkLib(t, f, got, []byte("old"))
 	})
 
 	t.Run("RestoreUnknown", func(t *testing.T) {
@@ -220,12 +224,12 @@ func TestVersionStore(t *testing.T, newFixture func(t *testing.T) VersionFixture
 	t.Run("PruneByCutoff", func(t *testing.T) {
 		f := newFixture(t)
 		start := f.Now()
-		writeLib(t, f.Library, "old.jpg", []byte("old"), mtime)
+		writeLib(t, f, "old.jpg", []byte("old"), mtime)
 		if _, err := f.Store.Keep(ctx, "old.jpg", 0, ""); err != nil {
 			t.Fatal(err)
 		}
 		f.Advance(2 * time.Hour)
-		writeLib(t, f.Library, "new.jpg", []byte("new"), mtime)
+		writeLib(t, f, "new.jpg", []byte("new"), mtime)
 		newer, err := f.Store.Keep(ctx, "new.jpg", 0, "")
 		if err != nil {
 			t.Fatal(err)
@@ -249,23 +253,16 @@ func TestVersionStore(t *testing.T, newFixture func(t *testing.T) VersionFixture
 	})
 }
 
-func writeLib(t *testing.T, lib, p string, data []byte, mtime time.Time) {
+func writeLib(t *testing.T, f VersionFixture, p string, data []byte, mtime time.Time) {
 	t.Helper()
-	full := filepath.Join(lib, filepath.FromSlash(p))
-	if err := os.MkdirAll(filepath.Dir(full), 0o755); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.WriteFile(full, data, 0o644); err != nil {
-		t.Fatal(err)
-	}
-	if err := os.Chtimes(full, time.Time{}, mtime); err != nil {
+	if err := f.WriteFile(p, data, mtime); err != nil {
 		t.Fatal(err)
 	}
 }
 
-func checkLib(t *testing.T, lib, p string, want []byte) {
+func checkLib(t *testing.T, f VersionFixture, p string, want []byte) {
 	t.Helper()
-	got, err := os.ReadFile(filepath.Join(lib, filepath.FromSlash(p)))
+	got, err := fs.ReadFile(f.Library, p)
 	if err != nil || !bytes.Equal(got, want) {
 		t.Errorf("%s holds %q (%v), want %q", p, got, err, want)
 	}

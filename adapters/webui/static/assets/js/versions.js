@@ -17,7 +17,9 @@ function keepTime(seconds) {
 
 /** versionsTab returns the Versions tab of Settings. */
 export function versionsTab() {
-  const list = h('div', {id: 'version-list', 'aria-live': 'polite'}, h('p', {class: 'muted'}, 'Loading versions…'));
+  const list = h('div', {id: 'version-list'}, h('p', {class: 'muted'}, 'Loading versions…'));
+  // What the last restore did, on the page (announce says it once).
+  const status = h('p', {class: 'alert info', id: 'versions-status', hidden: true});
   const intro = h('p', {class: 'muted', id: 'versions-intro'},
     'When a sync replaces a file in the library, photosync first keeps the file it replaces in the library’s hidden folder .photosync/versions. ' +
     'Restore puts a version back: in its place when that is free, otherwise beside the current file as “name (restored date).ext”.');
@@ -60,10 +62,16 @@ export function versionsTab() {
   async function restore(v, button) {
     try {
       const r = await busy(button, 'Restoring…', () => post(`/versions/${encodeURIComponent(v.id)}/restore`));
-      announce(r.path === v.path ? `${v.path} is back in the library.` : `Restored beside the current file as ${r.path}.`);
+      const said = r.path === v.path ? `${v.path} is back in the library.` : `Restored beside the current file as ${r.path}.`;
+      status.className = 'alert info';
+      replace(status, icon('check'), h('span', null, said));
+      announce(said);
     } catch (err) {
+      status.className = 'alert error';
+      replace(status, icon('alert'), h('span', null, sentence(err.message)));
       announce(sentence(err.message));
     }
+    status.hidden = false;
     load();
   }
 
@@ -76,6 +84,7 @@ export function versionsTab() {
     el: h('div', {class: 'versions-tab'},
       h('div', {class: 'section-head'}, h('h2', null, 'Versions')),
       intro,
+      status,
       h('section', {class: 'card', 'aria-label': 'Kept versions'}, list)),
     destroy: off,
   };
