@@ -334,7 +334,7 @@ type onlyReadSeeker struct{ io.ReadSeeker }
 // while the file is hashed in order; a reader without ReadAt gets both
 // right by seeking back and forth.
 func TestInspectWithoutReaderAt(t *testing.T) {
-	dng := mediatest.DNG(3, 4, 64<<10)
+	dng := mediatest.StandInDNG(3, 4, 64<<10)
 	for _, data := range [][]byte{dng, dng[:len(dng)-1000]} {
 		want := inspect(t, "a.dng", data)
 		got, err := media.NewInspector().Inspect(context.Background(), "a.dng", onlyReadSeeker{bytes.NewReader(data)}, int64(len(data)))

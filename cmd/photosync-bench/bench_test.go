@@ -62,24 +62,6 @@ var sizes = map[string]config{
 		reps: 3, many: []int{1000, 10000, 100000}, newAmong: 10000, largeMB: 2048, index: 100000, buildRclone: true, camera: true, ncCosts: true},
 }
 
-// sizes are the data sets by name. default is the issue's first backup
-// scaled down to fit the bench's 15 minutes on 2 cores (2,000 photos and
-// 10 videos, 2.6 GB, would take that alone with four tools on three
-// servers); -photos, -videos and -folders give the full size. Its photos
-// are a camera's (issue 22: 50 of them, about 7 MB on average with the
-// DNGs, 0.45 GB with the videos); tiny keeps small JPEGs for `make test`.
-var sizes = map[string]config{
-	"tiny": {servers: []string{"apache", "rclone", "nextcloud"}, photos: 12, videos: 1, folders: 4, minKB: 10, maxKB: 100, videoMB: 1,
-		reps: 1, many: []int{200}, newAmong: 200, largeMB: 12, index: 300},
-<<<<<<< HEAD
-	"default": {servers: []string{"apache", "rclone", "nextcloud"}, photos: 400, videos: 2, folders: 20, minKB: 100, maxKB: 2048, videoMB: 50,
-		reps: 3, many: []int{1000, 10000, 100000}, newAmong: 10000, largeMB: 2048, index: 100000, buildRclone: true, ncCosts: true},
-=======
-	"default": {servers: []string{"apache", "rclone", "nextcloud"}, photos: 50, videos: 2, folders: 20, minKB: 100, maxKB: 2048, videoMB: 50,
-		reps: 3, many: []int{1000, 10000, 100000}, newAmong: 10000, largeMB: 2048, index: 100000, buildRclone: true, camera: true},
->>>>>>> checks
-}
-
 // tool names in the table.
 const (
 	toolPhotosync  = "photosync"

@@ -95,10 +95,10 @@ func generateCamera(t testing.TB, dir string, photos, videos, folders int, video
 			continue
 		case i%10 == 3:
 			kind, name = 1, fmt.Sprintf("IMG_%05d.HEIC", i)
-			data = mediatest.HEIC(int64(seed)<<20+int64(i), (2<<20)+rng.IntN(2<<20))
+			data = mediatest.StandInHEIC(int64(seed)<<20+int64(i), (2<<20)+rng.IntN(2<<20))
 		case i%10 == 7:
 			kind, name = 2, fmt.Sprintf("IMG_%05d.DNG", i)
-			data = mediatest.DNG(int64(seed)<<20+int64(i), 8, (2<<20)+rng.IntN(1<<20))
+			data = mediatest.StandInDNG(int64(seed)<<20+int64(i), 8, (2<<20)+rng.IntN(1<<20))
 		default:
 			name = fmt.Sprintf("IMG_%05d.JPG", i)
 			data = mediatest.JPEGVariant(jpegs[rng.IntN(len(jpegs))], int64(seed)<<20+int64(i), 1000+rng.IntN(60000))
