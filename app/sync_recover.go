@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"path"
 	"slices"
 	"strings"
 	"sync"
@@ -39,7 +40,7 @@ import (
 // plan, rather than let the planner keep a second copy of one file: the
 // next run looks again.
 func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, set domain.SyncSettings,
-	files []domain.RemoteFile, local []domain.LibraryFile, pairs []domain.SyncPair, write bool) ([]domain.RemoteFile, []domain.LibraryFile) {
+	files []domain.RemoteFile, local []domain.LibraryFile, pairs []domain.SyncPair, uploaded map[string]domain.UploadedCopy, write bool) ([]domain.RemoteFile, []domain.LibraryFile) {
 	pairedR := make(map[string]bool, len(pairs))
 	for _, p := range pairs {
 		pairedR[p.RemotePath] = true
@@ -83,6 +84,11 @@ func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, 
 				if l, ok := byPath[lp]; ok {
 					cands = append(cands, l)
 				}
+			}
+		}
+		if u, ok := uploaded[r.Path]; ok && !u.Resized {
+			if l, ok := byPath[u.LocalPath]; ok {
+				cands = append(cands, l)
 			}
 		}
 		for _, l := range cands {
@@ -216,4 +222,57 @@ func (s *Syncer) isPrefixOf(ctx context.Context, st ports.RemoteStorage, r domai
 		return false, fmt.Errorf("read %d bytes of %s, listed with %d", n, r.Path, r.Size)
 	}
 	return true, nil
+}
+
+// uploadedIn answers the unpaired remote files of the listing that manual
+// uploads of this account put there, by remote path, with the library
+// file each is a copy of (see domain.SyncInput.Uploaded).
+func (s *Syncer) uploadedIn(ctx context.Context, accountID int64, files []domain.RemoteFile, local []domain.LibraryFile,
+	pairs []domain.SyncPair) (map[string]domain.UploadedCopy, error) {
+	if s.uploads == nil {
+		return nil, nil
+	}
+	pairedR := make(map[string]bool, len(pairs))
+	for _, p := range pairs {
+		pairedR[p.RemotePath] = true
+	}
+	unpaired := map[string]bool{}
+	dirs := map[string]bool{}
+	for _, r := range files {
+		if !r.IsDir && !pairedR[r.Path] {
+			unpaired[r.Path] = true
+			dirs[path.Dir(r.Path)] = true
+		}
+	}
+	if len(unpaired) == 0 {
+		return nil, nil
+	}
+	var byID map[int64]string
+	out := map[string]domain.UploadedCopy{}
+	for dir := range dirs {
+		recs, err := s.uploads.UploadsIn(ctx, accountID, dir)
+		if err != nil {
+			return nil, fmt.Errorf("read the uploads in %s: %w", dir, err)
+		}
+		for _, rec := range recs {
+			if !unpaired[rec.RemotePath] {
+				continue
+			}
+			if byID == nil {
+				byID = make(map[int64]string, len(local))
+				for _, l := range local {
+					if !l.Missing {
+						byID[l.ID] = l.Path
+					}
+				}
+			}
+			lp, ok := byID[rec.FileID]
+			if !ok {
+				continue
+			}
+			out[rec.RemotePath] = domain.UploadedCopy{LocalPath: lp,
+				Resized: rec.UploadSize != "" && rec.UploadSize != domain.SizeOriginal}
+		}
+	}
+	return out, nil
 }

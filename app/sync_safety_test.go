@@ -7,6 +7,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"log/slog"
 	"os"
 	"path/filepath"
 	"strings"
@@ -15,6 +16,7 @@ import (
 	"time"
 
 	"github.com/photosync/photosync/adapters/localfs"
+	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
@@ -423,5 +425,64 @@ func TestUnicodeNormalisationMakesNoDuplicates(t *testing.T) {
 	files := w.files(t, "/Photos")
 	if len(files) != 1 || !bytes.Equal(files["/Photos/"+norm.NFC.String("Café/Crème brûlée.jpg")], data) {
 		t.Fatalf("server: %v; want the one file in NFC", keys(files))
+	}
+}
+
+// Scenario 7: identical content in one upload is sent once, whatever
+// its names and folders.
+func TestUploadSendsIdenticalContentOnce(t *testing.T) {
+	w := newUpWorld(t)
+	cat := []byte("the same black cat")
+	a := w.index(t, upFile{"2023/cat_black.jpg", cat})
+	b := w.index(t, upFile{"export/cat_black.jpg", cat})
+	c := w.index(t, upFile{"2024/dog.jpg", []byte("a dog")})
+	j, err := w.run(t, domain.DefaultUploadOptions("/P"), a, b, c)
+	if err != nil {
+		t.Fatal(err)
+	}
+	checkUpCounts(t, j, 2, 1, 0)
+	if _, ok := w.server.File("/P/cat_black (1).jpg"); ok {
+		t.Fatal("the same content was sent twice, as cat_black (1).jpg")
+	}
+	if got := w.remote(t, "/P/cat_black.jpg"); !bytes.Equal(got, cat) {
+		t.Fatalf("cat_black.jpg holds %q", got)
+	}
+}
+
+// Scenario 7: photos uploaded by hand into the sync folder are pairs of
+// the sync: not downloaded back into the library, not uploaded again.
+func TestManualUploadsIntoTheSyncFolderArePairs(t *testing.T) {
+	w := newSyncWorld(t)
+	files := map[string][]byte{}
+	for i := range 3 {
+		rel := fmt.Sprintf("phone/IMG_%d.jpg", i)
+		files[rel] = mediatest.JPEG(t, mediatest.JPEGOptions{Seed: int64(80 + i)})
+		w.write(t, rel, files[rel], time.Date(2024, 3, 1, 0, 0, 0, 0, time.UTC))
+	}
+	ctx := context.Background()
+	if _, err := w.indexer.Index(ctx, nil); err != nil {
+		t.Fatal(err)
+	}
+	up := app.NewUploader(w.accounts, localfs.NewLibrary(w.dir), w.libStore, w.uploads, media.NewResizer(), w.clock, slog.New(slog.DiscardHandler))
+	p := app.NewProgress(domain.Job{}, nil)
+	if err := up.Upload(ctx, app.UploadRequest{AccountID: w.account.ID, All: true, Options: domain.DefaultUploadOptions("/Photos/Phone uploads")}, p); err != nil {
+		t.Fatal(err)
+	}
+	if j := p.Snapshot(); j.Uploaded != 3 {
+		t.Fatalf("manual upload: %+v", j)
+	}
+	run := w.sync(t)
+	if run.Downloaded != 0 || run.Uploaded != 0 {
+		t.Fatalf("the sync moved the photos uploaded by hand again: %+v", run)
+	}
+	lib := w.library(t)
+	if len(lib) != 3 {
+		t.Fatalf("library: %v; want the three photos once", keys(lib))
+	}
+	if len(w.files(t, "/Photos")) != 3 {
+		t.Fatalf("server: %v; want the three photos once", keys(w.files(t, "/Photos")))
+	}
+	if run := w.sync(t); run.Downloaded+run.Uploaded != 0 {
+		t.Fatalf("a later run moved files: %+v", run)
 	}
 }

@@ -38,6 +38,7 @@ type Syncer struct {
 	inspector ports.MediaInspector
 	checker   ports.ContentChecker
 	versions  ports.VersionStore
+	uploads   ports.UploadStore
 	clock     ports.Clock
 	log       *slog.Logger
 	cfg       SyncConfig
@@ -110,6 +111,7 @@ type SyncDeps struct {
 	Inspector ports.MediaInspector
 	Checker   ports.ContentChecker
 	Versions  ports.VersionStore
+	Uploads   ports.UploadStore // manual uploads, so that those in the sync folder are pairs; nil for none
 	Clock     ports.Clock
 	Log       *slog.Logger
 }
@@ -141,7 +143,7 @@ func NewSyncer(d SyncDeps, cfg SyncConfig) *Syncer {
 		cfg.Verify = VerifyAll
 	}
 	return &Syncer{accounts: d.Accounts, indexer: d.Indexer, library: d.Library, writer: d.Writer, lib: d.Lib, store: d.Store,
-		leases: d.Leases, inspector: d.Inspector, checker: d.Checker, versions: d.Versions, clock: d.Clock, log: d.Log, cfg: cfg}
+		leases: d.Leases, inspector: d.Inspector, checker: d.Checker, versions: d.Versions, uploads: d.Uploads, clock: d.Clock, log: d.Log, cfg: cfg}
 }
 
 // SyncTrigger says who started a run.
@@ -338,10 +340,14 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 	}
 	set := domain.SyncSettingsOf(a, s.cfg.DownloadFolder)
 	local := pr.local
-	files, local = s.recoverUnrecorded(ctx, pr.st, set, files, pr.local, pr.pairs, write)
+	uploaded, err := s.uploadedIn(ctx, a.ID, files, pr.local, pr.pairs)
+	if err != nil {
+		return nil, err
+	}
+	files, local = s.recoverUnrecorded(ctx, pr.st, set, files, pr.local, pr.pairs, uploaded, write)
 	pr.plan = domain.PlanSync(domain.SyncInput{
 		Settings: set,
-		Remote:   files, Local: local, Pairs: pr.pairs, Failures: failures, Now: s.clock.Now(),
+		Remote:   files, Local: local, Pairs: pr.pairs, Failures: failures, Uploaded: uploaded, Now: s.clock.Now(),
 	})
 	pr.plan.CreateFolder = pr.createFolder
 	return pr, nil

@@ -35,6 +35,9 @@ type syncWorld struct {
 	accounts *app.Accounts
 	store    *memory.SyncStore
 	leases   *memory.LeaseStore
+	libStore *memory.LibraryStore
+	uploads  *memory.UploadStore
+	indexer  *app.Indexer
 	jobs     *app.Jobs
 	syncer   *app.Syncer
 	sched    *app.Scheduler
@@ -142,9 +145,10 @@ func newSyncWorld(t *testing.T) *syncWorld {
 	libStore := memory.NewLibraryStore()
 	inspector := media.NewInspector()
 	indexer := app.NewIndexer(lib, libStore, inspector, clock, log)
+	w.libStore, w.uploads, w.indexer = libStore, memory.NewUploadStore(), indexer
 	w.syncer = app.NewSyncer(app.SyncDeps{Accounts: w.accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(w.dir), Lib: lib,
 		Store: w.store, Leases: w.leases, Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(w.dir, clock),
-		Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3})
+		Uploads: w.uploads, Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3})
 	w.jobs = app.NewJobs(memory.NewJobStore(clock), clock, log)
 	t.Cleanup(w.jobs.Close)
 	w.sched = app.NewScheduler(w.accounts, w.syncer, w.jobs, clock, log)

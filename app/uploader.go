@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"path"
+	"strconv"
 	"slices"
 	"strings"
 	"sync"
@@ -329,6 +330,7 @@ func (r *upload) run(ctx context.Context) error {
 // plan gives every item its remote path, counts and records the items
 // present already, and returns the items to send.
 func (r *upload) plan(ctx context.Context) []*uploadItem {
+	r.items = r.once(ctx, r.items)
 	taken := make([]domain.TakenName, len(r.remote))
 	for i, rf := range r.remote {
 		taken[i] = domain.TakenName{Name: rf.Name, IsDir: rf.IsDir, Size: rf.Size, SHA1: r.knownSum(rf)}
@@ -369,6 +371,31 @@ func (r *upload) plan(ctx context.Context) []*uploadItem {
 	}
 	r.p.AddTotal(0, bytes)
 	return send
+}
+
+// once drops the items whose content an earlier item of the same upload
+// sends already (two library files with the same bytes: a copy in two
+// folders, an export next to its original), so that one upload never puts
+// the same content in one folder twice. Each dropped item is counted as
+// skipped.
+func (r *upload) once(ctx context.Context, items []*uploadItem) []*uploadItem {
+	seen := make(map[string]string, len(items))
+	kept := items[:0:0]
+	for _, it := range items {
+		if it.f.SHA1 == "" {
+			kept = append(kept, it)
+			continue
+		}
+		key := it.f.SHA1 + "/" + strconv.FormatInt(it.f.Size, 10)
+		if first, ok := seen[key]; ok {
+			r.log.InfoContext(ctx, "upload: the same content is sent once", "path", it.f.Path, "same_as", first)
+			r.p.FileDone(it.f.Path, Skipped, nil)
+			continue
+		}
+		seen[key] = it.f.Path
+		kept = append(kept, it)
+	}
+	return kept
 }
 
 // recorded reports whether the item's file has a record at its path.

@@ -133,6 +133,13 @@ type RemoteFolder struct {
 	Files []RemoteFile // direct children, files and folders
 }
 
+// UploadedCopy is what a manual upload put at a remote path below the
+// sync folder: a copy of a library file, as it was or resized.
+type UploadedCopy struct {
+	LocalPath string
+	Resized   bool
+}
+
 // SyncInput is everything the planner looks at.
 type SyncInput struct {
 	Settings SyncSettings
@@ -140,5 +147,11 @@ type SyncInput struct {
 	Local    []LibraryFile // the library index, missing files included
 	Pairs    []SyncPair
 	Failures []SyncFailure
+	// Uploaded are the unpaired remote files that manual uploads put in
+	// the sync folder, by remote path: one model for uploads and sync, so
+	// that a photo uploaded by hand is neither downloaded back nor sent
+	// again. An original is linked to its library file when their bytes
+	// are the same; a resized copy is never downloaded.
+	Uploaded map[string]UploadedCopy
 	Now      time.Time
 }

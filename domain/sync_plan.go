@@ -147,6 +147,7 @@ type planner struct {
 	claimedL  map[string]bool // library paths paired or handled in this plan
 
 	failures map[failureKey]SyncFailure
+	uploaded map[string]UploadedCopy
 	actions  []SyncAction
 }
 
@@ -163,6 +164,7 @@ func newPlanner(in SyncInput) *planner {
 		reservedL: make(map[string]bool, len(in.Pairs)), reservedR: make(map[string]bool, len(in.Pairs)),
 		claimedR: make(map[string]bool, len(in.Pairs)), claimedL: make(map[string]bool, len(in.Pairs)),
 		failures: map[failureKey]SyncFailure{},
+		uploaded: in.Uploaded,
 	}
 	p.indexRemote(in.Remote)
 	p.indexLocal(in.Local)

@@ -26,6 +26,9 @@ func (p *planner) planLinks() {
 				cands = append(cands, t)
 			}
 		}
+		if u, ok := p.uploaded[rp]; ok && !u.Resized {
+			cands = append(cands, u.LocalPath)
+		}
 		r, _ := p.remoteFile(rp)
 		for _, lp := range cands {
 			l, ok := p.localFile(lp)
@@ -59,6 +62,10 @@ func (p *planner) planDownloads() {
 			continue
 		}
 		a := SyncAction{Op: OpDownload, Direction: SyncDown, RemotePath: rp, Remote: r, Size: r.Size}
+		if u, ok := p.uploaded[rp]; ok && u.Resized {
+			p.claimedR[rp] = true // a smaller copy of a library file uploaded by hand: not downloaded
+			continue
+		}
 		if !p.s.PreserveNames {
 			p.claimedR[rp] = true
 			p.add(a)

@@ -65,6 +65,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Inspector: inspector,
 		Checker:   checker,
 		Versions:  versionStore,
+		Uploads:   uploadStore,
 		Clock:     clock,
 		Log:       log,
 	}
@@ -149,6 +150,7 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 		Inspector: inspector,
 		Checker:   checker,
 		Versions:  versionStore,
+		Uploads:   uploadStore,
 		Clock:     clock,
 		Log:       log,
 	}
@@ -217,6 +219,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 		Inspector: inspector,
 		Checker:   checker,
 		Versions:  versionStore,
+		Uploads:   uploadStore,
 		Clock:     clock,
 		Log:       log,
 	}
