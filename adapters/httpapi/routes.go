@@ -39,6 +39,7 @@ func addRoutes(e *echo.Echo, d Deps) {
 	api.GET("/photos/:id", handlePhotoGet(d.Photos))
 	api.GET("/photos/:id/thumb", handlePhotoThumb(d.Photos))
 	api.POST("/library/index", handleLibraryIndex(d.Jobs, d.Indexer))
+	api.GET("/library/problems", handleLibraryProblems(d.Indexer))
 
 	api.GET("/jobs", handleJobList(d.Jobs))
 	api.GET("/jobs/:id", handleJobGet(d.Jobs))
