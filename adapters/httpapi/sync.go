@@ -28,6 +28,9 @@ func handleSync(syncer *app.Syncer, jobs *app.Jobs) echo.HandlerFunc {
 	}
 	type planResponse struct {
 		Plan []jsonview.SyncAction `json:"plan"`
+		// CreateFolder is the sync folder when it does not exist yet: the
+		// run will create it.
+		CreateFolder string `json:"create_folder,omitempty"`
 	}
 	return func(c echo.Context) error {
 		id, err := idParam(c, "id")
@@ -46,7 +49,7 @@ func handleSync(syncer *app.Syncer, jobs *app.Jobs) echo.HandlerFunc {
 			if err != nil {
 				return err
 			}
-			return c.JSON(http.StatusOK, planResponse{Plan: jsonview.FromSyncPlan(plan)})
+			return c.JSON(http.StatusOK, planResponse{Plan: jsonview.FromSyncPlan(plan), CreateFolder: plan.CreateFolder})
 		}
 		job, err := syncer.Start(ctx, jobs, id, app.ByHand)
 		if err != nil {

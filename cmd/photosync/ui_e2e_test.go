@@ -256,6 +256,20 @@ func TestWebUIWalkthrough(t *testing.T) {
 		b.waitText("#restore-hint", "at the next sync")
 		b.click(`#deleted-files button[aria-label$="IMG_0005.JPG"]`)
 		b.waitText("#live", "comes back at the next sync")
+
+		// The preview of a sync folder that does not exist yet plans it
+		// as empty and says the sync will create it.
+		b.fill("#sync-folder", "/Not yet")
+		b.click("#sync-preview")
+		b.waitText("dialog.plan-dialog[open] #plan-create-folder", "/Not yet does not exist on the server yet: the sync will create it")
+		b.key(kb.Escape)
+		b.waitFor("Escape closes the plan", `!document.querySelector('dialog.plan-dialog')`)
+		if _, err := os.Stat(filepath.Join(dav.Dir, "Not yet")); !os.IsNotExist(err) {
+			t.Errorf("the preview created the sync folder: %v", err)
+		}
+		b.fill("#sync-folder", "/Albums")
+		b.click("#sync-save")
+		b.waitText("#sync-form .saved", "Saved")
 	}
 	b.click(".activity-toggle")
 	b.waitFor("the Activity panel folds", `document.querySelector('.activity-toggle').getAttribute('aria-expanded') === 'false' && !!document.querySelector('#activity-list[hidden]')`)
