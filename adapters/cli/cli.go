@@ -115,13 +115,12 @@ Every command takes --json for machine-readable output.
 The account password is read from standard input with --password-stdin,
 or from the environment variable PHOTOSYNC_ACCOUNT_PASSWORD, or else typed
 on the terminal without echo (account edit: with --ask-password); never
-from a flag.
+from a flag. A share link's password is read from PHOTOSYNC_SHARE_PASSWORD.
 'photosync COMMAND --help' shows the flags of a command.
 
 Exit codes: 0 all done; 1 something failed in this run; 2 usage or
 configuration error. An upload whose only failures are the library's known
 problem files (listed by 'photosync index') exits 0 and says so.
-A share link's password is read from PHOTOSYNC_SHARE_PASSWORD.
 `
 
 // Run runs the command in args (without the program name). Asked for

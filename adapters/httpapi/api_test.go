@@ -89,7 +89,8 @@ func TestEveryRouteNeedsSession(t *testing.T) {
 		{"GET", "/api/v1/accounts/1/folders"}, {"POST", "/api/v1/accounts/1/folders"},
 		{"DELETE", "/api/v1/session"}, {"GET", "/api/v1/nonexistent"},
 		{"GET", "/api/v1/jobs"}, {"GET", "/api/v1/jobs/1"}, {"POST", "/api/v1/jobs/1/cancel"}, {"GET", "/api/v1/events"},
-		{"GET", "/api/v1/photos"}, {"GET", "/api/v1/photos/1"}, {"GET", "/api/v1/photos/1/thumb"}, {"GET", "/api/v1/photos/1/details"}, {"POST", "/api/v1/library/index"},
+		{"GET", "/api/v1/photos"}, {"GET", "/api/v1/photos/1"}, {"GET", "/api/v1/photos/1/thumb"}, {"GET", "/api/v1/photos/1/details"},
+		{"POST", "/api/v1/library/index"}, {"GET", "/api/v1/library/problems"},
 		{"POST", "/api/v1/accounts/1/upload"},
 	} {
 		var e apiError

@@ -31,6 +31,9 @@ func handleSync(syncer *app.Syncer, jobs *app.Jobs) echo.HandlerFunc {
 	}
 	type planResponse struct {
 		Plan []jsonview.SyncAction `json:"plan"`
+		// CreateFolder is the sync folder when it does not exist yet: the
+		// run will create it.
+		CreateFolder string `json:"create_folder,omitempty"`
 	}
 	return func(c echo.Context) error {
 		id, err := idParam(c, "id")
@@ -49,7 +52,7 @@ func handleSync(syncer *app.Syncer, jobs *app.Jobs) echo.HandlerFunc {
 			if err != nil {
 				return err
 			}
-			return c.JSON(http.StatusOK, planResponse{Plan: jsonview.FromSyncPlan(plan)})
+			return c.JSON(http.StatusOK, planResponse{Plan: jsonview.FromSyncPlan(plan), CreateFolder: plan.CreateFolder})
 		}
 		by := app.ByHand
 		if body.Confirm {

@@ -215,4 +215,20 @@ func TestCLIFirstHour(t *testing.T) {
 	if _, err := os.Stat(filepath.Join(srv.Dir, "Sync", "2024", "IMG_0001.JPG")); err != nil {
 		t.Fatalf("the sync did not create the folder the dry run announced: %v", err)
 	}
+
+	// A file the index knows is bad is no failure of an upload: exit 0,
+	// every run, saying so; a failure of the run itself still exits 1.
+	e.write("2024/empty.jpg", nil)
+	e.index()
+	for range 2 {
+		out, err = e.cli("", "upload", "--account", ids, "--all", "--folder", "/Up")
+		if err != nil || !strings.Contains(out, "Done, with 1 known problem file(s) not sent") || !strings.Contains(out, "2024/empty.jpg") {
+			t.Fatalf("upload --all with a known problem file: %v (exit %d)\n%s", err, exitCode(err), out)
+		}
+	}
+	// A file where the upload's folder should be: the run fails.
+	srv.WriteFile(t, "NotAFolder", []byte("x"))
+	if out, err = e.cli("", "upload", "--account", ids, "--all", "--folder", "/NotAFolder"); exitCode(err) != 1 {
+		t.Fatalf("upload --all that cannot write its folder: %v (exit %d), want exit 1\n%s", err, exitCode(err), out)
+	}
 }

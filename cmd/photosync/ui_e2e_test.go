@@ -11,6 +11,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
+	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/webdav/davtest"
 )
 
@@ -24,6 +25,10 @@ import (
 // artifact folder, and to docs/screenshots with PHOTOSYNC_UPDATE_SCREENSHOTS=1.
 func TestWebUIWalkthrough(t *testing.T) {
 	lib := uiLibrary(t)
+	// Two files the index finds bad: Settings → Library lists them after
+	// every rescan, not only after the index that found them.
+	mediatest.WriteFile(t, lib, "2024/06/empty.jpg", nil)
+	mediatest.WriteFile(t, lib, "2024/06/broken.jpg", mediatest.Corrupt(t))
 	dav := davtest.StartRclone(t)
 	dav.MkdirAll(t, "Albums")
 	in := startServe(t, t.TempDir(), map[string]string{
@@ -167,15 +172,30 @@ func TestWebUIWalkthrough(t *testing.T) {
 	b.do("show every kind", chromedp.Evaluate[chromedp.Void](`(() => { const k = document.querySelector('#photo-kind'); k.value = ''; k.dispatchEvent(new Event('change')); })()`))
 	b.waitFor("six photos, three still selected", `document.querySelectorAll('#photo-grid .tile').length === 6 && document.querySelectorAll('#photo-grid .tile[aria-selected="true"]').length === 3`)
 
-	// Settings → Library tells how the last index went.
+	// Settings → Library tells how the last index went, and lists the two
+	// problem files the first index found although the rescan read no file.
 	b.click(`nav a[href="/settings/backup"]`)
 	b.click("#tab-library")
-	b.waitText(".last-index", "9 files read, 0 with problems")
+	b.waitText(".last-index", "files indexed.")
+	b.waitText("#library-problem-count", "2 files with problems")
+	assertTexts(b, "#library-problems", "2024/06/empty.jpg", "2024/06/broken.jpg", "Empty file", "Corrupt or truncated")
 
 	// Sync now, and the run in the list.
 	b.click("#tab-backup")
 	b.click(".server-card a")
 	b.waitFor("the server's sync area", `!!document.querySelector('#sync-now')`)
+
+	// Edit server: the dialog shows its fields, and no stray "null".
+	b.click("#edit-server")
+	b.waitFor("the Edit server dialog", `!!document.querySelector('#server-dialog[open]')`)
+	assertTexts(b, "#server-dialog", "Edit", "Server URL", "Leave empty to keep the stored password", "Save")
+	var stray bool
+	b.eval(`[...document.querySelector('#server-dialog').childNodes].concat([...document.querySelectorAll('#server-dialog *')].flatMap((e) => [...e.childNodes])).some((n) => n.nodeType === Node.TEXT_NODE && n.textContent.trim() === 'null')`, &stray)
+	if stray {
+		t.Error(`the Edit server dialog shows a stray "null"`)
+	}
+	b.key(kb.Escape)
+	b.waitFor("Escape closes the Edit server dialog", `!document.querySelector('#server-dialog')`)
 	syncAPI := in.call("GET", fmt.Sprintf("/api/v1/accounts/%d/runs", id), nil, nil) != 404
 	if syncAPI {
 		b.click("#sync-preview")
@@ -202,6 +222,55 @@ func TestWebUIWalkthrough(t *testing.T) {
 		b.waitText("#sync-runs", "not available")
 		t.Log("the sync API answers 404: Sync now says it is not available")
 	}
+	if syncAPI {
+		// The Activity panel, open with the sync's card, leaves the
+		// Recent runs table clear at a laptop's and at a phone's size,
+		// wherever the table is scrolled to.
+		for _, vp := range [][2]int64{{1280, 800}, {390, 844}} {
+			b.do(fmt.Sprintf("a %dx%d viewport", vp[0], vp[1]), chromedp.EmulateViewport(vp[0], vp[1]))
+			for _, block := range []string{"start", "center", "end"} {
+				var overlap string
+				b.eval(fmt.Sprintf(`(() => {
+					const table = document.querySelector('#runs-table'), panel = document.querySelector('.activity');
+					if (!table || !panel || panel.hidden) return 'no table or no Activity panel';
+					table.scrollIntoView({block: %q});
+					const a = table.getBoundingClientRect(), p = panel.getBoundingClientRect();
+					const x = Math.min(a.right, p.right) - Math.max(a.left, p.left), y = Math.min(a.bottom, p.bottom) - Math.max(a.top, p.top);
+					return x > 0 && y > 0 ? 'the panel covers ' + Math.round(x) + 'x' + Math.round(y) + ' px of the table' : '';
+				})()`, block), &overlap)
+				if overlap != "" {
+					t.Errorf("at %dx%d, the table scrolled to its %s: %s", vp[0], vp[1], block, overlap)
+				}
+			}
+		}
+		b.do("a desktop viewport", chromedp.EmulateViewport(1280, 860))
+
+		// Restore: a file deleted on the server is listed, not copied
+		// back, and Restore says it comes back at the next sync.
+		if err := os.Remove(filepath.Join(dav.Dir, "Albums", "2024", "06", "IMG_0005.JPG")); err != nil {
+			t.Fatalf("delete a synced file on the server: %v", err)
+		}
+		b.click("#sync-now")
+		b.waitFor("the second run in the list", `document.querySelectorAll('#runs-table tr.run').length === 2`)
+		b.waitText("#deleted-files", "IMG_0005.JPG")
+		b.waitText("#restore-hint", "at the next sync")
+		b.click(`#deleted-files button[aria-label$="IMG_0005.JPG"]`)
+		b.waitText("#live", "comes back at the next sync")
+
+		// The preview of a sync folder that does not exist yet plans it
+		// as empty and says the sync will create it.
+		b.fill("#sync-folder", "/Not yet")
+		b.click("#sync-preview")
+		b.waitText("dialog.plan-dialog[open] #plan-create-folder", "/Not yet does not exist on the server yet: the sync will create it")
+		b.key(kb.Escape)
+		b.waitFor("Escape closes the plan", `!document.querySelector('dialog.plan-dialog')`)
+		if _, err := os.Stat(filepath.Join(dav.Dir, "Not yet")); !os.IsNotExist(err) {
+			t.Errorf("the preview created the sync folder: %v", err)
+		}
+		b.fill("#sync-folder", "/Albums")
+		b.click("#sync-save")
+		b.waitText("#sync-form .saved", "Saved")
+	}
 	b.click(".activity-toggle")
 	b.waitFor("the Activity panel folds", `document.querySelector('.activity-toggle').getAttribute('aria-expanded') === 'false' && !!document.querySelector('#activity-list[hidden]')`)
 	b.shot("sync", "#sync-now")
@@ -210,8 +279,14 @@ func TestWebUIWalkthrough(t *testing.T) {
 	b.click(".activity-head .link") // Clear finished
 	b.waitFor("an empty Activity panel", `!!document.querySelector('.activity[hidden]')`)
 	b.do("a phone's viewport", chromedp.EmulateViewport(390, 844))
+	// The syncs brought the photos uploaded to /Albums/Trip 2024 down as
+	// copies: as many tiles as the API lists.
+	var all struct{ Total int }
+	if st := in.call("GET", "/api/v1/photos?count=100", nil, &all); st != 200 || all.Total < 6 {
+		t.Fatalf("photos: %d, %d", st, all.Total)
+	}
 	b.click(`nav a[href="/photos"]`)
-	b.waitFor("six photos", `document.querySelectorAll('#photo-grid .tile').length === 6`)
+	b.waitFor("every photo", fmt.Sprintf(`document.querySelectorAll('#photo-grid .tile').length === %d`, all.Total))
 	b.waitFor("no sideways scrolling", `document.documentElement.scrollWidth <= window.innerWidth`)
 	b.shot("photos-phone")
 	b.do("a desktop viewport", chromedp.EmulateViewport(1280, 860))

@@ -195,7 +195,11 @@ function title(job) {
 export function summary(job) {
   const failed = `${job.failed} failed`;
   switch (job.kind) {
-    case 'index': return `${plural(job.files_done, 'file')} read, ${job.failed} with problems.`;
+    // An index reads only new and changed files: its failed files are the
+    // problems it found; those it knew already are in Settings → Library.
+    case 'index': return job.failed
+      ? `${plural(job.files_done, 'file')} indexed, ${plural(job.failed, 'new problem')}.`
+      : `${plural(job.files_done, 'file')} indexed.`;
     case 'sync': return `${job.downloaded} downloaded, ${job.uploaded} uploaded, ${job.skipped} skipped, ${failed}.`;
     default: return `${job.uploaded} uploaded, ${job.skipped} skipped, ${failed}.`;
   }
@@ -223,7 +227,10 @@ function render(entry) {
   replace(nums,
     state, ' · ',
     h('span', {class: 'job-files'}, `${job.files_done.toLocaleString()} of ${plural(job.files_total, 'file')}`),
-    byBytes ? [' · ', h('span', {class: 'job-bytes'}, `${bytes(job.bytes_done)} of ${bytes(job.bytes_total)}`)] : null);
+    byBytes ? [' · ', h('span', {class: 'job-bytes'}, `${bytes(job.bytes_done)} of ${bytes(job.bytes_total)}`)] : null,
+    // Every byte is with the server, which has not confirmed them all.
+    !done && job.bytes_sent > 0 && job.bytes_done + job.bytes_sent >= job.bytes_total
+      ? [' · ', h('span', {class: 'job-verifying'}, 'verifying…')] : null);
   replace(extra,
     done ? h('p', {class: 'job-summary'}, summary(job)) : null,
     job.error ? h('p', {class: 'alert error job-error'}, job.error) : null,

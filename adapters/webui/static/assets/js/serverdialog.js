@@ -51,7 +51,9 @@ export function serverDialog(existing) {
         hint('server-ca-hint', editing && existing.has_ca_cert
           ? 'A certificate is stored; paste another to replace it.'
           : 'Only for a server whose certificate comes from your own certificate authority.'))),
-    editing ? null : signInArea(),
+    // append() would show a null as the text "null": add the sign-in
+    // area only when adding a server.
+    ...(editing ? [] : [signInArea()]),
     error);
   d.actions.append(h('button', {type: 'button', onclick: () => d.close(null)}, 'Cancel'), submitBtn);
 

@@ -160,7 +160,7 @@ export function syncArea(account, saved) {
     if (state.dirty() && !(await submit())) return;
     try {
       const r = await busy(preview, 'Planning…', () => post(`/accounts/${account.id}/sync`, {dry_run: true}));
-      showPlan(r.plan || []);
+      showPlan(r.plan || [], r.create_folder);
     } catch (err) {
       error.show(err.missingRoute ? 'Sync is not available in this version of photosync yet.' : err.message);
     }
@@ -178,12 +178,13 @@ const OPS = {
 };
 
 // showPlan shows what a sync would do, without doing it.
-function showPlan(plan) {
+function showPlan(plan, createFolder) {
   const d = openDialog({title: 'What Sync now would do', wide: true, className: 'plan-dialog'});
   const counts = {};
   for (const a of plan) counts[a.op] = (counts[a.op] || 0) + 1;
+  if (createFolder) append(d.body, [h('p', {id: 'plan-create-folder'}, `The folder ${createFolder} does not exist on the server yet: the sync will create it.`)]);
   append(d.body, plan.length === 0
-    ? h('p', null, 'Nothing to do: the server and the library are in step.')
+    ? h('p', null, createFolder ? 'Nothing to copy yet.' : 'Nothing to do: the server and the library are in step.')
     : [h('p', null, Object.entries(counts).map(([op, n]) => `${OPS[op] || op}: ${n}`).join(' · ')),
       h('table', {class: 'table plan'},
         h('caption', {class: 'sr-only'}, 'Planned actions'),

@@ -108,7 +108,9 @@ function libraryTab() {
 
   async function load() {
     try {
-      const r = await get('/jobs?kind=index&limit=1');
+      // The problems are the index's, not the last job's: a rescan reads
+      // only new and changed files, so it finds none of those it knew.
+      const [r, p] = await Promise.all([get('/jobs?kind=index&limit=1'), get('/library/problems')]);
       const job = r.jobs[0];
       if (!job) {
         replace(last, h('p', {class: 'muted'}, 'The library has not been indexed yet.'));
@@ -117,10 +119,12 @@ function libraryTab() {
       replace(last,
         h('dl', {class: 'facts'},
           h('div', null, h('dt', null, 'Last index'), h('dd', null, job.finished_at ? dateTime(job.finished_at) : 'Running now')),
-          h('div', null, h('dt', null, 'Result'), h('dd', null, summary(job)))),
-        job.errors.length ? h('div', {class: 'problems'},
-          h('h3', null, `${plural(job.failed, 'file')} with problems`),
-          h('ul', {class: 'failures'}, job.errors.map((e) => h('li', null, h('span', {class: 'path'}, e.path), h('span', {class: 'cause'}, sentence(e.message)))))) : null);
+          h('div', null, h('dt', null, 'Result'), h('dd', null, summary(job))),
+          h('div', null, h('dt', null, 'Problems'), h('dd', {id: 'library-problem-count'},
+            p.files.length ? `${plural(p.files.length, 'file')} with problems` : 'None'))),
+        p.files.length ? h('div', {class: 'problems', id: 'library-problems'},
+          h('h3', null, `${plural(p.files.length, 'file')} with problems`),
+          h('ul', {class: 'failures'}, p.files.map((f) => h('li', null, h('span', {class: 'path'}, f.path), h('span', {class: 'cause'}, sentence(f.problem)))))) : null);
     } catch (err) {
       replace(last, h('p', {class: 'alert error', role: 'alert'}, sentence(err.message)));
     }

@@ -122,7 +122,8 @@ export function deletedSection(id) {
       const r = await get(`/accounts/${id}/files?state=deleted`);
       replace(s.body, r.files.length === 0
         ? h('p', {class: 'muted'}, 'No deleted files. A file deleted on one side is listed here and not copied back until you restore it.')
-        : h('ul', {class: 'failed-list'}, r.files.map(item)));
+        : [h('p', {class: 'muted', id: 'restore-hint'}, 'Restore copies a file back to the side it was deleted from at the next sync.'),
+          h('ul', {class: 'failed-list'}, r.files.map(item))]);
     } catch (err) {
       replace(s.body, unavailable(err, 'Deleted files'));
     }
@@ -131,7 +132,8 @@ export function deletedSection(id) {
   function item(f) {
     const inLibrary = f.deleted_in === 'library';
     const path = inLibrary ? f.local_path : f.remote_path;
-    const btn = h('button', {type: 'button', class: 'small', 'aria-label': `Restore ${path}`, onclick: () => restore(path, btn)}, 'Restore');
+    const btn = h('button', {type: 'button', class: 'small', 'aria-label': `Restore ${path}`, 'aria-describedby': 'restore-hint',
+      title: 'Comes back at the next sync', onclick: () => restore(path, btn)}, 'Restore');
     return h('li', {class: 'failed-file'},
       h('span', {class: 'direction', 'aria-hidden': 'true'}, icon('trash')),
       h('div', {class: 'failed-main'},
@@ -143,7 +145,7 @@ export function deletedSection(id) {
   async function restore(path, button) {
     try {
       await busy(button, 'Restoring…', () => post(`/accounts/${id}/files/restore`, {paths: [path]}));
-      announce(`${path} will be copied again at the next sync.`);
+      announce(`${path} comes back at the next sync.`);
       refresh();
     } catch (err) {
       announce(err.missingRoute ? 'Restore is not available in this version of photosync yet.' : sentence(err.message));
