@@ -58,7 +58,7 @@ bench: deps
 # Markdown table row. `make test` runs the short versions.
 SOAK_REPORT ?= $(CURDIR)/bench/results/soak-$(shell date +%F).md
 FUZZTIME    ?= 60s
-SOAK_TESTS  := Faults|HostileServers|EndlessListing|RandomKills|SecretsNeverShown|WrongSecretKeyReported|RouteTableNeedsSession|CrossOriginChangesRefused|BadJSONRefused|PhotoListUnderLoad|Recover
+SOAK_TESTS  := NoRunEverDestroys|Faults|HostileServers|EndlessListing|RandomKills|SecretsNeverShown|WrongSecretKeyReported|RouteTableNeedsSession|CrossOriginChangesRefused|BadJSONRefused|PhotoListUnderLoad|Recover
 soak: deps
 	@mkdir -p $(dir $(SOAK_REPORT)); printf '| test | figure |\n|---|---|\n' > $(SOAK_REPORT)
 	PHOTOSYNC_SOAK=1 PHOTOSYNC_SOAK_REPORT=$(SOAK_REPORT) $(GO) test -count=1 -timeout 120m -run '$(SOAK_TESTS)' \
