@@ -402,6 +402,7 @@ func storedInfo(f domain.LibraryFile) domain.MediaInfo {
 func fileOf(e entry, now time.Time) domain.LibraryFile {
 	f := domain.LibraryFile{
 		Path: e.fi.Path, Kind: domain.KindOf(e.fi.Path), Size: max(e.fi.Size, 0), ModTime: e.fi.ModTime,
+		Changed: e.fi.Changed, Inode: e.fi.Inode,
 		SHA1: e.info.SHA1, Orientation: e.info.Orientation, Width: e.info.Width, Height: e.info.Height,
 		Problem: e.info.Problem,
 	}
@@ -442,7 +443,7 @@ func sameContent(old, f domain.LibraryFile) bool {
 	return !old.Missing && old.Kind == f.Kind && old.Size == f.Size &&
 		old.ModTime.Equal(f.ModTime) && old.SHA1 == f.SHA1 && old.TakenAt.Equal(f.TakenAt) &&
 		old.TakenSource == f.TakenSource && old.Orientation == f.Orientation && old.Width == f.Width &&
-		old.Height == f.Height
+		old.Height == f.Height && old.Changed.Equal(f.Changed) && old.Inode == f.Inode
 }
 
 // cause returns why a file could not be read, in words and without the

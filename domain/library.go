@@ -42,6 +42,14 @@ type FileInfo struct {
 	Path    string // slash-separated, relative to the library root, clean
 	Size    int64
 	ModTime time.Time
+	// Changed is the file's status change time (ctime): every write and
+	// every change of its times sets it, and nobody can set it back, so a
+	// change that keeps size and modification time still shows. Zero when
+	// the system does not say.
+	Changed time.Time
+	// Inode tells the file apart from another put at its path (a rename
+	// over it); 0 when the system does not say.
+	Inode uint64
 }
 
 // MediaInfo is what reading a file once tells: its checksum, its date taken
@@ -96,12 +104,20 @@ type LibraryFile struct {
 	Problem     string
 	Missing     bool // gone from disk; kept for the history of uploads
 	IndexedAt   time.Time
+	Changed     time.Time // status change time when indexed (see FileInfo.Changed)
+	Inode       uint64
 }
 
 // Unchanged reports whether the file on disk is still the one indexed:
-// same size and modification time. Its content is then not read again.
+// same size, modification time, status change time and inode (the last
+// two where both sides know them). Its content is then not read again.
+// The status change time catches what size and time alone miss: an edit
+// whose tool put the modification time back (utime), or a file of the
+// same size and time renamed over the old one.
 func (f LibraryFile) Unchanged(fi FileInfo) bool {
-	return !f.Missing && f.Size == fi.Size && f.ModTime.Equal(fi.ModTime)
+	return !f.Missing && f.Size == fi.Size && f.ModTime.Equal(fi.ModTime) &&
+		(f.Changed.IsZero() || fi.Changed.IsZero() || f.Changed.Equal(fi.Changed)) &&
+		(f.Inode == 0 || fi.Inode == 0 || f.Inode == fi.Inode)
 }
 
 // Photo is a stack of related files in one folder: a primary image with its

@@ -84,7 +84,7 @@ func (l *Library) Walk(ctx context.Context, fn func(domain.FileInfo) error) erro
 				return err
 			}
 		default:
-			if err := fn(domain.FileInfo{Path: it.rel, Size: it.size, ModTime: it.mod}); err != nil {
+			if err := fn(domain.FileInfo{Path: it.rel, Size: it.size, ModTime: it.mod, Changed: it.changed, Inode: it.inode}); err != nil {
 				return err
 			}
 		}
@@ -103,11 +103,13 @@ const walkWorkers = 4
 // walkItem is a file a walk found, or a folder it could not read (err
 // set, no entry), with what the walk learnt of it.
 type walkItem struct {
-	rel   string
-	entry fs.DirEntry
-	size  int64
-	mod   time.Time
-	err   error
+	rel     string
+	entry   fs.DirEntry
+	size    int64
+	mod     time.Time
+	changed time.Time // status change time, where the system says
+	inode   uint64
+	err     error
 }
 
 // collect appends the items of the folder rel (below root) to items, in
@@ -169,6 +171,7 @@ func statAll(ctx context.Context, items []walkItem) error {
 					continue
 				}
 				it.size, it.mod = info.Size(), info.ModTime()
+				it.changed, it.inode = statExtra(info)
 			}
 		})
 	}

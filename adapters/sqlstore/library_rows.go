@@ -23,6 +23,7 @@ type fileRow struct {
 	orientation, width, height int
 	problem                    string
 	missing                    bool
+	changed, inode             sql.NullInt64
 }
 
 // photoRow is a photos row as SaveIndex writes it, without its ID and key.
@@ -55,6 +56,10 @@ func fileRowOf(f *domain.LibraryFile) fileRow {
 	if v, err := timeValue(f.TakenAt); err == nil {
 		r.taken = nullInt(v)
 	}
+	if v, err := timeValue(f.Changed); err == nil {
+		r.changed = nullInt(v)
+	}
+	r.inode = sql.NullInt64{Int64: int64(f.Inode), Valid: true}
 	return r
 }
 
@@ -82,9 +87,9 @@ func (s *LibraryStore) storedRows(ctx context.Context, tx *sql.Tx, paths, keys [
 	files, err := queryAll(ctx, s.db, tx, "stored files", func(row scanner) (k keyed[fileRow], err error) {
 		r := &k.row.row
 		return k, row.Scan(&k.row.id, &r.photoID, &k.key, &r.kind, &r.role, &r.size, &r.modTime, &r.sha1, &r.taken, &r.source,
-			&r.orientation, &r.width, &r.height, &r.problem, &r.missing)
+			&r.orientation, &r.width, &r.height, &r.problem, &r.missing, &r.changed, &r.inode)
 	}, `SELECT id, photo_id, path, kind, role, size, mod_time, sha1, taken_at, taken_source,
-	orientation, width, height, problem, missing FROM files WHERE path `+in, list)
+	orientation, width, height, problem, missing, changed_at, inode FROM files WHERE path `+in, list)
 	if err != nil {
 		return st, err
 	}

@@ -29,7 +29,7 @@ const indexLock = 0x696e646578
 
 const (
 	fileColumns = `id, photo_id, path, kind, role, size, mod_time, sha1, taken_at, taken_source,
-	orientation, width, height, problem, missing, indexed_at`
+	orientation, width, height, problem, missing, indexed_at, changed_at, inode`
 	selectFile  = `SELECT ` + fileColumns + ` FROM files`
 	selectPhoto = `SELECT p.id, p.key, p.folder, p.name, p.taken_at FROM photos p`
 
@@ -39,12 +39,13 @@ ON CONFLICT (key) DO UPDATE SET folder = excluded.folder, name = excluded.name,
 	folder_lower = excluded.folder_lower, name_lower = excluded.name_lower, taken_at = excluded.taken_at
 RETURNING id`
 	upsertFile = `INSERT INTO files (photo_id, path, kind, role, size, mod_time, sha1, taken_at, taken_source,
-	orientation, width, height, problem, missing, indexed_at)
-VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?)
+	orientation, width, height, problem, missing, indexed_at, changed_at, inode)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, FALSE, ?, ?, ?)
 ON CONFLICT (path) DO UPDATE SET photo_id = excluded.photo_id, kind = excluded.kind, role = excluded.role,
 	size = excluded.size, mod_time = excluded.mod_time, sha1 = excluded.sha1, taken_at = excluded.taken_at,
 	taken_source = excluded.taken_source, orientation = excluded.orientation, width = excluded.width,
-	height = excluded.height, problem = excluded.problem, missing = FALSE, indexed_at = excluded.indexed_at
+	height = excluded.height, problem = excluded.problem, missing = FALSE, indexed_at = excluded.indexed_at,
+	changed_at = excluded.changed_at, inode = excluded.inode
 RETURNING id`
 )
 
@@ -168,8 +169,12 @@ func (s *LibraryStore) saveFile(ctx context.Context, stmt *sql.Stmt, f *domain.L
 	if err != nil {
 		taken = nil
 	}
+	changed, err := timeValue(f.Changed)
+	if err != nil {
+		changed = nil
+	}
 	err = stmt.QueryRowContext(ctx, photoID, f.Path, string(f.Kind), string(f.Role), f.Size, modTime, f.SHA1,
-		taken, string(f.TakenSource), f.Orientation, f.Width, f.Height, f.Problem, indexedAt).Scan(&f.ID)
+		taken, string(f.TakenSource), f.Orientation, f.Width, f.Height, f.Problem, indexedAt, changed, int64(f.Inode)).Scan(&f.ID)
 	if err != nil {
 		return s.db.errorf("save file %s: %w", f.Path, err)
 	}
@@ -295,15 +300,17 @@ func scanFile(row scanner) (domain.LibraryFile, error) {
 		photoID                   sql.NullInt64
 		kind, role, source        string
 		modTime, taken, indexedAt sql.NullInt64
+		changed, inode            sql.NullInt64
 	)
 	err := row.Scan(&f.ID, &photoID, &f.Path, &kind, &role, &f.Size, &modTime, &f.SHA1, &taken, &source,
-		&f.Orientation, &f.Width, &f.Height, &f.Problem, &f.Missing, &indexedAt)
+		&f.Orientation, &f.Width, &f.Height, &f.Problem, &f.Missing, &indexedAt, &changed, &inode)
 	if err != nil {
 		return domain.LibraryFile{}, err
 	}
 	f.PhotoID = photoID.Int64
 	f.Kind, f.Role, f.TakenSource = domain.Kind(kind), domain.Role(role), domain.TakenSource(source)
 	f.ModTime, f.TakenAt, f.IndexedAt = timeOf(modTime), timeOf(taken), timeOf(indexedAt)
+	f.Changed, f.Inode = timeOf(changed), uint64(inode.Int64)
 	return f, nil
 }
 

@@ -298,6 +298,7 @@ func libFile(path string, role domain.Role) domain.LibraryFile {
 		SHA1:        "a9993e364706816aba3e25717850c26c9cd0d89d",
 		TakenAt:     time.Date(2019, 6, 14, 10, 41, 33, 0, time.UTC),
 		TakenSource: domain.TakenFromEXIF, Orientation: 6, Width: 4032, Height: 3024,
+		Changed: time.Date(2024, 5, 6, 7, 8, 10, 123456789, time.UTC), Inode: 1<<40 + 17,
 	}
 }
 
