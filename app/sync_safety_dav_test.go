@@ -1,3 +1,7 @@
+//go:build !wasm
+
+// The real servers need sockets, which wasip1 has not.
+
 package app_test
 
 import (
