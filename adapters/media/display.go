@@ -119,7 +119,7 @@ func decodeForDisplay(r io.Reader, ra io.ReaderAt, size int64, name string, head
 	switch {
 	case f == formatHEIF || f == formatAVIF:
 		o := readMeta(io.NewSectionReader(ra, 0, size), name, f).Orientation
-		return decodeHEIF(f, r, orientationOr(o, fallback), nil)
+		return decodeHEIF(f, r, orientationOr(o, fallback), thumbSize, nil)
 	case f == formatRAW:
 		img, p, err := decodeRAWPreview(ra, size, head, thumbSize)
 		if err != nil {

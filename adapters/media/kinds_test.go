@@ -25,7 +25,7 @@ import (
 // chroma of images that narrow; photos are never that small.)
 var fixtureTaken = time.Date(2021, 7, 4, 16, 30, 5, 0, time.UTC)
 
-func fixture(t *testing.T, name string) []byte {
+func fixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {

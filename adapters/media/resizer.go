@@ -110,7 +110,7 @@ func (rs *Resizer) resizeHEIF(ctx context.Context, name string, f format, br io.
 		return nil, fmt.Errorf("resize %s: %w", name, err)
 	}
 	m := readMeta(bytes.NewReader(b), name, f)
-	img, o, err := decodeHEIF(f, bytes.NewReader(b), m.Orientation, func(cfg image.Config) error {
+	img, o, err := decodeHEIF(f, bytes.NewReader(b), m.Orientation, 0, func(cfg image.Config) error {
 		if cfg.Width <= maxSide && cfg.Height <= maxSide {
 			return errFits
 		}
