@@ -79,7 +79,7 @@ func (t *Thumbnails) Details(ctx context.Context, f domain.LibraryFile) (domain.
 		}
 	case formatRAW:
 		d.Format = "RAW (" + strings.ToUpper(strings.TrimPrefix(path.Ext(f.Path), ".")) + ")"
-		m := readMeta(whole, f.Path, formatTIFF)
+		m := readRAWMeta(file, size, f.Path, head)
 		taken, d.DateField, orientation = m.TakenAt, m.DateTag, m.Orientation
 		d.Camera, d.Lens, d.Width, d.Height = camera(m.Make, m.Model), m.Lens, m.Width, m.Height
 		if ps, err := findPreviews(file, size, head); err == nil {

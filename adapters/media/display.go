@@ -125,9 +125,9 @@ func decodeForDisplay(r io.Reader, ra io.ReaderAt, size int64, name string, head
 		if err != nil {
 			return nil, 0, err
 		}
-		o := readMeta(io.NewSectionReader(ra, 0, size), name, formatTIFF).Orientation
+		o := readRAWMeta(ra, size, name, head).Orientation
 		if o == 0 {
-			// CR3 and RAF: the preview's own EXIF says, when it has one.
+			// The preview's own EXIF says, when it has one.
 			o = exifOrientation(readJPEGHeader(io.NewSectionReader(ra, p.off, p.n)).exif)
 		}
 		return img, orientationOr(o, fallback), nil

@@ -63,6 +63,11 @@ func (in *Inspector) Inspect(ctx context.Context, name string, r io.ReadSeeker, 
 	m := readMeta(r, name, f)
 	info.TakenAt, info.Orientation, info.Width, info.Height = m.TakenAt, m.Orientation, m.Width, m.Height
 	switch kindOf(name, head[:n]) {
+	case formatRAW:
+		if f != formatTIFF { // CR3, RAF, ORF, RW2: see readRAWMeta
+			m := readRAWMeta(readerAt(r), size, name, head[:n])
+			info.TakenAt, info.Orientation = m.TakenAt, m.Orientation
+		}
 	case formatVideo:
 		// The container's boxes: its creation date, duration and size. A
 		// file whose boxes are broken (truncated, most often) is corrupt;
