@@ -422,6 +422,14 @@ func TestVideoPoster(t *testing.T) {
 	if d.Preview != "drawn poster" || d.Duration != 83*time.Second {
 		t.Errorf("Details(clip.mp4) = %+v", d)
 	}
+	// A poster is not cached: a frame replaces it once ffmpeg is there.
+	_, cache, th := library(t, map[string][]byte{"clip.mp4": data})
+	if _, err := th.Thumbnail(context.Background(), libraryFile("clip.mp4", data), 224); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(cache); len(entries) != 0 {
+		t.Errorf("the poster was cached: %v", entries)
+	}
 }
 
 // TestVideoFrameFFmpeg makes a real video with ffmpeg (a red picture)

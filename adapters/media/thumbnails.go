@@ -74,16 +74,17 @@ func (t *Thumbnails) Thumbnail(ctx context.Context, f domain.LibraryFile, size i
 		return nil, err
 	}
 	if !validSHA1(f.SHA1) {
-		return t.make(ctx, f, size)
+		b, _, err := t.make(ctx, f, size)
+		return b, err
 	}
 	file := filepath.Join(t.cache, f.SHA1[:2], f.SHA1+"_"+strconv.Itoa(size)+".jpg")
 	if b, err := os.ReadFile(file); err == nil {
 		return b, nil
 	}
 	v, err, _ := t.group.Do(file, func() (any, error) {
-		b, err := t.make(ctx, f, size)
-		if err != nil {
-			return nil, err
+		b, keep, err := t.make(ctx, f, size)
+		if err != nil || !keep {
+			return b, err
 		}
 		if err := writeAtomic(file, b); err != nil {
 			return nil, fmt.Errorf("cache thumbnail of %s: %w", f.Path, err)
@@ -96,29 +97,32 @@ func (t *Thumbnails) Thumbnail(ctx context.Context, f domain.LibraryFile, size i
 	return v.([]byte), nil
 }
 
-// make decodes, scales, orients and encodes one thumbnail.
-func (t *Thumbnails) make(ctx context.Context, f domain.LibraryFile, size int) ([]byte, error) {
+// make decodes, scales, orients and encodes one thumbnail, and tells
+// whether to cache it: a video's drawn poster is not cached (it costs less
+// than a millisecond, and a frame replaces it once ffmpeg is there or can
+// read the file).
+func (t *Thumbnails) make(ctx context.Context, f domain.LibraryFile, size int) (thumb []byte, keep bool, err error) {
 	root, err := os.OpenRoot(t.root)
 	if err != nil {
-		return nil, fmt.Errorf("open library: %w", err)
+		return nil, false, fmt.Errorf("open library: %w", err)
 	}
 	defer root.Close()
 	file, err := root.Open(filepath.FromSlash(f.Path))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, domain.Errorf(domain.ENOTFOUND, "%s is not in the library", f.Path)
+		return nil, false, domain.Errorf(domain.ENOTFOUND, "%s is not in the library", f.Path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("thumbnail of %s: %w", f.Path, err)
+		return nil, false, fmt.Errorf("thumbnail of %s: %w", f.Path, err)
 	}
 	defer file.Close()
 	st, err := file.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("thumbnail of %s: %w", f.Path, err)
+		return nil, false, fmt.Errorf("thumbnail of %s: %w", f.Path, err)
 	}
 	head := make([]byte, sniffLen)
 	n, err := file.ReadAt(head, 0)
 	if err != nil && err != io.EOF {
-		return nil, fmt.Errorf("thumbnail of %s: %w", f.Path, err)
+		return nil, false, fmt.Errorf("thumbnail of %s: %w", f.Path, err)
 	}
 	head = head[:n]
 	kind := kindOf(f.Path, head)
@@ -133,16 +137,17 @@ func (t *Thumbnails) make(ctx context.Context, f domain.LibraryFile, size int) (
 		return img, err
 	})
 	if src.err != nil && !errors.Is(err, errTimeout) {
-		return nil, fmt.Errorf("thumbnail of %s: %w", f.Path, src.err)
+		return nil, false, fmt.Errorf("thumbnail of %s: %w", f.Path, src.err)
 	}
 	if err != nil {
 		e := domain.Errorf(domain.EINVALID, "%s cannot be decoded for a thumbnail: %v", f.Path, err)
 		e.Err = err
-		return nil, e
+		return nil, false, e
 	}
 	small := orient(fit(img, size), orientation)
 	flatten(small)
-	return encodeJPEG(small, thumbQuality)
+	b, err := encodeJPEG(small, thumbQuality)
+	return b, err == nil, err
 }
 
 // checkRel rejects a library path that could lead outside the library:

@@ -29,7 +29,7 @@ const maxFrameBytes = 128 << 20
 // is configured and succeeds, else a drawn poster with the duration. A
 // video whose boxes are broken gets no thumbnail (EINVALID with the
 // cause), so that the tile shows the kind icon.
-func (t *Thumbnails) videoThumb(ctx context.Context, ra io.ReaderAt, name, file string, fileSize int64, size int) ([]byte, error) {
+func (t *Thumbnails) videoThumb(ctx context.Context, ra io.ReaderAt, name, file string, fileSize int64, size int) ([]byte, bool, error) {
 	vm, err := readVideoMeta(ra, fileSize)
 	if err != nil && !isISOBMFF(ra) {
 		err = nil // not an MP4/MOV (AVI, MKV, ...): ffmpeg may still read it
@@ -37,7 +37,7 @@ func (t *Thumbnails) videoThumb(ctx context.Context, ra io.ReaderAt, name, file 
 	if err != nil {
 		e := domain.Errorf(domain.EINVALID, "%s cannot be shown: %v", name, err)
 		e.Err = err
-		return nil, e
+		return nil, false, e
 	}
 	if t.opts.ffmpeg != "" {
 		img, ferr := t.limited(ctx, func() (image.Image, error) {
@@ -46,11 +46,13 @@ func (t *Thumbnails) videoThumb(ctx context.Context, ra io.ReaderAt, name, file 
 		if ferr == nil {
 			small := fit(img, size)
 			flatten(small)
-			return encodeJPEG(small, thumbQuality)
+			b, err := encodeJPEG(small, thumbQuality)
+			return b, err == nil, err
 		}
 		// A video ffmpeg cannot read still gets a poster.
 	}
-	return encodeJPEG(videoPoster(vm, size), thumbQuality)
+	b, err := encodeJPEG(videoPoster(vm, size), thumbQuality)
+	return b, false, err
 }
 
 // isISOBMFF reports whether a file starts with an ftyp box, as MP4, MOV
