@@ -55,12 +55,19 @@ func (t *Thumbnails) videoThumb(ctx context.Context, ra io.ReaderAt, name, file 
 	return b, false, err
 }
 
-// isISOBMFF reports whether a file starts with an ftyp box, as MP4, MOV
-// (most of them), M4V and 3GP do.
+// isISOBMFF reports whether a file starts with a box that MP4, MOV, M4V
+// and 3GP files start with (ftyp; older QuickTime files also moov, mdat,
+// wide, free, skip or pnot).
 func isISOBMFF(ra io.ReaderAt) bool {
 	var b [8]byte
-	_, err := ra.ReadAt(b[:], 0)
-	return err == nil && (string(b[4:8]) == "ftyp" || string(b[4:8]) == "moov" || string(b[4:8]) == "wide" || string(b[4:8]) == "mdat")
+	if _, err := ra.ReadAt(b[:], 0); err != nil {
+		return false
+	}
+	switch string(b[4:8]) {
+	case "ftyp", "moov", "mdat", "wide", "free", "skip", "pnot":
+		return true
+	}
+	return false
 }
 
 // ffmpegFrame runs ffmpeg for one frame of file, scaled down to fit size
