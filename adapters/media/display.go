@@ -49,10 +49,10 @@ func WithTimeout(d time.Duration) Option {
 var errTimeout = errors.New("took longer than the time limit")
 
 // limited runs decode within the time limit, at most opts.parallel at
-// once. A decoder that overruns keeps its slot until it ends (the
+// once; decode gets a context that ends with the time limit. A decoder that overruns keeps its slot until it ends (the
 // WebAssembly decoders cannot be interrupted), so overrunning files do not
 // pile up in memory; the caller gets errTimeout at once.
-func (t *Thumbnails) limited(ctx context.Context, decode func() (image.Image, error)) (image.Image, error) {
+func (t *Thumbnails) limited(ctx context.Context, decode func(context.Context) (image.Image, error)) (image.Image, error) {
 	ctx, cancel := context.WithTimeout(ctx, t.opts.timeout)
 	defer cancel()
 	select {
@@ -72,7 +72,7 @@ func (t *Thumbnails) limited(ctx context.Context, decode func() (image.Image, er
 				done <- result{err: fmt.Errorf("decoder failed: %v", p)}
 			}
 		}()
-		img, err := decode()
+		img, err := decode(ctx)
 		done <- result{img, err}
 	}()
 	select {

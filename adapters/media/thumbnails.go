@@ -129,15 +129,21 @@ func (t *Thumbnails) make(ctx context.Context, f domain.LibraryFile, size int) (
 	if kind == formatVideo {
 		return t.videoThumb(ctx, file, f.Path, filepath.Join(t.root, filepath.FromSlash(f.Path)), st.Size(), size)
 	}
-	src := &readerState{r: io.NewSectionReader(file, 0, st.Size()), ctx: ctx}
+	var src *readerState
 	var orientation int
-	img, err := t.limited(ctx, func() (image.Image, error) {
+	img, err := t.limited(ctx, func(limit context.Context) (image.Image, error) {
+		// The Go decoders stop reading when the time is up.
+		src = &readerState{r: io.NewSectionReader(file, 0, st.Size()), ctx: limit}
 		img, o, err := decodeForDisplay(src, file, st.Size(), f.Path, head, size, f.Orientation)
 		orientation = o
 		return img, err
 	})
-	if src.err != nil && !errors.Is(err, errTimeout) {
-		return nil, false, fmt.Errorf("thumbnail of %s: %w", f.Path, src.err)
+	// (After a timeout the decoder may still be running: src is not read.)
+	if !errors.Is(err, errTimeout) && src != nil && src.err != nil {
+		if ctx.Err() != nil || !errors.Is(src.err, context.DeadlineExceeded) {
+			return nil, false, fmt.Errorf("thumbnail of %s: %w", f.Path, src.err)
+		}
+		err = fmt.Errorf("%w (%v)", errTimeout, t.opts.timeout)
 	}
 	if err != nil {
 		e := domain.Errorf(domain.EINVALID, "%s cannot be decoded for a thumbnail: %v", f.Path, err)

@@ -40,8 +40,8 @@ func (t *Thumbnails) videoThumb(ctx context.Context, ra io.ReaderAt, name, file 
 		return nil, false, e
 	}
 	if t.opts.ffmpeg != "" {
-		img, ferr := t.limited(ctx, func() (image.Image, error) {
-			return ffmpegFrame(ctx, t.opts.ffmpeg, file, vm.Duration, size, t.opts.timeout)
+		img, ferr := t.limited(ctx, func(limit context.Context) (image.Image, error) {
+			return ffmpegFrame(limit, t.opts.ffmpeg, file, vm.Duration, size)
 		})
 		if ferr == nil {
 			small := fit(img, size)
@@ -73,9 +73,8 @@ func isISOBMFF(ra io.ReaderAt) bool {
 // ffmpegFrame runs ffmpeg for one frame of file, scaled down to fit size
 // pixels and turned as the video's display matrix says, at one second in
 // (or the middle of a shorter video), as a BMP on its standard output.
-func ffmpegFrame(ctx context.Context, ffmpeg, file string, dur time.Duration, size int, timeout time.Duration) (image.Image, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+// ffmpeg is killed when ctx ends.
+func ffmpegFrame(ctx context.Context, ffmpeg, file string, dur time.Duration, size int) (image.Image, error) {
 	at := time.Second
 	if dur > 0 && dur < 2*time.Second {
 		at = dur / 2
