@@ -49,14 +49,16 @@ func WithTimeout(d time.Duration) Option {
 var errTimeout = errors.New("took longer than the time limit")
 
 // limited runs decode within the time limit, at most opts.parallel at
-// once; decode gets a context that ends with the time limit. A decoder that overruns keeps its slot until it ends (the
-// WebAssembly decoders cannot be interrupted), so overrunning files do not
-// pile up in memory; the caller gets errTimeout at once.
-func (t *Thumbnails) limited(ctx context.Context, decode func(context.Context) (image.Image, error)) (image.Image, error) {
+// once in each pool of slots; decode gets a context that ends with the
+// time limit (the Go decoders' reads and ffmpeg stop with it). A decoder
+// that overruns keeps its slot until it ends (the WebAssembly decoders
+// cannot be interrupted), so overrunning files do not pile up in memory;
+// the caller gets errTimeout at once.
+func (t *Thumbnails) limited(ctx context.Context, slots chan struct{}, decode func(context.Context) (image.Image, error)) (image.Image, error) {
 	ctx, cancel := context.WithTimeout(ctx, t.opts.timeout)
 	defer cancel()
 	select {
-	case t.slots <- struct{}{}:
+	case slots <- struct{}{}:
 	case <-ctx.Done():
 		return nil, fmt.Errorf("%w (%v) waiting for other thumbnails", errTimeout, t.opts.timeout)
 	}
@@ -66,7 +68,7 @@ func (t *Thumbnails) limited(ctx context.Context, decode func(context.Context) (
 	}
 	done := make(chan result, 1)
 	go func() {
-		defer func() { <-t.slots }()
+		defer func() { <-slots }()
 		defer func() {
 			if p := recover(); p != nil {
 				done <- result{err: fmt.Errorf("decoder failed: %v", p)}

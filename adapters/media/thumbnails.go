@@ -45,7 +45,11 @@ type Thumbnails struct {
 	cache string
 	opts  options
 	group singleflight.Group
-	slots chan struct{} // decodes running
+	slots chan struct{} // decodes by Go and ffmpeg running
+	// wasmSlots are the HEIF and AVIF decodes running: the WebAssembly
+	// decoders cannot be stopped, so one that never ended would keep its
+	// slot; apart, it would not hold up the other kinds.
+	wasmSlots chan struct{}
 }
 
 var _ ports.Thumbnailer = (*Thumbnails)(nil)
@@ -57,7 +61,8 @@ func NewThumbnails(libraryRoot, cacheDir string, opts ...Option) *Thumbnails {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Thumbnails{root: libraryRoot, cache: cacheDir, opts: o, slots: make(chan struct{}, o.parallel)}
+	return &Thumbnails{root: libraryRoot, cache: cacheDir, opts: o,
+		slots: make(chan struct{}, o.parallel), wasmSlots: make(chan struct{}, o.parallel)}
 }
 
 // Thumbnail returns a JPEG of f no larger than size pixels on its longer
@@ -131,7 +136,11 @@ func (t *Thumbnails) make(ctx context.Context, f domain.LibraryFile, size int) (
 	}
 	var src *readerState
 	var orientation int
-	img, err := t.limited(ctx, func(limit context.Context) (image.Image, error) {
+	slots := t.slots
+	if kind == formatHEIF || kind == formatAVIF {
+		slots = t.wasmSlots
+	}
+	img, err := t.limited(ctx, slots, func(limit context.Context) (image.Image, error) {
 		// The Go decoders stop reading when the time is up.
 		src = &readerState{r: io.NewSectionReader(file, 0, st.Size()), ctx: limit}
 		img, o, err := decodeForDisplay(src, file, st.Size(), f.Path, head, size, f.Orientation)

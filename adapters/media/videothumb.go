@@ -40,7 +40,7 @@ func (t *Thumbnails) videoThumb(ctx context.Context, ra io.ReaderAt, name, file 
 		return nil, false, e
 	}
 	if t.opts.ffmpeg != "" {
-		img, ferr := t.limited(ctx, func(limit context.Context) (image.Image, error) {
+		img, ferr := t.limited(ctx, t.slots, func(limit context.Context) (image.Image, error) {
 			return ffmpegFrame(limit, t.opts.ffmpeg, file, vm.Duration, size)
 		})
 		if ferr == nil {
