@@ -9,7 +9,6 @@ import (
 
 	"github.com/gen2brain/avif"
 	"github.com/gen2brain/heic"
-	"golang.org/x/image/draw"
 )
 
 // HEIC/HEIF and AVIF are decoded by libheif (with libde265) and libavif
@@ -415,13 +414,3 @@ func chooseHEIFThumb(thumbs []heifItem, want int) (heifItem, bool) {
 	return best, found
 }
 
-// toRGBA returns img as an *image.RGBA starting at (0, 0).
-func toRGBA(img image.Image) *image.RGBA {
-	if rgba, ok := img.(*image.RGBA); ok && rgba.Rect.Min == (image.Point{}) {
-		return rgba
-	}
-	b := img.Bounds()
-	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(dst, dst.Rect, img, b.Min, draw.Src)
-	return dst
-}
