@@ -413,4 +413,3 @@ func chooseHEIFThumb(thumbs []heifItem, want int) (heifItem, bool) {
 	}
 	return best, found
 }
-
