@@ -48,3 +48,15 @@ func FuzzMediaStructure(f *testing.F) {
 		_ = readRAWMeta(r, size, "x.cr3", head)
 	})
 }
+
+// TestShortVideoBoxes reads boxes too short for what they should hold: a
+// handler of 4 bytes, a QuickTime text item of 5. No panic, no date.
+func TestShortVideoBoxes(t *testing.T) {
+	trak := mediatest.Box("trak", mediatest.Box("mdia", mediatest.Box("hdlr", []byte{0, 0, 0, 0})))
+	udta := mediatest.Box("udta", mediatest.Box("\xa9day", []byte{0, 1, 0x15, 0xc7, '2'}))
+	file := append(mediatest.Box("ftyp", []byte("isom\x00\x00\x00\x00")), mediatest.Box("moov", trak, udta)...)
+	vm, err := readVideoMeta(bytes.NewReader(file), int64(len(file)))
+	if err != nil || !vm.TakenAt.IsZero() || vm.Width != 0 {
+		t.Errorf("readVideoMeta = %+v, %v; want nothing and no error", vm, err)
+	}
+}
