@@ -60,21 +60,38 @@ func (in *Inspector) Inspect(ctx context.Context, name string, r io.ReadSeeker, 
 		return info, fmt.Errorf("inspect %s: %w", name, err)
 	}
 	f := sniff(name, head[:n])
-	m := readMeta(r, name, f)
-	info.TakenAt, info.Orientation, info.Width, info.Height = m.TakenAt, m.Orientation, m.Width, m.Height
-	switch kindOf(name, head[:n]) {
-	case formatRAW:
-		if f != formatTIFF { // CR3, RAF, ORF, RW2: see readRAWMeta
-			m := readRAWMeta(readerAt(r), size, name, head[:n])
-			info.TakenAt, info.Orientation = m.TakenAt, m.Orientation
-		}
-	case formatVideo:
-		// The container's boxes: its creation date, duration and size. A
-		// file whose boxes are broken (truncated, most often) is corrupt;
-		// one that is no ISO base media file (AVI, MKV) is not read.
-		if n >= 8 && isISOBMFF(bytes.NewReader(head[:n])) {
-			vm, err := readVideoMeta(readerAt(r), size)
-			info.TakenAt, info.Duration, info.Width, info.Height = vm.TakenAt, vm.Duration, vm.Width, vm.Height
+	// The metadata and structure readers are guarded: a crafted file that
+	// made one panic is a corrupt file, not a crashed indexer.
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				info.Problem = fmt.Sprintf("%s: unreadable structure (%v)", domain.ProblemCorrupt, p)
+			}
+		}()
+		m := readMeta(r, name, f)
+		info.TakenAt, info.Orientation, info.Width, info.Height = m.TakenAt, m.Orientation, m.Width, m.Height
+		switch kindOf(name, head[:n]) {
+		case formatRAW:
+			if f != formatTIFF { // CR3, RAF, ORF, RW2: see readRAWMeta
+				m := readRAWMeta(readerAt(r), size, name, head[:n])
+				info.TakenAt, info.Orientation = m.TakenAt, m.Orientation
+			}
+		case formatVideo:
+			// The container's boxes: its creation date, duration and size. A
+			// file whose boxes are broken (truncated, most often) is corrupt;
+			// one that is no ISO base media file (AVI, MKV) is not read.
+			if n >= 8 && isISOBMFF(bytes.NewReader(head[:n])) {
+				vm, err := readVideoMeta(readerAt(r), size)
+				info.TakenAt, info.Duration, info.Width, info.Height = vm.TakenAt, vm.Duration, vm.Width, vm.Height
+				if err == nil {
+					err = checkTopBoxes(readerAt(r), size)
+				}
+				if err != nil {
+					info.Problem = fmt.Sprintf("%s: %v", domain.ProblemCorrupt, err)
+				}
+			}
+		case formatHEIF, formatAVIF:
+			_, err := readHEIFInfo(readerAt(r), size)
 			if err == nil {
 				err = checkTopBoxes(readerAt(r), size)
 			}
@@ -82,15 +99,7 @@ func (in *Inspector) Inspect(ctx context.Context, name string, r io.ReadSeeker, 
 				info.Problem = fmt.Sprintf("%s: %v", domain.ProblemCorrupt, err)
 			}
 		}
-	case formatHEIF, formatAVIF:
-		_, err := readHEIFInfo(readerAt(r), size)
-		if err == nil {
-			err = checkTopBoxes(readerAt(r), size)
-		}
-		if err != nil {
-			info.Problem = fmt.Sprintf("%s: %v", domain.ProblemCorrupt, err)
-		}
-	}
+	}()
 
 	if _, err := r.Seek(0, io.SeekStart); err != nil {
 		return info, fmt.Errorf("inspect %s: %w", name, err)

@@ -107,6 +107,11 @@ func (t *Thumbnails) Thumbnail(ctx context.Context, f domain.LibraryFile, size i
 // than a millisecond, and a frame replaces it once ffmpeg is there or can
 // read the file).
 func (t *Thumbnails) make(ctx context.Context, f domain.LibraryFile, size int) (thumb []byte, keep bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			thumb, keep, err = nil, false, domain.Errorf(domain.EINVALID, "%s cannot be shown: reading it failed (%v)", f.Path, p)
+		}
+	}()
 	root, err := os.OpenRoot(t.root)
 	if err != nil {
 		return nil, false, fmt.Errorf("open library: %w", err)
