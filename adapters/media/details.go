@@ -23,8 +23,12 @@ var _ ports.MediaDetailer = (*Thumbnails)(nil)
 // headers of its image or preview, never its pixels, so it costs a few
 // small reads and is not cached. ENOTFOUND when the file is gone, EINVALID
 // for a path outside the library.
-func (t *Thumbnails) Details(ctx context.Context, f domain.LibraryFile) (domain.MediaDetails, error) {
-	var d domain.MediaDetails
+func (t *Thumbnails) Details(ctx context.Context, f domain.LibraryFile) (d domain.MediaDetails, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			d, err = domain.MediaDetails{}, domain.Errorf(domain.EINVALID, "the details of %s cannot be read (%v)", f.Path, p)
+		}
+	}()
 	if err := checkRel(f.Path); err != nil {
 		return d, err
 	}
@@ -79,7 +83,7 @@ func (t *Thumbnails) Details(ctx context.Context, f domain.LibraryFile) (domain.
 		}
 	case formatRAW:
 		d.Format = "RAW (" + strings.ToUpper(strings.TrimPrefix(path.Ext(f.Path), ".")) + ")"
-		m := readMeta(whole, f.Path, formatTIFF)
+		m := readRAWMeta(file, size, f.Path, head)
 		taken, d.DateField, orientation = m.TakenAt, m.DateTag, m.Orientation
 		d.Camera, d.Lens, d.Width, d.Height = camera(m.Make, m.Model), m.Lens, m.Width, m.Height
 		if ps, err := findPreviews(file, size, head); err == nil {

@@ -49,14 +49,16 @@ func WithTimeout(d time.Duration) Option {
 var errTimeout = errors.New("took longer than the time limit")
 
 // limited runs decode within the time limit, at most opts.parallel at
-// once. A decoder that overruns keeps its slot until it ends (the
-// WebAssembly decoders cannot be interrupted), so overrunning files do not
-// pile up in memory; the caller gets errTimeout at once.
-func (t *Thumbnails) limited(ctx context.Context, decode func() (image.Image, error)) (image.Image, error) {
+// once in each pool of slots; decode gets a context that ends with the
+// time limit (the Go decoders' reads and ffmpeg stop with it). A decoder
+// that overruns keeps its slot until it ends (the WebAssembly decoders
+// cannot be interrupted), so overrunning files do not pile up in memory;
+// the caller gets errTimeout at once.
+func (t *Thumbnails) limited(ctx context.Context, slots chan struct{}, decode func(context.Context) (image.Image, error)) (image.Image, error) {
 	ctx, cancel := context.WithTimeout(ctx, t.opts.timeout)
 	defer cancel()
 	select {
-	case t.slots <- struct{}{}:
+	case slots <- struct{}{}:
 	case <-ctx.Done():
 		return nil, fmt.Errorf("%w (%v) waiting for other thumbnails", errTimeout, t.opts.timeout)
 	}
@@ -66,13 +68,13 @@ func (t *Thumbnails) limited(ctx context.Context, decode func() (image.Image, er
 	}
 	done := make(chan result, 1)
 	go func() {
-		defer func() { <-t.slots }()
+		defer func() { <-slots }()
 		defer func() {
 			if p := recover(); p != nil {
 				done <- result{err: fmt.Errorf("decoder failed: %v", p)}
 			}
 		}()
-		img, err := decode()
+		img, err := decode(ctx)
 		done <- result{img, err}
 	}()
 	select {
@@ -119,15 +121,15 @@ func decodeForDisplay(r io.Reader, ra io.ReaderAt, size int64, name string, head
 	switch {
 	case f == formatHEIF || f == formatAVIF:
 		o := readMeta(io.NewSectionReader(ra, 0, size), name, f).Orientation
-		return decodeHEIF(f, r, orientationOr(o, fallback), nil)
+		return decodeHEIF(f, r, orientationOr(o, fallback), thumbSize, nil)
 	case f == formatRAW:
 		img, p, err := decodeRAWPreview(ra, size, head, thumbSize)
 		if err != nil {
 			return nil, 0, err
 		}
-		o := readMeta(io.NewSectionReader(ra, 0, size), name, formatTIFF).Orientation
+		o := readRAWMeta(ra, size, name, head).Orientation
 		if o == 0 {
-			// CR3 and RAF: the preview's own EXIF says, when it has one.
+			// The preview's own EXIF says, when it has one.
 			o = exifOrientation(readJPEGHeader(io.NewSectionReader(ra, p.off, p.n)).exif)
 		}
 		return img, orientationOr(o, fallback), nil

@@ -2,13 +2,13 @@ package media
 
 import (
 	"bytes"
+	"encoding/binary"
 	"fmt"
 	"image"
 	"io"
 
 	"github.com/gen2brain/avif"
 	"github.com/gen2brain/heic"
-	"golang.org/x/image/draw"
 )
 
 // HEIC/HEIF and AVIF are decoded by libheif (with libde265) and libavif
@@ -24,30 +24,43 @@ import (
 // the whole file in memory.
 const maxHEIFBytes = 256 << 20
 
-// heifInfo is what the boxes of a HEIF or AVIF file say about its primary
-// image: its stored size (ispe) and the orientation its transformative
+// heifItem is what the boxes of a HEIF or AVIF file say about one image
+// item: its stored size (ispe) and the orientation its transformative
 // properties (irot, imir) give, as an EXIF orientation.
-type heifInfo struct {
+type heifItem struct {
+	ID            uint32
 	Width, Height int
 	Orientation   int  // 1-8; 1 when there is no transformation
-	Transformed   bool // the primary image has an irot or imir property
+	Transformed   bool // the item has an irot or imir property
 	// transforms are the file offsets of the irot and imir boxes, and
 	// essential those of the first byte of each of their associations in
 	// ipma (its top bit marks the property essential).
 	transforms, essential []int64
 }
 
+// heifInfo is the primary image of a HEIF or AVIF file and its
+// thumbnails (items with a "thmb" reference to it).
+type heifInfo struct {
+	heifItem
+	Thumbs []heifItem
+	// pitm is the file offset of the primary item's ID in pitm, and
+	// pitmWide whether it is 32 bits wide (else 16).
+	pitm     int64
+	pitmWide bool
+}
+
 // readHEIFInfo reads the meta box of a HEIF or AVIF file: the primary item
-// (pitm), its properties (iprp: ipco and ipma), and from them the image
-// spatial extents (ispe) and the rotation (irot) and mirroring (imir) in
-// the order they apply.
+// (pitm), the thumbnails referring to it (iref thmb), their properties
+// (iprp: ipco and ipma), and from those the image spatial extents (ispe)
+// and the rotation (irot) and mirroring (imir) in the order they apply.
 func readHEIFInfo(r io.ReaderAt, size int64) (heifInfo, error) {
-	info := heifInfo{Orientation: 1}
+	info := heifInfo{heifItem: heifItem{Orientation: 1}}
 	count := 0
 	var primary uint32
 	var props []bmffBox // ipco's children, in order (1-based in ipma)
 	var assoc map[uint32][]ipmaEntry
 	var ipmaBody int64
+	thumbOf := map[uint32][]uint32{} // to item -> thumbnail items
 	err := walkBoxes(r, 0, size, &count, func(b bmffBox) error {
 		if b.typ != "meta" {
 			return nil
@@ -59,11 +72,18 @@ func readHEIFInfo(r io.ReaderAt, size int64) (heifInfo, error) {
 				if err != nil {
 					return err
 				}
+				info.pitm = c.body + 4
 				if len(body) > 0 && body[0] == 0 {
 					primary = uint32(be16(body, 4))
 				} else {
-					primary = be32(body, 4)
+					primary, info.pitmWide = be32(body, 4), true
 				}
+			case "iref":
+				body, err := readBody(r, c, maxMetaBox)
+				if err != nil {
+					return err
+				}
+				parseThumbRefs(body, thumbOf)
 			case "iprp":
 				return children(r, c, 0, &count, func(d bmffBox) error {
 					switch d.typ {
@@ -92,46 +112,97 @@ func readHEIFInfo(r io.ReaderAt, size int64) (heifInfo, error) {
 	if err != nil {
 		return info, err
 	}
-	t := transform{}
-	for _, a := range assoc[primary] {
-		if a.index < 1 || a.index > len(props) {
-			continue
+	item := func(id uint32) (heifItem, error) {
+		it := heifItem{ID: id}
+		t := transform{}
+		for _, a := range assoc[id] {
+			if a.index < 1 || a.index > len(props) {
+				continue
+			}
+			p := props[a.index-1]
+			if p.typ == "irot" || p.typ == "imir" {
+				it.transforms = append(it.transforms, p.start)
+				it.essential = append(it.essential, ipmaBody+int64(a.at))
+			}
+			switch p.typ {
+			case "ispe":
+				body, err := readBody(r, p, 12)
+				if err != nil {
+					return it, err
+				}
+				it.Width, it.Height = int(be32(body, 4)), int(be32(body, 8))
+			case "irot":
+				body, err := readBody(r, p, 1)
+				if err != nil || len(body) < 1 {
+					return it, err
+				}
+				t, it.Transformed = t.rotateCCW(int(body[0]&3)), true
+			case "imir":
+				body, err := readBody(r, p, 1)
+				if err != nil || len(body) < 1 {
+					return it, err
+				}
+				// ISO/IEC 23008-12:2022 (and libheif, libavif): mode 0
+				// mirrors top to bottom, 1 left to right.
+				it.Transformed = true
+				if body[0]&1 == 0 {
+					t = t.flipV()
+				} else {
+					t = t.flipH()
+				}
+			}
 		}
-		p := props[a.index-1]
-		if p.typ == "irot" || p.typ == "imir" {
-			info.transforms = append(info.transforms, p.start)
-			info.essential = append(info.essential, ipmaBody+int64(a.at))
-		}
-		switch p.typ {
-		case "ispe":
-			body, err := readBody(r, p, 12)
-			if err != nil {
-				return info, err
-			}
-			info.Width, info.Height = int(be32(body, 4)), int(be32(body, 8))
-		case "irot":
-			body, err := readBody(r, p, 1)
-			if err != nil || len(body) < 1 {
-				return info, err
-			}
-			t, info.Transformed = t.rotateCCW(int(body[0]&3)), true
-		case "imir":
-			body, err := readBody(r, p, 1)
-			if err != nil || len(body) < 1 {
-				return info, err
-			}
-			// ISO/IEC 23008-12:2022 (and libheif, libavif): mode 0 mirrors
-			// top to bottom, 1 left to right.
-			info.Transformed = true
-			if body[0]&1 == 0 {
-				t = t.flipV()
-			} else {
-				t = t.flipH()
-			}
+		it.Orientation = t.exif()
+		return it, nil
+	}
+	if info.heifItem, err = item(primary); err != nil {
+		return info, err
+	}
+	for _, id := range thumbOf[primary] {
+		th, err := item(id)
+		if err == nil && th.Width > 0 && th.Height > 0 {
+			info.Thumbs = append(info.Thumbs, th)
 		}
 	}
-	info.Orientation = t.exif()
 	return info, nil
+}
+
+// parseThumbRefs reads the "thmb" references of an iref payload into
+// thumbOf: for each item, the items that are its thumbnails.
+func parseThumbRefs(b []byte, thumbOf map[uint32][]uint32) {
+	if len(b) < 4 {
+		return
+	}
+	wide := b[0] != 0
+	off := 4
+	for n := 0; off+8 <= len(b) && n < 10000; n++ {
+		size := int(be32(b, off))
+		typ := string(b[off+4 : off+8])
+		if size < 8 || off+size > len(b) {
+			return
+		}
+		ref := b[off+8 : off+size]
+		off += size
+		if typ != "thmb" {
+			continue
+		}
+		id := func(i int) (uint32, int) {
+			if wide {
+				return be32(ref, i), i + 4
+			}
+			return uint32(be16(ref, i)), i + 2
+		}
+		from, i := id(0)
+		count := int(be16(ref, i))
+		i += 2
+		for range count {
+			var to uint32
+			if to, i = id(i); i > len(ref) {
+				break
+			}
+			thumbOf[to] = append(thumbOf[to], from)
+		}
+	}
 }
 
 // ipmaEntry is one association of an item with a property: its 1-based
@@ -235,7 +306,7 @@ func (t transform) exif() int {
 // asks (an iPhone that writes both makes them agree). The image
 // size from ispe is checked against MaxPixels first, and check, when not
 // nil, sees the size as displayed.
-func decodeHEIF(f format, r io.Reader, exifOrientation int, check func(image.Config) error) (img image.Image, orientation int, err error) {
+func decodeHEIF(f format, r io.Reader, exifOrientation, want int, check func(image.Config) error) (img image.Image, orientation int, err error) {
 	defer func() {
 		if p := recover(); p != nil {
 			img, err = nil, fmt.Errorf("%s decoder failed: %v", f, p)
@@ -261,6 +332,28 @@ func decodeHEIF(f format, r io.Reader, exifOrientation int, check func(image.Con
 	if !hi.Transformed {
 		hi.Orientation = max(exifOrientation, 1)
 	}
+	// For a small thumbnail, the file's own thumbnail (an iPhone's is
+	// 320×240) decodes ten times as fast as the photo: libheif or libavif
+	// is then given the file with that item as its primary one.
+	it := hi.heifItem
+	if th, ok := chooseHEIFThumb(hi.Thumbs, want); ok && check == nil {
+		b = bytes.Clone(b)
+		if hi.pitmWide {
+			binary.BigEndian.PutUint32(b[hi.pitm:], th.ID)
+		} else if th.ID <= 0xffff {
+			binary.BigEndian.PutUint16(b[hi.pitm:], uint16(th.ID))
+		}
+		if th.Transformed {
+			it = th
+		} else {
+			// A thumbnail without transformations of its own is turned as
+			// its photo is.
+			it.Width, it.Height, it.transforms, it.essential = th.Width, th.Height, nil, nil
+		}
+		if !hi.Transformed && !th.Transformed {
+			it.Orientation = hi.Orientation
+		}
+	}
 	if check != nil {
 		w, h := hi.Width, hi.Height
 		if hi.Orientation >= 5 {
@@ -275,19 +368,19 @@ func decodeHEIF(f format, r io.Reader, exifOrientation int, check func(image.Con
 		if err != nil {
 			return nil, 0, fmt.Errorf("AVIF: %w", err)
 		}
-		return img, hi.Orientation, nil
+		return img, it.Orientation, nil
 	}
-	if hi.Transformed {
+	if len(it.transforms) > 0 {
 		// github.com/gen2brain/heic v0.4.5 copies libheif's planes with
 		// the stride of the unturned image: a quarter turn garbles the
 		// picture or fails out of bounds. So libheif gets the file without
 		// its transformations (their boxes renamed "free", no longer
 		// essential: same size, same offsets), and they are applied here.
 		b = bytes.Clone(b)
-		for _, off := range hi.transforms {
+		for _, off := range it.transforms {
 			copy(b[off+4:off+8], "free")
 		}
-		for _, off := range hi.essential {
+		for _, off := range it.essential {
 			b[off] &^= 0x80
 		}
 	}
@@ -295,16 +388,28 @@ func decodeHEIF(f format, r io.Reader, exifOrientation int, check func(image.Con
 	if err != nil {
 		return nil, 0, fmt.Errorf("HEIF: %w", err)
 	}
-	return img, hi.Orientation, nil
+	return img, it.Orientation, nil
 }
 
-// toRGBA returns img as an *image.RGBA starting at (0, 0).
-func toRGBA(img image.Image) *image.RGBA {
-	if rgba, ok := img.(*image.RGBA); ok && rgba.Rect.Min == (image.Point{}) {
-		return rgba
+// minHEIFDecodeWidth is the narrowest thumbnail item decoded:
+// github.com/gen2brain/heic v0.4.5 garbles images narrower than 128
+// pixels (it assumes chroma rows of half the width rounded up to 16
+// bytes, where libheif makes them at least 64).
+const minHEIFDecodeWidth = 128
+
+// chooseHEIFThumb picks the smallest of a HEIF's thumbnails that is at
+// least want pixels on its longer side; false when none is (or want is 0).
+func chooseHEIFThumb(thumbs []heifItem, want int) (heifItem, bool) {
+	var best heifItem
+	found := false
+	for _, t := range thumbs {
+		long := max(t.Width, t.Height)
+		if want <= 0 || long < want || t.Width < minHEIFDecodeWidth || int64(t.Width)*int64(t.Height) > MaxPixels {
+			continue
+		}
+		if !found || long < max(best.Width, best.Height) {
+			best, found = t, true
+		}
 	}
-	b := img.Bounds()
-	dst := image.NewRGBA(image.Rect(0, 0, b.Dx(), b.Dy()))
-	draw.Draw(dst, dst.Rect, img, b.Min, draw.Src)
-	return dst
+	return best, found
 }

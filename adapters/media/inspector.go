@@ -73,18 +73,35 @@ func (in *Inspector) inspect(ctx context.Context, name string, r io.ReadSeeker, 
 		return info, fmt.Errorf("inspect %s: %w", name, err)
 	}
 	f := sniff(name, head[:n])
-	m := readMeta(r, name, f)
-	info.TakenAt, info.Orientation, info.Width, info.Height = m.TakenAt, m.Orientation, m.Width, m.Height
-	if kindOf(name, head[:n]) == formatVideo && n >= 8 && isISOBMFF(bytes.NewReader(head[:n])) {
-		// The container's boxes: its creation date, duration and size;
-		// whether they are sound is the structural check's to say.
-		if vm, err := readVideoMeta(readerAt(r), size); err == nil {
-			if !vm.TakenAt.IsZero() {
-				info.TakenAt = vm.TakenAt
+	// The metadata readers are guarded: a crafted file that made one
+	// panic is a corrupt file, not a crashed indexer. Whether a file's
+	// structure is sound is the structural check's to say (below).
+	func() {
+		defer func() {
+			if p := recover(); p != nil {
+				info.Problem = fmt.Sprintf("%s: unreadable structure (%v)", domain.ProblemCorrupt, p)
 			}
-			info.Duration, info.Width, info.Height = vm.Duration, vm.Width, vm.Height
+		}()
+		m := readMeta(r, name, f)
+		info.TakenAt, info.Orientation, info.Width, info.Height = m.TakenAt, m.Orientation, m.Width, m.Height
+		switch kindOf(name, head[:n]) {
+		case formatRAW:
+			if f != formatTIFF { // CR3, RAF, ORF, RW2: see readRAWMeta
+				m := readRAWMeta(readerAt(r), size, name, head[:n])
+				info.TakenAt, info.Orientation = m.TakenAt, m.Orientation
+			}
+		case formatVideo:
+			// The container's boxes: its creation date, duration and size.
+			if n >= 8 && isISOBMFF(bytes.NewReader(head[:n])) {
+				if vm, err := readVideoMeta(readerAt(r), size); err == nil {
+					if !vm.TakenAt.IsZero() {
+						info.TakenAt = vm.TakenAt
+					}
+					info.Duration, info.Width, info.Height = vm.Duration, vm.Width, vm.Height
+				}
+			}
 		}
-	}
+	}()
 	if info.Width == 0 && n > 0 && f.decodable() && f != formatTIFF {
 		if _, err := r.Seek(0, io.SeekStart); err != nil {
 			return info, fmt.Errorf("inspect %s: %w", name, err)

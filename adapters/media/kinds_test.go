@@ -25,7 +25,7 @@ import (
 // chroma of images that narrow; photos are never that small.)
 var fixtureTaken = time.Date(2021, 7, 4, 16, 30, 5, 0, time.UTC)
 
-func fixture(t *testing.T, name string) []byte {
+func fixture(t testing.TB, name string) []byte {
 	t.Helper()
 	b, err := os.ReadFile(filepath.Join("testdata", name))
 	if err != nil {
@@ -302,7 +302,8 @@ func TestDNGPreview(t *testing.T) {
 // TestCR3AndRAFPreview checks the previews of Canon's CR3 (PRVW box) and
 // Fujifilm's RAF (header).
 func TestCR3AndRAFPreview(t *testing.T) {
-	preview := mediatest.JPEG(t, mediatest.JPEGOptions{Width: 64, Height: 48, Orientation: 8, Seed: 3})
+	rafTaken := time.Date(2023, 3, 4, 5, 6, 7, 0, time.UTC)
+	preview := mediatest.JPEG(t, mediatest.JPEGOptions{Width: 64, Height: 48, Orientation: 8, Seed: 3, TakenAt: rafTaken})
 	for name, data := range map[string][]byte{"IMG_1.CR3": mediatest.CR3(t, preview), "DSCF1.RAF": mediatest.RAF(t, preview)} {
 		b, err := thumbOf(t, name, data, 48)
 		if err != nil {
@@ -314,6 +315,17 @@ func TestCR3AndRAFPreview(t *testing.T) {
 		// The preview's own EXIF says orientation 8.
 		if img.Bounds().Size() != image.Pt(36, 48) || red != bl || blue != tl {
 			t.Errorf("%s thumbnail: %v, red %s, blue %s; want 36×48, red bottom-left, blue top-left", name, img.Bounds().Size(), red, blue)
+		}
+		// The date: CR3's CMT2 box, RAF's preview's EXIF.
+		want := rafTaken
+		if strings.HasSuffix(name, ".CR3") {
+			want = mediatest.CR3Taken
+		}
+		if info := inspect(t, name, data); !info.TakenAt.Equal(want) || info.Problem != "" {
+			t.Errorf("Inspect(%s) = %+v, want taken %v", name, info, want)
+		}
+		if d := details(t, name, data); strings.HasSuffix(name, ".CR3") && (d.Camera != "Canon EOS R5" || d.TakenSource != domain.TakenFromEXIF) {
+			t.Errorf("Details(%s) = %+v, want the camera and date of CMT1 and CMT2", name, d)
 		}
 		// Cut inside the preview: no thumbnail, and no crash.
 		if _, err := thumbOf(t, name, data[:len(data)-len(preview)/2], 48); domain.ErrorCode(err) != domain.EINVALID {
@@ -409,6 +421,14 @@ func TestVideoPoster(t *testing.T) {
 	d := details(t, "clip.mp4", data)
 	if d.Preview != "drawn poster" || d.Duration != 83*time.Second {
 		t.Errorf("Details(clip.mp4) = %+v", d)
+	}
+	// A poster is not cached: a frame replaces it once ffmpeg is there.
+	_, cache, th := library(t, map[string][]byte{"clip.mp4": data})
+	if _, err := th.Thumbnail(context.Background(), libraryFile("clip.mp4", data), 224); err != nil {
+		t.Fatal(err)
+	}
+	if entries, _ := os.ReadDir(cache); len(entries) != 0 {
+		t.Errorf("the poster was cached: %v", entries)
 	}
 }
 

@@ -348,3 +348,61 @@ func decodeRAWPreview(r io.ReaderAt, fileSize int64, head []byte, size int) (ima
 	}
 	return img, p, nil
 }
+
+// readRAWMeta reads the metadata of a RAW file: the EXIF of a TIFF-based
+// one; for a CR3 its CMT1 (IFD0: camera, orientation) and CMT2 (Exif IFD:
+// date taken, lens) boxes, each a TIFF structure; for a RAF, Olympus ORF
+// or Panasonic RW2 the EXIF of the embedded preview JPEG, which the camera
+// copies there.
+func readRAWMeta(r io.ReaderAt, size int64, name string, head []byte) meta {
+	whole := io.NewSectionReader(r, 0, size)
+	switch {
+	case bytes.HasPrefix(head, []byte("II*\x00")), bytes.HasPrefix(head, []byte("MM\x00*")):
+		return readMeta(whole, name, formatTIFF)
+	case len(head) >= 12 && string(head[4:12]) == "ftypcrx ":
+		return readCR3Meta(r, size)
+	}
+	ps, err := findPreviews(r, size, head)
+	if err != nil {
+		return meta{}
+	}
+	p, _ := choosePreview(ps, 1<<30)
+	m := readMeta(io.NewSectionReader(r, p.off, p.n), "preview.jpg", formatJPEG)
+	m.Width, m.Height = 0, 0 // the preview's, not the RAW image's
+	return m
+}
+
+// readCR3Meta reads a CR3's CMT1 and CMT2 boxes (in moov's Canon uuid box).
+func readCR3Meta(r io.ReaderAt, size int64) meta {
+	var m meta
+	count := 0
+	_ = walkBoxes(r, 0, size, &count, func(b bmffBox) error {
+		if b.typ != "moov" {
+			return nil
+		}
+		_ = children(r, b, 0, &count, func(c bmffBox) error {
+			if c.typ != "uuid" || c.uuid != uuidCanonMoov {
+				return nil
+			}
+			return children(r, c, 0, &count, func(d bmffBox) error {
+				if d.typ != "CMT1" && d.typ != "CMT2" || d.size() > maxMetaBox {
+					return nil
+				}
+				t := readMeta(io.NewSectionReader(r, d.body, d.size()), "cmt.tif", formatTIFF)
+				m.Make, m.Model = firstNonEmpty(m.Make, t.Make), firstNonEmpty(m.Model, t.Model)
+				m.Lens = firstNonEmpty(m.Lens, t.Lens)
+				if m.Orientation == 0 {
+					m.Orientation = t.Orientation
+				}
+				if d.typ == "CMT2" || m.TakenAt.IsZero() {
+					if !t.TakenAt.IsZero() {
+						m.TakenAt, m.DateRaw, m.OffsetRaw, m.DateTag = t.TakenAt, t.DateRaw, t.OffsetRaw, t.DateTag
+					}
+				}
+				return nil
+			})
+		})
+		return errStop
+	})
+	return m
+}

@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"image"
 	"io"
+	"time"
 
 	"github.com/photosync/photosync/domain"
 	"github.com/photosync/photosync/ports"
@@ -97,7 +98,8 @@ func (rs *Resizer) Resize(ctx context.Context, name string, r io.Reader, maxSide
 	return jpg, nil
 }
 
-// resizeHEIF resizes a HEIC or AVIF image to a JPEG. Its date taken (EXIF
+// resizeHEIF resizes a HEIC or AVIF image to a JPEG, within
+// DefaultTimeout (EINVALID past it: the original is sent). Its date taken (EXIF
 // DateTimeOriginal with its offset, else the other EXIF dates) is written
 // into a small EXIF segment of the copy, with the new size and
 // Orientation 1; other metadata is not carried over.
@@ -110,12 +112,35 @@ func (rs *Resizer) resizeHEIF(ctx context.Context, name string, f format, br io.
 		return nil, fmt.Errorf("resize %s: %w", name, err)
 	}
 	m := readMeta(bytes.NewReader(b), name, f)
-	img, o, err := decodeHEIF(f, bytes.NewReader(b), m.Orientation, func(cfg image.Config) error {
-		if cfg.Width <= maxSide && cfg.Height <= maxSide {
-			return errFits
-		}
-		return nil
-	})
+	type decoded struct {
+		img image.Image
+		o   int
+		err error
+	}
+	done := make(chan decoded, 1)
+	go func() {
+		img, o, err := decodeHEIF(f, bytes.NewReader(b), m.Orientation, 0, func(cfg image.Config) error {
+			if cfg.Width <= maxSide && cfg.Height <= maxSide {
+				return errFits
+			}
+			return nil
+		})
+		done <- decoded{img, o, err}
+	}()
+	// The WebAssembly decoder cannot be stopped: past the time limit it is
+	// left to end on its own and the original is sent instead.
+	timer := time.NewTimer(DefaultTimeout)
+	defer timer.Stop()
+	var img image.Image
+	var o int
+	select {
+	case d := <-done:
+		img, o, err = d.img, d.o, d.err
+	case <-timer.C:
+		err = fmt.Errorf("%w (%v)", errTimeout, DefaultTimeout)
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
 	switch {
 	case errors.Is(err, errFits):
 		return nil, nil

@@ -85,6 +85,17 @@ func TestInspectSharedMedia(t *testing.T) {
 	if dng := got["canon_eos_6d.dng"]; dng.TakenAt.IsZero() || dng.Width == 0 {
 		t.Errorf("canon_eos_6d.dng: %+v, want its EXIF date and size", dng)
 	}
+	// The sample videos' containers carry no date (mvhd, tkhd and mdhd say
+	// 0; no ©day, no QuickTime creation date): their duration and size.
+	for name, want := range map[string]domain.MediaInfo{
+		"christmas.mp4": {Width: 640, Height: 416, Duration: 810 * time.Millisecond},
+		"earth.mov":     {Width: 480, Height: 270, Duration: 30571 * time.Millisecond},
+	} {
+		v := got[name]
+		if !v.TakenAt.IsZero() || v.Width != want.Width || v.Height != want.Height || (v.Duration-want.Duration).Abs() > 10*time.Millisecond {
+			t.Errorf("%s: %+v, want no date, %dx%d, %v", name, v, want.Width, want.Height, want.Duration)
+		}
+	}
 	for name, info := range got {
 		if name != "empty.jpg" && name != "broken-animated-earth.jpg" && info.Problem != "" {
 			t.Errorf("%s: Problem %q, want none", name, info.Problem)

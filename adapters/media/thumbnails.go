@@ -45,7 +45,11 @@ type Thumbnails struct {
 	cache string
 	opts  options
 	group singleflight.Group
-	slots chan struct{} // decodes running
+	slots chan struct{} // decodes by Go and ffmpeg running
+	// wasmSlots are the HEIF and AVIF decodes running: the WebAssembly
+	// decoders cannot be stopped, so one that never ended would keep its
+	// slot; apart, it would not hold up the other kinds.
+	wasmSlots chan struct{}
 }
 
 var _ ports.Thumbnailer = (*Thumbnails)(nil)
@@ -57,7 +61,8 @@ func NewThumbnails(libraryRoot, cacheDir string, opts ...Option) *Thumbnails {
 	for _, opt := range opts {
 		opt(&o)
 	}
-	return &Thumbnails{root: libraryRoot, cache: cacheDir, opts: o, slots: make(chan struct{}, o.parallel)}
+	return &Thumbnails{root: libraryRoot, cache: cacheDir, opts: o,
+		slots: make(chan struct{}, o.parallel), wasmSlots: make(chan struct{}, o.parallel)}
 }
 
 // Thumbnail returns a JPEG of f no larger than size pixels on its longer
@@ -74,16 +79,17 @@ func (t *Thumbnails) Thumbnail(ctx context.Context, f domain.LibraryFile, size i
 		return nil, err
 	}
 	if !validSHA1(f.SHA1) {
-		return t.make(ctx, f, size)
+		b, _, err := t.make(ctx, f, size)
+		return b, err
 	}
 	file := filepath.Join(t.cache, f.SHA1[:2], f.SHA1+"_"+strconv.Itoa(size)+".jpg")
 	if b, err := os.ReadFile(file); err == nil {
 		return b, nil
 	}
 	v, err, _ := t.group.Do(file, func() (any, error) {
-		b, err := t.make(ctx, f, size)
-		if err != nil {
-			return nil, err
+		b, keep, err := t.make(ctx, f, size)
+		if err != nil || !keep {
+			return b, err
 		}
 		if err := writeAtomic(file, b); err != nil {
 			return nil, fmt.Errorf("cache thumbnail of %s: %w", f.Path, err)
@@ -96,53 +102,72 @@ func (t *Thumbnails) Thumbnail(ctx context.Context, f domain.LibraryFile, size i
 	return v.([]byte), nil
 }
 
-// make decodes, scales, orients and encodes one thumbnail.
-func (t *Thumbnails) make(ctx context.Context, f domain.LibraryFile, size int) ([]byte, error) {
+// make decodes, scales, orients and encodes one thumbnail, and tells
+// whether to cache it: a video's drawn poster is not cached (it costs less
+// than a millisecond, and a frame replaces it once ffmpeg is there or can
+// read the file).
+func (t *Thumbnails) make(ctx context.Context, f domain.LibraryFile, size int) (thumb []byte, keep bool, err error) {
+	defer func() {
+		if p := recover(); p != nil {
+			thumb, keep, err = nil, false, domain.Errorf(domain.EINVALID, "%s cannot be shown: reading it failed (%v)", f.Path, p)
+		}
+	}()
 	root, err := os.OpenRoot(t.root)
 	if err != nil {
-		return nil, fmt.Errorf("open library: %w", err)
+		return nil, false, fmt.Errorf("open library: %w", err)
 	}
 	defer root.Close()
 	file, err := root.Open(filepath.FromSlash(f.Path))
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, domain.Errorf(domain.ENOTFOUND, "%s is not in the library", f.Path)
+		return nil, false, domain.Errorf(domain.ENOTFOUND, "%s is not in the library", f.Path)
 	}
 	if err != nil {
-		return nil, fmt.Errorf("thumbnail of %s: %w", f.Path, err)
+		return nil, false, fmt.Errorf("thumbnail of %s: %w", f.Path, err)
 	}
 	defer file.Close()
 	st, err := file.Stat()
 	if err != nil {
-		return nil, fmt.Errorf("thumbnail of %s: %w", f.Path, err)
+		return nil, false, fmt.Errorf("thumbnail of %s: %w", f.Path, err)
 	}
 	head := make([]byte, sniffLen)
 	n, err := file.ReadAt(head, 0)
 	if err != nil && err != io.EOF {
-		return nil, fmt.Errorf("thumbnail of %s: %w", f.Path, err)
+		return nil, false, fmt.Errorf("thumbnail of %s: %w", f.Path, err)
 	}
 	head = head[:n]
 	kind := kindOf(f.Path, head)
 	if kind == formatVideo {
 		return t.videoThumb(ctx, file, f.Path, filepath.Join(t.root, filepath.FromSlash(f.Path)), st.Size(), size)
 	}
-	src := &readerState{r: io.NewSectionReader(file, 0, st.Size()), ctx: ctx}
+	var src *readerState
 	var orientation int
-	img, err := t.limited(ctx, func() (image.Image, error) {
+	slots := t.slots
+	if kind == formatHEIF || kind == formatAVIF {
+		slots = t.wasmSlots
+	}
+	img, err := t.limited(ctx, slots, func(limit context.Context) (image.Image, error) {
+		// The Go decoders stop reading when the time is up.
+		src = &readerState{r: io.NewSectionReader(file, 0, st.Size()), ctx: limit}
 		img, o, err := decodeForDisplay(src, file, st.Size(), f.Path, head, size, f.Orientation)
 		orientation = o
 		return img, err
 	})
-	if src.err != nil && !errors.Is(err, errTimeout) {
-		return nil, fmt.Errorf("thumbnail of %s: %w", f.Path, src.err)
+	// (After a timeout the decoder may still be running: src is not read.)
+	if !errors.Is(err, errTimeout) && src != nil && src.err != nil {
+		if ctx.Err() != nil || !errors.Is(src.err, context.DeadlineExceeded) {
+			return nil, false, fmt.Errorf("thumbnail of %s: %w", f.Path, src.err)
+		}
+		err = fmt.Errorf("%w (%v)", errTimeout, t.opts.timeout)
 	}
 	if err != nil {
 		e := domain.Errorf(domain.EINVALID, "%s cannot be decoded for a thumbnail: %v", f.Path, err)
 		e.Err = err
-		return nil, e
+		return nil, false, e
 	}
 	small := orient(fit(img, size), orientation)
 	flatten(small)
-	return encodeJPEG(small, thumbQuality)
+	b, err := encodeJPEG(small, thumbQuality)
+	return b, err == nil, err
 }
 
 // checkRel rejects a library path that could lead outside the library:

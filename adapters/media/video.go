@@ -134,7 +134,7 @@ func readTrak(r io.ReaderAt, trak bmffBox, count *int) (w, h int, video bool) {
 			_ = children(r, c, 0, count, func(d bmffBox) error {
 				if d.typ == "hdlr" {
 					body, _ := readBody(r, d, 12)
-					video = string(body[8:min(12, len(body))]) == "vide"
+					video = len(body) >= 12 && string(body[8:12]) == "vide"
 				}
 				return nil
 			})
@@ -245,7 +245,8 @@ func readUdta(r io.ReaderAt, udta bmffBox, count *int) map[string]string {
 			if err != nil || len(body) < 4 {
 				return nil
 			}
-			if n := int(be16(body, 0)); n > 0 && 4+n <= len(body) && !bytes.Equal(body[4:8], []byte("data")) {
+			isData := len(body) >= 8 && bytes.Equal(body[4:8], []byte("data"))
+			if n := int(be16(body, 0)); n > 0 && 4+n <= len(body) && !isData {
 				vals[c.typ] = strings.TrimRight(string(body[4:4+n]), "\x00")
 				return nil
 			}

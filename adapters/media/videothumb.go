@@ -29,7 +29,7 @@ const maxFrameBytes = 128 << 20
 // is configured and succeeds, else a drawn poster with the duration. A
 // video whose boxes are broken gets no thumbnail (EINVALID with the
 // cause), so that the tile shows the kind icon.
-func (t *Thumbnails) videoThumb(ctx context.Context, ra io.ReaderAt, name, file string, fileSize int64, size int) ([]byte, error) {
+func (t *Thumbnails) videoThumb(ctx context.Context, ra io.ReaderAt, name, file string, fileSize int64, size int) ([]byte, bool, error) {
 	vm, err := readVideoMeta(ra, fileSize)
 	if err != nil && !isISOBMFF(ra) {
 		err = nil // not an MP4/MOV (AVI, MKV, ...): ffmpeg may still read it
@@ -37,36 +37,44 @@ func (t *Thumbnails) videoThumb(ctx context.Context, ra io.ReaderAt, name, file 
 	if err != nil {
 		e := domain.Errorf(domain.EINVALID, "%s cannot be shown: %v", name, err)
 		e.Err = err
-		return nil, e
+		return nil, false, e
 	}
 	if t.opts.ffmpeg != "" {
-		img, ferr := t.limited(ctx, func() (image.Image, error) {
-			return ffmpegFrame(ctx, t.opts.ffmpeg, file, vm.Duration, size, t.opts.timeout)
+		img, ferr := t.limited(ctx, t.slots, func(limit context.Context) (image.Image, error) {
+			return ffmpegFrame(limit, t.opts.ffmpeg, file, vm.Duration, size)
 		})
 		if ferr == nil {
 			small := fit(img, size)
 			flatten(small)
-			return encodeJPEG(small, thumbQuality)
+			b, err := encodeJPEG(small, thumbQuality)
+			return b, err == nil, err
 		}
 		// A video ffmpeg cannot read still gets a poster.
 	}
-	return encodeJPEG(videoPoster(vm, size), thumbQuality)
+	b, err := encodeJPEG(videoPoster(vm, size), thumbQuality)
+	return b, false, err
 }
 
-// isISOBMFF reports whether a file starts with an ftyp box, as MP4, MOV
-// (most of them), M4V and 3GP do.
+// isISOBMFF reports whether a file starts with a box that MP4, MOV, M4V
+// and 3GP files start with (ftyp; older QuickTime files also moov, mdat,
+// wide, free, skip or pnot).
 func isISOBMFF(ra io.ReaderAt) bool {
 	var b [8]byte
-	_, err := ra.ReadAt(b[:], 0)
-	return err == nil && (string(b[4:8]) == "ftyp" || string(b[4:8]) == "moov" || string(b[4:8]) == "wide" || string(b[4:8]) == "mdat")
+	if _, err := ra.ReadAt(b[:], 0); err != nil {
+		return false
+	}
+	switch string(b[4:8]) {
+	case "ftyp", "moov", "mdat", "wide", "free", "skip", "pnot":
+		return true
+	}
+	return false
 }
 
 // ffmpegFrame runs ffmpeg for one frame of file, scaled down to fit size
 // pixels and turned as the video's display matrix says, at one second in
 // (or the middle of a shorter video), as a BMP on its standard output.
-func ffmpegFrame(ctx context.Context, ffmpeg, file string, dur time.Duration, size int, timeout time.Duration) (image.Image, error) {
-	ctx, cancel := context.WithTimeout(ctx, timeout)
-	defer cancel()
+// ffmpeg is killed when ctx ends.
+func ffmpegFrame(ctx context.Context, ffmpeg, file string, dur time.Duration, size int) (image.Image, error) {
 	at := time.Second
 	if dur > 0 && dur < 2*time.Second {
 		at = dur / 2

@@ -93,8 +93,14 @@ func RAF(t testing.TB, preview []byte) []byte {
 	return append(out, preview...)
 }
 
+// CR3Taken is the date taken a CR3 from CR3 says (its CMT2 box).
+var CR3Taken = time.Date(2022, 8, 9, 10, 11, 12, 0, time.UTC)
+
 // CR3 returns a Canon CR3 with preview in the PRVW box of the uuid box
-// Canon puts at the top level, as Canon lays it out, and no raw data.
+// Canon puts at the top level, as Canon lays it out, and no raw data; its
+// moov holds Canon's uuid box with CMT1 (Make "Canon", Model "Canon EOS
+// R5", no Orientation) and CMT2 (DateTimeOriginal CR3Taken), each a TIFF
+// structure.
 func CR3(t testing.TB, preview []byte) []byte {
 	t.Helper()
 	prvwUUID := []byte{0xea, 0xf4, 0x2b, 0x5e, 0x1c, 0xeb, 0x4b, 0x88, 0xb9, 0xfb, 0xb7, 0xdc, 0x40, 0x6e, 0x4d, 0x16}
@@ -102,8 +108,12 @@ func CR3(t testing.TB, preview []byte) []byte {
 	binary.BigEndian.PutUint32(prvw[12:], uint32(len(preview)))
 	body := append(append([]byte{}, prvwUUID...), make([]byte, 8)...)
 	body = append(body, Box("PRVW", append(prvw, preview...))...)
+	bo := binary.LittleEndian
+	cmt1 := buildTIFF(bo, []entry{asciiEntry(tagMake, "Canon"), asciiEntry(tagModel, "Canon EOS R5")}, nil)
+	cmt2 := buildTIFF(bo, []entry{asciiEntry(tagDateTimeOriginal, exifDate(CR3Taken))}, nil)
+	moovUUID := []byte{0x85, 0xc0, 0xb6, 0x87, 0x82, 0x0f, 0x11, 0xe0, 0x81, 0x11, 0xf4, 0xce, 0x46, 0x2b, 0x6a, 0x48}
 	out := Box("ftyp", []byte("crx \x00\x00\x00\x01crx isom"))
-	out = append(out, Box("moov", nil)...)
+	out = append(out, Box("moov", Box("uuid", moovUUID, Box("CMT1", cmt1), Box("CMT2", cmt2)))...)
 	return append(out, Box("uuid", body)...)
 }
 
