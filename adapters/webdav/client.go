@@ -41,6 +41,7 @@ type Client struct {
 	jar       *sessionJar // the server's session cookies, in memory only
 	space     spaceMemo   // folders' free space read after a 507
 	bulkState bulkState   // whether bulk upload may be used
+	gate      gate        // uploads in flight, adapted to the server's pushback
 }
 
 // MkdirAll creates a folder and its missing parents; an existing folder is
@@ -139,7 +140,11 @@ func (c *Client) UploadProven(ctx context.Context, p string, body io.Reader, siz
 	if err := c.fits(dir, size); err != nil {
 		return "", err
 	}
+	if err := c.gate.enter(ctx); err != nil {
+		return "", t.transportError(ctx, err)
+	}
 	proof, err := c.upload(ctx, p, body, size, meta, t)
+	c.gate.leave(err)
 	c.noteUpload(ctx, dir, size, err)
 	return proof, err
 }
