@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/studio-b12/gowebdav"
@@ -42,6 +43,7 @@ type Client struct {
 	space     spaceMemo   // folders' free space read after a 507
 	bulkState bulkState   // whether bulk upload may be used
 	gate      gate        // uploads in flight, adapted to the server's pushback
+	staleOnce sync.Once   // abandoned upload folders looked for, see removeStaleUploads
 }
 
 // MkdirAll creates a folder and its missing parents; an existing folder is
