@@ -135,6 +135,16 @@ func (b *bench) nextcloudCosts() {
 				b.res.add(sc, title, rc.name, b.photos.bytes, checkTree(t, srv.dir, dest, b.photos, rc.r.copy(t, srv, b.photos.dir, dest, true)))
 			})
 		}
+		for _, mode := range []string{"bulk", "put"} {
+			steps = append(steps, func() {
+				dest := b.dest(mode)
+				tool := toolBulk
+				if mode == "put" {
+					tool = toolPuts
+				}
+				b.res.add(sc, title, tool, b.photos.bytes, checkTree(t, srv.dir, dest, b.photos, bulkClient(t, srv, mode, b.photos.dir, dest)))
+			})
+		}
 		if ncc != "" {
 			steps = append(steps, func() {
 				dest := b.dest("ncc")
