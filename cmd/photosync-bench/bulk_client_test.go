@@ -22,8 +22,7 @@ import (
 // (adapters/webdav): the test binary run again, as the ceilings are, with
 // bulkClientEnv set to "bulk" (small files in bulk requests of up to
 // bulkBatch files, UploadBulk) or "put" (every file by UploadProven,
-// transfers at a time). Bulk upload stays off in photosync unless it
-// measures faster.
+// transfers at a time).
 const (
 	bulkClientEnv = "PHOTOSYNC_BENCH_BULK_CLIENT"
 	bulkBatch     = 100
@@ -46,7 +45,7 @@ func bulkClient(t testing.TB, srv *server, mode, src, dest string) sample {
 func bulkClientMain(mode string, args []string) error {
 	src, davURL, user, pass, dest := args[0], args[1], args[2], args[3], args[4]
 	ctx := context.Background()
-	c, err := webdav.NewConnectorWithOptions(nil, webdav.Options{BulkUpload: mode == "bulk"}).
+	c, err := webdav.NewConnectorWithOptions(nil, webdav.Options{NoBulkUpload: mode != "bulk"}).
 		Client(domain.Credentials{URL: davURL, Username: user, Password: pass, Timeout: time.Minute}, domain.TypeNextcloud)
 	if err != nil {
 		return err
