@@ -8,6 +8,7 @@ import (
 	"bytes"
 	"context"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -128,4 +129,54 @@ func TestSyncNameTooLongForNextcloud(t *testing.T) {
 	if n := puts(); n != 2 {
 		t.Fatalf("the long name was sent again by later runs: %d PUTs", n)
 	}
+}
+
+// TestSyncQuotaOfTheSyncFolder: right after the quota shrank, the home
+// folder's free space is still Nextcloud's cached one; the sync reads its
+// own folder's (current), sends what fits and reports the rest as "no
+// space on the server", without a 507.
+func TestSyncQuotaOfTheSyncFolder(t *testing.T) {
+	ctx := context.Background()
+	nc := davtest.StartNextcloud(t, davtest.WithQuota(100<<20))
+	nc.MkdirAll(t, "Photos")
+	syncer, a, dir := ncSyncWorld(t, nc)
+	var sizes []int
+	for i, name := range []string{"a", "b", "c"} {
+		data := mediatest.JPEG(t, mediatest.JPEGOptions{Seed: int64(i + 1), Width: 300, Height: 200})
+		sizes = append(sizes, len(data))
+		mediatest.WriteFile(t, dir, "2026/"+name+".jpg", data)
+	}
+	// Cache the home folder's answer, with plenty of room.
+	if code, _, _ := propfindQuota(t, nc); code != http.StatusMultiStatus {
+		t.Fatalf("PROPFIND: %d", code)
+	}
+	largest := max(sizes[0], sizes[1], sizes[2])
+	nc.SetQuota(int64(sizes[0] + sizes[1] + sizes[2] - largest/2)) // all but one fit
+	r, err := syncer.Sync(ctx, a.ID, app.ByHand, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Uploaded != 2 || r.Failed != 1 || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, "no space on the server") {
+		t.Fatalf("run: %+v", r)
+	}
+	for _, q := range nc.Requests() {
+		if q.Status == http.StatusInsufficientStorage {
+			t.Fatalf("a request was answered 507: %s %s", q.Method, q.Path)
+		}
+	}
+}
+
+// propfindQuota asks the home folder's quota-available-bytes.
+func propfindQuota(t *testing.T, nc *davtest.Nextcloud) (int, http.Header, []byte) {
+	t.Helper()
+	req, _ := http.NewRequest("PROPFIND", nc.DAVURL, strings.NewReader(`<?xml version="1.0"?><d:propfind xmlns:d="DAV:"><d:prop><d:quota-available-bytes/></d:prop></d:propfind>`))
+	req.Header.Set("Depth", "0")
+	req.SetBasicAuth(nc.LoginName, nc.Password)
+	res, err := http.DefaultClient.Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer res.Body.Close()
+	b, _ := io.ReadAll(res.Body)
+	return res.StatusCode, res.Header, b
 }

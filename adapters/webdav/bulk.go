@@ -29,15 +29,17 @@ import (
 // the bytes it read) and X-File-Mtime; the answer is a JSON object by path,
 // each file with its own result. See docs/nextcloud-model.md.
 //
-// Bulk upload is off unless Options.BulkUpload is set: Nextcloud's own
-// desktop client switched it off in places because proxies and some
-// servers mishandle it, and on a real server a POST signed in by the
-// session cookie fails the CSRF check and is signed in again with the
-// password (a bcrypt check per POST with the login password), where PUTs
-// keeping the cookie pay none: measured against those PUTs it is not
-// faster here (see the bench's "Nextcloud with costs"). At the first sign
-// of trouble (no endpoint, a refused or failed request, an answer that
-// cannot be read) the client stops using it and sends each file by PUT.
+// Bulk upload is used where the server advertises it, unless
+// Options.NoBulkUpload: measured against PUTs that keep the session (the
+// bench's "Nextcloud with costs", 100 small photos) it took about two
+// thirds of their time with either kind of password, a request's cost
+// being paid once for many files. Nextcloud's own desktop client switched
+// it off in places because proxies and some servers mishandle it, so at
+// the first sign of trouble (no endpoint, a refused or failed request, an
+// answer that cannot be read) the client stops using it and sends each
+// file by PUT. With the login password every bulk POST pays a password
+// check (a POST signed in by the session cookie fails Nextcloud's CSRF
+// check), which batches of many files make small.
 
 // maxBulkBytes bounds the files of one bulk request, which is sent from
 // memory with its length (PHP-FPM drops a body sent without one).
@@ -70,7 +72,7 @@ type bulkState struct {
 }
 
 // UploadBulk stores small files, in one bulk request where the server
-// has bulk upload and Options.BulkUpload allows it, otherwise (or for the
+// has bulk upload and Options.NoBulkUpload does not forbid it, otherwise (or for the
 // files a bulk request did not store) one UploadProven each. Each file
 // gets its own result: one file's failure is that file's alone.
 func (c *Client) UploadBulk(ctx context.Context, files []BulkFile) []BulkResult {
@@ -107,11 +109,11 @@ func (c *Client) bulkURL() (*url.URL, string, bool) {
 	return &u, "/" + strings.Trim(rest, "/"), true
 }
 
-// bulkUsable reports whether bulk requests may be sent: allowed by the
-// options, a Nextcloud endpoint, the capability advertised, and no
+// bulkUsable reports whether bulk requests may be sent: not forbidden by
+// the options, a Nextcloud endpoint, the capability advertised, and no
 // trouble seen yet.
 func (c *Client) bulkUsable(ctx context.Context) bool {
-	if !c.opts.BulkUpload || !c.isNextcloud() {
+	if c.opts.NoBulkUpload || !c.isNextcloud() {
 		return false
 	}
 	if _, _, ok := c.bulkURL(); !ok {

@@ -83,6 +83,7 @@ func (c *Client) uploadChunked(ctx context.Context, p string, body io.Reader, si
 	u.folder = up.JoinPath(id)
 	u.folder.Path, u.folder.RawPath = u.folder.Path+"/", u.folder.EscapedPath()+"/"
 
+	c.removeStaleUploads(ctx, up, t)
 	have, err := u.prepare(ctx)
 	src := newChunkSource(body, u.sum != "")
 	if errors.Is(err, errAlreadyThere) {

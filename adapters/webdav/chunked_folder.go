@@ -247,3 +247,52 @@ func (c *Client) sendBodyless(ctx context.Context, req *http.Request, t target) 
 	_, _ = io.Copy(io.Discard, io.LimitReader(resp.Body, 64<<10))
 	return resp.StatusCode, resp.Header, nil
 }
+
+// staleUpload is how long an upload folder of photosync's may lie
+// untouched before a client removes it: Nextcloud's own cleanup job
+// (CleanupService) removes it after 24 hours, but only where the server's
+// background jobs run; the hour more leaves any folder the server would
+// still keep alone.
+const staleUpload = 25 * time.Hour
+
+// removeStaleUploads deletes photosync's upload folders that nobody
+// touched for longer than Nextcloud keeps them: interrupted uploads never
+// resumed, on a server whose background jobs do not run. Once per client,
+// at its first chunked upload; best effort, failures are logged.
+func (c *Client) removeStaleUploads(ctx context.Context, up *url.URL, t target) {
+	c.staleOnce.Do(func() {
+		home := *up
+		home.Path, home.RawPath = up.Path+"/", up.EscapedPath()+"/"
+		want := strings.TrimSuffix(home.Path, "/")
+		var stale []string
+		now := time.Now()
+		_, _, err := c.propfind(ctx, &home, "1", propsWebDAV, t, func(e davEntry) error {
+			p, err := hrefPath(&home, e.href)
+			if err != nil || !e.found() || !e.isDir {
+				return nil
+			}
+			name, inside := strings.CutPrefix(strings.TrimSuffix(p, "/"), want+"/")
+			if inside && validName(name) && strings.HasPrefix(name, "photosync-") && !e.modTime.IsZero() && now.Sub(e.modTime) > staleUpload {
+				stale = append(stale, name)
+			}
+			return nil
+		})
+		if err != nil {
+			c.logger.LogAttrs(ctx, slog.LevelDebug, "webdav: could not list the upload folders", slog.String("error", err.Error()))
+			return
+		}
+		for _, name := range stale {
+			u := home.JoinPath(name)
+			req, err := http.NewRequestWithContext(ctx, http.MethodDelete, u.String()+"/", nil)
+			if err != nil {
+				return
+			}
+			if status, _, err := c.sendBodyless(ctx, req, t); err != nil || (status >= 300 && status != http.StatusNotFound) {
+				c.logger.LogAttrs(ctx, slog.LevelWarn, "webdav: could not remove an abandoned upload folder",
+					slog.String("folder", name), slog.Int("status", status))
+				continue
+			}
+			c.logger.LogAttrs(ctx, slog.LevelInfo, "webdav: removed an upload folder abandoned for more than a day", slog.String("folder", name))
+		}
+	})
+}

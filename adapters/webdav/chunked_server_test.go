@@ -252,3 +252,38 @@ func TestChunkedUploadFallsBack(t *testing.T) {
 		t.Fatalf("requests %q, PUT of %d bytes; want a MKCOL refused, then the whole file in one PUT", seen, putLength)
 	}
 }
+
+// TestStaleUploadFoldersRemoved: on a server whose background jobs do not
+// run, an upload folder of photosync's left untouched for more than a day
+// is removed by the next chunked upload; a recent one is left to resume.
+func TestStaleUploadFoldersRemoved(t *testing.T) {
+	var mu sync.Mutex
+	now := time.Now().Add(-30 * time.Hour)
+	n := davtest.StartNextcloud(t, davtest.WithoutBackgroundJobs(),
+		davtest.WithClock(func() time.Time { mu.Lock(); defer mu.Unlock(); return now }))
+	home := n.BaseURL + "/remote.php/dav/uploads/" + n.UserID + "/"
+	mkcol := func(name string) {
+		req, _ := http.NewRequest("MKCOL", home+name, nil)
+		req.SetBasicAuth(n.LoginName, n.Password)
+		req.Header.Set("Destination", n.DAVURL+name+".bin")
+		res, err := http.DefaultClient.Do(req)
+		if err != nil || res.StatusCode != http.StatusCreated {
+			t.Fatalf("MKCOL %s: %v %v", name, res, err)
+		}
+		res.Body.Close()
+	}
+	mkcol("photosync-old")
+	mkcol("someone-elses-old")
+	mu.Lock()
+	now = time.Now()
+	mu.Unlock()
+	mkcol("photosync-recent")
+	c := chunkedClient(t, n)
+	local, sum := randomFile(t, 6<<20, 6)
+	if err := uploadFile(context.Background(), t, c, local, "/new.bin", domain.UploadMeta{SHA1: sum}, false); err != nil {
+		t.Fatal(err)
+	}
+	if got := n.UploadFolders(); !slices.Equal(got, []string{"photosync-recent", "someone-elses-old"}) {
+		t.Fatalf("upload folders: %q, want the recent one and another client's", got)
+	}
+}

@@ -10,6 +10,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/studio-b12/gowebdav"
@@ -41,6 +42,8 @@ type Client struct {
 	jar       *sessionJar // the server's session cookies, in memory only
 	space     spaceMemo   // folders' free space read after a 507
 	bulkState bulkState   // whether bulk upload may be used
+	gate      gate        // uploads in flight, adapted to the server's pushback
+	staleOnce sync.Once   // abandoned upload folders looked for, see removeStaleUploads
 }
 
 // MkdirAll creates a folder and its missing parents; an existing folder is
@@ -139,7 +142,11 @@ func (c *Client) UploadProven(ctx context.Context, p string, body io.Reader, siz
 	if err := c.fits(dir, size); err != nil {
 		return "", err
 	}
+	if err := c.gate.enter(ctx); err != nil {
+		return "", t.transportError(ctx, err)
+	}
 	proof, err := c.upload(ctx, p, body, size, meta, t)
+	c.gate.leave(err)
 	c.noteUpload(ctx, dir, size, err)
 	return proof, err
 }

@@ -34,6 +34,13 @@ func TestMain(m *testing.M) {
 		}
 		os.Exit(0)
 	}
+	if mode := os.Getenv(bulkClientEnv); mode != "" {
+		if err := bulkClientMain(mode, os.Args[len(os.Args)-5:]); err != nil {
+			fmt.Fprintln(os.Stderr, "bulk client:", err)
+			os.Exit(1)
+		}
+		os.Exit(0)
+	}
 	if os.Getenv(putClientEnv) != "" {
 		if err := putClientMain(os.Args[len(os.Args)-4:]); err != nil {
 			fmt.Fprintln(os.Stderr, "put client:", err)

@@ -135,6 +135,16 @@ func (b *bench) nextcloudCosts() {
 				b.res.add(sc, title, rc.name, b.photos.bytes, checkTree(t, srv.dir, dest, b.photos, rc.r.copy(t, srv, b.photos.dir, dest, true)))
 			})
 		}
+		for _, mode := range []string{"bulk", "put"} {
+			steps = append(steps, func() {
+				dest := b.dest(mode)
+				tool := toolBulk
+				if mode == "put" {
+					tool = toolPuts
+				}
+				b.res.add(sc, title, tool, b.photos.bytes, checkTree(t, srv.dir, dest, b.photos, bulkClient(t, srv, mode, b.photos.dir, dest)))
+			})
+		}
 		if ncc != "" {
 			steps = append(steps, func() {
 				dest := b.dest("ncc")
@@ -172,6 +182,13 @@ func (b *bench) nextcloudCosts() {
 				os.RemoveAll(lib)
 			})
 		}
+		if ncc != "" {
+			steps = append(steps, func() {
+				lib := t.TempDir()
+				b.res.add(sc, title, toolNextcloud, b.photos.bytes, checkLocal(t, lib, b.photos, nextcloudcmdIn(t, ncc, srv, lib, src)))
+				os.RemoveAll(lib)
+			})
+		}
 		b.alternate(b.cfg.reps, steps)
 		srv.clean(t)
 		b.notes = append(b.notes, fmt.Sprintf("%s: %d password checks (bcrypt, cost %d) and %d app password look-ups over all its runs.",
@@ -199,6 +216,14 @@ func nextcloudcmd(t testing.TB, bin string, srv *server, local, remote string) s
 	if out, err := exec.Command("cp", "-a", local+"/.", dir).CombinedOutput(); err != nil {
 		t.Fatalf("copy for nextcloudcmd: %v\n%s", err, out)
 	}
+	return nextcloudcmdIn(t, bin, srv, dir, remote)
+}
+
+// nextcloudcmdIn times nextcloudcmd syncing the local folder dir with
+// remote (both ways: an empty dir downloads remote), and removes the
+// journal it leaves in dir.
+func nextcloudcmdIn(t testing.TB, bin string, srv *server, dir, remote string) sample {
+	t.Helper()
 	cmd := exec.Command(bin, "--non-interactive", "-u", srv.user, "-p", srv.pass, "--path", remote, dir, srv.url)
 	cmd.Env = env(t)
 	s := timed(t, srv.c, cmd)

@@ -74,6 +74,7 @@ type nextcloudConfig struct {
 	hashCost      int  // bcrypt cost of the login password, see nextcloud_auth.go
 	noBulk        bool // no bulk upload endpoint, see nextcloud_bulk.go
 	objectStore   bool // chunked uploads assembled without X-Hash answers
+	noCron        bool // background jobs do not run, see WithoutBackgroundJobs
 }
 
 // WithBasePath serves Nextcloud below a path, as an installation in a

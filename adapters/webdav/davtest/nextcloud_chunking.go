@@ -35,7 +35,8 @@ const minChunk = 5 << 20
 // uploadState is the user's upload folders: the chunks on disk below dir,
 // one folder per upload, and what Nextcloud keeps about each.
 type uploadState struct {
-	dir string
+	dir    string
+	noCron bool // background jobs do not run: nothing expires
 
 	mu      sync.Mutex
 	folders map[string]*uploadFolder // by name
@@ -64,7 +65,7 @@ type uploadTarget struct {
 // chunkingRoutes adds the upload folders' route, and the middleware that
 // counts requests about a file being assembled (see WithAssemblyDelay).
 func (n *Nextcloud) chunkingRoutes(mux *http.ServeMux) {
-	n.uploads = &uploadState{dir: filepath.Join(n.staging, "uploads"), folders: map[string]*uploadFolder{}}
+	n.uploads = &uploadState{dir: filepath.Join(n.staging, "uploads"), folders: map[string]*uploadFolder{}, noCron: n.cfg.noCron}
 	_ = os.MkdirAll(n.uploads.dir, 0o755)
 	mux.Handle(n.cfg.basePath+"/remote.php/dav/uploads/", n.requireDAVAuth(n.handleUploads()))
 	n.cfg.middleware = append(n.cfg.middleware, n.assemblyGate)
@@ -90,6 +91,9 @@ func (n *Nextcloud) UploadFolders() []string {
 func (s *uploadState) expire(now time.Time) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	if s.noCron {
+		return
+	}
 	for id, f := range s.folders {
 		if f.assembling == nil && now.Sub(f.touched) > uploadExpiry {
 			_ = os.RemoveAll(filepath.Join(s.dir, id))

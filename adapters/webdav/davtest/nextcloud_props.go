@@ -47,6 +47,13 @@ func WithClock(now func() time.Time) NextcloudOption {
 	return func(c *nextcloudConfig) { c.now = now }
 }
 
+// WithoutBackgroundJobs imitates a server whose background jobs do not run
+// (cron not set up, or "AJAX" cron on a server nobody opens in a browser):
+// upload folders never expire (CleanupService's job never runs).
+func WithoutBackgroundJobs() NextcloudOption {
+	return func(c *nextcloudConfig) { c.noCron = true }
+}
+
 // uploadExpiry is how long Nextcloud keeps an upload folder untouched.
 const uploadExpiry = 24 * time.Hour
 
