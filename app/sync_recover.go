@@ -1,10 +1,8 @@
 package app
 
 import (
-	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"path"
 	"slices"
 	"strings"
@@ -198,25 +196,9 @@ func (s *Syncer) isPrefixOf(ctx context.Context, st ports.RemoteStorage, r domai
 		return false, err
 	}
 	defer rc.Close()
-	rb, lb := make([]byte, 64<<10), make([]byte, 64<<10)
-	var n int64
-	for {
-		k, rerr := io.ReadFull(rc, rb)
-		if k > 0 {
-			if _, err := io.ReadFull(f, lb[:k]); err != nil {
-				return false, nil // the remote file is longer than the library's
-			}
-			if !bytes.Equal(rb[:k], lb[:k]) {
-				return false, nil
-			}
-			n += int64(k)
-		}
-		if rerr == io.EOF || rerr == io.ErrUnexpectedEOF {
-			break
-		}
-		if rerr != nil {
-			return false, rerr
-		}
+	same, n, err := isPrefix(rc, f)
+	if err != nil || !same {
+		return false, err
 	}
 	if n != r.Size {
 		return false, fmt.Errorf("read %d bytes of %s, listed with %d", n, r.Path, r.Size)

@@ -223,7 +223,8 @@ func (x *syncExec) libraryPrefix(ctx context.Context, short, long string) (bool,
 		return false, err
 	}
 	defer l.Close()
-	return isPrefix(s, l)
+	same, _, err := isPrefix(s, l)
+	return same, err
 }
 
 // remotePrefix reports whether the library file at lp holds exactly the
@@ -244,31 +245,35 @@ func (x *syncExec) remotePrefix(ctx context.Context, lp, rp string) (bool, error
 		return false, err
 	}
 	defer body.Close()
-	return isPrefix(l, body)
+	same, _, err := isPrefix(l, body)
+	return same, err
 }
 
 // isPrefix reports whether every byte of short is the byte at the same
-// place of long (an empty short is a prefix of anything).
-func isPrefix(short, long io.Reader) (bool, error) {
+// place of long (an empty short is a prefix of anything), and how many
+// bytes short had.
+func isPrefix(short, long io.Reader) (bool, int64, error) {
 	sb, lb := make([]byte, 64<<10), make([]byte, 64<<10)
+	var total int64
 	for {
 		n, serr := io.ReadFull(short, sb)
 		if n > 0 {
 			if _, err := io.ReadFull(long, lb[:n]); err != nil {
 				if errors.Is(err, io.EOF) || errors.Is(err, io.ErrUnexpectedEOF) {
-					return false, nil // short is the longer one
+					return false, total, nil // short is the longer one
 				}
-				return false, err
+				return false, total, err
 			}
 			if !bytes.Equal(sb[:n], lb[:n]) {
-				return false, nil
+				return false, total, nil
 			}
+			total += int64(n)
 		}
 		if serr == io.EOF || serr == io.ErrUnexpectedEOF {
-			return true, nil
+			return true, total, nil
 		}
 		if serr != nil {
-			return false, serr
+			return false, total, serr
 		}
 	}
 }
