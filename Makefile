@@ -64,7 +64,8 @@ soak: deps
 	PHOTOSYNC_SOAK=1 PHOTOSYNC_SOAK_REPORT=$(SOAK_REPORT) $(GO) test -count=1 -timeout 120m -run '$(SOAK_TESTS)' \
 		./app ./adapters/webdav/... ./adapters/httpapi ./cmd/photosync ./cmd/photosync-load
 	@for t in domain:FuzzNormalizeURL domain:FuzzCleanRemotePath domain:FuzzDateFromName domain:FuzzPlanSyncPaths \
-		domain:FuzzDownloadPath domain:FuzzPlanInvariants adapters/webdav:FuzzParsePropfind; do \
+		domain:FuzzDownloadPath domain:FuzzPlanInvariants adapters/webdav:FuzzParsePropfind \
+		adapters/media:FuzzCheck adapters/media:FuzzMediaStructure; do \
 		pkg=$${t%%:*}; f=$${t#*:}; \
 		$(GO) test -run '^$$' -fuzz "^$$f$$" -fuzztime $(FUZZTIME) ./$$pkg || exit 1; \
 		echo "| fuzz $$f | $(FUZZTIME), no failure |" >> $(SOAK_REPORT); \
