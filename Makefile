@@ -47,7 +47,8 @@ vet:
 # BENCHFLAGS='-photos 2000 -videos 10 -folders 100 -everywhere' (the issue's
 # full size) or BENCHFLAGS='-rclone /usr/bin/rclone'.
 BENCHFLAGS ?=
-bench: deps
+bench:
+	@bash .ci/deps bench
 	$(GO) test -v -count=1 -timeout 40m -run '^TestBench$$' ./cmd/photosync-bench \
 		-args -size default -out $(CURDIR)/bench/results $(BENCHFLAGS)
 
