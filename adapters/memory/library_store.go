@@ -93,14 +93,14 @@ func (s *LibraryStore) saveFile(f *domain.LibraryFile, at time.Time) {
 func (s *LibraryStore) Photos(ctx context.Context, q domain.PhotoQuery) ([]domain.Photo, int, error) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	text := strings.ToLower(q.Text)
+	text := domain.FoldName(q.Text)
 	var match []domain.Photo
 	for _, p := range s.photos {
 		files := s.presentFiles(p.ID)
 		if len(files) == 0 {
 			continue
 		}
-		if text != "" && !strings.Contains(strings.ToLower(p.Folder), text) && !strings.Contains(strings.ToLower(p.Name), text) {
+		if text != "" && !strings.Contains(domain.FoldName(p.Folder), text) && !strings.Contains(domain.FoldName(p.Name), text) {
 			continue
 		}
 		if q.Kind != domain.KindNone && !slices.ContainsFunc(files, func(f domain.LibraryFile) bool { return f.Kind == q.Kind }) {

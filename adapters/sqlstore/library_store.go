@@ -118,7 +118,7 @@ func (s *LibraryStore) saveIndex(ctx context.Context, tx *sql.Tx, photos []domai
 			p.ID = old.id
 		} else {
 			err = photoStmt.QueryRowContext(ctx, p.Key, p.Folder, p.Name,
-				strings.ToLower(p.Folder), strings.ToLower(p.Name), taken).Scan(&p.ID)
+				domain.FoldName(p.Folder), domain.FoldName(p.Name), taken).Scan(&p.ID)
 			if err != nil {
 				return s.db.errorf("save photo %s: %w", p.Key, err)
 			}
@@ -231,7 +231,7 @@ func (s *LibraryStore) Photos(ctx context.Context, q domain.PhotoQuery) ([]domai
 	}
 	where += `)`
 	if q.Text != "" {
-		pattern := "%" + escapeLike(strings.ToLower(q.Text)) + "%"
+		pattern := "%" + escapeLike(domain.FoldName(q.Text)) + "%"
 		where += ` AND (p.folder_lower LIKE ? ESCAPE '\' OR p.name_lower LIKE ? ESCAPE '\')`
 		args = append(args, pattern, pattern)
 	}
