@@ -97,7 +97,12 @@ func (s *sender) prove(ctx context.Context, p string, size int64, sent, stored s
 		}
 	}
 	if sent != "" && !strings.EqualFold(stored, sent) {
+		// Say how, when it is a short copy: the likeliest wrong content.
+		rf, serr := s.st.Stat(ctx, p)
 		s.discard(ctx, p)
+		if serr == nil && rf.Size != size {
+			return "", domain.RemoteErrorf(domain.EUNAVAILABLE, "the server stored %d of %d bytes", rf.Size, size)
+		}
 		return "", errStoredOther(p, stored, sent)
 	}
 	return strings.ToLower(stored), nil

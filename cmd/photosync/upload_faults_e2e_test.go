@@ -175,7 +175,12 @@ func TestUploadAPIAndCancel(t *testing.T) {
 	// A sent file is counted once the listing of its folder shows it
 	// whole, which waits for the folder's other files: wait for the
 	// server's side of it instead.
-	waitJob("one file stored whole and one half-written", func(upJob) bool { return firstStored.Load() && blocked.Load() > 0 })
+	// Every PUT after the first must have stored its half before the
+	// cancel: a half still being written when photosync deletes it would
+	// land after the delete (a race of this server, not of photosync).
+	waitJob("one file stored whole and the others half-written", func(upJob) bool {
+		return firstStored.Load() && blocked.Load() > 0 && blocked.Load() == puts.Load()-1
+	})
 	if st := in.call("POST", jobPath+"/cancel", nil, nil); st != 202 {
 		t.Fatalf("cancel: %d", st)
 	}
