@@ -23,6 +23,7 @@ import (
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/webdav/davtest"
 	"github.com/photosync/photosync/app"
+	"github.com/photosync/photosync/domain"
 	"golang.org/x/text/unicode/norm"
 )
 
@@ -278,4 +279,121 @@ func TestNFDLibraryNamesMakeNoDuplicatesOnNextcloud(t *testing.T) {
 	if got := serverFile(t, srv, "/Photos/"+norm.NFC.String("Café/Crème brûlée.jpg")); !bytes.Equal(got, data) {
 		t.Fatalf("the server does not hold the file under its NFC name")
 	}
+}
+
+// editingProxy passes requests to a server and calls edit once, just
+// before it forwards the first GET of path: a person saving the library
+// file while the run downloads the server's version.
+func editingProxy(t *testing.T, target, path string, edit func()) string {
+	t.Helper()
+	u, err := url.Parse(target)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
+	var once atomic.Bool
+	base := rp.Director
+	rp.Director = func(r *http.Request) {
+		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, path) && once.CompareAndSwap(false, true) {
+			edit()
+		}
+		base(r)
+	}
+	srv := &http.Server{Handler: rp}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	go srv.Serve(ln)
+	t.Cleanup(func() { srv.Close() })
+	return "http://" + ln.Addr().String() + u.Path
+}
+
+// Scenarios 2, 4 and 7 on real servers: an edit saved during a download
+// is kept; a library file of the same size and time is not the server's
+// file; photos uploaded by hand into the sync folder are pairs.
+func TestEditsSameSizesAndManualUploadsOnRealServers(t *testing.T) {
+	for name, srv := range davServers(t) {
+		t.Run(name, func(t *testing.T) {
+			lib := t.TempDir()
+			mod := time.Date(2024, 5, 1, 12, 0, 0, 0, time.UTC)
+			orig := mediatest.JPEG(t, mediatest.JPEGOptions{Width: 160, Height: 120, Seed: 120})
+			edit := mediatest.JPEG(t, mediatest.JPEGOptions{Width: 160, Height: 120, Seed: 121})
+			writeLib(t, lib, "a/IMG_1.jpg", orig, mod)
+			proxied := editingProxy(t, srv.URL, "/Photos/a/IMG_1.jpg", func() {
+				writeLib(t, lib, "a/IMG_1.jpg", edit, mod.Add(2*time.Hour))
+			})
+			w := newRealWorld(t, lib, proxied, srv.Username, srv.Password)
+			w.run(t)
+
+			// 2: the server's newer version comes down while the library's
+			// copy is edited: both are kept.
+			server := mediatest.JPEG(t, mediatest.JPEGOptions{Width: 160, Height: 120, Seed: 122})
+			otherClient(t, srv, "/Photos/a/IMG_1.jpg", server)
+			w.run(t)
+			if got := readLib(t, lib, "a/IMG_1.jpg"); !bytes.Equal(got, edit) {
+				t.Errorf("the edit saved during the download is gone (%d bytes)", len(got))
+			}
+			conflicts, _ := filepath.Glob(filepath.Join(lib, "a", "IMG_1 (conflict *).jpg"))
+			if len(conflicts) != 1 {
+				t.Errorf("the server's version is not beside the edit: %v", conflicts)
+			} else if got := readLib(t, lib, "a/"+filepath.Base(conflicts[0])); !bytes.Equal(got, server) {
+				t.Errorf("the conflict copy is not the server's version")
+			}
+
+			// 4: same size and time, other bytes: not the same file.
+			mine, theirs := mediatest.RAW(t, 1, 9000), mediatest.RAW(t, 2, 9000)
+			writeLib(t, lib, "nextcloud/a/IMG_0001.DNG", mine, mod)
+			otherClient(t, srv, "/Photos/a/IMG_0001.DNG", theirs)
+			if _, err := w.accts.Update(context.Background(), w.account.ID, app.AccountInput{SyncRaw: ptr(true), SyncUpload: ptr(false)}); err != nil {
+				t.Fatal(err)
+			}
+			w.run(t)
+			if got := readLib(t, lib, "nextcloud/a/IMG_0001.DNG"); !bytes.Equal(got, mine) {
+				t.Errorf("the library's DNG was changed")
+			}
+			if got := readLib(t, lib, "nextcloud/a/IMG_0001 (1).DNG"); !bytes.Equal(got, theirs) {
+				t.Errorf("the server's DNG was not downloaded beside the library's")
+			}
+
+			// 7: uploaded by hand into the sync folder: pairs of the sync.
+			if _, err := w.accts.Update(context.Background(), w.account.ID, app.AccountInput{SyncUpload: ptr(true)}); err != nil {
+				t.Fatal(err)
+			}
+			phone := mediatest.JPEG(t, mediatest.JPEGOptions{Seed: 123})
+			writeLib(t, lib, "phone/IMG_9.jpg", phone, mod)
+			ctx := context.Background()
+			if _, err := w.indexer.Index(ctx, nil); err != nil {
+				t.Fatal(err)
+			}
+			p := app.NewProgress(domain.Job{}, nil)
+			if err := w.uploader.Upload(ctx, app.UploadRequest{AccountID: w.account.ID, All: true, Options: domain.DefaultUploadOptions("/Photos/Phone uploads")}, p); err != nil {
+				t.Fatal(err)
+			}
+			before := countLib(t, lib)
+			run, err := w.syncer.Sync(ctx, w.account.ID, app.ByHand, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if serverFile(t, srv, "/Photos/phone/IMG_9.jpg") != nil {
+				t.Errorf("the photo uploaded by hand was sent again by the sync (run %+v)", run)
+			}
+			if after := countLib(t, lib); after != before {
+				t.Errorf("the sync downloaded copies of the photos uploaded by hand: %d library files, %d before", after, before)
+			}
+		})
+	}
+}
+
+// countLib counts the library's files outside photosync's own folders.
+func countLib(t *testing.T, lib string) int {
+	t.Helper()
+	n := 0
+	filepath.WalkDir(lib, func(p string, d os.DirEntry, err error) error {
+		if err == nil && !d.IsDir() && !strings.Contains(p, string(filepath.Separator)+".") {
+			n++
+		}
+		return nil
+	})
+	return n
 }

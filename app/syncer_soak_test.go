@@ -81,13 +81,14 @@ func newRealWorld(t *testing.T, lib, url, user, pass string) *soakWorld {
 	accounts := app.NewAccounts(sqlite.NewAccountStore(db), box, webdav.NewConnector(nil), clock, log)
 	w.accts = accounts
 	libStore := sqlite.NewLibraryStore(db)
+	uploads := sqlite.NewUploadStore(db)
 	inspector := media.NewInspector()
 	library := localfs.NewLibrary(w.lib)
 	w.indexer = app.NewIndexer(library, libStore, inspector, clock, log)
 	w.syncer = app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: w.indexer, Library: libStore, Writer: localfs.NewWriter(w.lib), Lib: library,
 		Store: sqlite.NewSyncStore(db), Leases: sqlite.NewLeaseStore(db), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(w.lib, clock),
-		Clock: clock, Log: log}, app.SyncConfig{Holder: "soak", RetryDelay: 20 * time.Millisecond})
-	w.uploader = app.NewUploader(accounts, library, libStore, sqlite.NewUploadStore(db), media.NewResizer(), clock, log)
+		Uploads: uploads, Clock: clock, Log: log}, app.SyncConfig{Holder: "soak", RetryDelay: 20 * time.Millisecond})
+	w.uploader = app.NewUploader(accounts, library, libStore, uploads, media.NewResizer(), clock, log)
 	w.uploader.RetryDelay = 20 * time.Millisecond
 	w.account, err = accounts.Connect(ctx, app.AccountInput{
 		URL: ptr(url), Username: ptr(user), Password: ptr(pass),

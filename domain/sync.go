@@ -151,7 +151,7 @@ type SyncInput struct {
 	// the sync folder, by remote path: one model for uploads and sync, so
 	// that a photo uploaded by hand is neither downloaded back nor sent
 	// again. An original is linked to its library file when their bytes
-	// are the same; a resized copy is never downloaded.
+	// are the same; no such copy is ever downloaded.
 	Uploaded map[string]UploadedCopy
 	Now      time.Time
 }

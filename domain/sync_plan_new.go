@@ -62,8 +62,11 @@ func (p *planner) planDownloads() {
 			continue
 		}
 		a := SyncAction{Op: OpDownload, Direction: SyncDown, RemotePath: rp, Remote: r, Size: r.Size}
-		if u, ok := p.uploaded[rp]; ok && u.Resized {
-			p.claimedR[rp] = true // a smaller copy of a library file uploaded by hand: not downloaded
+		if _, ok := p.uploaded[rp]; ok {
+			// A copy of a library file uploaded by hand (resized, or of a
+			// file the sync pairs at another path): it came from the
+			// library and never goes back.
+			p.claimedR[rp] = true
 			continue
 		}
 		if !p.s.PreserveNames {
