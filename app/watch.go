@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"slices"
 	"sync"
 	"time"
 
@@ -47,6 +48,8 @@ const (
 	// watchPathsMax bounds the changed files remembered for the settle
 	// check; past it the check looks at the newest ones.
 	watchPathsMax = 10000
+	// watchFilesShown bounds WatchStatus.Files.
+	watchFilesShown = 500
 )
 
 // WatchStatus is what the UI shows of the watcher.
@@ -68,7 +71,29 @@ type WatchStatus struct {
 	// Runs counts the runs the watcher started; LastRunAt the newest.
 	Runs      int
 	LastRunAt time.Time
+	// Files are the newest files the watcher saw arrive (at most
+	// watchFilesShown) and how far their backup is, for the photo tiles.
+	Files []WatchedFile
 }
+
+// WatchedFile is a file the watcher saw arrive or change.
+type WatchedFile struct {
+	Path  string
+	State WatchedState
+}
+
+// WatchedState is how far a watched file's backup is.
+type WatchedState string
+
+// States of a watched file: waiting for the quiet period, in a run that
+// goes on, backed up (the run ended with every file sent and its upload
+// verified), or not (the run ended otherwise: the sync page tells why).
+const (
+	WatchedPending  WatchedState = "pending"
+	WatchedSending  WatchedState = "sending"
+	WatchedVerified WatchedState = "verified"
+	WatchedFailed   WatchedState = "failed"
+)
 
 // Watch is the library watcher of `photosync serve`: it notes the
 // library's changes and, once the library has been quiet for Delay and
@@ -121,7 +146,9 @@ func NewWatch(watcher ports.LibraryWatcher, accounts *Accounts, syncer *Syncer, 
 func (w *Watch) Status() WatchStatus {
 	w.mu.Lock()
 	defer w.mu.Unlock()
-	return w.status
+	s := w.status
+	s.Files = slices.Clone(s.Files)
+	return s
 }
 
 // Run watches the library until ctx ends. When the watching cannot start
@@ -209,6 +236,7 @@ func (w *Watch) note(ctx context.Context, ev ports.LibraryEvent) bool {
 			clear(w.changed)
 		}
 		w.changed[ev.Path] = struct{}{}
+		w.showLocked(ev.Path, WatchedPending)
 	}
 	w.mu.Unlock()
 	switch ev.Kind {
@@ -284,7 +312,15 @@ func (w *Watch) startRuns(ctx context.Context) (again bool) {
 	}
 	w.mu.Lock()
 	clear(w.changed)
+	var sending []string
+	for i, f := range w.status.Files {
+		if f.State == WatchedPending {
+			w.status.Files[i].State = WatchedSending
+			sending = append(sending, f.Path)
+		}
+	}
 	w.mu.Unlock()
+	var started []int64
 	for _, a := range all {
 		if !WatchesFor(a) {
 			continue
@@ -292,6 +328,7 @@ func (w *Watch) startRuns(ctx context.Context) (again bool) {
 		j, err := w.syncer.Start(ctx, w.jobs, a.ID, ByWatcher)
 		switch {
 		case err == nil:
+			started = append(started, j.ID)
 			w.mu.Lock()
 			w.status.Runs++
 			w.status.LastRunAt = w.clock.Now()
@@ -304,7 +341,58 @@ func (w *Watch) startRuns(ctx context.Context) (again bool) {
 			w.log.WarnContext(ctx, "the watcher cannot start an upload run", "account", a.ID, "err", err)
 		}
 	}
-	return again
+	if again || len(started) == 0 {
+		w.mu.Lock()
+		for _, p := range sending {
+			w.showLocked(p, WatchedPending) // the next try sends them
+		}
+		w.mu.Unlock()
+		return again
+	}
+	go w.follow(ctx, started, sending)
+	return false
+}
+
+// follow waits for the runs started for the files sending, and shows the
+// files verified when every run ended done (each file sent was verified,
+// the others were there already), failed otherwise.
+func (w *Watch) follow(ctx context.Context, jobs []int64, sending []string) {
+	state := WatchedVerified
+	for _, id := range jobs {
+		j, err := w.jobs.Wait(ctx, id)
+		if err != nil {
+			return // serve stops
+		}
+		if j.State != domain.JobDone {
+			state = WatchedFailed
+		}
+	}
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	for _, p := range sending {
+		for i, f := range w.status.Files {
+			if f.Path == p && f.State == WatchedSending {
+				w.status.Files[i].State = state
+			}
+		}
+	}
+}
+
+// showLocked sets a file's state in the status, newest first. The caller
+// holds w.mu.
+func (w *Watch) showLocked(path string, state WatchedState) {
+	files := w.status.Files
+	for i, f := range files {
+		if f.Path == path {
+			files = append(files[:i:i], files[i+1:]...)
+			break
+		}
+	}
+	files = append([]WatchedFile{{Path: path, State: state}}, files...)
+	if len(files) > watchFilesShown {
+		files = files[:watchFilesShown]
+	}
+	w.status.Files = files
 }
 
 // WatchesFor reports whether the watcher starts runs for an account: its

@@ -40,7 +40,7 @@ type baseline struct {
 // false when none can serve (the watcher does not see everything, the
 // server does not propagate ETags).
 func (w *Watch) baselineBefore(ctx context.Context, a domain.Account) (baseline, bool) {
-	if w == nil || a.Type != domain.TypeNextcloud || !a.SyncDownload {
+	if w == nil || a.Type != domain.TypeNextcloud {
 		return baseline{}, false
 	}
 	w.mu.Lock()
@@ -91,7 +91,7 @@ func (w *Watch) unchanged(ctx context.Context, a domain.Account) bool {
 	if !ok {
 		return false
 	}
-	if !clean || domain.SyncSettingsOf(a, "") != b.settings || a.URL+"\n"+a.Username != b.server || a.Type != domain.TypeNextcloud || !a.SyncDownload ||
+	if !clean || domain.SyncSettingsOf(a, "") != b.settings || a.URL+"\n"+a.Username != b.server || a.Type != domain.TypeNextcloud ||
 		w.clock.Now().Sub(b.at) >= w.cfg.FullWalkEvery {
 		w.forget(a.ID)
 		return false

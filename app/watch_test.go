@@ -183,6 +183,10 @@ func TestWatchRunOnlyUploads(t *testing.T) {
 	if s := w.watch.Status(); s.Runs != 1 || s.LastEvent.Path != "new/a.jpg" || s.FellBack != "" {
 		t.Fatalf("status %+v", s)
 	}
+	waitUntil(t, "the file shown verified", func() bool {
+		f := w.watch.Status().Files
+		return len(f) == 1 && f[0] == app.WatchedFile{Path: "new/a.jpg", State: app.WatchedVerified}
+	})
 }
 
 // TestWatchOverflowFallsBackToAWalk: the watcher lost events (the files

@@ -23,6 +23,16 @@ type Watch struct {
 	Incomplete bool       `json:"incomplete"`
 	Runs       int        `json:"runs"`
 	LastRunAt  *time.Time `json:"last_run_at"`
+	// Files are the newest files the watcher saw arrive, newest first,
+	// with how far their backup is: pending (waiting for the quiet
+	// period), sending, verified or failed.
+	Files []WatchFile `json:"files"`
+}
+
+// WatchFile is a library file the watcher saw arrive.
+type WatchFile struct {
+	Path  string `json:"path"`
+	State string `json:"state"`
 }
 
 // WatchEvent is one change the watcher saw.
@@ -37,6 +47,10 @@ type WatchEvent struct {
 func FromWatch(s app.WatchStatus) Watch {
 	j := Watch{Watching: s.Watching, Since: timeOrNil(s.Since), FellBack: s.FellBack, FellBackAt: timeOrNil(s.FellBackAt),
 		Incomplete: s.Incomplete, Runs: s.Runs, LastRunAt: timeOrNil(s.LastRunAt)}
+	j.Files = make([]WatchFile, 0, len(s.Files))
+	for _, f := range s.Files {
+		j.Files = append(j.Files, WatchFile{Path: f.Path, State: string(f.State)})
+	}
 	if s.LastEvent.Kind != 0 {
 		j.LastEvent = &WatchEvent{Kind: s.LastEvent.Kind.String(), Path: s.LastEvent.Path, Folder: s.LastEvent.Folder, At: s.LastEventAt.UTC()}
 	}
