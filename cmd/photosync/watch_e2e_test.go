@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/chromedp"
+
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/webdav/davtest"
 )
@@ -208,5 +210,32 @@ func TestWatchBurstIsOneRun(t *testing.T) {
 	}
 	if s := w.status(); s.Runs != 1 {
 		t.Errorf("the watcher started %d runs, want 1", s.Runs)
+	}
+}
+
+// TestWatchInTheBrowser: the Photos page says the library is watched,
+// with the last change, and the tile of a photo copied into the library
+// ends with the Verified badge without a reload.
+func TestWatchInTheBrowser(t *testing.T) {
+	w := startWatching(t, "1s")
+	b := startBrowser(t, w.in.url)
+	b.do("open photosync", chromedp.Navigate(w.in.url+"/photos"))
+	b.waitFor("the sign-in page", `!!document.querySelector('#signin-password')`)
+	b.fill("#signin-password", "admin-e2e")
+	b.click(".signin-card button[type=submit]")
+	b.waitFor("the first photo", `document.querySelectorAll('#photo-grid .tile').length === 1`)
+	b.waitText("#watch-status", "Watching the library")
+
+	data := mediatest.JPEG(t, mediatest.JPEGOptions{Width: 120, Height: 90, Seed: 4242})
+	w.write("card/new-photo.jpg", data)
+	b.waitText("#watch-status", "card/new-photo.jpg")
+	b.waitFor("the new photo's tile verified", `[...document.querySelectorAll('#photo-grid .tile')].some((t) =>
+		t.title === 'card/new-photo.jpg' && !!t.querySelector('.badge.verified'))`)
+	if !w.arrived(map[string][]byte{"card/new-photo.jpg": data}) {
+		t.Fatal("the tile says verified, the server does not have the file")
+	}
+	b.shot("photos-watching")
+	if p := b.consoleProblems(); len(p) > 0 {
+		t.Fatalf("console problems: %v", p)
 	}
 }
