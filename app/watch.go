@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -38,6 +39,11 @@ type WatchConfig struct {
 	// FullWalkEvery bounds how long runs are answered from stored state:
 	// a full walk runs at least this often. 24 hours when 0.
 	FullWalkEvery time.Duration
+	// DownloadFolder is the library folder syncs download to
+	// (SyncConfig.DownloadFolder; DefaultDownloadFolder when empty). Its
+	// changes are a sync's own downloads, mostly: they start no run (the
+	// next scheduled run, a full one, sees what else arrived there).
+	DownloadFolder string
 }
 
 // Defaults of WatchConfig.
@@ -138,6 +144,9 @@ func NewWatch(watcher ports.LibraryWatcher, accounts *Accounts, syncer *Syncer, 
 	if cfg.FullWalkEvery <= 0 {
 		cfg.FullWalkEvery = DefaultFullWalkEvery
 	}
+	if cfg.DownloadFolder == "" {
+		cfg.DownloadFolder = DefaultDownloadFolder
+	}
 	return &Watch{watcher: watcher, accounts: accounts, syncer: syncer, jobs: jobs, clock: clock, log: log, cfg: cfg,
 		changed: map[string]struct{}{}, baselines: map[int64]baseline{}}
 }
@@ -231,6 +240,11 @@ func (w *Watch) note(ctx context.Context, ev ports.LibraryEvent) bool {
 	w.mu.Lock()
 	w.seq++
 	w.status.LastEvent, w.status.LastEventAt = ev, now
+	if d := w.cfg.DownloadFolder; ev.Kind != ports.LibraryOverflow && ev.Kind != ports.LibraryIncomplete &&
+		(ev.Path == d || strings.HasPrefix(ev.Path, d+"/")) {
+		w.mu.Unlock()
+		return false // a download, mostly: no run, but no answer from stored state either
+	}
 	if !ev.Folder && ev.Path != "" && (ev.Kind == ports.LibraryCreated || ev.Kind == ports.LibraryChanged) {
 		if len(w.changed) >= watchPathsMax {
 			clear(w.changed)

@@ -167,6 +167,8 @@ func TestWatchRunOnlyUploads(t *testing.T) {
 	w.clock.Advance(time.Minute)
 	data := mediatest.JPEG(t, mediatest.JPEGOptions{Seed: 2})
 	mediatest.WriteFile(t, w.dir, "new/a.jpg", data)
+	// A sync's download (the download folder) is no change to back up.
+	w.send(t, ports.LibraryEvent{Kind: ports.LibraryCreated, Path: "nextcloud/downloaded.jpg"})
 	w.send(t, ports.LibraryEvent{Kind: ports.LibraryCreated, Path: "new/a.jpg"})
 	waitUntil(t, "the new file on the server", func() bool { return w.onServer("new/a.jpg", data) })
 	r := w.idle(t)

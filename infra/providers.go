@@ -119,8 +119,11 @@ func newScheduler(accounts *app.Accounts, syncer *app.Syncer, jobs *app.Jobs, up
 // provideLibraryWatcher watches the library folder (serve starts it).
 func provideLibraryWatcher(cfg Config) *fswatch.Watcher { return fswatch.New(cfg.Library) }
 
-// provideWatchConfig is the watcher's quiet period.
-func provideWatchConfig(cfg Config) app.WatchConfig { return app.WatchConfig{Delay: cfg.WatchDelay} }
+// provideWatchConfig is the watcher's quiet period; the download folder's
+// changes are the syncs' own.
+func provideWatchConfig(cfg Config) app.WatchConfig {
+	return app.WatchConfig{Delay: cfg.WatchDelay, DownloadFolder: cfg.DownloadFolder}
+}
 
 // provideConnector reaches WebDAV servers with the configured chunk size
 // for Nextcloud uploads.
