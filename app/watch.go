@@ -355,13 +355,20 @@ func (w *Watch) startRuns(ctx context.Context) (again bool) {
 			w.log.WarnContext(ctx, "the watcher cannot start an upload run", "account", a.ID, "err", err)
 		}
 	}
-	if again || len(started) == 0 {
+	if again {
 		w.mu.Lock()
 		for _, p := range sending {
 			w.showLocked(p, WatchedPending) // the next try sends them
 		}
 		w.mu.Unlock()
-		return again
+		return true
+	}
+	if len(started) == 0 {
+		// No account backs new photos up at once: nothing to show.
+		w.mu.Lock()
+		w.status.Files = slices.DeleteFunc(w.status.Files, func(f WatchedFile) bool { return f.State == WatchedSending })
+		w.mu.Unlock()
+		return false
 	}
 	go w.follow(ctx, started, sending)
 	return false
