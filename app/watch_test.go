@@ -314,3 +314,41 @@ func TestWatchesFor(t *testing.T) {
 		}
 	}
 }
+
+// TestWatchWaitsForAFileStillChanging: a file that keeps growing without
+// telling the watcher (a network share, a writer that does not close) is
+// held by the settle check until it stops changing, then sent once,
+// whole.
+func TestWatchWaitsForAFileStillChanging(t *testing.T) {
+	w := newWatchWorld(t, app.WatchConfig{Delay: 20 * time.Millisecond, Settle: 150 * time.Millisecond})
+	data := mediatest.JPEG(t, mediatest.JPEGOptions{Width: 300, Height: 200, Seed: 40})
+	path := filepath.Join(w.dir, "growing.jpg")
+	f, err := os.Create(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	chunk := (len(data) + 9) / 10
+	if _, err := f.Write(data[:chunk]); err != nil {
+		t.Fatal(err)
+	}
+	w.send(t, ports.LibraryEvent{Kind: ports.LibraryCreated, Path: "growing.jpg"})
+	// The writer's own pace, the scenario: no event tells of these writes.
+	pace := time.NewTicker(50 * time.Millisecond)
+	for off := chunk; off < len(data); off += chunk {
+		<-pace.C
+		if _, err := f.Write(data[off:min(off+chunk, len(data))]); err != nil {
+			t.Fatal(err)
+		}
+	}
+	pace.Stop()
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitUntil(t, "the whole file on the server", func() bool { return w.onServer("growing.jpg", data) })
+	if r := w.idle(t); r.Uploaded != 1 {
+		t.Fatalf("the run: %+v", r)
+	}
+	if n := w.watch.Status().Runs; n != 1 {
+		t.Fatalf("%d runs, want one, once the file was whole", n)
+	}
+}
