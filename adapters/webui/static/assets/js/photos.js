@@ -52,9 +52,14 @@ export function photosPage() {
   }, {rootMargin: '800px'});
   observer.observe(footer);
 
+  const syncStates = new Map(); // job ID -> state, to see a sync start and end
   const stopJobs = onJob((job, justEnded) => {
     if (justEnded && (job.kind === 'index' || job.kind === 'upload' || job.kind === 'sync')) refreshLoaded();
-    if (job.kind === 'sync') refreshWatch(justEnded);
+    // A sync's start and end, not each of its progress updates.
+    if (job.kind === 'sync' && syncStates.get(job.id) !== job.state) {
+      syncStates.set(job.id, job.state);
+      refreshWatch(justEnded);
+    }
   });
   refreshWatch(false);
 
