@@ -29,6 +29,7 @@ type AccountInput struct {
 	SyncPreserveNames *bool
 	SyncRaw           *bool
 	SyncVideo         *bool
+	SyncOnChange      *bool
 }
 
 // changesConnection reports whether the input touches what it takes to
@@ -61,6 +62,7 @@ func (in AccountInput) apply(a *domain.Account) {
 	set(&a.SyncPreserveNames, in.SyncPreserveNames)
 	set(&a.SyncRaw, in.SyncRaw)
 	set(&a.SyncVideo, in.SyncVideo)
+	set(&a.SyncOnChange, in.SyncOnChange)
 }
 
 func set[T any](dst *T, v *T) {

@@ -25,6 +25,9 @@ type Scheduler struct {
 	// Versions, when set, removes the versions past their time at the
 	// first tick of Loop and then once an hour (see Versions.PruneDue).
 	Versions *Versions
+	// Watch, when set and watching, answers the due runs that would find
+	// nothing changed from stored state (see watch_nochange.go).
+	Watch *Watch
 }
 
 // NewScheduler returns a scheduler that starts syncer's runs as jobs.
@@ -108,7 +111,15 @@ func (s *Scheduler) RunDue(ctx context.Context) ([]domain.Job, error) {
 	var started []domain.Job
 	var errs []error
 	for _, a := range due {
-		j, err := s.syncer.Start(ctx, s.jobs, a.ID, BySchedule)
+		var j domain.Job
+		if s.Watch != nil {
+			var answered bool
+			if j, answered, err = s.Watch.startScheduled(ctx, a); answered {
+				continue
+			}
+		} else {
+			j, err = s.syncer.Start(ctx, s.jobs, a.ID, BySchedule)
+		}
 		switch {
 		case err == nil:
 			started = append(started, j)

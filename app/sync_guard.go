@@ -31,7 +31,7 @@ func (x *syncExec) guard(ctx context.Context, plan domain.SyncPlan, pairs int) (
 	}
 	sum := plan.Summary()
 	limit := domain.ReplacementLimit(pairs, x.cfg.MaxChanges)
-	if x.by == BySchedule && pairs == 0 && sum.Downloads+sum.Uploads > limit {
+	if (x.by == BySchedule || x.by == ByWatcher) && pairs == 0 && sum.Downloads+sum.Uploads > limit {
 		first, err := x.firstRun(ctx)
 		if err != nil {
 			x.log.WarnContext(ctx, "sync: cannot tell whether this is the account's first run", "account", x.a.ID, "err", err)

@@ -413,12 +413,17 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 	if err != nil {
 		return domain.SyncRun{}, err
 	}
+	if by == ByWatcher {
+		a.SyncDownload = false // a watcher's run only uploads (see ByWatcher)
+	}
 	start := s.clock.Now()
 	run := domain.SyncRun{AccountID: a.ID, JobID: p.Snapshot().ID, StartedAt: start}
 	if err := s.store.CreateRun(ctx, &run); err != nil {
 		return run, err
 	}
-	s.noteStart(ctx, a.ID, start)
+	if by != ByWatcher { // downloads keep their interval
+		s.noteStart(ctx, a.ID, start)
+	}
 	x := &syncExec{
 		Syncer: s, a: a, set: domain.SyncSettingsOf(a, s.cfg.DownloadFolder), p: p, by: by,
 		retry:    retryPolicy{attempts: s.cfg.Attempts, delay: s.cfg.RetryDelay},

@@ -86,6 +86,10 @@ type Account struct {
 	SyncPreserveNames bool
 	SyncRaw           bool
 	SyncVideo         bool
+	// SyncOnChange is "Back up new photos at once": `serve` starts an
+	// upload run as soon as its library watcher has seen new files
+	// (only for a sync that uploads; downloads keep the interval).
+	SyncOnChange bool
 
 	Status     AccountStatus
 	LastSyncAt time.Time
@@ -116,6 +120,7 @@ func NewAccount() Account {
 		SyncPreserveNames: true,
 		SyncRaw:           true,
 		SyncVideo:         true,
+		SyncOnChange:      true,
 		Status:            StatusOK,
 	}
 }

@@ -34,6 +34,8 @@ type Config struct {
 	LogLevel        string        // PHOTOSYNC_LOG_LEVEL: debug, info, warn, error
 	IndexInterval   time.Duration // PHOTOSYNC_INDEX_INTERVAL
 	indexInterval   string
+	WatchDelay      time.Duration // PHOTOSYNC_WATCH_DELAY; 0 = no library watcher
+	watchDelay      string
 	ChunkSize       int64 // PHOTOSYNC_CHUNK_SIZE, bytes
 	chunkSize       string
 	DownloadStreams int // PHOTOSYNC_DOWNLOAD_STREAMS
@@ -74,6 +76,7 @@ var settings = []setting{
 	{"PHOTOSYNC_LOG_LEVEL", "log-level", "info", "log level: debug, info, warn or error", false, func(c *Config) *string { return &c.LogLevel }},
 	{"PHOTOSYNC_CHUNK_SIZE", "chunk-size", "64MiB", "Nextcloud uploads larger than this go in chunks of this size (5MiB to 5GiB)", false, func(c *Config) *string { return &c.chunkSize }},
 	{"PHOTOSYNC_DOWNLOAD_STREAMS", "download-streams", "1", "parts of a file of 64 MiB or more downloaded at once from a server that sends parts (1 to 16)", false, func(c *Config) *string { return &c.downloadStreams }},
+	{"PHOTOSYNC_WATCH_DELAY", "watch-delay", "10s", "serve watches the library and uploads new files once it was quiet this long (0 = no watcher; see docs/watch.md)", false, func(c *Config) *string { return &c.watchDelay }},
 	{"PHOTOSYNC_INDEX_INTERVAL", "index-interval", "5m", "how often serve indexes the library (0 = only at start and by hand)", false, func(c *Config) *string { return &c.indexInterval }},
 	{"PHOTOSYNC_LEASE_TTL", "lease-ttl", "15s", "how long a sync run holds its account without renewing: how soon another instance takes over from one that died (1s to 1h)", false, func(c *Config) *string { return &c.leaseTTL }},
 	{"PHOTOSYNC_SCHEDULER_TICK", "scheduler-tick", "1m", "how often serve looks for due syncs (1s to 1h)", false, func(c *Config) *string { return &c.schedulerTick }},
@@ -150,6 +153,11 @@ func (c *Config) validate() error {
 		return fmt.Errorf("PHOTOSYNC_INDEX_INTERVAL: %q is not a duration such as 5m or 1h", c.indexInterval)
 	}
 	c.IndexInterval = d
+	if c.WatchDelay, err = time.ParseDuration(c.watchDelay); c.watchDelay == "0" || c.watchDelay == "off" {
+		c.WatchDelay, err = 0, nil
+	} else if err != nil || c.WatchDelay < 100*time.Millisecond || c.WatchDelay > time.Hour {
+		return fmt.Errorf("PHOTOSYNC_WATCH_DELAY: %q is not 0 (off) or a duration from 100ms to 1h, such as 10s", c.watchDelay)
+	}
 	if c.ChunkSize, err = parseSize(c.chunkSize); err != nil || c.ChunkSize < webdav.MinChunkSize || c.ChunkSize > webdav.MaxChunkSize {
 		return fmt.Errorf("PHOTOSYNC_CHUNK_SIZE: %q is not a size from 5MiB to 5GiB, such as 10MiB", c.chunkSize)
 	}

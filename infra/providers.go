@@ -13,6 +13,7 @@ import (
 	"github.com/google/wire"
 
 	"github.com/photosync/photosync/adapters/cli"
+	"github.com/photosync/photosync/adapters/fswatch"
 	"github.com/photosync/photosync/adapters/httpapi"
 	"github.com/photosync/photosync/adapters/localfs"
 	"github.com/photosync/photosync/adapters/media"
@@ -62,6 +63,8 @@ var CoreSet = wire.NewSet(
 	provideSyncConfig,
 	wire.Struct(new(app.SyncDeps), "*"),
 	app.NewSyncer,
+	provideLibraryWatcher, wire.Bind(new(ports.LibraryWatcher), new(*fswatch.Watcher)),
+	provideWatchConfig, app.NewWatch,
 	newScheduler,
 	app.NewPhotos,
 )
@@ -78,7 +81,7 @@ var HTTPSet = wire.NewSet(
 // ServerSet provides the HTTP server.
 var ServerSet = wire.NewSet(
 	HTTPSet,
-	wire.Struct(new(Server), "Handler", "Auth", "Log", "Jobs", "Indexer", "Scheduler"),
+	wire.Struct(new(Server), "Handler", "Auth", "Log", "Jobs", "Indexer", "Scheduler", "Watch"),
 )
 
 // CLISet provides the services of the command line.
@@ -105,11 +108,21 @@ func provideSecretBox(cfg Config) (*secrets.Box, error) {
 // newScheduler is app.NewScheduler that also removes expired uploads on
 // every tick, and old versions once an hour.
 func newScheduler(accounts *app.Accounts, syncer *app.Syncer, jobs *app.Jobs, uploader *app.Uploader, versions *app.Versions,
-	clock ports.Clock, log *slog.Logger) *app.Scheduler {
+	watch *app.Watch, clock ports.Clock, log *slog.Logger) *app.Scheduler {
 	s := app.NewScheduler(accounts, syncer, jobs, clock, log)
 	s.Uploader = uploader
 	s.Versions = versions
+	s.Watch = watch // answers no-change runs only while `serve` runs it
 	return s
+}
+
+// provideLibraryWatcher watches the library folder (serve starts it).
+func provideLibraryWatcher(cfg Config) *fswatch.Watcher { return fswatch.New(cfg.Library) }
+
+// provideWatchConfig is the watcher's quiet period; the download folder's
+// changes are the syncs' own.
+func provideWatchConfig(cfg Config) app.WatchConfig {
+	return app.WatchConfig{Delay: cfg.WatchDelay, DownloadFolder: cfg.DownloadFolder}
 }
 
 // provideConnector reaches WebDAV servers with the configured chunk size

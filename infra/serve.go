@@ -28,6 +28,7 @@ type Server struct {
 	Jobs      *app.Jobs
 	Indexer   *app.Indexer
 	Scheduler *app.Scheduler
+	Watch     *app.Watch
 }
 
 // shutdownGrace is how long running requests get to finish on shutdown.
@@ -95,6 +96,9 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 	go func() { errc <- hs.Serve(ln) }()
 	go indexPeriodically(ctx, srv, cfg.IndexInterval)
 	go srv.Scheduler.Loop(ctx, cfg.SchedulerTick)
+	if cfg.WatchDelay > 0 {
+		go srv.Watch.Run(ctx)
+	}
 	select {
 	case err := <-errc:
 		return fmt.Errorf("serve: %w", err)

@@ -73,6 +73,9 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	syncer := app.NewSyncer(syncDeps, syncConfig)
 	versionsConfig := provideVersionsConfig(cfg)
 	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
+	watcher := provideLibraryWatcher(cfg)
+	watchConfig := provideWatchConfig(cfg)
+	watch := app.NewWatch(watcher, accounts, syncer, jobs, clock, log, watchConfig)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -86,6 +89,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Uploader:   uploader,
 		Syncer:     syncer,
 		Versions:   versions,
+		Watch:      watch,
 		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
@@ -93,7 +97,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Version:    string2,
 	}
 	echo := httpapi.New(deps)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, watch, clock, log)
 	server := &Server{
 		Handler:   echo,
 		Auth:      auth,
@@ -101,6 +105,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Jobs:      jobs,
 		Indexer:   indexer,
 		Scheduler: scheduler,
+		Watch:     watch,
 	}
 	return server, func() {
 		cleanup2()
@@ -158,7 +163,10 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	syncer := app.NewSyncer(syncDeps, syncConfig)
 	versionsConfig := provideVersionsConfig(cfg)
 	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, clock, log)
+	watcher := provideLibraryWatcher(cfg)
+	watchConfig := provideWatchConfig(cfg)
+	watch := app.NewWatch(watcher, accounts, syncer, jobs, clock, log, watchConfig)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, watch, clock, log)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	services := &cli.Services{
 		Accounts:   accounts,
@@ -227,6 +235,9 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 	syncer := app.NewSyncer(syncDeps, syncConfig)
 	versionsConfig := provideVersionsConfig(cfg)
 	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
+	watcher := provideLibraryWatcher(cfg)
+	watchConfig := provideWatchConfig(cfg)
+	watch := app.NewWatch(watcher, accounts, syncer, jobs, clock, log, watchConfig)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -240,6 +251,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 		Uploader:   uploader,
 		Syncer:     syncer,
 		Versions:   versions,
+		Watch:      watch,
 		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
@@ -247,7 +259,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 		Version:    string2,
 	}
 	echo := httpapi.New(deps)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, watch, clock, log)
 	httpApp := &HTTPApp{
 		Handler:   echo,
 		Auth:      auth,

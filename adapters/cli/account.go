@@ -113,6 +113,7 @@ type accountFlags struct {
 	retryLimit                                                      int
 	passwordStdin, askPassword, asJSON                              bool
 	upload, sync, download, syncUp, preserveNames, syncRaw, syncVid bool
+	onChange                                                        bool
 }
 
 func (f *accountFlags) define(fs *flag.FlagSet) {
@@ -134,6 +135,7 @@ func (f *accountFlags) define(fs *flag.FlagSet) {
 	fs.BoolVar(&f.preserveNames, "sync-preserve-names", true, "keep file names (else YYYY/MM/date_time_hash names)")
 	fs.BoolVar(&f.syncRaw, "sync-raw", true, "include RAW files")
 	fs.BoolVar(&f.syncVid, "sync-video", true, "include videos")
+	fs.BoolVar(&f.onChange, "sync-on-change", true, "back up new photos at once: serve uploads new library files seconds after they land (docs/watch.md)")
 	fs.BoolVar(&f.asJSON, "json", false, "print JSON")
 }
 
@@ -183,6 +185,8 @@ func (f *accountFlags) input(fs *flag.FlagSet) (app.AccountInput, error) {
 			in.SyncRaw = &f.syncRaw
 		case "sync-video":
 			in.SyncVideo = &f.syncVid
+		case "sync-on-change":
+			in.SyncOnChange = &f.onChange
 		}
 	})
 	return in, err

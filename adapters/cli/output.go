@@ -52,8 +52,8 @@ func printAccount(w io.Writer, a domain.Account) {
 	row("Retry limit", j.RetryLimit)
 	row("Upload", fmt.Sprintf("%s, to %s, size %s", onOff(j.UploadEnabled), j.UploadFolder, j.UploadSize))
 	row("Sync", fmt.Sprintf("%s, folder %s, %s", onOff(j.SyncEnabled), j.SyncFolder, interval(a.SyncInterval)))
-	row("Sync options", fmt.Sprintf("download %s, upload %s, keep names %s, RAW %s, video %s",
-		onOff(j.SyncDownload), onOff(j.SyncUpload), onOff(j.SyncPreserveNames), onOff(j.SyncRaw), onOff(j.SyncVideo)))
+	row("Sync options", fmt.Sprintf("download %s, upload %s, keep names %s, RAW %s, video %s, new photos at once %s",
+		onOff(j.SyncDownload), onOff(j.SyncUpload), onOff(j.SyncPreserveNames), onOff(j.SyncRaw), onOff(j.SyncVideo), onOff(j.SyncOnChange)))
 	row("Status", j.Status)
 	if j.LastSyncAt != nil {
 		row("Last sync", j.LastSyncAt.Local().Format(time.DateTime))

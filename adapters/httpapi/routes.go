@@ -41,6 +41,7 @@ func addRoutes(e *echo.Echo, d Deps) {
 	api.GET("/photos/:id/details", handlePhotoDetails(d.Photos))
 	api.POST("/library/index", handleLibraryIndex(d.Jobs, d.Indexer))
 	api.GET("/library/problems", handleLibraryProblems(d.Indexer))
+	api.GET("/watch", handleWatch(d.Watch))
 
 	api.GET("/versions", handleVersionList(d.Versions))
 	api.POST("/versions/:id/restore", handleVersionRestore(d.Versions, d.Jobs, d.Indexer))

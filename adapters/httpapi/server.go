@@ -28,6 +28,8 @@ type Deps struct {
 	Uploader *app.Uploader
 	Syncer   *app.Syncer
 	Versions *app.Versions
+	// Watch tells what the library watcher sees; nil: there is none.
+	Watch *app.Watch
 	// LoginFlows adds Nextcloud accounts with Login Flow v2.
 	LoginFlows *app.LoginFlows
 	// UI is the web app served at /; nil serves none.

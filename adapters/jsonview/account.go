@@ -32,6 +32,7 @@ type Account struct {
 	SyncPreserveNames bool       `json:"sync_preserve_names"`
 	SyncRaw           bool       `json:"sync_raw"`
 	SyncVideo         bool       `json:"sync_video"`
+	SyncOnChange      bool       `json:"sync_on_change"`
 	Status            string     `json:"status"`
 	LastSyncAt        *time.Time `json:"last_sync_at"`
 	LastError         string     `json:"last_error"`
@@ -49,7 +50,7 @@ func FromAccount(a domain.Account) Account {
 		UploadEnabled: a.UploadEnabled, UploadFolder: a.UploadFolder, UploadSize: a.UploadSize,
 		SyncEnabled: a.SyncEnabled, SyncFolder: a.SyncFolder, SyncInterval: int64(a.SyncInterval / time.Second),
 		SyncDownload: a.SyncDownload, SyncUpload: a.SyncUpload, SyncPreserveNames: a.SyncPreserveNames,
-		SyncRaw: a.SyncRaw, SyncVideo: a.SyncVideo,
+		SyncRaw: a.SyncRaw, SyncVideo: a.SyncVideo, SyncOnChange: a.SyncOnChange,
 		Status: string(a.Status), LastError: a.LastError, ErrorCount: a.ErrorCount,
 		CreatedAt: a.CreatedAt.UTC(), UpdatedAt: a.UpdatedAt.UTC(),
 	}
@@ -81,6 +82,7 @@ type AccountInput struct {
 	SyncPreserveNames *bool   `json:"sync_preserve_names"`
 	SyncRaw           *bool   `json:"sync_raw"`
 	SyncVideo         *bool   `json:"sync_video"`
+	SyncOnChange      *bool   `json:"sync_on_change"`
 }
 
 // maxSeconds keeps second counts far from time.Duration's overflow.
@@ -93,6 +95,7 @@ func (j AccountInput) Input() (app.AccountInput, error) {
 		RetryLimit: j.RetryLimit, UploadEnabled: j.UploadEnabled, UploadFolder: j.UploadFolder, UploadSize: j.UploadSize,
 		SyncEnabled: j.SyncEnabled, SyncFolder: j.SyncFolder, SyncDownload: j.SyncDownload, SyncUpload: j.SyncUpload,
 		SyncPreserveNames: j.SyncPreserveNames, SyncRaw: j.SyncRaw, SyncVideo: j.SyncVideo,
+		SyncOnChange: j.SyncOnChange,
 	}
 	var err error
 	if in.Timeout, err = seconds("timeout", j.Timeout); err != nil {

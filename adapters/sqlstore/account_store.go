@@ -29,7 +29,7 @@ var accountColumns = []string{
 	"name", "url", "type", "username", "user_id", "secret", "ca_cert", "timeout_ms", "retry_limit",
 	"upload_enabled", "upload_folder", "upload_size",
 	"sync_enabled", "sync_folder", "sync_interval_s", "sync_download", "sync_upload",
-	"sync_preserve_names", "sync_raw", "sync_video",
+	"sync_preserve_names", "sync_raw", "sync_video", "sync_on_change",
 	"status", "last_sync_at", "last_error", "error_count",
 	"created_at", "updated_at",
 }
@@ -56,7 +56,7 @@ func accountValues(a *domain.Account) ([]any, error) {
 		a.Name, a.URL, string(a.Type), a.Username, a.UserID, secret, a.CACert, a.Timeout.Milliseconds(), a.RetryLimit,
 		a.UploadEnabled, a.UploadFolder, a.UploadSize,
 		a.SyncEnabled, a.SyncFolder, int64(a.SyncInterval / time.Second), a.SyncDownload, a.SyncUpload,
-		a.SyncPreserveNames, a.SyncRaw, a.SyncVideo,
+		a.SyncPreserveNames, a.SyncRaw, a.SyncVideo, a.SyncOnChange,
 		string(a.Status), times[0], a.LastError, a.ErrorCount,
 		times[1], times[2],
 	}, nil
@@ -74,7 +74,7 @@ func scanAccount(row scanner) (domain.Account, error) {
 		&a.Name, &a.URL, &typ, &a.Username, &a.UserID, &a.Secret, &a.CACert, &timeoutMS, &a.RetryLimit,
 		&a.UploadEnabled, &a.UploadFolder, &a.UploadSize,
 		&a.SyncEnabled, &a.SyncFolder, &intervalS, &a.SyncDownload, &a.SyncUpload,
-		&a.SyncPreserveNames, &a.SyncRaw, &a.SyncVideo,
+		&a.SyncPreserveNames, &a.SyncRaw, &a.SyncVideo, &a.SyncOnChange,
 		&status, &lastSync, &a.LastError, &a.ErrorCount,
 		&created, &updated)
 	if err != nil {

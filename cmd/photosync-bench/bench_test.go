@@ -116,6 +116,9 @@ func (b *bench) runAll(began time.Time) {
 				continue
 			}
 			b.noChange(srv, n)
+			if name == "nextcloud" {
+				b.watchScenarios(srv, n) // watch_test.go
+			}
 			stamp(fmt.Sprintf("%s: %d files", name, n))
 		}
 		// Apache refuses a PUT above 1 GiB (LimitRequestBody's default since

@@ -342,6 +342,7 @@ func fullAccount(name string) domain.Account {
 		SyncPreserveNames: true,
 		SyncRaw:           true,
 		SyncVideo:         true,
+		SyncOnChange:      true,
 		Status:            domain.StatusUnauthorized,
 		// Microseconds, in a zone other than UTC: stores keep the instant.
 		LastSyncAt: time.Date(2024, 2, 29, 23, 59, 58, 123456000, time.FixedZone("CEST", 2*60*60)),

@@ -20,6 +20,27 @@ export function isLive(p) {
   return !!f && f.kind === 'image' && p.files.some((x) => x.kind === 'video' && x.role === 'video');
 }
 
+// The badges of a file the library watcher saw arrive (docs/watch.md):
+// waiting for its backup, then verified on the server, or not.
+const WATCH_BADGES = {
+  pending: () => h('span', {class: 'badge pending', title: 'New: waiting to be backed up'}, icon('cloudUpload'), 'Pending'),
+  sending: () => h('span', {class: 'badge pending', title: 'Being backed up'}, icon('cloudUpload'), 'Sending'),
+  verified: () => h('span', {class: 'badge cloud verified', title: 'Backed up, the copy on the server verified'}, icon('cloudCheck'), 'Verified'),
+  failed: () => h('span', {class: 'badge failed', title: 'Not backed up: see the sync of your servers'}, icon('alert'), 'Not backed up'),
+};
+
+// watchState answers the least advanced watched state of a photo's files.
+function watchState(watched, p) {
+  if (!watched || !watched.size) return '';
+  const order = ['failed', 'pending', 'sending', 'verified'];
+  let best = '';
+  for (const f of p.files) {
+    const st = watched.get(f.path);
+    if (st && (!best || order.indexOf(st) < order.indexOf(best))) best = st;
+  }
+  return best;
+}
+
 /** uploadedTo returns the IDs of the accounts a photo's files went to. */
 export function uploadedTo(p) {
   const ids = new Set();
@@ -55,6 +76,12 @@ export class PhotoGrid {
 
   setAccounts(accounts) {
     this.accounts = accounts;
+  }
+
+  /** setWatched takes the library watcher's files (path -> pending, sending, verified or failed) and redraws. */
+  setWatched(states) {
+    this.watched = states;
+    this.photos.forEach((p, i) => this.fill(this.tiles[i], p));
   }
 
   /** reset empties the grid; the selection stays. */
@@ -106,6 +133,8 @@ export class PhotoGrid {
     else if (kinds.has('video')) badges.push(h('span', {class: 'badge video'}, icon('video'), 'Video'));
     if (p.files.length > 1) badges.push(h('span', {class: 'badge stack'}, `${p.files.length} files`));
     if (servers.length) badges.push(h('span', {class: 'badge cloud', title: `Uploaded to ${servers.join(', ')}`}, icon('cloudCheck'), servers.length > 1 ? String(servers.length) : null));
+    const watched = watchState(this.watched, p);
+    if (watched) badges.push(WATCH_BADGES[watched]());
     const label = [name, when || 'no date', kinds.has('raw') && 'RAW', live ? 'Live Photo' : kinds.has('video') && 'video',
       p.files.length > 1 && `${p.files.length} files`, servers.length && `uploaded to ${servers.join(', ')}`].filter(Boolean).join(', ');
     el.setAttribute('aria-label', label);

@@ -36,8 +36,10 @@ export function photosPage() {
   const footer = h('div', {class: 'grid-footer'}, more);
   const message = h('div', {class: 'grid-message'});
 
+  const watchLine = h('p', {class: 'watch-status muted', id: 'watch-status', hidden: true});
   const el = h('div', {class: 'page photos-page'},
     h('div', {class: 'page-head'}, h('h1', null, 'Photos'), count, rescanBtn),
+    watchLine,
     h('div', {class: 'toolbar', role: 'toolbar', 'aria-label': 'Photos', onkeydown: toolbarKeys},
       h('div', {class: 'search-box'}, icon('search'),
         h('label', {for: 'photo-search', class: 'sr-only'}, 'Search photos'), search),
@@ -50,9 +52,41 @@ export function photosPage() {
   }, {rootMargin: '800px'});
   observer.observe(footer);
 
+  const syncStates = new Map(); // job ID -> state, to see a sync start and end
   const stopJobs = onJob((job, justEnded) => {
     if (justEnded && (job.kind === 'index' || job.kind === 'upload' || job.kind === 'sync')) refreshLoaded();
+    // A sync's start and end, not each of its progress updates.
+    if (job.kind === 'sync' && syncStates.get(job.id) !== job.state) {
+      syncStates.set(job.id, job.state);
+      refreshWatch(justEnded);
+    }
   });
+  refreshWatch(false);
+
+  // refreshWatch shows what the library watcher sees, and the state of
+  // the files it saw arrive on their tiles. A run's start and end come as
+  // job events; its files' states settle just after its end.
+  let watchTimer = 0;
+  async function refreshWatch(again) {
+    try {
+      const w = await get('/watch');
+      grid.setWatched(new Map(w.files.map((f) => [f.path, f.state])));
+      showWatch(w);
+      if (w.files.some((f) => f.state === 'pending' || f.state === 'sending') || again) {
+        clearTimeout(watchTimer);
+        watchTimer = setTimeout(() => refreshWatch(false), 2000);
+      }
+    } catch {
+      // The next event tries again.
+    }
+  }
+
+  function showWatch(w) {
+    watchLine.hidden = !w.watching && !w.fell_back;
+    const last = w.last_event && w.last_event.path ? ` · last change: ${w.last_event.kind} ${w.last_event.path}, ${new Date(w.last_event.at).toLocaleTimeString()}` : '';
+    replace(watchLine, icon(w.fell_back ? 'alert' : 'eye'), ' ', w.watching ? 'Watching the library' : 'Not watching the library', last,
+      w.fell_back ? h('span', {class: 'watch-fallback', id: 'watch-fallback'}, ` · fell back to full walks: ${w.fell_back}`) : null);
+  }
 
   loadAccounts().then((a) => {
     accounts = a;
@@ -208,6 +242,7 @@ export function photosPage() {
     destroy() {
       observer.disconnect();
       stopJobs();
+      clearTimeout(watchTimer);
       closeMenu();
     },
   };

@@ -82,6 +82,8 @@ export function syncArea(account, saved) {
   const opts = {
     sync_download: checkbox('Download remote files', {id: 'sync-download', checked: account.sync_download}),
     sync_upload: checkbox('Upload local files', {id: 'sync-upload', checked: account.sync_upload}),
+    sync_on_change: checkbox('Back up new photos at once', {id: 'sync-on-change', checked: account.sync_on_change,
+      title: 'Upload new library files seconds after they land, without waiting for the interval (needs Upload local files)'}),
     sync_preserve_names: checkbox('Keep file names', {id: 'sync-preserve-names', checked: account.sync_preserve_names}),
     sync_raw: checkbox('Sync RAW files', {id: 'sync-raw', checked: account.sync_raw}),
     sync_video: checkbox('Sync videos', {id: 'sync-video', checked: account.sync_video}),
