@@ -26,7 +26,7 @@ func (r *upload) identifyAll(ctx context.Context) error {
 	}
 	return r.parallel(ctx, len(r.items), func(ctx context.Context, i int) error {
 		it := r.items[i]
-		name := path.Base(it.f.Path)
+		name, _ := domain.UploadAs(it.f, r.side)
 		var candidates []domain.RemoteFile
 		for _, rf := range family[domain.FoldName(name)] {
 			if _, ok := domain.NameNumber(name, rf.Name); ok && !rf.IsDir {
@@ -70,7 +70,7 @@ func (r *upload) identify(ctx context.Context, it *uploadItem) error {
 		}
 		it.f.SHA1 = sum
 	}
-	if r.side == 0 || !domain.Resizable(it.f) {
+	if _, resized := domain.UploadAs(it.f, r.side); !resized {
 		it.size, it.sha1 = it.f.Size, it.f.SHA1
 		return nil
 	}
@@ -189,8 +189,13 @@ func (r *upload) settle(ctx context.Context, it *uploadItem, err error) error {
 // stops the whole upload.
 func (r *upload) transfer(ctx context.Context, it *uploadItem) error {
 	var resized []byte
-	if r.side > 0 && domain.Resizable(it.f) {
+	if name, resize := domain.UploadAs(it.f, r.side); resize {
 		b, err := r.resized(ctx, it.f)
+		if err == nil && b == nil && name != path.Base(it.f.Path) {
+			// Named as a JPEG copy, but the image fits already: its own
+			// bytes would go up under a JPEG's name.
+			err = domain.Errorf(domain.EINVALID, "%s is smaller than the index said: not sent as a JPEG copy", it.f.Path)
+		}
 		if err != nil {
 			return r.verify.gaveUp(ctx, it.path, err)
 		}

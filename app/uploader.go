@@ -337,7 +337,8 @@ func (r *upload) plan(ctx context.Context) []*uploadItem {
 	}
 	reqs := make([]domain.NameRequest, len(r.items))
 	for i, it := range r.items {
-		reqs[i] = domain.NameRequest{Name: path.Base(it.f.Path), Size: it.size, SHA1: it.sha1}
+		name, _ := domain.UploadAs(it.f, r.side)
+		reqs[i] = domain.NameRequest{Name: name, Size: it.size, SHA1: it.sha1}
 	}
 	var send []*uploadItem
 	var bytes int64

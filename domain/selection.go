@@ -105,9 +105,11 @@ func UploadProblem(f LibraryFile) string {
 	return ""
 }
 
-// Resizable reports whether a file is made smaller for a fit_N upload:
-// JPEG images only, so the remote file keeps its name and extension. Other
-// files, HEIC and PNG included, are sent as they are.
+// Resizable reports whether a file is made smaller for a fit_N upload
+// whatever its size: JPEG images, which keep their name and extension.
+// (HEIC, HEIF and AVIF images larger than the size are made into JPEG
+// copies too: see UploadAs.) Other files, PNG included, are sent as they
+// are.
 func Resizable(f LibraryFile) bool {
 	if f.Kind != KindImage {
 		return false
@@ -117,6 +119,29 @@ func Resizable(f LibraryFile) bool {
 		return true
 	}
 	return false
+}
+
+// UploadAs answers the name a file goes up under for an upload of images
+// fitting side pixels (0 for originals), and whether it is resized. A
+// HEIC, HEIF or AVIF image larger than side, by the dimensions the index
+// read, becomes a JPEG copy named <stem>.jpg (most viewers of a share show
+// no HEIC); one whose dimensions are unknown or within side goes as it is,
+// under its own name.
+func UploadAs(f LibraryFile, side int) (name string, resized bool) {
+	name = path.Base(f.Path)
+	if side <= 0 || f.Kind != KindImage {
+		return name, false
+	}
+	if Resizable(f) {
+		return name, true
+	}
+	switch strings.ToLower(path.Ext(name)) {
+	case ".heic", ".heif", ".avif":
+		if max(f.Width, f.Height) > side {
+			return strings.TrimSuffix(name, path.Ext(name)) + ".jpg", true
+		}
+	}
+	return name, false
 }
 
 // Validate checks a record before it is stored: a file, an account, and a

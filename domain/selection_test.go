@@ -146,3 +146,29 @@ func TestUploadRecordValidate(t *testing.T) {
 		}
 	}
 }
+
+func TestUploadAs(t *testing.T) {
+	img := func(p string, w, h int) domain.LibraryFile {
+		return domain.LibraryFile{Path: p, Kind: domain.KindOf(p), Width: w, Height: h}
+	}
+	for _, tt := range []struct {
+		f       domain.LibraryFile
+		side    int
+		name    string
+		resized bool
+	}{
+		{img("a/IMG_1.JPG", 4000, 3000), 0, "IMG_1.JPG", false},
+		{img("a/IMG_1.JPG", 4000, 3000), 1920, "IMG_1.JPG", true},
+		{img("a/IMG_2.HEIC", 4032, 3024), 1920, "IMG_2.jpg", true},
+		{img("a/IMG_2.HEIC", 4032, 3024), 0, "IMG_2.HEIC", false},
+		{img("a/IMG_3.avif", 1200, 800), 1920, "IMG_3.avif", false}, // fits: sent as it is
+		{img("a/IMG_4.heif", 0, 0), 720, "IMG_4.heif", false},      // size unknown: as it is
+		{img("a/scan.png", 5000, 5000), 720, "scan.png", false},
+		{img("a/IMG_5.DNG", 6000, 4000), 720, "IMG_5.DNG", false},
+	} {
+		name, resized := domain.UploadAs(tt.f, tt.side)
+		if name != tt.name || resized != tt.resized {
+			t.Errorf("UploadAs(%s %dx%d, %d) = %q, %v; want %q, %v", tt.f.Path, tt.f.Width, tt.f.Height, tt.side, name, resized, tt.name, tt.resized)
+		}
+	}
+}
