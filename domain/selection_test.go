@@ -162,7 +162,7 @@ func TestUploadAs(t *testing.T) {
 		{img("a/IMG_2.HEIC", 4032, 3024), 1920, "IMG_2.jpg", true},
 		{img("a/IMG_2.HEIC", 4032, 3024), 0, "IMG_2.HEIC", false},
 		{img("a/IMG_3.avif", 1200, 800), 1920, "IMG_3.avif", false}, // fits: sent as it is
-		{img("a/IMG_4.heif", 0, 0), 720, "IMG_4.heif", false},      // size unknown: as it is
+		{img("a/IMG_4.heif", 0, 0), 720, "IMG_4.heif", false},       // size unknown: as it is
 		{img("a/scan.png", 5000, 5000), 720, "scan.png", false},
 		{img("a/IMG_5.DNG", 6000, 4000), 720, "IMG_5.DNG", false},
 	} {
