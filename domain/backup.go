@@ -212,7 +212,7 @@ const (
 	reasonKindOff        = "its kind is switched off for this account"
 	reasonNotSent        = "not uploaded yet"
 	reasonChangedLocally = "changed in the library since it was uploaded"
-	reasonGoneRemote  = "deleted on the server; uploaded again only when restored"
+	reasonGoneRemote     = "deleted on the server; uploaded again only when restored"
 )
 
 // ComputeBackup decides the state of every library file the account backs
