@@ -38,6 +38,7 @@ type Syncer struct {
 	inspector ports.MediaInspector
 	checker   ports.ContentChecker
 	versions  ports.VersionStore
+	proofs    ports.ProofStore
 	clock     ports.Clock
 	log       *slog.Logger
 	cfg       SyncConfig
@@ -110,8 +111,11 @@ type SyncDeps struct {
 	Inspector ports.MediaInspector
 	Checker   ports.ContentChecker
 	Versions  ports.VersionStore
-	Clock     ports.Clock
-	Log       *slog.Logger
+	// Proofs, when set, records every upload the server's hash or a read
+	// back proved (the backup status).
+	Proofs ports.ProofStore
+	Clock  ports.Clock
+	Log    *slog.Logger
 }
 
 // NewSyncer returns the sync use case.
@@ -141,7 +145,7 @@ func NewSyncer(d SyncDeps, cfg SyncConfig) *Syncer {
 		cfg.Verify = VerifyAll
 	}
 	return &Syncer{accounts: d.Accounts, indexer: d.Indexer, library: d.Library, writer: d.Writer, lib: d.Lib, store: d.Store,
-		leases: d.Leases, inspector: d.Inspector, checker: d.Checker, versions: d.Versions, clock: d.Clock, log: d.Log, cfg: cfg}
+		leases: d.Leases, inspector: d.Inspector, checker: d.Checker, versions: d.Versions, proofs: d.Proofs, clock: d.Clock, log: d.Log, cfg: cfg}
 }
 
 // SyncTrigger says who started a run.
@@ -490,7 +494,8 @@ func (x *syncExec) start(ctx context.Context) (*prepared, error) {
 		return nil, err
 	}
 	x.st = st
-	x.sender = &sender{st: st, library: x.lib, p: x.p, log: x.log, retry: x.retry, proof: x.cfg.Verify}
+	x.sender = &sender{st: st, library: x.lib, p: x.p, log: x.log, retry: x.retry, proof: x.cfg.Verify,
+		proofs: newProofRecorder(x.proofs, x.a.ID, x.clock, x.log)}
 	pr, err := x.prepare(ctx, x.a, st, x.by, true)
 	if err != nil {
 		return nil, err

@@ -11,6 +11,12 @@ import (
 // Proof of backup: for every library file an account backs up, whether
 // its content is proven to be on the server, and since when.
 
+// Jobs of the proof of backup.
+const (
+	JobVerify  JobKind = "verify"  // the scrub of an account's server, and its repair
+	JobRestore JobKind = "restore" // files brought back from an account's server
+)
+
 // BackupState is where one library file stands in an account's backup.
 type BackupState string
 

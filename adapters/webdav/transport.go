@@ -189,6 +189,12 @@ func (x *exchange) RoundTrip(req *http.Request) (*http.Response, error) {
 		u := *r.URL
 		u.Scheme, u.Host = x.origin.Scheme, x.origin.Host
 		r.URL, r.Host = &u, ""
+		// gowebdav's MOVE and COPY name the destination under the
+		// placeholder origin too; a server that checks the destination's
+		// host (x/net/webdav, rclone) refuses it with 502.
+		if d := r.Header.Get("Destination"); strings.HasPrefix(d, davOrigin+"/") {
+			r.Header.Set("Destination", x.origin.Scheme+"://"+x.origin.Host+strings.TrimPrefix(d, davOrigin))
+		}
 	} else if !sameServer(x.origin, r.URL) {
 		if req.Body != nil {
 			req.Body.Close()
