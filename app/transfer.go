@@ -106,7 +106,7 @@ type sender struct {
 	p       *Progress
 	log     *slog.Logger
 	retry   retryPolicy
-	proof   VerifyMode // how an upload is proven without a server hash
+	proof   VerifyMode     // how an upload is proven without a server hash
 	proofs  *proofRecorder // records each proven upload; nil records none
 }
 
