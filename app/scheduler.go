@@ -25,6 +25,8 @@ type Scheduler struct {
 	// Versions, when set, removes the versions past their time at the
 	// first tick of Loop and then once an hour (see Versions.PruneDue).
 	Versions *Versions
+	// Verifier, when set, starts the due verifies on every tick of Loop.
+	Verifier *Verifier
 }
 
 // NewScheduler returns a scheduler that starts syncer's runs as jobs.
@@ -138,6 +140,11 @@ func (s *Scheduler) Loop(ctx context.Context, tick time.Duration) {
 		}
 		if s.Versions != nil {
 			s.Versions.PruneDue(ctx)
+		}
+		if s.Verifier != nil {
+			if _, err := s.Verifier.StartDue(ctx, s.jobs); err != nil && ctx.Err() == nil {
+				s.log.WarnContext(ctx, "cannot start scheduled verifies", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():

@@ -39,6 +39,7 @@ type Verifier struct {
 	backup *Backup
 	sync   *Syncer
 	cfg    VerifyConfig
+	sched  verifySchedule
 }
 
 // VerifyConfig is how often content is proven.

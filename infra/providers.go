@@ -62,6 +62,8 @@ var CoreSet = wire.NewSet(
 	provideSyncConfig,
 	wire.Struct(new(app.SyncDeps), "*"),
 	app.NewSyncer,
+	app.NewBackup,
+	provideVerifier,
 	newScheduler,
 	app.NewPhotos,
 )
@@ -105,10 +107,11 @@ func provideSecretBox(cfg Config) (*secrets.Box, error) {
 // newScheduler is app.NewScheduler that also removes expired uploads on
 // every tick, and old versions once an hour.
 func newScheduler(accounts *app.Accounts, syncer *app.Syncer, jobs *app.Jobs, uploader *app.Uploader, versions *app.Versions,
-	clock ports.Clock, log *slog.Logger) *app.Scheduler {
+	verifier *app.Verifier, clock ports.Clock, log *slog.Logger) *app.Scheduler {
 	s := app.NewScheduler(accounts, syncer, jobs, clock, log)
 	s.Uploader = uploader
 	s.Versions = versions
+	s.Verifier = verifier
 	return s
 }
 
@@ -125,9 +128,10 @@ func provideLibraryWriter(cfg Config) *localfs.Writer { return localfs.NewWriter
 
 // provideUploader proves uploads as PHOTOSYNC_VERIFY says.
 func provideUploader(accounts *app.Accounts, library ports.Library, store ports.LibraryStore, uploads ports.UploadStore,
-	resizer ports.Resizer, clock ports.Clock, log *slog.Logger, cfg Config) *app.Uploader {
+	resizer ports.Resizer, clock ports.Clock, log *slog.Logger, cfg Config, proofs ports.ProofStore) *app.Uploader {
 	u := app.NewUploader(accounts, library, store, uploads, resizer, clock, log)
 	u.Verify = cfg.Verify
+	u.Proofs = proofs
 	return u
 }
 
@@ -185,4 +189,10 @@ func provideSyncConfig(cfg Config) app.SyncConfig {
 	return app.SyncConfig{DownloadFolder: cfg.DownloadFolder, LeaseTTL: cfg.LeaseTTL, DownloadStreams: cfg.DownloadStreams,
 		Verify: cfg.Verify, MaxChanges: cfg.MaxChanges,
 		Holder: fmt.Sprintf("%s:%d:%x", host, os.Getpid(), nonce)}
+}
+
+// provideVerifier proves each file's content at least every
+// PHOTOSYNC_VERIFY_EVERY.
+func provideVerifier(backup *app.Backup, syncer *app.Syncer, cfg Config) *app.Verifier {
+	return app.NewVerifier(backup, syncer, app.VerifyConfig{Every: cfg.VerifyEvery})
 }

@@ -48,7 +48,8 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	uploadStore := stores.Uploads
 	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
 	resizer := media.NewResizer()
-	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg)
+	proofStore := stores.Proofs
+	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg, proofStore)
 	writer := provideLibraryWriter(cfg)
 	syncStore := stores.Sync
 	leaseStore := stores.Leases
@@ -65,6 +66,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Inspector: inspector,
 		Checker:   checker,
 		Versions:  versionStore,
+		Proofs:    proofStore,
 		Clock:     clock,
 		Log:       log,
 	}
@@ -72,6 +74,8 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	syncer := app.NewSyncer(syncDeps, syncConfig)
 	versionsConfig := provideVersionsConfig(cfg)
 	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
+	backup := app.NewBackup(accounts, libraryStore, syncStore, uploadStore, proofStore, syncConfig)
+	verifier := provideVerifier(backup, syncer, cfg)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -85,6 +89,8 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Uploader:   uploader,
 		Syncer:     syncer,
 		Versions:   versions,
+		Backup:     backup,
+		Verifier:   verifier,
 		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
@@ -92,7 +98,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Version:    string2,
 	}
 	echo := httpapi.New(deps)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, verifier, clock, log)
 	server := &Server{
 		Handler:   echo,
 		Auth:      auth,
@@ -132,7 +138,8 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	uploadStore := stores.Uploads
 	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
 	resizer := media.NewResizer()
-	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg)
+	proofStore := stores.Proofs
+	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg, proofStore)
 	writer := provideLibraryWriter(cfg)
 	syncStore := stores.Sync
 	leaseStore := stores.Leases
@@ -149,6 +156,7 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 		Inspector: inspector,
 		Checker:   checker,
 		Versions:  versionStore,
+		Proofs:    proofStore,
 		Clock:     clock,
 		Log:       log,
 	}
@@ -156,7 +164,9 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	syncer := app.NewSyncer(syncDeps, syncConfig)
 	versionsConfig := provideVersionsConfig(cfg)
 	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, clock, log)
+	backup := app.NewBackup(accounts, libraryStore, syncStore, uploadStore, proofStore, syncConfig)
+	verifier := provideVerifier(backup, syncer, cfg)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, verifier, clock, log)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	services := &cli.Services{
 		Accounts:   accounts,
@@ -167,6 +177,8 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 		Syncer:     syncer,
 		Scheduler:  scheduler,
 		Versions:   versions,
+		Backup:     backup,
+		Verifier:   verifier,
 		LoginFlows: loginFlows,
 	}
 	return services, func() {
@@ -200,7 +212,8 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 	uploadStore := stores.Uploads
 	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
 	resizer := media.NewResizer()
-	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg)
+	proofStore := stores.Proofs
+	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg, proofStore)
 	writer := provideLibraryWriter(cfg)
 	syncStore := stores.Sync
 	leaseStore := stores.Leases
@@ -217,6 +230,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 		Inspector: inspector,
 		Checker:   checker,
 		Versions:  versionStore,
+		Proofs:    proofStore,
 		Clock:     clock,
 		Log:       log,
 	}
@@ -224,6 +238,8 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 	syncer := app.NewSyncer(syncDeps, syncConfig)
 	versionsConfig := provideVersionsConfig(cfg)
 	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
+	backup := app.NewBackup(accounts, libraryStore, syncStore, uploadStore, proofStore, syncConfig)
+	verifier := provideVerifier(backup, syncer, cfg)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -237,6 +253,8 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 		Uploader:   uploader,
 		Syncer:     syncer,
 		Versions:   versions,
+		Backup:     backup,
+		Verifier:   verifier,
 		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
@@ -244,7 +262,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 		Version:    string2,
 	}
 	echo := httpapi.New(deps)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, verifier, clock, log)
 	httpApp := &HTTPApp{
 		Handler:   echo,
 		Auth:      auth,

@@ -45,6 +45,8 @@ var synopses = map[string]string{
 	"jobs show":      "photosync jobs show ID [--json]",
 	"migrate-store":  "photosync migrate-store [--to postgres://...] [--force] [--json]",
 	"version":        "photosync version [--json]",
+	"status":         statusUsage,
+	"verify":         verifyUsage,
 }
 
 // accountUsage is the synopsis of the account commands.

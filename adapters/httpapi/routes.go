@@ -34,6 +34,8 @@ func addRoutes(e *echo.Echo, d Deps) {
 	api.GET("/accounts/:id/files", handleSyncFiles(d.Syncer))
 	api.POST("/accounts/:id/files/retry", handleSyncRetry(d.Syncer))
 	api.POST("/accounts/:id/files/restore", handleSyncRestore(d.Syncer))
+	api.GET("/accounts/:id/backup", handleBackup(d.Backup))
+	api.POST("/accounts/:id/verify", handleVerify(d.Verifier, d.Jobs))
 
 	api.GET("/photos", handlePhotoList(d.Photos))
 	api.GET("/photos/:id", handlePhotoGet(d.Photos))

@@ -28,6 +28,9 @@ type Deps struct {
 	Uploader *app.Uploader
 	Syncer   *app.Syncer
 	Versions *app.Versions
+	// Backup and Verifier answer the proof of backup.
+	Backup   *app.Backup
+	Verifier *app.Verifier
 	// LoginFlows adds Nextcloud accounts with Login Flow v2.
 	LoginFlows *app.LoginFlows
 	// UI is the web app served at /; nil serves none.
