@@ -8,6 +8,7 @@ import (
 	"crypto/rand"
 	"log/slog"
 	"net/http"
+	"os"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -34,6 +35,7 @@ type proofWorld struct {
 	uploader *app.Uploader
 	backup   *app.Backup
 	verifier *app.Verifier
+	restorer *app.Restorer
 	accts    *app.Accounts
 	account  domain.Account
 }
@@ -69,6 +71,7 @@ func newProofWorld(t *testing.T, lib string, srv *davtest.Server) *proofWorld {
 	w.uploader.Proofs = proofs
 	w.backup = app.NewBackup(w.accts, libStore, syncStore, uploads, proofs, cfg)
 	w.verifier = app.NewVerifier(w.backup, w.syncer, app.VerifyConfig{})
+	w.restorer = app.NewRestorer(w.backup, w.syncer)
 	w.account, err = w.accts.Connect(ctx, app.AccountInput{
 		URL: ptr(srv.URL), Username: ptr(srv.Username), Password: ptr(srv.Password),
 		Timeout: ptr(10 * time.Second), SyncEnabled: ptr(true), SyncFolder: ptr("/Photos"), UploadEnabled: ptr(true),
@@ -224,6 +227,71 @@ func TestBackupStatusVerifyRepairOnRealServers(t *testing.T) {
 			// --full proves every file now.
 			if rep := w.verify(t, app.VerifyOptions{Full: true}); rep.Read != 4 || len(rep.Gaps) != 0 {
 				t.Errorf("full verify: %+v", rep)
+			}
+		})
+	}
+}
+
+// Restore: a folder into an empty library folder, byte-identical; the
+// whole sync folder into the library, never overwriting: identical files
+// skipped, a different one kept and the server's copy written beside it,
+// a file gone from the library put back. A target outside the library is
+// refused.
+func TestRestoreOnRealServers(t *testing.T) {
+	for name, srv := range davServers(t) {
+		t.Run(name, func(t *testing.T) {
+			lib := t.TempDir()
+			w := newProofWorld(t, lib, srv)
+			ctx := context.Background()
+			mod := time.Date(2022, 3, 1, 9, 0, 0, 0, time.UTC)
+			photos := map[string][]byte{}
+			for i, n := range []string{"2022/a.jpg", "2022/b.jpg", "2022/trip/c.jpg", "2021/d.jpg"} {
+				photos[n] = mediatest.JPEG(t, mediatest.JPEGOptions{Width: 160, Height: 120, Seed: int64(300 + i)})
+				writeLib(t, lib, n, photos[n], mod)
+			}
+			w.sync(t)
+
+			rep, err := w.restorer.Restore(ctx, w.account.ID, app.RestoreRequest{Path: "/Photos/2022", To: "restored/2022"}, nil)
+			if err != nil {
+				t.Fatalf("restore into an empty folder: %v", err)
+			}
+			if len(rep.Restored) != 3 || len(rep.Same) != 0 || len(rep.Beside) != 0 {
+				t.Fatalf("restore into an empty folder: %+v", rep)
+			}
+			for _, n := range []string{"a.jpg", "b.jpg", "trip/c.jpg"} {
+				if got := readLib(t, lib, "restored/2022/"+n); !bytes.Equal(got, photos["2022/"+n]) {
+					t.Errorf("restored/2022/%s is not byte-identical to the backup", n)
+				}
+			}
+
+			changed := mediatest.JPEG(t, mediatest.JPEGOptions{Width: 160, Height: 120, Seed: 999})
+			writeLib(t, lib, "2022/b.jpg", changed, mod.Add(time.Hour))
+			if err := os.Remove(filepath.Join(lib, "2021", "d.jpg")); err != nil {
+				t.Fatal(err)
+			}
+			rep, err = w.restorer.Restore(ctx, w.account.ID, app.RestoreRequest{Path: "/Photos"}, nil)
+			if err != nil {
+				t.Fatalf("restore into the library: %v", err)
+			}
+			if rep.To != "" || len(rep.Same) != 2 || len(rep.Restored) != 1 || rep.Restored[0] != "2021/d.jpg" || len(rep.Beside) != 1 {
+				t.Fatalf("restore into the library: %+v", rep)
+			}
+			if got := readLib(t, lib, "2022/b.jpg"); !bytes.Equal(got, changed) {
+				t.Errorf("the library's different b.jpg was overwritten")
+			}
+			if !strings.HasPrefix(rep.Beside[0], "2022/b (conflict ") {
+				t.Errorf("the server's b.jpg went to %s", rep.Beside[0])
+			}
+			if got := readLib(t, lib, rep.Beside[0]); !bytes.Equal(got, photos["2022/b.jpg"]) {
+				t.Errorf("the conflict copy is not the server's b.jpg")
+			}
+			if got := readLib(t, lib, "2021/d.jpg"); !bytes.Equal(got, photos["2021/d.jpg"]) {
+				t.Errorf("d.jpg was not put back")
+			}
+			for _, to := range []string{"../outside", "/etc", ".photosync/versions", "a/../../b"} {
+				if _, err := w.restorer.Restore(ctx, w.account.ID, app.RestoreRequest{Path: "/Photos", To: to}, nil); domain.ErrorCode(err) != domain.EINVALID {
+					t.Errorf("restore to %q: %v, want EINVALID", to, err)
+				}
 			}
 		})
 	}

@@ -64,6 +64,7 @@ var CoreSet = wire.NewSet(
 	app.NewSyncer,
 	app.NewBackup,
 	provideVerifier,
+	app.NewRestorer,
 	newScheduler,
 	app.NewPhotos,
 )

@@ -76,6 +76,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
 	backup := app.NewBackup(accounts, libraryStore, syncStore, uploadStore, proofStore, syncConfig)
 	verifier := provideVerifier(backup, syncer, cfg)
+	restorer := app.NewRestorer(backup, syncer)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -91,6 +92,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Versions:   versions,
 		Backup:     backup,
 		Verifier:   verifier,
+		Restorer:   restorer,
 		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
@@ -167,6 +169,7 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	backup := app.NewBackup(accounts, libraryStore, syncStore, uploadStore, proofStore, syncConfig)
 	verifier := provideVerifier(backup, syncer, cfg)
 	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, verifier, clock, log)
+	restorer := app.NewRestorer(backup, syncer)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	services := &cli.Services{
 		Accounts:   accounts,
@@ -179,6 +182,7 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 		Versions:   versions,
 		Backup:     backup,
 		Verifier:   verifier,
+		Restorer:   restorer,
 		LoginFlows: loginFlows,
 	}
 	return services, func() {
@@ -240,6 +244,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
 	backup := app.NewBackup(accounts, libraryStore, syncStore, uploadStore, proofStore, syncConfig)
 	verifier := provideVerifier(backup, syncer, cfg)
+	restorer := app.NewRestorer(backup, syncer)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -255,6 +260,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 		Versions:   versions,
 		Backup:     backup,
 		Verifier:   verifier,
+		Restorer:   restorer,
 		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,

@@ -170,3 +170,29 @@ func (c *CLI) verify(ctx context.Context, args []string) error {
 		return c.follow(ctx, s.Jobs, job.ID, *asJSON)
 	})
 }
+
+// restoreUsage is the synopsis of photosync restore.
+const restoreUsage = "photosync restore --account ID --path P [--to DIR] [--json]"
+
+// restore runs `photosync restore`: a remote folder back into the
+// library, as a job followed to its end.
+func (c *CLI) restore(ctx context.Context, args []string) error {
+	fs := newFlags("restore")
+	account := fs.Int64("account", 0, "the account to restore from (see 'photosync account list')")
+	from := fs.String("path", "", "the remote folder (or file) to restore; / for everything")
+	to := fs.String("to", "", "the library folder to restore into, relative to the library (default: the folder matching --path, or restored/...)")
+	asJSON := fs.Bool("json", false, "print JSON")
+	if _, err := parse(fs, args, 0); err != nil {
+		return err
+	}
+	if *account <= 0 || *from == "" {
+		return usagef("restore: give --account ID and --path P\nusage: %s", restoreUsage)
+	}
+	return c.withServices(ctx, func(s *Services) error {
+		job, err := s.Restorer.Start(ctx, s.Jobs, *account, app.RestoreRequest{Path: *from, To: *to})
+		if err != nil {
+			return err
+		}
+		return c.follow(ctx, s.Jobs, job.ID, *asJSON)
+	})
+}

@@ -30,6 +30,7 @@ type Services struct {
 	Versions  *app.Versions
 	Backup    *app.Backup
 	Verifier  *app.Verifier
+	Restorer  *app.Restorer
 	// LoginFlows adds Nextcloud accounts with Login Flow v2.
 	LoginFlows *app.LoginFlows
 }
@@ -111,6 +112,8 @@ Usage:
   photosync status [--account ID] [--gaps]   how much of each backup is proven on the server
   photosync verify --account ID [--full] [--repair]
                                        prove the server still holds the backup; repair the gaps
+  photosync restore --account ID --path P [--to DIR]
+                                       bring a server's folder back into the library, never overwriting
   photosync migrate-store [--to postgres://...] [--force]
                                        copy the SQLite database into PostgreSQL
                                        (default target: $PHOTOSYNC_DATABASE_URL)
@@ -175,6 +178,8 @@ func (c *CLI) run(ctx context.Context, args []string) error {
 		return c.status(ctx, args[1:])
 	case "verify":
 		return c.verify(ctx, args[1:])
+	case "restore":
+		return c.restore(ctx, args[1:])
 	case "migrate-store":
 		return c.migrateStore(ctx, args[1:])
 	}

@@ -47,6 +47,7 @@ var synopses = map[string]string{
 	"version":        "photosync version [--json]",
 	"status":         statusUsage,
 	"verify":         verifyUsage,
+	"restore":        restoreUsage,
 }
 
 // accountUsage is the synopsis of the account commands.

@@ -82,3 +82,30 @@ func intQuery(c echo.Context, name string, def, lo, hi int) (int, error) {
 	}
 	return n, nil
 }
+
+// handleRestore starts a restore: POST /api/v1/accounts/{id}/restore with
+// {"path": "/Photos/2020", "to": "restored"}: the remote folder (or
+// everything for "" or "/") into the library folder to (by default the
+// folder that matches path in the library, or restored/...). It answers
+// 202 with the queued job; 400 for a target outside the library; 409
+// while a sync or verify of the account runs.
+func handleRestore(r *app.Restorer, jobs *app.Jobs) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		id, err := idParam(c, "id")
+		if err != nil {
+			return err
+		}
+		var body app.RestoreRequest
+		if c.Request().ContentLength != 0 {
+			if err := decode(c, &body); err != nil {
+				return err
+			}
+		}
+		job, err := r.Start(c.Request().Context(), jobs, id, body)
+		if err != nil {
+			return err
+		}
+		c.Response().Header().Set("Location", fmt.Sprintf("/api/v1/jobs/%d", job.ID))
+		return c.JSON(http.StatusAccepted, jsonview.FromJob(job))
+	}
+}

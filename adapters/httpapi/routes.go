@@ -36,6 +36,7 @@ func addRoutes(e *echo.Echo, d Deps) {
 	api.POST("/accounts/:id/files/restore", handleSyncRestore(d.Syncer))
 	api.GET("/accounts/:id/backup", handleBackup(d.Backup))
 	api.POST("/accounts/:id/verify", handleVerify(d.Verifier, d.Jobs))
+	api.POST("/accounts/:id/restore", handleRestore(d.Restorer, d.Jobs))
 
 	api.GET("/photos", handlePhotoList(d.Photos))
 	api.GET("/photos/:id", handlePhotoGet(d.Photos))

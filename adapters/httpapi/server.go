@@ -31,6 +31,7 @@ type Deps struct {
 	// Backup and Verifier answer the proof of backup.
 	Backup   *app.Backup
 	Verifier *app.Verifier
+	Restorer *app.Restorer
 	// LoginFlows adds Nextcloud accounts with Login Flow v2.
 	LoginFlows *app.LoginFlows
 	// UI is the web app served at /; nil serves none.
