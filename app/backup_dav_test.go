@@ -29,15 +29,16 @@ import (
 // proofWorld is the sync, upload, backup status and verify use cases
 // wired as in production to a real WebDAV server.
 type proofWorld struct {
-	lib      string
-	indexer  *app.Indexer
-	syncer   *app.Syncer
-	uploader *app.Uploader
-	backup   *app.Backup
-	verifier *app.Verifier
-	restorer *app.Restorer
-	accts    *app.Accounts
-	account  domain.Account
+	lib       string
+	indexer   *app.Indexer
+	syncer    *app.Syncer
+	uploader  *app.Uploader
+	backup    *app.Backup
+	verifier  *app.Verifier
+	restorer  *app.Restorer
+	accts     *app.Accounts
+	syncStore *sqlite.SyncStore
+	account   domain.Account
 }
 
 func newProofWorld(t *testing.T, lib string, srv *davtest.Server) *proofWorld {
@@ -69,6 +70,7 @@ func newProofWorld(t *testing.T, lib string, srv *davtest.Server) *proofWorld {
 		Proofs: proofs, Clock: clock, Log: log}, cfg)
 	w.uploader = app.NewUploader(w.accts, library, libStore, uploads, media.NewResizer(), clock, log)
 	w.uploader.Proofs = proofs
+	w.syncStore = syncStore
 	w.backup = app.NewBackup(w.accts, libStore, syncStore, uploads, proofs, cfg)
 	w.verifier = app.NewVerifier(w.backup, w.syncer, app.VerifyConfig{})
 	w.restorer = app.NewRestorer(w.backup, w.syncer)
