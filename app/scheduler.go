@@ -27,6 +27,8 @@ type Scheduler struct {
 	Versions *Versions
 	// Verifier, when set, starts the due verifies on every tick of Loop.
 	Verifier *Verifier
+	// Alerter, when set, looks for incidents on every tick of Loop.
+	Alerter *Alerter
 }
 
 // NewScheduler returns a scheduler that starts syncer's runs as jobs.
@@ -144,6 +146,11 @@ func (s *Scheduler) Loop(ctx context.Context, tick time.Duration) {
 		if s.Verifier != nil {
 			if _, err := s.Verifier.StartDue(ctx, s.jobs); err != nil && ctx.Err() == nil {
 				s.log.WarnContext(ctx, "cannot start scheduled verifies", "err", err)
+			}
+		}
+		if s.Alerter != nil {
+			if _, err := s.Alerter.Check(ctx); err != nil && ctx.Err() == nil {
+				s.log.WarnContext(ctx, "cannot check for alerts", "err", err)
 			}
 		}
 		select {

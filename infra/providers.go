@@ -16,6 +16,7 @@ import (
 	"github.com/photosync/photosync/adapters/httpapi"
 	"github.com/photosync/photosync/adapters/localfs"
 	"github.com/photosync/photosync/adapters/media"
+	"github.com/photosync/photosync/adapters/notify"
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/adapters/system"
 	"github.com/photosync/photosync/adapters/webdav"
@@ -65,6 +66,8 @@ var CoreSet = wire.NewSet(
 	app.NewBackup,
 	provideVerifier,
 	app.NewRestorer,
+	notify.New, wire.Bind(new(ports.Notifier), new(*notify.Notifier)),
+	provideAlerter,
 	newScheduler,
 	app.NewPhotos,
 )
@@ -108,11 +111,12 @@ func provideSecretBox(cfg Config) (*secrets.Box, error) {
 // newScheduler is app.NewScheduler that also removes expired uploads on
 // every tick, and old versions once an hour.
 func newScheduler(accounts *app.Accounts, syncer *app.Syncer, jobs *app.Jobs, uploader *app.Uploader, versions *app.Versions,
-	verifier *app.Verifier, clock ports.Clock, log *slog.Logger) *app.Scheduler {
+	verifier *app.Verifier, alerter *app.Alerter, clock ports.Clock, log *slog.Logger) *app.Scheduler {
 	s := app.NewScheduler(accounts, syncer, jobs, clock, log)
 	s.Uploader = uploader
 	s.Versions = versions
 	s.Verifier = verifier
+	s.Alerter = alerter
 	return s
 }
 
@@ -196,4 +200,11 @@ func provideSyncConfig(cfg Config) app.SyncConfig {
 // PHOTOSYNC_VERIFY_EVERY.
 func provideVerifier(backup *app.Backup, syncer *app.Syncer, cfg Config) *app.Verifier {
 	return app.NewVerifier(backup, syncer, app.VerifyConfig{Every: cfg.VerifyEvery})
+}
+
+// provideAlerter sends alerts to PHOTOSYNC_NOTIFY_URL's targets and those
+// set in the UI.
+func provideAlerter(accounts *app.Accounts, sync ports.SyncStore, backup *app.Backup, settings ports.SettingStore, box ports.SecretBox,
+	notifier ports.Notifier, clock ports.Clock, log *slog.Logger, cfg Config) *app.Alerter {
+	return app.NewAlerter(accounts, sync, backup, settings, box, notifier, clock, log, app.ParseNotifyURLs(cfg.NotifyURL))
 }

@@ -11,6 +11,7 @@ import (
 	"github.com/photosync/photosync/adapters/cli"
 	"github.com/photosync/photosync/adapters/httpapi"
 	"github.com/photosync/photosync/adapters/media"
+	"github.com/photosync/photosync/adapters/notify"
 	"github.com/photosync/photosync/adapters/system"
 	"github.com/photosync/photosync/adapters/webui"
 	"github.com/photosync/photosync/app"
@@ -77,6 +78,8 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	backup := app.NewBackup(accounts, libraryStore, syncStore, uploadStore, proofStore, syncConfig)
 	verifier := provideVerifier(backup, syncer, cfg)
 	restorer := app.NewRestorer(backup, syncer)
+	notifier := notify.New()
+	alerter := provideAlerter(accounts, syncStore, backup, settingStore, box, notifier, clock, log, cfg)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -93,6 +96,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Backup:     backup,
 		Verifier:   verifier,
 		Restorer:   restorer,
+		Alerter:    alerter,
 		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
@@ -100,7 +104,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Version:    string2,
 	}
 	echo := httpapi.New(deps)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, verifier, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, verifier, alerter, clock, log)
 	server := &Server{
 		Handler:   echo,
 		Auth:      auth,
@@ -168,7 +172,10 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
 	backup := app.NewBackup(accounts, libraryStore, syncStore, uploadStore, proofStore, syncConfig)
 	verifier := provideVerifier(backup, syncer, cfg)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, verifier, clock, log)
+	settingStore := stores.Settings
+	notifier := notify.New()
+	alerter := provideAlerter(accounts, syncStore, backup, settingStore, box, notifier, clock, log, cfg)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, verifier, alerter, clock, log)
 	restorer := app.NewRestorer(backup, syncer)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	services := &cli.Services{
@@ -245,6 +252,8 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 	backup := app.NewBackup(accounts, libraryStore, syncStore, uploadStore, proofStore, syncConfig)
 	verifier := provideVerifier(backup, syncer, cfg)
 	restorer := app.NewRestorer(backup, syncer)
+	notifier := notify.New()
+	alerter := provideAlerter(accounts, syncStore, backup, settingStore, box, notifier, clock, log, cfg)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -261,6 +270,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 		Backup:     backup,
 		Verifier:   verifier,
 		Restorer:   restorer,
+		Alerter:    alerter,
 		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
@@ -268,7 +278,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 		Version:    string2,
 	}
 	echo := httpapi.New(deps)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, verifier, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, verifier, alerter, clock, log)
 	httpApp := &HTTPApp{
 		Handler:   echo,
 		Auth:      auth,

@@ -166,6 +166,11 @@ func (h *Handler) runDue(ctx context.Context) (DueResult, error) {
 			h.d.Log.WarnContext(ctx, "scheduled verify failed", "err", err)
 		}
 	}
+	if al := h.d.Scheduler.Alerter; al != nil {
+		if _, err := al.Check(context.WithoutCancel(ctx)); err != nil {
+			h.d.Log.WarnContext(ctx, "cannot check for alerts", "err", err)
+		}
+	}
 	return res, nil
 }
 

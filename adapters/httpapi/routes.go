@@ -44,6 +44,11 @@ func addRoutes(e *echo.Echo, d Deps) {
 	api.GET("/photos/:id/details", handlePhotoDetails(d.Photos))
 	api.POST("/library/index", handleLibraryIndex(d.Jobs, d.Indexer))
 
+	api.GET("/settings/notifications", handleNotificationList(d.Alerter))
+	api.POST("/settings/notifications", handleNotificationAdd(d.Alerter))
+	api.DELETE("/settings/notifications/:id", handleNotificationDelete(d.Alerter))
+	api.POST("/settings/notifications/test", handleNotificationTest(d.Alerter))
+
 	api.GET("/versions", handleVersionList(d.Versions))
 	api.POST("/versions/:id/restore", handleVersionRestore(d.Versions, d.Jobs, d.Indexer))
 

@@ -32,6 +32,7 @@ type Deps struct {
 	Backup   *app.Backup
 	Verifier *app.Verifier
 	Restorer *app.Restorer
+	Alerter  *app.Alerter
 	// LoginFlows adds Nextcloud accounts with Login Flow v2.
 	LoginFlows *app.LoginFlows
 	// UI is the web app served at /; nil serves none.

@@ -2,8 +2,11 @@ package main
 
 import (
 	"bytes"
+	"encoding/json"
 	"fmt"
 	"math"
+	"net/http"
+	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"strconv"
@@ -175,6 +178,39 @@ func TestWebUIBackupOverview(t *testing.T) {
 	if v := in.backup(acc.ID); v.Verified != v.Files || v.GapsTotal != 0 {
 		t.Errorf("after repair: %+v", v)
 	}
+
+	// Settings → Notifications: a webhook with a token in its URL, shown
+	// back without it, and "Send a test" reaches it.
+	tests := make(chan string, 4)
+	hook := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var a struct {
+			Event string `json:"event"`
+		}
+		json.NewDecoder(r.Body).Decode(&a)
+		tests <- a.Event
+	}))
+	t.Cleanup(hook.Close)
+	b.do("open Notifications", chromedp.Navigate(in.url+"/settings/notifications"))
+	b.waitText("#notify-list", "No target yet")
+	b.fill("#notify-url", hook.URL+"/alerts?token=hunter2-secret")
+	b.click("#notify-add")
+	b.waitFor("the target in the list", `!!document.querySelector('#notify-list .notify-target')`)
+	var shown string
+	b.eval(`document.querySelector('#notify-list').textContent`, &shown)
+	if strings.Contains(shown, "hunter2") || !strings.Contains(shown, "http://127.0.0.1:") {
+		t.Errorf("the target is shown as %q", shown)
+	}
+	b.click("#notify-test")
+	b.waitText("#notify-status", "Test sent to 1 target")
+	select {
+	case ev := <-tests:
+		if ev != "test" {
+			t.Errorf("the webhook got event %q, want test", ev)
+		}
+	case <-time.After(10 * time.Second):
+		t.Errorf("the webhook got no test alert")
+	}
+	b.shot("notifications")
 	if p := b.consoleProblems(); len(p) > 0 {
 		t.Errorf("console: %v", p)
 	}

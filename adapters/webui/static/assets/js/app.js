@@ -22,6 +22,7 @@ const ROUTES = [
   {re: /^\/settings\/backup\/(\d+)\/?$/, nav: 'settings', render: (m) => settingsPage({tab: 'backup', account: Number(m[1])})},
   {re: /^\/settings\/library\/?$/, nav: 'settings', render: () => settingsPage({tab: 'library'})},
   {re: /^\/settings\/versions\/?$/, nav: 'settings', render: () => settingsPage({tab: 'versions'})},
+  {re: /^\/settings\/notifications\/?$/, nav: 'settings', render: () => settingsPage({tab: 'notifications'})},
 ];
 const REDIRECTS = {'/': '/photos', '/settings': '/settings/backup', '/settings/': '/settings/backup'};
 
