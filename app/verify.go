@@ -130,6 +130,9 @@ func (v *Verifier) runLocked(ctx context.Context, l *lease, accountID int64, opt
 	if err != nil && context.Cause(ctx) != nil && ctx.Err() != nil {
 		err = context.Cause(ctx)
 	}
+	if err == nil {
+		v.noteSuccess(accountID, v.sync.clock.Now())
+	}
 	v.sync.log.InfoContext(ctx, "verify ended", "account", accountID, "checked", r.Checked, "read", r.Read,
 		"bytes_read", r.BytesRead, "gaps", len(r.Gaps), "repaired", len(r.Repaired), "unrepaired", len(r.Unrepaired), "err", err)
 	return r, err

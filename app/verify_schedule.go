@@ -16,6 +16,7 @@ import (
 type verifySchedule struct {
 	mu   sync.Mutex
 	last map[int64]time.Time
+	ok   map[int64]time.Time // the last verify that ended without error
 }
 
 func (v *Verifier) lastVerified(ctx context.Context, accountID int64) (time.Time, error) {
@@ -121,4 +122,80 @@ func (v *Verifier) RunDue(ctx context.Context) (map[int64]VerifyReport, error) {
 		}
 	}
 	return out, errors.Join(errs...)
+}
+
+func (v *Verifier) noteSuccess(accountID int64, at time.Time) {
+	v.sched.mu.Lock()
+	defer v.sched.mu.Unlock()
+	if v.sched.ok == nil {
+		v.sched.ok = map[int64]time.Time{}
+	}
+	v.sched.ok[accountID] = at
+}
+
+// AccountMetrics are the figures of one account that /metrics shows.
+type AccountMetrics struct {
+	AccountID  int64
+	Status     domain.BackupStatus
+	LastSync   time.Time // the last sync run that completed without error
+	LastVerify time.Time // the last verify that ended without error (this process's, else the newest check of a proof)
+	LastUpload time.Time // the newest manual upload
+}
+
+// Metrics returns the figures of every account.
+func (v *Verifier) Metrics(ctx context.Context) ([]AccountMetrics, error) {
+	accs, err := v.sync.accounts.Accounts(ctx)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]AccountMetrics, 0, len(accs))
+	for _, a := range accs {
+		in, _, err := v.backup.input(ctx, a.ID)
+		if err != nil {
+			return nil, err
+		}
+		m := AccountMetrics{AccountID: a.ID, Status: domain.ComputeBackup(in)}
+		runs, err := v.sync.store.Runs(ctx, a.ID, 20)
+		if err != nil {
+			return nil, err
+		}
+		for _, r := range runs {
+			if !r.DryRun && r.Complete && r.Error == "" && !r.FinishedAt.IsZero() {
+				m.LastSync = r.FinishedAt
+				break
+			}
+		}
+		v.sched.mu.Lock()
+		m.LastVerify = v.sched.ok[a.ID]
+		v.sched.mu.Unlock()
+		if m.LastVerify.IsZero() {
+			for _, p := range in.Proofs {
+				if p.CheckedAt.After(m.LastVerify) {
+					m.LastVerify = p.CheckedAt
+				}
+			}
+		}
+		for _, u := range in.Uploads {
+			if u.UploadedAt.After(m.LastUpload) {
+				m.LastUpload = u.UploadedAt
+			}
+		}
+		out = append(out, m)
+	}
+	return out, nil
+}
+
+// SyncRunOf returns the sync run of a job, for the bytes it moved each
+// way.
+func (v *Verifier) SyncRunOf(ctx context.Context, accountID, jobID int64) (domain.SyncRun, bool) {
+	runs, err := v.sync.store.Runs(ctx, accountID, 10)
+	if err != nil {
+		return domain.SyncRun{}, false
+	}
+	for _, r := range runs {
+		if r.JobID == jobID {
+			return r, true
+		}
+	}
+	return domain.SyncRun{}, false
 }

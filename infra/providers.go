@@ -16,6 +16,7 @@ import (
 	"github.com/photosync/photosync/adapters/httpapi"
 	"github.com/photosync/photosync/adapters/localfs"
 	"github.com/photosync/photosync/adapters/media"
+	"github.com/photosync/photosync/adapters/metrics"
 	"github.com/photosync/photosync/adapters/notify"
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/adapters/system"
@@ -78,6 +79,7 @@ var HTTPSet = wire.NewSet(
 	provideVersion,
 	provideTrustProxy,
 	webui.Assets,
+	provideMetrics,
 	httpapi.New,
 )
 
@@ -207,4 +209,13 @@ func provideVerifier(backup *app.Backup, syncer *app.Syncer, cfg Config) *app.Ve
 func provideAlerter(accounts *app.Accounts, sync ports.SyncStore, backup *app.Backup, settings ports.SettingStore, box ports.SecretBox,
 	notifier ports.Notifier, clock ports.Clock, log *slog.Logger, cfg Config) *app.Alerter {
 	return app.NewAlerter(accounts, sync, backup, settings, box, notifier, clock, log, app.ParseNotifyURLs(cfg.NotifyURL))
+}
+
+// provideMetrics serves GET /metrics, behind PHOTOSYNC_METRICS_TOKEN when
+// it is set, counting the jobs of this process as they end; the cleanup
+// stops the counting.
+func provideMetrics(verifier *app.Verifier, jobs *app.Jobs, cfg Config, log *slog.Logger) (httpapi.MetricsHandler, func()) {
+	m := metrics.New(verifier, cfg.MetricsToken, log)
+	stop := m.Watch(jobs)
+	return m.Handler(), stop
 }

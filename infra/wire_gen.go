@@ -80,6 +80,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	restorer := app.NewRestorer(backup, syncer)
 	notifier := notify.New()
 	alerter := provideAlerter(accounts, syncStore, backup, settingStore, box, notifier, clock, log, cfg)
+	metricsHandler, cleanup3 := provideMetrics(verifier, jobs, cfg, log)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -97,6 +98,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Verifier:   verifier,
 		Restorer:   restorer,
 		Alerter:    alerter,
+		Metrics:    metricsHandler,
 		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
@@ -114,6 +116,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Scheduler: scheduler,
 	}
 	return server, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
@@ -254,6 +257,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 	restorer := app.NewRestorer(backup, syncer)
 	notifier := notify.New()
 	alerter := provideAlerter(accounts, syncStore, backup, settingStore, box, notifier, clock, log, cfg)
+	metricsHandler, cleanup2 := provideMetrics(verifier, jobs, cfg, log)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -271,6 +275,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 		Verifier:   verifier,
 		Restorer:   restorer,
 		Alerter:    alerter,
+		Metrics:    metricsHandler,
 		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
@@ -288,6 +293,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 		Scheduler: scheduler,
 	}
 	return httpApp, func() {
+		cleanup2()
 		cleanup()
 	}, nil
 }

@@ -13,6 +13,9 @@ func addRoutes(e *echo.Echo, d Deps) {
 	e.HEAD("/*", ui)
 
 	e.POST("/api/v1/session", handleLogin(d.Auth))
+	if d.Metrics != nil {
+		e.GET("/metrics", echo.WrapHandler(d.Metrics))
+	}
 
 	api := e.Group("/api/v1", requireSession(d.Auth))
 	api.DELETE("/session", handleLogout(d.Auth))
