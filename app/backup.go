@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"log/slog"
+	"sync"
 
 	"github.com/photosync/photosync/domain"
 	"github.com/photosync/photosync/ports"
@@ -17,7 +18,13 @@ type proofRecorder struct {
 	account int64
 	clock   ports.Clock
 	log     *slog.Logger
+
+	mu      sync.Mutex
+	pending []domain.Proof // written in batches: one transaction, not one per file
 }
+
+// proofBatch is how many proofs are written at once.
+const proofBatch = 64
 
 // newProofRecorder returns a recorder, nil (which records nothing) when
 // store is nil.
@@ -41,10 +48,32 @@ func (r *proofRecorder) record(ctx context.Context, p string, size int64, sum st
 	}
 	now := r.clock.Now()
 	pr := domain.Proof{AccountID: r.account, RemotePath: p, Size: size, SHA1: sum, Method: method, ProvenAt: now, CheckedAt: now}
+	r.mu.Lock()
+	r.pending = append(r.pending, pr)
+	full := len(r.pending) >= proofBatch
+	r.mu.Unlock()
+	if full {
+		r.flush(ctx)
+	}
+}
+
+// flush writes the proofs recorded and not written yet: at every batch,
+// and when the run ends.
+func (r *proofRecorder) flush(ctx context.Context) {
+	if r == nil {
+		return
+	}
+	r.mu.Lock()
+	batch := r.pending
+	r.pending = nil
+	r.mu.Unlock()
+	if len(batch) == 0 {
+		return
+	}
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	if err := r.store.SaveProofs(sctx, r.account, []domain.Proof{pr}, nil); err != nil {
-		r.log.WarnContext(ctx, "cannot record the proof of an upload; the file shows as unverified until a verify", "account", r.account, "remote", p, "err", err)
+	if err := r.store.SaveProofs(sctx, r.account, batch, nil); err != nil {
+		r.log.WarnContext(ctx, "cannot record the proofs of uploads; the files show as unverified until a verify", "account", r.account, "files", len(batch), "err", err)
 	}
 }
 

@@ -474,6 +474,9 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 	}
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
+	if x.sender != nil {
+		x.sender.proofs.flush(uctx) // before the run is recorded as ended
+	}
 	if uerr := s.store.UpdateRun(uctx, run); uerr != nil {
 		s.log.ErrorContext(ctx, "sync: cannot record how a run ended", "account", a.ID, "run", run.ID, "err", uerr)
 	}

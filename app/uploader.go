@@ -163,6 +163,7 @@ func (u *Uploader) Upload(ctx context.Context, req UploadRequest, p *Progress) e
 	start := u.clock.Now()
 	p.CountConfirmed()
 	err = r.run(ctx)
+	r.sender.proofs.flush(ctx)
 	p.EndSending()
 	if isFatal(err) {
 		err = u.accounts.noteFailure(ctx, req.AccountID, err)

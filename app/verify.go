@@ -382,6 +382,7 @@ func (v *Verifier) repair(ctx context.Context, a domain.Account, st ports.Remote
 	s := v.sync
 	snd := &sender{st: st, library: s.lib, p: p, log: s.log, retry: retryPolicy{attempts: s.cfg.Attempts, delay: s.cfg.RetryDelay},
 		proof: VerifyAll, proofs: newProofRecorder(v.backup.proofs, a.ID, s.clock, s.log)}
+	defer snd.proofs.flush(ctx)
 	for _, e := range items {
 		if e.gap == "" {
 			continue
