@@ -363,6 +363,9 @@ func expectations(in domain.BackupInput, status domain.BackupStatus) []*expected
 				continue
 			}
 			e.pair, e.size, e.sha1, e.etag = pr, pr.Size, pr.SHA1, pr.ETag
+			if e.sha1 == "" && pr.Size == f.Size {
+				e.sha1 = f.SHA1 // a pair recorded without a SHA-1: the library's, same size
+			}
 		}
 		out = append(out, e)
 	}

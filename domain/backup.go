@@ -281,7 +281,11 @@ func ComputeBackup(in BackupInput) BackupStatus {
 				bf.State, bf.Reason = BackupFailed, reasonGoneRemote
 			case paired:
 				bf.RemotePath = pr.RemotePath
-				judge(&bf, proofs[pr.RemotePath], pr.SHA1, pr.Size, l.SHA1 != "" && pr.SHA1 != "" && !strings.EqualFold(l.SHA1, pr.SHA1))
+				sum := pr.SHA1
+				if sum == "" && pr.Size == l.Size {
+					sum = l.SHA1 // a pair recorded without a SHA-1: the library's, same size
+				}
+				judge(&bf, proofs[pr.RemotePath], sum, pr.Size, l.SHA1 != "" && pr.SHA1 != "" && !strings.EqualFold(l.SHA1, pr.SHA1))
 			default:
 				bf.State, bf.Reason = BackupPending, reasonNotSent
 				if f, ok := failures[lp]; ok && f.Attempts > 0 {

@@ -109,3 +109,22 @@ func TestProofValidate(t *testing.T) {
 		}
 	}
 }
+
+// A pair recorded without a SHA-1 is judged by the library's, when the
+// sizes agree.
+func TestComputeBackupPairWithoutSHA1(t *testing.T) {
+	at := time.Date(2026, 1, 2, 3, 4, 5, 0, time.UTC)
+	in := domain.BackupInput{
+		Settings: domain.SyncSettings{AccountID: 1, Folder: "/B", Upload: true},
+		Library:  []domain.LibraryFile{{ID: 1, Path: "a.jpg", Kind: domain.KindImage, Size: 5, SHA1: sumOf('a')}},
+		Pairs:    []domain.SyncPair{{AccountID: 1, LocalPath: "a.jpg", RemotePath: "/B/a.jpg", Size: 5, SyncedAt: at}},
+		Proofs:   []domain.Proof{{AccountID: 1, RemotePath: "/B/a.jpg", Size: 5, SHA1: sumOf('a'), Method: domain.ProofReadBack, ProvenAt: at}},
+	}
+	if st := domain.ComputeBackup(in); st.Verified != 1 {
+		t.Errorf("%+v", st.All)
+	}
+	in.Proofs[0].SHA1 = sumOf('b')
+	if st := domain.ComputeBackup(in); st.Unverified != 1 {
+		t.Errorf("a proof of other content: %+v", st.All)
+	}
+}
