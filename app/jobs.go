@@ -159,7 +159,7 @@ func (js *Jobs) Run(ctx context.Context, kind domain.JobKind, accountID int64, w
 // begin records the job and starts its goroutine.
 func (js *Jobs) begin(ctx context.Context, kind domain.JobKind, accountID int64, work func(ctx context.Context, p *Progress) error) (*run, error) {
 	switch kind {
-	case domain.JobIndex, domain.JobUpload, domain.JobSync:
+	case domain.JobIndex, domain.JobUpload, domain.JobSync, domain.JobVerify, domain.JobRestore:
 	default:
 		return nil, domain.Errorf(domain.EINVALID, "unknown job kind %q", kind)
 	}

@@ -28,6 +28,10 @@ type Scheduler struct {
 	// Watch, when set and watching, answers the due runs that would find
 	// nothing changed from stored state (see watch_nochange.go).
 	Watch *Watch
+	// Verifier, when set, starts the due verifies on every tick of Loop.
+	Verifier *Verifier
+	// Alerter, when set, looks for incidents on every tick of Loop.
+	Alerter *Alerter
 }
 
 // NewScheduler returns a scheduler that starts syncer's runs as jobs.
@@ -149,6 +153,16 @@ func (s *Scheduler) Loop(ctx context.Context, tick time.Duration) {
 		}
 		if s.Versions != nil {
 			s.Versions.PruneDue(ctx)
+		}
+		if s.Verifier != nil {
+			if _, err := s.Verifier.StartDue(ctx, s.jobs); err != nil && ctx.Err() == nil {
+				s.log.WarnContext(ctx, "cannot start scheduled verifies", "err", err)
+			}
+		}
+		if s.Alerter != nil {
+			if _, err := s.Alerter.Check(ctx); err != nil && ctx.Err() == nil {
+				s.log.WarnContext(ctx, "cannot check for alerts", "err", err)
+			}
 		}
 		select {
 		case <-ctx.Done():

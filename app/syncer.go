@@ -39,6 +39,7 @@ type Syncer struct {
 	checker   ports.ContentChecker
 	versions  ports.VersionStore
 	uploads   ports.UploadStore
+	proofs    ports.ProofStore
 	clock     ports.Clock
 	log       *slog.Logger
 	cfg       SyncConfig
@@ -112,8 +113,11 @@ type SyncDeps struct {
 	Checker   ports.ContentChecker
 	Versions  ports.VersionStore
 	Uploads   ports.UploadStore // manual uploads, so that those in the sync folder are pairs; nil for none
-	Clock     ports.Clock
-	Log       *slog.Logger
+	// Proofs, when set, records every upload the server's hash or a read
+	// back proved (the backup status).
+	Proofs ports.ProofStore
+	Clock  ports.Clock
+	Log    *slog.Logger
 }
 
 // NewSyncer returns the sync use case.
@@ -143,7 +147,8 @@ func NewSyncer(d SyncDeps, cfg SyncConfig) *Syncer {
 		cfg.Verify = VerifyAll
 	}
 	return &Syncer{accounts: d.Accounts, indexer: d.Indexer, library: d.Library, writer: d.Writer, lib: d.Lib, store: d.Store,
-		leases: d.Leases, inspector: d.Inspector, checker: d.Checker, versions: d.Versions, uploads: d.Uploads, clock: d.Clock, log: d.Log, cfg: cfg}
+		leases: d.Leases, inspector: d.Inspector, checker: d.Checker, versions: d.Versions, uploads: d.Uploads, proofs: d.Proofs,
+		clock: d.Clock, log: d.Log, cfg: cfg}
 }
 
 // SyncTrigger says who started a run.
@@ -481,6 +486,9 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 	}
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
+	if x.sender != nil {
+		x.sender.proofs.flush(uctx) // before the run is recorded as ended
+	}
 	if uerr := s.store.UpdateRun(uctx, run); uerr != nil {
 		s.log.ErrorContext(ctx, "sync: cannot record how a run ended", "account", a.ID, "run", run.ID, "err", uerr)
 	}
@@ -501,7 +509,8 @@ func (x *syncExec) start(ctx context.Context) (*prepared, error) {
 		return nil, err
 	}
 	x.st = st
-	x.sender = &sender{st: st, library: x.lib, p: x.p, log: x.log, retry: x.retry, proof: x.cfg.Verify}
+	x.sender = &sender{st: st, library: x.lib, p: x.p, log: x.log, retry: x.retry, proof: x.cfg.Verify,
+		proofs: newProofRecorder(x.proofs, x.a.ID, x.clock, x.log)}
 	pr, err := x.prepare(ctx, x.a, st, x.by, true)
 	if err != nil {
 		return nil, err

@@ -106,7 +106,8 @@ type sender struct {
 	p       *Progress
 	log     *slog.Logger
 	retry   retryPolicy
-	proof   VerifyMode // how an upload is proven without a server hash
+	proof   VerifyMode     // how an upload is proven without a server hash
+	proofs  *proofRecorder // records each proven upload; nil records none
 }
 
 // sendItem is one file to send: a library file, or the resized copy of
@@ -202,10 +203,12 @@ func (s *sender) put(ctx context.Context, it sendItem) (int64, string, error) {
 	}
 	// The transfer counts once the content stored is proven, never on
 	// the strength of having sent it.
-	if _, err := s.prove(ctx, it.path, size, sum, stored); err != nil {
+	proven, err := s.prove(ctx, it.path, size, sum, stored)
+	if err != nil {
 		s.p.AddBytes(-sent) // not proven: counted again by the next try
 		return 0, "", err
 	}
+	s.proofs.record(ctx, it.path, size, proven, stored != "")
 	return size, sum, nil
 }
 

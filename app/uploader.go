@@ -48,6 +48,8 @@ type Uploader struct {
 	// Verify is how an upload is proven where the server computes no
 	// hash of what it stored; VerifyAll when empty.
 	Verify VerifyMode
+	// Proofs, when set, records every upload proven (the backup status).
+	Proofs ports.ProofStore
 	// Parallel is how many files are sent at once; 4 when 0.
 	Parallel int
 	// Attempts is how often a file is tried when the server is busy or
@@ -157,10 +159,12 @@ func (u *Uploader) Upload(ctx context.Context, req UploadRequest, p *Progress) e
 		return err
 	}
 	r := &upload{Uploader: u, req: req, st: st, p: p, items: items, side: domain.FitSide(req.Options.Size)}
-	r.sender = &sender{st: st, library: u.library, p: p, log: u.log, retry: retryPolicy{attempts: u.Attempts, delay: u.RetryDelay}, proof: u.Verify}
+	r.sender = &sender{st: st, library: u.library, p: p, log: u.log, retry: retryPolicy{attempts: u.Attempts, delay: u.RetryDelay}, proof: u.Verify,
+		proofs: newProofRecorder(u.Proofs, req.AccountID, u.clock, u.log)}
 	start := u.clock.Now()
 	p.CountConfirmed()
 	err = r.run(ctx)
+	r.sender.proofs.flush(ctx)
 	p.EndSending()
 	if isFatal(err) {
 		err = u.accounts.noteFailure(ctx, req.AccountID, err)

@@ -52,6 +52,10 @@ type Config struct {
 	maxChanges      string
 	KeepVersions    time.Duration // PHOTOSYNC_KEEP_VERSIONS
 	keepVersions    string
+	VerifyEvery     time.Duration // PHOTOSYNC_VERIFY_EVERY
+	verifyEvery     string
+	NotifyURL       string // PHOTOSYNC_NOTIFY_URL: alert targets, comma-separated
+	MetricsToken    string // PHOTOSYNC_METRICS_TOKEN: bearer token of /metrics; "" leaves it open
 	// FFmpeg is PHOTOSYNC_FFMPEG: the ffmpeg program for video
 	// thumbnails; "" finds ffmpeg on PATH, "off" draws posters instead.
 	FFmpeg string
@@ -83,6 +87,9 @@ var settings = []setting{
 	{"PHOTOSYNC_VERIFY", "verify", "all", "how uploads are proven where the server computes no hash: all (read every upload back), sample (one in ten) or size", false, func(c *Config) *string { return &c.verify }},
 	{"PHOTOSYNC_MAX_CHANGES", "max-changes", "", "paired files one sync run may replace before it waits for confirmation (default: 50 files or 10% of the pairs, whichever is larger)", false, func(c *Config) *string { return &c.maxChanges }},
 	{"PHOTOSYNC_KEEP_VERSIONS", "keep-versions", "720h", "how long a library file that a sync replaced is kept in the library's versions area (1h to 3650d, such as 720h or 30d)", false, func(c *Config) *string { return &c.keepVersions }},
+	{"PHOTOSYNC_VERIFY_EVERY", "verify-every", "720h", "the longest a backed-up file's content goes without being read back from the server and proven (1h to 3650d, such as 720h or 30d)", false, func(c *Config) *string { return &c.verifyEvery }},
+	{"PHOTOSYNC_NOTIFY_URL", "notify-url", "", "where alerts go, comma-separated: https://... (a JSON POST), ntfy://, gotify://, smtp://, matrix://, telegram://...", true, func(c *Config) *string { return &c.NotifyURL }},
+	{"PHOTOSYNC_METRICS_TOKEN", "metrics-token", "", "bearer token that GET /metrics requires (default: /metrics is open)", true, func(c *Config) *string { return &c.MetricsToken }},
 	{"PHOTOSYNC_FFMPEG", "ffmpeg", "", "ffmpeg program for video thumbnails (default: ffmpeg on PATH; off: drawn posters with the duration)", false, func(c *Config) *string { return &c.FFmpeg }},
 	{"PHOTOSYNC_TRUST_PROXY", "trust-proxy", "false", "true behind a reverse proxy: take the client's address (for sign-in limits) from X-Forwarded-For", false, func(c *Config) *string { return &c.trustProxy }},
 }
@@ -172,6 +179,9 @@ func (c *Config) validate() error {
 	}
 	if c.KeepVersions, err = parseDays(c.keepVersions); err != nil || c.KeepVersions < time.Hour || c.KeepVersions > 3650*24*time.Hour {
 		return fmt.Errorf("PHOTOSYNC_KEEP_VERSIONS: %q is not a duration from 1h to 3650d, such as 720h or 30d", c.keepVersions)
+	}
+	if c.VerifyEvery, err = parseDays(c.verifyEvery); err != nil || c.VerifyEvery < time.Hour || c.VerifyEvery > 3650*24*time.Hour {
+		return fmt.Errorf("PHOTOSYNC_VERIFY_EVERY: %q is not a duration from 1h to 3650d, such as 720h or 30d", c.verifyEvery)
 	}
 	switch strings.ToLower(c.trustProxy) {
 	case "true", "1", "yes":

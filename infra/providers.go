@@ -17,6 +17,8 @@ import (
 	"github.com/photosync/photosync/adapters/httpapi"
 	"github.com/photosync/photosync/adapters/localfs"
 	"github.com/photosync/photosync/adapters/media"
+	"github.com/photosync/photosync/adapters/metrics"
+	"github.com/photosync/photosync/adapters/notify"
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/adapters/system"
 	"github.com/photosync/photosync/adapters/webdav"
@@ -65,6 +67,11 @@ var CoreSet = wire.NewSet(
 	app.NewSyncer,
 	provideLibraryWatcher, wire.Bind(new(ports.LibraryWatcher), new(*fswatch.Watcher)),
 	provideWatchConfig, app.NewWatch,
+	app.NewBackup,
+	provideVerifier,
+	app.NewRestorer,
+	notify.New, wire.Bind(new(ports.Notifier), new(*notify.Notifier)),
+	provideAlerter,
 	newScheduler,
 	app.NewPhotos,
 )
@@ -75,6 +82,7 @@ var HTTPSet = wire.NewSet(
 	provideVersion,
 	provideTrustProxy,
 	webui.Assets,
+	provideMetrics,
 	httpapi.New,
 )
 
@@ -108,11 +116,13 @@ func provideSecretBox(cfg Config) (*secrets.Box, error) {
 // newScheduler is app.NewScheduler that also removes expired uploads on
 // every tick, and old versions once an hour.
 func newScheduler(accounts *app.Accounts, syncer *app.Syncer, jobs *app.Jobs, uploader *app.Uploader, versions *app.Versions,
-	watch *app.Watch, clock ports.Clock, log *slog.Logger) *app.Scheduler {
+	watch *app.Watch, verifier *app.Verifier, alerter *app.Alerter, clock ports.Clock, log *slog.Logger) *app.Scheduler {
 	s := app.NewScheduler(accounts, syncer, jobs, clock, log)
 	s.Uploader = uploader
 	s.Versions = versions
 	s.Watch = watch // answers no-change runs only while `serve` runs it
+	s.Verifier = verifier
+	s.Alerter = alerter
 	return s
 }
 
@@ -138,9 +148,10 @@ func provideLibraryWriter(cfg Config) *localfs.Writer { return localfs.NewWriter
 
 // provideUploader proves uploads as PHOTOSYNC_VERIFY says.
 func provideUploader(accounts *app.Accounts, library ports.Library, store ports.LibraryStore, uploads ports.UploadStore,
-	resizer ports.Resizer, clock ports.Clock, log *slog.Logger, cfg Config) *app.Uploader {
+	resizer ports.Resizer, clock ports.Clock, log *slog.Logger, cfg Config, proofs ports.ProofStore) *app.Uploader {
 	u := app.NewUploader(accounts, library, store, uploads, resizer, clock, log)
 	u.Verify = cfg.Verify
+	u.Proofs = proofs
 	return u
 }
 
@@ -198,4 +209,26 @@ func provideSyncConfig(cfg Config) app.SyncConfig {
 	return app.SyncConfig{DownloadFolder: cfg.DownloadFolder, LeaseTTL: cfg.LeaseTTL, DownloadStreams: cfg.DownloadStreams,
 		Verify: cfg.Verify, MaxChanges: cfg.MaxChanges,
 		Holder: fmt.Sprintf("%s:%d:%x", host, os.Getpid(), nonce)}
+}
+
+// provideVerifier proves each file's content at least every
+// PHOTOSYNC_VERIFY_EVERY.
+func provideVerifier(backup *app.Backup, syncer *app.Syncer, cfg Config) *app.Verifier {
+	return app.NewVerifier(backup, syncer, app.VerifyConfig{Every: cfg.VerifyEvery})
+}
+
+// provideAlerter sends alerts to PHOTOSYNC_NOTIFY_URL's targets and those
+// set in the UI.
+func provideAlerter(accounts *app.Accounts, sync ports.SyncStore, backup *app.Backup, settings ports.SettingStore, box ports.SecretBox,
+	notifier ports.Notifier, clock ports.Clock, log *slog.Logger, cfg Config) *app.Alerter {
+	return app.NewAlerter(accounts, sync, backup, settings, box, notifier, clock, log, app.ParseNotifyURLs(cfg.NotifyURL))
+}
+
+// provideMetrics serves GET /metrics, behind PHOTOSYNC_METRICS_TOKEN when
+// it is set, counting the jobs of this process as they end; the cleanup
+// stops the counting.
+func provideMetrics(verifier *app.Verifier, jobs *app.Jobs, cfg Config, log *slog.Logger) (httpapi.MetricsHandler, func()) {
+	m := metrics.New(verifier, cfg.MetricsToken, log)
+	stop := m.Watch(jobs)
+	return m.Handler(), stop
 }

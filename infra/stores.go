@@ -26,6 +26,7 @@ type Stores struct {
 	Uploads  ports.UploadStore
 	Sync     ports.SyncStore
 	Leases   ports.LeaseStore
+	Proofs   ports.ProofStore
 }
 
 // StoreSet provides every store port on the configured database.
@@ -33,7 +34,7 @@ var StoreSet = wire.NewSet(provideStores, StoreFields)
 
 // StoreFields hands the fields of Stores to the rest of the graph.
 var StoreFields = wire.FieldsOf(new(Stores),
-	"Accounts", "Sessions", "Settings", "Jobs", "Library", "Uploads", "Sync", "Leases")
+	"Accounts", "Sessions", "Settings", "Jobs", "Library", "Uploads", "Sync", "Leases", "Proofs")
 
 // provideStores opens the configured database; the cleanup closes it.
 func provideStores(ctx context.Context, cfg Config) (Stores, func(), error) {
@@ -74,5 +75,6 @@ func storesOn(db *sqlstore.DB) Stores {
 		Uploads:  sqlstore.NewUploadStore(db),
 		Sync:     sqlstore.NewSyncStore(db),
 		Leases:   sqlstore.NewLeaseStore(db),
+		Proofs:   sqlstore.NewProofStore(db),
 	}
 }

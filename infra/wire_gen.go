@@ -11,6 +11,7 @@ import (
 	"github.com/photosync/photosync/adapters/cli"
 	"github.com/photosync/photosync/adapters/httpapi"
 	"github.com/photosync/photosync/adapters/media"
+	"github.com/photosync/photosync/adapters/notify"
 	"github.com/photosync/photosync/adapters/system"
 	"github.com/photosync/photosync/adapters/webui"
 	"github.com/photosync/photosync/app"
@@ -48,7 +49,8 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	uploadStore := stores.Uploads
 	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
 	resizer := media.NewResizer()
-	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg)
+	proofStore := stores.Proofs
+	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg, proofStore)
 	writer := provideLibraryWriter(cfg)
 	syncStore := stores.Sync
 	leaseStore := stores.Leases
@@ -66,6 +68,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Checker:   checker,
 		Versions:  versionStore,
 		Uploads:   uploadStore,
+		Proofs:    proofStore,
 		Clock:     clock,
 		Log:       log,
 	}
@@ -76,6 +79,12 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	watcher := provideLibraryWatcher(cfg)
 	watchConfig := provideWatchConfig(cfg)
 	watch := app.NewWatch(watcher, accounts, syncer, jobs, clock, log, watchConfig)
+	backup := app.NewBackup(accounts, libraryStore, syncStore, uploadStore, proofStore, syncConfig)
+	verifier := provideVerifier(backup, syncer, cfg)
+	restorer := app.NewRestorer(backup, syncer)
+	notifier := notify.New()
+	alerter := provideAlerter(accounts, syncStore, backup, settingStore, box, notifier, clock, log, cfg)
+	metricsHandler, cleanup3 := provideMetrics(verifier, jobs, cfg, log)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -90,6 +99,11 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Syncer:     syncer,
 		Versions:   versions,
 		Watch:      watch,
+		Backup:     backup,
+		Verifier:   verifier,
+		Restorer:   restorer,
+		Alerter:    alerter,
+		Metrics:    metricsHandler,
 		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
@@ -97,7 +111,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Version:    string2,
 	}
 	echo := httpapi.New(deps)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, watch, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, watch, verifier, alerter, clock, log)
 	server := &Server{
 		Handler:   echo,
 		Auth:      auth,
@@ -108,6 +122,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Watch:     watch,
 	}
 	return server, func() {
+		cleanup3()
 		cleanup2()
 		cleanup()
 	}, nil
@@ -138,7 +153,8 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	uploadStore := stores.Uploads
 	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
 	resizer := media.NewResizer()
-	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg)
+	proofStore := stores.Proofs
+	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg, proofStore)
 	writer := provideLibraryWriter(cfg)
 	syncStore := stores.Sync
 	leaseStore := stores.Leases
@@ -156,6 +172,7 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 		Checker:   checker,
 		Versions:  versionStore,
 		Uploads:   uploadStore,
+		Proofs:    proofStore,
 		Clock:     clock,
 		Log:       log,
 	}
@@ -166,7 +183,13 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	watcher := provideLibraryWatcher(cfg)
 	watchConfig := provideWatchConfig(cfg)
 	watch := app.NewWatch(watcher, accounts, syncer, jobs, clock, log, watchConfig)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, watch, clock, log)
+	backup := app.NewBackup(accounts, libraryStore, syncStore, uploadStore, proofStore, syncConfig)
+	verifier := provideVerifier(backup, syncer, cfg)
+	settingStore := stores.Settings
+	notifier := notify.New()
+	alerter := provideAlerter(accounts, syncStore, backup, settingStore, box, notifier, clock, log, cfg)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, watch, verifier, alerter, clock, log)
+	restorer := app.NewRestorer(backup, syncer)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	services := &cli.Services{
 		Accounts:   accounts,
@@ -177,6 +200,9 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 		Syncer:     syncer,
 		Scheduler:  scheduler,
 		Versions:   versions,
+		Backup:     backup,
+		Verifier:   verifier,
+		Restorer:   restorer,
 		LoginFlows: loginFlows,
 	}
 	return services, func() {
@@ -210,7 +236,8 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 	uploadStore := stores.Uploads
 	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
 	resizer := media.NewResizer()
-	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg)
+	proofStore := stores.Proofs
+	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg, proofStore)
 	writer := provideLibraryWriter(cfg)
 	syncStore := stores.Sync
 	leaseStore := stores.Leases
@@ -228,6 +255,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 		Checker:   checker,
 		Versions:  versionStore,
 		Uploads:   uploadStore,
+		Proofs:    proofStore,
 		Clock:     clock,
 		Log:       log,
 	}
@@ -238,6 +266,12 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 	watcher := provideLibraryWatcher(cfg)
 	watchConfig := provideWatchConfig(cfg)
 	watch := app.NewWatch(watcher, accounts, syncer, jobs, clock, log, watchConfig)
+	backup := app.NewBackup(accounts, libraryStore, syncStore, uploadStore, proofStore, syncConfig)
+	verifier := provideVerifier(backup, syncer, cfg)
+	restorer := app.NewRestorer(backup, syncer)
+	notifier := notify.New()
+	alerter := provideAlerter(accounts, syncStore, backup, settingStore, box, notifier, clock, log, cfg)
+	metricsHandler, cleanup2 := provideMetrics(verifier, jobs, cfg, log)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
@@ -252,6 +286,11 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 		Syncer:     syncer,
 		Versions:   versions,
 		Watch:      watch,
+		Backup:     backup,
+		Verifier:   verifier,
+		Restorer:   restorer,
+		Alerter:    alerter,
+		Metrics:    metricsHandler,
 		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
@@ -259,7 +298,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 		Version:    string2,
 	}
 	echo := httpapi.New(deps)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, watch, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, watch, verifier, alerter, clock, log)
 	httpApp := &HTTPApp{
 		Handler:   echo,
 		Auth:      auth,
@@ -269,6 +308,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 		Scheduler: scheduler,
 	}
 	return httpApp, func() {
+		cleanup2()
 		cleanup()
 	}, nil
 }

@@ -160,6 +160,17 @@ func (h *Handler) runDue(ctx context.Context) (DueResult, error) {
 		r, _ := h.sync(ctx, a.ID, app.BySchedule)
 		res.Runs = append(res.Runs, r)
 	}
+	// The due verifies (proof of backup), in the time that is left.
+	if v := h.d.Scheduler.Verifier; v != nil && ctx.Err() == nil {
+		if _, err := v.RunDue(ctx); err != nil && ctx.Err() == nil {
+			h.d.Log.WarnContext(ctx, "scheduled verify failed", "err", err)
+		}
+	}
+	if al := h.d.Scheduler.Alerter; al != nil {
+		if _, err := al.Check(context.WithoutCancel(ctx)); err != nil {
+			h.d.Log.WarnContext(ctx, "cannot check for alerts", "err", err)
+		}
+	}
 	return res, nil
 }
 

@@ -28,6 +28,9 @@ type Services struct {
 	Syncer    *app.Syncer
 	Scheduler *app.Scheduler
 	Versions  *app.Versions
+	Backup    *app.Backup
+	Verifier  *app.Verifier
+	Restorer  *app.Restorer
 	// LoginFlows adds Nextcloud accounts with Login Flow v2.
 	LoginFlows *app.LoginFlows
 }
@@ -106,6 +109,11 @@ Usage:
   photosync sync --account ID|--due [--dry-run] [--confirm]
   photosync sync failed|retry|deleted|restore --account ID [PATH...]
   photosync jobs [--account ID] [--kind K] [--limit N] | jobs show ID
+  photosync status [--account ID] [--gaps]   how much of each backup is proven on the server
+  photosync verify --account ID [--full] [--repair]
+                                       prove the server still holds the backup; repair the gaps
+  photosync restore --account ID --path P [--to DIR]
+                                       bring a server's folder back into the library, never overwriting
   photosync migrate-store [--to postgres://...] [--force]
                                        copy the SQLite database into PostgreSQL
                                        (default target: $PHOTOSYNC_DATABASE_URL)
@@ -165,6 +173,12 @@ func (c *CLI) run(ctx context.Context, args []string) error {
 		return c.jobs(ctx, args[1:])
 	case "versions":
 		return c.versions(ctx, args[1:])
+	case "status":
+		return c.status(ctx, args[1:])
+	case "verify":
+		return c.verify(ctx, args[1:])
+	case "restore":
+		return c.restore(ctx, args[1:])
 	case "migrate-store":
 		return c.migrateStore(ctx, args[1:])
 	}

@@ -41,10 +41,13 @@ var synopses = map[string]string{
 	"sync retry":     "photosync sync retry --account ID [PATH...] [--json]",
 	"sync deleted":   "photosync sync deleted --account ID [--json]",
 	"sync restore":   "photosync sync restore --account ID PATH... [--json]",
-	"jobs":           "photosync jobs [--account ID] [--kind index|upload|sync] [--limit N] [--json]",
+	"jobs":           "photosync jobs [--account ID] [--kind index|upload|sync|verify|restore] [--limit N] [--json]",
 	"jobs show":      "photosync jobs show ID [--json]",
 	"migrate-store":  "photosync migrate-store [--to postgres://...] [--force] [--json]",
 	"version":        "photosync version [--json]",
+	"status":         statusUsage,
+	"verify":         verifyUsage,
+	"restore":        restoreUsage,
 }
 
 // accountUsage is the synopsis of the account commands.

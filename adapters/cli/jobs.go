@@ -44,9 +44,9 @@ func (c *CLI) jobs(ctx context.Context, args []string) error {
 	}
 	f := domain.JobFilter{AccountID: account, Kind: domain.JobKind(kind), Limit: limit}
 	switch f.Kind {
-	case "", domain.JobIndex, domain.JobUpload, domain.JobSync:
+	case "", domain.JobIndex, domain.JobUpload, domain.JobSync, domain.JobVerify, domain.JobRestore:
 	default:
-		return usagef("%s: --kind %q is not index, upload or sync", name, kind)
+		return usagef("%s: --kind %q is not index, upload, sync, verify or restore", name, kind)
 	}
 	if account < 0 || limit < 1 {
 		return usagef("%s: --account must be an account ID and --limit at least 1", name)

@@ -177,6 +177,12 @@ func jobCounts(j domain.Job) string {
 	switch j.Kind {
 	case domain.JobIndex:
 		add(j.FilesDone, "files")
+	case domain.JobRestore:
+		add(j.Downloaded, "restored")
+		add(j.Skipped, "already there")
+	case domain.JobVerify:
+		add(j.Skipped, "sound")
+		add(j.Uploaded, "repaired")
 	case domain.JobSync:
 		add(j.Downloaded, "downloaded")
 		add(j.Uploaded, "uploaded")

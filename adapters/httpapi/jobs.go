@@ -44,10 +44,10 @@ func jobFilter(c echo.Context) (domain.JobFilter, error) {
 		f.AccountID = id
 	}
 	switch k := domain.JobKind(c.QueryParam("kind")); k {
-	case "", domain.JobIndex, domain.JobUpload, domain.JobSync:
+	case "", domain.JobIndex, domain.JobUpload, domain.JobSync, domain.JobVerify, domain.JobRestore:
 		f.Kind = k
 	default:
-		return f, domain.Errorf(domain.EINVALID, "kind: %q is not index, upload or sync", k)
+		return f, domain.Errorf(domain.EINVALID, "kind: %q is not index, upload, sync, verify or restore", k)
 	}
 	if s := c.QueryParam("limit"); s != "" {
 		n, err := strconv.Atoi(s)

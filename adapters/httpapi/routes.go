@@ -13,6 +13,9 @@ func addRoutes(e *echo.Echo, d Deps) {
 	e.HEAD("/*", ui)
 
 	e.POST("/api/v1/session", handleLogin(d.Auth))
+	if d.Metrics != nil {
+		e.GET("/metrics", echo.WrapHandler(d.Metrics))
+	}
 
 	api := e.Group("/api/v1", requireSession(d.Auth))
 	api.DELETE("/session", handleLogout(d.Auth))
@@ -34,6 +37,9 @@ func addRoutes(e *echo.Echo, d Deps) {
 	api.GET("/accounts/:id/files", handleSyncFiles(d.Syncer))
 	api.POST("/accounts/:id/files/retry", handleSyncRetry(d.Syncer))
 	api.POST("/accounts/:id/files/restore", handleSyncRestore(d.Syncer))
+	api.GET("/accounts/:id/backup", handleBackup(d.Backup))
+	api.POST("/accounts/:id/verify", handleVerify(d.Verifier, d.Jobs))
+	api.POST("/accounts/:id/restore", handleRestore(d.Restorer, d.Jobs))
 
 	api.GET("/photos", handlePhotoList(d.Photos))
 	api.GET("/photos/:id", handlePhotoGet(d.Photos))
@@ -42,6 +48,11 @@ func addRoutes(e *echo.Echo, d Deps) {
 	api.POST("/library/index", handleLibraryIndex(d.Jobs, d.Indexer))
 	api.GET("/library/problems", handleLibraryProblems(d.Indexer))
 	api.GET("/watch", handleWatch(d.Watch))
+
+	api.GET("/settings/notifications", handleNotificationList(d.Alerter))
+	api.POST("/settings/notifications", handleNotificationAdd(d.Alerter))
+	api.DELETE("/settings/notifications/:id", handleNotificationDelete(d.Alerter))
+	api.POST("/settings/notifications/test", handleNotificationTest(d.Alerter))
 
 	api.GET("/versions", handleVersionList(d.Versions))
 	api.POST("/versions/:id/restore", handleVersionRestore(d.Versions, d.Jobs, d.Indexer))

@@ -30,6 +30,14 @@ type Deps struct {
 	Versions *app.Versions
 	// Watch tells what the library watcher sees; nil: there is none.
 	Watch *app.Watch
+	// Backup and Verifier answer the proof of backup.
+	Backup   *app.Backup
+	Verifier *app.Verifier
+	Restorer *app.Restorer
+	Alerter  *app.Alerter
+	// Metrics serves GET /metrics (without a session: it checks its own
+	// bearer token); nil serves none.
+	Metrics MetricsHandler
 	// LoginFlows adds Nextcloud accounts with Login Flow v2.
 	LoginFlows *app.LoginFlows
 	// UI is the web app served at /; nil serves none.
@@ -44,6 +52,9 @@ type Deps struct {
 	Log        *slog.Logger
 	Version    string
 }
+
+// MetricsHandler serves the Prometheus metrics.
+type MetricsHandler http.Handler
 
 // TrustProxy says whether photosync runs behind a reverse proxy whose
 // X-Forwarded-For and X-Forwarded-Host headers it may believe.

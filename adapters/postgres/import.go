@@ -16,7 +16,7 @@ import (
 // it, and none of those runs on the copy.
 var importTables = []string{
 	"accounts", "sessions", "settings", "photos", "files", "jobs", "uploads",
-	"sync_pairs", "sync_folders", "sync_folder_files", "sync_failures", "sync_runs",
+	"sync_pairs", "sync_folders", "sync_folder_files", "sync_failures", "sync_runs", "proofs",
 }
 
 // identityTables have an identity column id, set past the copied IDs.

@@ -37,3 +37,9 @@ func NewSyncStore(db *DB) *SyncStore { return sqlstore.NewSyncStore(db) }
 
 // NewLeaseStore returns a LeaseStore on db.
 func NewLeaseStore(db *DB) *LeaseStore { return sqlstore.NewLeaseStore(db) }
+
+// ProofStore is the shared proof store.
+type ProofStore = sqlstore.ProofStore
+
+// NewProofStore returns a ProofStore on db.
+func NewProofStore(db *DB) *ProofStore { return sqlstore.NewProofStore(db) }

@@ -10,16 +10,19 @@ import {signInPage} from './signin.js';
 import {startJobs, stopJobs} from './jobs.js';
 import {photosPage} from './photos.js';
 import {settingsPage} from './settings.js';
+import {backupPage} from './backup.js';
 import {closeMenu} from './menu.js';
 
 const root = document.getElementById('app');
 
 const ROUTES = [
   {re: /^\/photos\/?$/, nav: 'photos', render: () => photosPage()},
+  {re: /^\/backup\/?$/, nav: 'backup', render: () => backupPage()},
   {re: /^\/settings\/backup\/?$/, nav: 'settings', render: () => settingsPage({tab: 'backup'})},
   {re: /^\/settings\/backup\/(\d+)\/?$/, nav: 'settings', render: (m) => settingsPage({tab: 'backup', account: Number(m[1])})},
   {re: /^\/settings\/library\/?$/, nav: 'settings', render: () => settingsPage({tab: 'library'})},
   {re: /^\/settings\/versions\/?$/, nav: 'settings', render: () => settingsPage({tab: 'versions'})},
+  {re: /^\/settings\/notifications\/?$/, nav: 'settings', render: () => settingsPage({tab: 'notifications'})},
 ];
 const REDIRECTS = {'/': '/photos', '/settings': '/settings/backup', '/settings/': '/settings/backup'};
 
@@ -31,11 +34,12 @@ function buildShell() {
   const main = h('main', {id: 'main', class: 'main', tabindex: '-1'});
   const links = {
     photos: h('a', {href: '/photos', class: 'nav-link'}, icon('image'), h('span', null, 'Photos')),
+    backup: h('a', {href: '/backup', class: 'nav-link'}, icon('cloudCheck'), h('span', null, 'Backup')),
     settings: h('a', {href: '/settings/backup', class: 'nav-link'}, icon('settings'), h('span', null, 'Settings')),
   };
   const header = h('header', {class: 'topbar'},
     h('a', {href: '/photos', class: 'brand', 'aria-label': 'photosync home'}, icon('logo'), h('span', null, 'photosync')),
-    h('nav', {class: 'nav', 'aria-label': 'Main'}, links.photos, links.settings),
+    h('nav', {class: 'nav', 'aria-label': 'Main'}, links.photos, links.backup, links.settings),
     h('button', {type: 'button', class: 'ghost signout', onclick: signOut}, icon('signOut'), h('span', {class: 'label'}, 'Sign out')));
   // Toasts repeat what the live region says, for sighted people.
   const toasts = h('div', {id: 'toasts', class: 'toasts', 'aria-hidden': 'true'});

@@ -187,7 +187,7 @@ function title(job) {
     case 'index': return done ? 'Library indexed' : 'Indexing the library';
     case 'upload': return done ? `Upload to ${server}` : `Uploading to ${server}`;
     case 'sync': return done ? `Sync with ${server}` : `Syncing with ${server}`;
-    default: return `Job ${job.id}`;
+    default: return `${job.kind[0].toUpperCase()}${job.kind.slice(1)} ${server}`;
   }
 }
 

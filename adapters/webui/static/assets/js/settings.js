@@ -10,14 +10,16 @@ import {onJob, trackJob, summary} from './jobs.js';
 import {serverDialog} from './serverdialog.js';
 import {serverView} from './server.js';
 import {versionsTab} from './versions.js';
+import {notificationsTab} from './notifications.js';
 
-const TABS = [['backup', 'Backup', '/settings/backup'], ['library', 'Library', '/settings/library'], ['versions', 'Versions', '/settings/versions']];
+const TABS = [['backup', 'Backup', '/settings/backup'], ['library', 'Library', '/settings/library'], ['versions', 'Versions', '/settings/versions'], ['notifications', 'Notifications', '/settings/notifications']];
 
 /** settingsPage returns Settings with tab open (and one server's view). */
 export function settingsPage({tab, account}) {
   let sub;
   if (tab === 'library') sub = libraryTab();
   else if (tab === 'versions') sub = versionsTab();
+  else if (tab === 'notifications') sub = notificationsTab();
   else sub = account ? serverView(account) : backupTab();
   const tablist = h('div', {class: 'tabs', role: 'tablist', 'aria-label': 'Settings', onkeydown: tabKeys},
     TABS.map(([id, label, href]) => h('a', {
