@@ -48,7 +48,7 @@ func newProofWorld(t *testing.T, lib string, srv *davtest.Server) *proofWorld {
 	return newProofWorldAt(t, lib, srv, system.Clock{}, app.VerifyConfig{})
 }
 
-func newProofWorldAt(t *testing.T, lib string, srv *davtest.Server, clock ports.Clock, vcfg app.VerifyConfig) *proofWorld {
+func newProofWorldAt(t *testing.T, lib string, srv *davtest.Server, clock ports.Clock, vcfg app.VerifyConfig, mode ...app.VerifyMode) *proofWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := &proofWorld{lib: lib}
@@ -71,6 +71,9 @@ func newProofWorldAt(t *testing.T, lib string, srv *davtest.Server, clock ports.
 	uploads := sqlite.NewUploadStore(db)
 	w.indexer = app.NewIndexer(library, libStore, inspector, clock, log)
 	cfg := app.SyncConfig{Holder: "proof", RetryDelay: 20 * time.Millisecond}
+	if len(mode) > 0 {
+		cfg.Verify = mode[0]
+	}
 	w.syncer = app.NewSyncer(app.SyncDeps{Accounts: w.accts, Indexer: w.indexer, Library: libStore, Writer: localfs.NewWriter(lib), Lib: library,
 		Store: syncStore, Leases: sqlite.NewLeaseStore(db), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(lib, clock),
 		Proofs: proofs, Clock: clock, Log: log}, cfg)
@@ -337,5 +340,33 @@ func TestVerifyRollingShare(t *testing.T) {
 	}
 	if total < 3*n-1 || total > 3*n+3 {
 		t.Errorf("%d reads in %d days, want about %d (every file once per %d days)", total, 3*days, 3*n, days)
+	}
+}
+
+// Where uploads are only checked by size (PHOTOSYNC_VERIFY=size), the
+// files are unverified right after the backup, and verified after one
+// verify.
+func TestBackupUnverifiedUntilOneVerify(t *testing.T) {
+	srv := davtest.StartRclone(t)
+	lib := t.TempDir()
+	w := newProofWorldAt(t, lib, srv, system.Clock{}, app.VerifyConfig{}, app.VerifySize)
+	for i := range 3 {
+		writeLib(t, lib, fmt.Sprintf("2019/s%d.jpg", i), mediatest.JPEG(t, mediatest.JPEGOptions{Width: 64, Height: 48, Seed: int64(700 + i)}), time.Now().Add(-time.Hour))
+	}
+	w.sync(t)
+	if st := w.status(t); st.Files != 3 || st.Unverified != 3 || st.Verified != 0 || !st.LastVerifiedAt.IsZero() {
+		t.Fatalf("after a backup checked by size only: %+v", st.BackupCount)
+	}
+	if rep := w.verify(t, app.VerifyOptions{}); rep.Read != 3 {
+		t.Errorf("the verify read %d files back, want the 3 never proven", rep.Read)
+	}
+	st := w.status(t)
+	if st.Verified != 3 {
+		t.Fatalf("after one verify: %+v", st.BackupCount)
+	}
+	for _, f := range st.All {
+		if f.Method != domain.ProofReadBack {
+			t.Errorf("%s proven by %q, want read_back", f.Path, f.Method)
+		}
 	}
 }
