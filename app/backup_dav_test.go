@@ -6,6 +6,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"os"
@@ -17,6 +18,7 @@ import (
 	"github.com/photosync/photosync/adapters/localfs"
 	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/media/mediatest"
+	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/adapters/sqlite"
 	"github.com/photosync/photosync/adapters/system"
@@ -24,6 +26,7 @@ import (
 	"github.com/photosync/photosync/adapters/webdav/davtest"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/ports"
 )
 
 // proofWorld is the sync, upload, backup status and verify use cases
@@ -42,6 +45,10 @@ type proofWorld struct {
 }
 
 func newProofWorld(t *testing.T, lib string, srv *davtest.Server) *proofWorld {
+	return newProofWorldAt(t, lib, srv, system.Clock{}, app.VerifyConfig{})
+}
+
+func newProofWorldAt(t *testing.T, lib string, srv *davtest.Server, clock ports.Clock, vcfg app.VerifyConfig, mode ...app.VerifyMode) *proofWorld {
 	t.Helper()
 	ctx := context.Background()
 	w := &proofWorld{lib: lib}
@@ -55,7 +62,6 @@ func newProofWorld(t *testing.T, lib string, srv *davtest.Server) *proofWorld {
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	clock := system.Clock{}
 	w.accts = app.NewAccounts(sqlite.NewAccountStore(db), box, webdav.NewConnector(nil), clock, log)
 	libStore := sqlite.NewLibraryStore(db)
 	inspector := media.NewInspector()
@@ -65,6 +71,9 @@ func newProofWorld(t *testing.T, lib string, srv *davtest.Server) *proofWorld {
 	uploads := sqlite.NewUploadStore(db)
 	w.indexer = app.NewIndexer(library, libStore, inspector, clock, log)
 	cfg := app.SyncConfig{Holder: "proof", RetryDelay: 20 * time.Millisecond}
+	if len(mode) > 0 {
+		cfg.Verify = mode[0]
+	}
 	w.syncer = app.NewSyncer(app.SyncDeps{Accounts: w.accts, Indexer: w.indexer, Library: libStore, Writer: localfs.NewWriter(lib), Lib: library,
 		Store: syncStore, Leases: sqlite.NewLeaseStore(db), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(lib, clock),
 		Proofs: proofs, Clock: clock, Log: log}, cfg)
@@ -72,7 +81,7 @@ func newProofWorld(t *testing.T, lib string, srv *davtest.Server) *proofWorld {
 	w.uploader.Proofs = proofs
 	w.syncStore = syncStore
 	w.backup = app.NewBackup(w.accts, libStore, syncStore, uploads, proofs, cfg)
-	w.verifier = app.NewVerifier(w.backup, w.syncer, app.VerifyConfig{})
+	w.verifier = app.NewVerifier(w.backup, w.syncer, vcfg)
 	w.restorer = app.NewRestorer(w.backup, w.syncer)
 	w.account, err = w.accts.Connect(ctx, app.AccountInput{
 		URL: ptr(srv.URL), Username: ptr(srv.Username), Password: ptr(srv.Password),
@@ -296,5 +305,68 @@ func TestRestoreOnRealServers(t *testing.T) {
 				}
 			}
 		})
+	}
+}
+
+// The rolling share: with a verify every day and PHOTOSYNC_VERIFY_EVERY of
+// twelve days, each run reads back about a twelfth of the files, oldest
+// proof first, and no file goes unproven for longer than twelve days.
+func TestVerifyRollingShare(t *testing.T) {
+	srv := davtest.StartRclone(t)
+	lib := t.TempDir()
+	clock := memory.NewClock(time.Now().UTC().Truncate(time.Second))
+	const n, days = 12, 12
+	w := newProofWorldAt(t, lib, srv, clock, app.VerifyConfig{Every: days * 24 * time.Hour, Interval: 24 * time.Hour})
+	for i := range n {
+		writeLib(t, lib, fmt.Sprintf("2020/f%02d.jpg", i), mediatest.JPEG(t, mediatest.JPEGOptions{Width: 64, Height: 48, Seed: int64(500 + i)}), time.Now().Add(-time.Hour))
+	}
+	w.sync(t)
+	total := 0
+	for day := 1; day <= 3*days; day++ {
+		clock.Advance(24 * time.Hour)
+		rep := w.verify(t, app.VerifyOptions{})
+		if len(rep.Gaps) != 0 {
+			t.Fatalf("day %d: gaps %+v", day, rep.Gaps)
+		}
+		if rep.Read > 2 {
+			t.Errorf("day %d read %d files back, want about %d/%d a day", day, rep.Read, n, days)
+		}
+		total += rep.Read
+		for _, f := range w.status(t).All {
+			if age := clock.Now().Sub(f.ProvenAt); f.State != domain.BackupVerified || age > days*24*time.Hour {
+				t.Errorf("day %d: %s %s, proven %v ago", day, f.Path, f.State, age)
+			}
+		}
+	}
+	if total < 3*n-1 || total > 3*n+3 {
+		t.Errorf("%d reads in %d days, want about %d (every file once per %d days)", total, 3*days, 3*n, days)
+	}
+}
+
+// Where uploads are only checked by size (PHOTOSYNC_VERIFY=size), the
+// files are unverified right after the backup, and verified after one
+// verify.
+func TestBackupUnverifiedUntilOneVerify(t *testing.T) {
+	srv := davtest.StartRclone(t)
+	lib := t.TempDir()
+	w := newProofWorldAt(t, lib, srv, system.Clock{}, app.VerifyConfig{}, app.VerifySize)
+	for i := range 3 {
+		writeLib(t, lib, fmt.Sprintf("2019/s%d.jpg", i), mediatest.JPEG(t, mediatest.JPEGOptions{Width: 64, Height: 48, Seed: int64(700 + i)}), time.Now().Add(-time.Hour))
+	}
+	w.sync(t)
+	if st := w.status(t); st.Files != 3 || st.Unverified != 3 || st.Verified != 0 || !st.LastVerifiedAt.IsZero() {
+		t.Fatalf("after a backup checked by size only: %+v", st.BackupCount)
+	}
+	if rep := w.verify(t, app.VerifyOptions{}); rep.Read != 3 {
+		t.Errorf("the verify read %d files back, want the 3 never proven", rep.Read)
+	}
+	st := w.status(t)
+	if st.Verified != 3 {
+		t.Fatalf("after one verify: %+v", st.BackupCount)
+	}
+	for _, f := range st.All {
+		if f.Method != domain.ProofReadBack {
+			t.Errorf("%s proven by %q, want read_back", f.Path, f.Method)
+		}
 	}
 }

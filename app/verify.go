@@ -226,7 +226,9 @@ func (v *Verifier) run(ctx context.Context, accountID int64, opts VerifyOptions,
 	due := now.Add(-(v.cfg.Every - v.cfg.Interval))
 	var planned int64
 	for _, e := range rest {
-		if planned >= share && !e.proof.ProvenAt.Before(due) {
+		// Within the share (at least one file a run), and every file that
+		// would be overdue by the next run.
+		if planned > 0 && planned+e.size > share && !e.proof.ProvenAt.Before(due) {
 			break
 		}
 		e.read = true
