@@ -21,7 +21,8 @@ type WalkStats struct {
 	Reused int // folders taken from the previous listing, not listed
 }
 
-// WalkRemote lists every file below root, one folder at a time with
+// WalkRemote lists every file below root (hidden folders, whose files
+// never sync, are not entered), one folder at a time with
 // st.List (PROPFIND Depth: 1; never deeper, which servers refuse or time
 // out on), parallel folders at once (DefaultWalkParallel when below 1).
 // It first asks for root itself with st.Stat (Depth: 0) for its ETag.
@@ -155,6 +156,12 @@ func (w *walk) add(r listing) []folderJob {
 			continue
 		}
 		w.seen[e.Path] = true
+		if strings.HasPrefix(e.Name, ".") || strings.HasPrefix(path.Base(e.Path), ".") {
+			// A hidden folder (the .photosync-versions of replaced
+			// copies, a client's own): nothing in it is ever synced, so
+			// it is not walked.
+			continue
+		}
 		if w.trust && e.ETag != "" && w.reuse(e.Path, e.ETag) {
 			continue
 		}

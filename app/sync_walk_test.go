@@ -318,3 +318,29 @@ func TestWalkRemoteReusesOnlyWholeSubtrees(t *testing.T) {
 		t.Errorf("stats = %+v, want 4 listed and %d reused", stats, len(walkFolders)-4)
 	}
 }
+
+// A hidden folder (the sync's .photosync-versions of replaced copies) is
+// not walked: nothing in it is ever synced, and it only grows.
+func TestWalkRemoteSkipsHiddenFolders(t *testing.T) {
+	_, mem := newWalkServer(t)
+	walkUpload(t, mem, map[string]string{
+		"/Photos/a/x.jpg": "x", "/Photos/.photosync-versions/2024-01-01/a/x.jpg": "old",
+	})
+	files, folders, stats, err := app.WalkRemote(context.Background(), newWalkRemote(mem), "/Photos", nil, false, 2)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if strings.Contains(f.Path, ".photosync-versions") {
+			t.Errorf("the walk listed %s", f.Path)
+		}
+	}
+	for _, f := range folders {
+		if strings.Contains(f.Path, ".photosync-versions") {
+			t.Errorf("the walk listed the folder %s", f.Path)
+		}
+	}
+	if stats.Listed != len(folders) {
+		t.Errorf("listed %d folders, and answered %d", stats.Listed, len(folders))
+	}
+}
