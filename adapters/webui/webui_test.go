@@ -107,7 +107,10 @@ func TestPolicyFriendly(t *testing.T) {
 			t.Errorf("%s writes HTML from a string; build elements with h()", p)
 		}
 	}
-	if total > 150_000 {
+	// The budget grew from 150 kB with the Backup, Versions,
+	// Notifications and watcher views and the photo details (2026-12-07):
+	// no framework, no build step, every byte hand-written and served as is.
+	if total > 180_000 {
 		t.Errorf("the app is %d bytes; keep it small", total)
 	}
 }
