@@ -225,7 +225,12 @@ func (x *syncExec) download(ctx context.Context, act domain.SyncAction) error {
 		if err := x.localUnchanged(ctx, act.Local); err != nil {
 			return err
 		}
-		pair, err = x.replaceLocal(ctx, act)
+		var same bool
+		pair, same, err = x.replaceLocal(ctx, act)
+		if err == nil && same {
+			x.sameContent(ctx, act, pair)
+			return nil
+		}
 	case act.LocalPath == "":
 		pair, err = x.fetchNormalized(ctx, act.Remote)
 	default:
@@ -390,6 +395,18 @@ func (x *syncExec) localUnchanged(ctx context.Context, f domain.LibraryFile) err
 		return errChangedSince
 	}
 	return nil
+}
+
+// sameContent records the pair of a file whose server version turned out
+// to hold the library's very bytes: nothing was replaced.
+func (x *syncExec) sameContent(ctx context.Context, act domain.SyncAction, pair domain.SyncPair) {
+	x.mu.Lock()
+	x.pairMap()[pair.RemotePath] = pair
+	x.pairedNow[pair.LocalPath] = true
+	x.run.Skipped++
+	x.mu.Unlock()
+	x.p.FileDone(pathOf(act), Skipped, nil)
+	x.record(ctx, records{pairs: []domain.SyncPair{pair}})
 }
 
 // link records the pair of a file found the same on both sides.

@@ -49,14 +49,31 @@ func (x *syncExec) stagingPath() string {
 // version is saved beside it as a conflict copy and the pair follows that
 // copy. Else the library's copy is kept as a version and the new one
 // renamed into its place.
-func (x *syncExec) replaceLocal(ctx context.Context, act domain.SyncAction) (domain.SyncPair, error) {
+//
+// A version with the library's very bytes (a server whose ETag changed
+// with a touch, a copy put back) replaces nothing: same reports it, and
+// the pair is remade with the server's new ETag.
+func (x *syncExec) replaceLocal(ctx context.Context, act domain.SyncAction) (pair domain.SyncPair, same bool, err error) {
 	x.staging.RLock() // keeps RemoveTemps off the staging file until it is moved
 	defer x.staging.RUnlock()
 	staging := x.stagingPath()
-	pair, err := x.fetch(ctx, act.Remote, staging, true)
+	pair, err = x.fetch(ctx, act.Remote, staging, true)
 	if err != nil {
-		return pair, err
+		return pair, false, err
 	}
+	if act.Local.SHA1 != "" && strings.EqualFold(pair.SHA1, act.Local.SHA1) {
+		if still, err := x.localStill(ctx, act.Local); err == nil && still {
+			pair.LocalPath, pair.LocalModTime = act.LocalPath, act.Local.ModTime
+			return pair, true, nil // the staging file goes with the run's others
+		}
+	}
+	pair, err = x.replaceWith(ctx, act, staging, pair)
+	return pair, false, err
+}
+
+// replaceWith puts the checked staging file in the library file's place
+// (see replaceLocal).
+func (x *syncExec) replaceWith(ctx context.Context, act domain.SyncAction, staging string, pair domain.SyncPair) (domain.SyncPair, error) {
 	if err := x.soundIncoming(ctx, act, staging, pair.Size); err != nil {
 		return pair, err
 	}

@@ -486,3 +486,22 @@ func TestManualUploadsIntoTheSyncFolderArePairs(t *testing.T) {
 		t.Fatalf("a later run moved files: %+v", run)
 	}
 }
+
+// A server version with the library's very bytes (the server's ETag
+// changed with a touch) replaces nothing and keeps no version.
+func TestTouchedServerCopyReplacesNothing(t *testing.T) {
+	orig := mediatest.JPEG(t, mediatest.JPEGOptions{Seed: 140})
+	w := pairedWorld(t, map[string][]byte{"a/IMG_7.jpg": orig})
+	w.clock.Advance(time.Hour)
+	w.put(t, "/Photos/a/IMG_7.jpg", orig, time.Date(2024, 12, 1, 0, 0, 0, 0, time.UTC))
+	run := w.sync(t)
+	if run.Downloaded != 0 || run.Failed != 0 {
+		t.Fatalf("run %+v: want nothing replaced", run)
+	}
+	if v := w.versions(t); len(v) != 0 {
+		t.Fatalf("versions kept of identical content: %v", keys(v))
+	}
+	if run := w.sync(t); run.Downloaded+run.Uploaded+run.Skipped != 0 {
+		t.Fatalf("a later run still sees a change: %+v", run)
+	}
+}
