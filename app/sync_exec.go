@@ -228,7 +228,9 @@ func (x *syncExec) download(ctx context.Context, act domain.SyncAction) error {
 		var same bool
 		pair, same, err = x.replaceLocal(ctx, act)
 		if err == nil && same {
-			x.sameContent(ctx, act, pair)
+			// The server's version holds the library's very bytes:
+			// nothing was replaced, the pair is remade.
+			x.pairedSkip(ctx, act, pair)
 			return nil
 		}
 	case act.LocalPath == "":
@@ -397,9 +399,9 @@ func (x *syncExec) localUnchanged(ctx context.Context, f domain.LibraryFile) err
 	return nil
 }
 
-// sameContent records the pair of a file whose server version turned out
-// to hold the library's very bytes: nothing was replaced.
-func (x *syncExec) sameContent(ctx context.Context, act domain.SyncAction, pair domain.SyncPair) {
+// pairedSkip records a pair made without moving a file, counted as
+// skipped.
+func (x *syncExec) pairedSkip(ctx context.Context, act domain.SyncAction, pair domain.SyncPair) {
 	x.mu.Lock()
 	x.pairMap()[pair.RemotePath] = pair
 	x.pairedNow[pair.LocalPath] = true
@@ -420,13 +422,7 @@ func (x *syncExec) link(ctx context.Context, act domain.SyncAction) {
 		LocalModTime: act.Local.ModTime, RemoteModTime: act.Remote.ModTime, ETag: act.Remote.ETag, SHA1: sum,
 		SyncedAt: x.clock.Now(),
 	}
-	x.mu.Lock()
-	x.pairMap()[pair.RemotePath] = pair
-	x.pairedNow[pair.LocalPath] = true
-	x.run.Skipped++
-	x.mu.Unlock()
-	x.p.FileDone(pathOf(act), Skipped, nil)
-	x.record(ctx, records{pairs: []domain.SyncPair{pair}})
+	x.pairedSkip(ctx, act, pair)
 }
 
 // put sends a library file to a remote path, creating the folder it goes

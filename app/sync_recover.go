@@ -90,7 +90,7 @@ func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, 
 			}
 		}
 		for _, l := range cands {
-			if r.Size == l.Size && !decided(r, l) {
+			if r.Size == l.Size && !decided(r) {
 				checks = append(checks, check{i: i, l: l})
 				break
 			}
@@ -170,10 +170,10 @@ func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, 
 	return kept, local
 }
 
-// decided reports whether the planner can tell by itself whether r and l
-// hold the same content: only a SHA-1 the server reports decides it
+// decided reports whether the planner can tell by itself whether r holds
+// the same content as a library file: only a SHA-1 the server reports decides it
 // (sizes and times are no proof of content).
-func decided(r domain.RemoteFile, l domain.LibraryFile) bool {
+func decided(r domain.RemoteFile) bool {
 	return remoteSHA1(r.Checksum) != ""
 }
 

@@ -179,6 +179,21 @@ func TestBrokenCopiesNeverReplaceGoodOnesOnRealServers(t *testing.T) {
 // server (or a proxy before it) that stores other bytes than it is sent.
 func corruptingProxy(t *testing.T, target string, on *atomic.Bool) string {
 	t.Helper()
+	return startProxy(t, target, func(r *http.Request) {
+		if r.Method == http.MethodPut && on.Load() && r.ContentLength > 0 {
+			junk := make([]byte, r.ContentLength)
+			io.Copy(io.Discard, r.Body)
+			rand.Read(junk)
+			r.Body = io.NopCloser(bytes.NewReader(junk))
+		}
+	})
+}
+
+// startProxy starts a reverse proxy to the server at target on
+// 127.0.0.1 that lets change each request before it is passed on, and
+// answers the target URL through it.
+func startProxy(t *testing.T, target string, change func(*http.Request)) string {
+	t.Helper()
 	u, err := url.Parse(target)
 	if err != nil {
 		t.Fatal(err)
@@ -186,13 +201,8 @@ func corruptingProxy(t *testing.T, target string, on *atomic.Bool) string {
 	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
 	base := rp.Director
 	rp.Director = func(r *http.Request) {
+		change(r)
 		base(r)
-		if r.Method == http.MethodPut && on.Load() && r.ContentLength > 0 {
-			junk := make([]byte, r.ContentLength)
-			io.Copy(io.Discard, r.Body)
-			rand.Read(junk)
-			r.Body = io.NopCloser(bytes.NewReader(junk))
-		}
 	}
 	srv := &http.Server{Handler: rp}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
@@ -286,27 +296,12 @@ func TestNFDLibraryNamesMakeNoDuplicatesOnNextcloud(t *testing.T) {
 // file while the run downloads the server's version.
 func editingProxy(t *testing.T, target, path string, edit func()) string {
 	t.Helper()
-	u, err := url.Parse(target)
-	if err != nil {
-		t.Fatal(err)
-	}
-	rp := httputil.NewSingleHostReverseProxy(&url.URL{Scheme: u.Scheme, Host: u.Host})
 	var once atomic.Bool
-	base := rp.Director
-	rp.Director = func(r *http.Request) {
+	return startProxy(t, target, func(r *http.Request) {
 		if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, path) && once.CompareAndSwap(false, true) {
 			edit()
 		}
-		base(r)
-	}
-	srv := &http.Server{Handler: rp}
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	go srv.Serve(ln)
-	t.Cleanup(func() { srv.Close() })
-	return "http://" + ln.Addr().String() + u.Path
+	})
 }
 
 // Scenarios 2, 4 and 7 on real servers: an edit saved during a download
