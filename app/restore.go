@@ -243,7 +243,7 @@ func (r *Restorer) one(ctx context.Context, st ports.RemoteStorage, f domain.Rem
 	if !domain.IsLibraryPath(dest) {
 		return Failed, dest, domain.Errorf(domain.EINVALID, "%s cannot be a library path", dest)
 	}
-	want := remoteChecksum(f.Checksum)
+	want := f.Checksum.SHA1()
 	if want == "" && proof.SHA1 != "" && proof.Problem == "" && proof.Size == f.Size {
 		want = proof.SHA1
 	}
@@ -285,14 +285,16 @@ func (r *Restorer) beside(ctx context.Context, st ports.RemoteStorage, f domain.
 
 // write downloads f into the library at dest, never over a file there.
 func (r *Restorer) write(ctx context.Context, st ports.RemoteStorage, f domain.RemoteFile, dest string) (string, error) {
-	rc, _, err := st.Download(ctx, f.Path)
+	rc, got, err := st.Download(ctx, f.Path)
 	if err != nil {
 		return "", err
 	}
 	defer rc.Close()
-	// No wantSHA1: a copy that is not what was backed up is restored all
-	// the same (it may be all there is) and reported by checkProof.
-	return r.sync.writer.WriteFile(ctx, dest, rc, f.Size, f.ModTime, "", false)
+	// The writer checks the bytes against the checksum the download
+	// announced, no more: a copy that is not what was backed up is
+	// restored all the same (it may be all there is) and reported by
+	// checkProof.
+	return r.sync.writer.WriteFile(ctx, dest, rc, f.Size, f.ModTime, domain.SHA1Checksum(got.Checksum.SHA1()), false)
 }
 
 // checkProof compares a restored file with what it should hold (the
@@ -308,16 +310,6 @@ func checkProof(dest, sum, want string, proof domain.Proof, err error) error {
 			dest, short(sum), short(proof.SHA1), proof.ProvenAt.UTC().Format("2006-01-02"))
 	}
 	return domain.Errorf(domain.ECONFLICT, "restored to %s, but its SHA-1 %s is not the %s the server lists for it: check it", dest, short(sum), short(want))
-}
-
-// remoteChecksum is the SHA-1 a listing reports, "" for none.
-func remoteChecksum(checksum string) string {
-	for _, c := range strings.Fields(checksum) {
-		if algo, sum, ok := strings.Cut(c, ":"); ok && strings.EqualFold(algo, "sha1") && len(sum) == 40 {
-			return strings.ToLower(sum)
-		}
-	}
-	return ""
 }
 
 // hashLibrary returns the SHA-1 of a library file; ENOTFOUND when there

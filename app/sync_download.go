@@ -25,10 +25,10 @@ const rangedMinSize = 64 << 20
 // only once its length (and the server's checksum, when it gave one)
 // checks out, so a broken transfer never leaves a partial file.
 //
-// The writer hashes what it writes anyway, so a storage that can leave
-// the check of its checksum to the caller does (ports.DownloadOptions
-// Unchecked), and the writer checks the checksum the download announced:
-// every byte is hashed once. A large file may come in parts (see
+// The storage passes the bytes on unchecked (ports.RemoteStorage
+// Download) and the writer, which hashes what it writes anyway, checks
+// them against the checksum the download announced: every byte is hashed
+// once. A large file may come in parts (see
 // SyncConfig.DownloadStreams), each part tried again on its own by the retry
 // policy; when the file changes between its parts, it is read again in
 // one stream at once.
@@ -48,7 +48,6 @@ func (x *syncExec) fetch(ctx context.Context, rf domain.RemoteFile, target strin
 		final  error       // the error of an attempt not to try again
 	)
 	opts := ports.DownloadOptions{
-		Unchecked: true,
 		Retry: func(ctx context.Context, try func(context.Context) error) error {
 			err := x.retry.do(ctx, x.log, rf.Path, try)
 			if err != nil && retryable(err) {
@@ -90,7 +89,7 @@ func (x *syncExec) fetch(ctx context.Context, rf domain.RemoteFile, target strin
 // fetchOnce downloads a remote file to a library path once, and returns
 // the SHA-1 of what it wrote.
 func (x *syncExec) fetchOnce(ctx context.Context, rf domain.RemoteFile, target string, modTime time.Time, overwrite bool, opts ports.DownloadOptions) (string, error) {
-	want := remoteSHA1(rf.Checksum)
+	want := rf.Checksum.SHA1()
 	var (
 		body io.ReadCloser
 		got  domain.RemoteFile
@@ -98,24 +97,24 @@ func (x *syncExec) fetchOnce(ctx context.Context, rf domain.RemoteFile, target s
 	)
 	if d, ok := x.st.(ports.Downloader); ok {
 		body, got, err = d.DownloadWith(ctx, rf.Path, opts)
-		if err != nil {
-			return "", err
+	} else {
+		body, got, err = x.st.Download(ctx, rf.Path)
+	}
+	if err != nil {
+		return "", err
+	}
+	// The storage leaves its checksum to the writer.
+	if announced := got.Checksum.SHA1(); announced != "" {
+		if want != "" && announced != want {
+			body.Close()
+			return "", &domain.Error{Code: domain.EINVALID, Remote: true, Message: fmt.Sprintf(
+				"%s changed on the server since it was listed: its SHA-1 is now %s, not %s", rf.Path, announced, want)}
 		}
-		// The storage left its checksum to the writer.
-		if announced := remoteSHA1(got.Checksum); announced != "" {
-			if want != "" && announced != want {
-				body.Close()
-				return "", &domain.Error{Code: domain.EINVALID, Remote: true, Message: fmt.Sprintf(
-					"%s changed on the server since it was listed: its SHA-1 is now %s, not %s", rf.Path, announced, want)}
-			}
-			want = announced
-		}
-	} else if body, _, err = x.st.Download(ctx, rf.Path); err != nil {
-		return "", err // Download checks the checksum it announces itself
+		want = announced
 	}
 	defer body.Close()
 	cr := &countingReader{r: body, p: x.p} // the writer hashes what it writes
-	sum, err := x.writer.WriteFile(ctx, target, cr, rf.Size, modTime, want, overwrite)
+	sum, err := x.writer.WriteFile(ctx, target, cr, rf.Size, modTime, domain.SHA1Checksum(want), overwrite)
 	read, _ := cr.stop()
 	if err != nil {
 		x.p.AddBytes(-read) // counted again by the next try

@@ -89,7 +89,9 @@ func (r *recordingStorage) DownloadWith(ctx context.Context, p string, opts port
 }
 
 // TestFetchChecksTheServersChecksumOnce: from Nextcloud, the storage
-// leaves the announced SHA-1 to the writer, which checks it: a file whose
+// leaves the announced SHA-1 to the writer, which checks it (the storage
+// does not hash the bytes: see TestDownloadLeavesTheCheckToTheCaller in
+// adapters/webdav): a file whose
 // bytes are not the announced ones never gets a name in the library.
 func TestFetchChecksTheServersChecksumOnce(t *testing.T) {
 	ctx := context.Background()
@@ -108,27 +110,27 @@ func TestFetchChecksTheServersChecksumOnce(t *testing.T) {
 	}
 	rec := &recordingStorage{RemoteStorage: st}
 	x, lib := fetchExec(t, rec)
-	file := func(p, checksum string) domain.RemoteFile {
+	file := func(p string, checksum domain.Checksum) domain.RemoteFile {
 		return domain.RemoteFile{Path: p, Name: p[1:], Size: int64(len(data)), ModTime: fetchTime, Checksum: checksum}
 	}
 
-	pair, err := x.fetch(ctx, file("/right.jpg", ""), "right.jpg", false)
+	pair, err := x.fetch(ctx, file("/right.jpg", domain.Checksum{}), "right.jpg", false)
 	if err != nil || pair.SHA1 != right {
 		t.Fatalf("fetch of a file with the right checksum: %+v, %v", pair, err)
 	}
-	_, err = x.fetch(ctx, file("/wrong.jpg", ""), "wrong.jpg", false)
+	_, err = x.fetch(ctx, file("/wrong.jpg", domain.Checksum{}), "wrong.jpg", false)
 	if domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), "SHA-1") {
 		t.Fatalf("fetch of a file whose bytes are not the announced ones: %v, want EINVALID", err)
 	}
 	// The listing said one SHA-1, the download announces another.
-	_, err = x.fetch(ctx, file("/right.jpg", "SHA1:"+strings.Repeat("1", 40)), "listed.jpg", false)
+	_, err = x.fetch(ctx, file("/right.jpg", domain.SHA1Checksum(strings.Repeat("1", 40))), "listed.jpg", false)
 	if domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), "changed on the server") {
 		t.Fatalf("fetch of a file whose checksum changed since the listing: %v, want EINVALID", err)
 	}
 	libraryHolds(t, lib, map[string][]byte{"right.jpg": data})
 	for _, o := range rec.opts {
-		if !o.Unchecked || o.Streams != 1 || o.Retry == nil {
-			t.Errorf("a photo was downloaded with %+v, want Unchecked, one stream and a retry", o)
+		if o.Streams != 1 || o.Retry == nil {
+			t.Errorf("a photo was downloaded with %+v, want one stream and a retry", o)
 		}
 	}
 	if len(rec.opts) != 3 {

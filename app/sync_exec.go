@@ -6,7 +6,6 @@ import (
 	"io"
 	"io/fs"
 	"path"
-	"strings"
 	"sync"
 	"sync/atomic"
 	"time"
@@ -415,7 +414,7 @@ func (x *syncExec) pairedSkip(ctx context.Context, act domain.SyncAction, pair d
 func (x *syncExec) link(ctx context.Context, act domain.SyncAction) {
 	sum := act.Local.SHA1
 	if sum == "" {
-		sum = remoteSHA1(act.Remote.Checksum)
+		sum = act.Remote.Checksum.SHA1()
 	}
 	pair := domain.SyncPair{
 		AccountID: x.a.ID, LocalPath: act.LocalPath, RemotePath: act.RemotePath, Size: act.Local.Size,
@@ -473,17 +472,6 @@ func (x *syncExec) mkdir(ctx context.Context, dir string) error {
 		x.dirs[d] = true
 	}
 	return nil
-}
-
-// remoteSHA1 returns the SHA-1 a server reported in a RemoteFile's
-// Checksum ("SHA1:<hex>", possibly among others), or "".
-func remoteSHA1(checksum string) string {
-	for _, c := range strings.Fields(checksum) {
-		if algo, sum, ok := strings.Cut(c, ":"); ok && strings.EqualFold(algo, "SHA1") {
-			return strings.ToLower(sum)
-		}
-	}
-	return ""
 }
 
 // knowFolders notes the remote folders a walk saw, and the sync folder a

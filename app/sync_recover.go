@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"io"
 	"path"
 	"slices"
 	"strings"
@@ -115,7 +116,7 @@ func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, 
 		c := checks[n]
 		r := files[c.i]
 		if !c.partial {
-			sum, err := s.readSHA1(ctx, st, r.Path)
+			sum, _, err := readRemoteSHA1(ctx, st, r.Path)
 			if err != nil {
 				s.log.WarnContext(ctx, "sync: cannot read a remote file to compare it with the library's; both wait for the next run", "remote", r.Path, "err", err)
 				putOff(c)
@@ -123,7 +124,7 @@ func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, 
 			}
 			if strings.EqualFold(sum, c.l.SHA1) {
 				mu.Lock()
-				files[c.i].Checksum = strings.TrimSpace(files[c.i].Checksum + " SHA1:" + sum)
+				files[c.i].Checksum = domain.SHA1Checksum(sum)
 				mu.Unlock()
 			}
 			return nil
@@ -174,13 +175,7 @@ func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, 
 // the same content as a library file: only a SHA-1 the server reports decides it
 // (sizes and times are no proof of content).
 func decided(r domain.RemoteFile) bool {
-	return remoteSHA1(r.Checksum) != ""
-}
-
-// readSHA1 reads a remote file through SHA-1.
-func (s *Syncer) readSHA1(ctx context.Context, st ports.RemoteStorage, p string) (string, error) {
-	sum, _, err := readRemoteSHA1(ctx, st, p)
-	return sum, err
+	return r.Checksum.SHA1() != ""
 }
 
 // isPrefixOf reports whether the bytes of the remote file r are the
@@ -191,12 +186,12 @@ func (s *Syncer) isPrefixOf(ctx context.Context, st ports.RemoteStorage, r domai
 		return false, err
 	}
 	defer f.Close()
-	rc, _, err := st.Download(ctx, r.Path)
-	if err != nil {
-		return false, err
-	}
-	defer rc.Close()
-	same, n, err := isPrefix(rc, f)
+	var same bool
+	var n int64
+	_, _, err = readRemote(ctx, st, r.Path, func(rc io.Reader) (err error) {
+		same, n, err = isPrefix(rc, f)
+		return err
+	})
 	if err != nil || !same {
 		return false, err
 	}

@@ -2,9 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
-	"io"
 	"path"
 	"strings"
 	"time"
@@ -145,21 +142,16 @@ func isUploaded(ctx context.Context, st ports.RemoteStorage, rf domain.RemoteFil
 	if rec.SHA1 == "" {
 		return true, nil // nothing to compare but the size
 	}
-	sum := remoteSHA1(rf.Checksum)
+	sum := rf.Checksum.SHA1()
 	if sum == "" {
-		rc, _, err := st.Download(ctx, rec.RemotePath)
+		var err error
+		sum, _, err = readRemoteSHA1(ctx, st, rec.RemotePath)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
 			return false, nil
 		}
 		if err != nil {
 			return false, err
 		}
-		defer rc.Close()
-		h := sha1.New()
-		if _, err := io.Copy(h, rc); err != nil {
-			return false, err
-		}
-		sum = hex.EncodeToString(h.Sum(nil))
 	}
 	return strings.EqualFold(sum, rec.SHA1), nil
 }

@@ -2,8 +2,6 @@ package app
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"fmt"
 	"hash/fnv"
 	"io"
@@ -113,21 +111,4 @@ func (s *sender) verifyMode() VerifyMode {
 		return VerifyAll
 	}
 	return s.proof
-}
-
-// readRemoteSHA1 reads a remote file through SHA-1: the one place where
-// the app hashes a server's file by reading it.
-// It returns the SHA-1 and the number of bytes read.
-func readRemoteSHA1(ctx context.Context, st ports.RemoteStorage, p string) (string, int64, error) {
-	rc, _, err := st.Download(ctx, p)
-	if err != nil {
-		return "", 0, err
-	}
-	defer rc.Close()
-	h := sha1.New()
-	n, err := io.Copy(h, rc)
-	if err != nil {
-		return "", n, err
-	}
-	return hex.EncodeToString(h.Sum(nil)), n, nil
 }

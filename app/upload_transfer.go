@@ -6,7 +6,6 @@ import (
 	"encoding/hex"
 	"fmt"
 	"path"
-	"strings"
 
 	"github.com/photosync/photosync/domain"
 )
@@ -98,8 +97,8 @@ func (r *upload) identify(ctx context.Context, it *uploadItem) error {
 // download made earlier in this upload. The record of what photosync put
 // there is no proof of what the server holds now, so it is never used.
 func (r *upload) knownSum(rf domain.RemoteFile) string {
-	if algo, sum, ok := strings.Cut(rf.Checksum, ":"); ok && strings.EqualFold(algo, "SHA1") {
-		return strings.ToLower(sum)
+	if sum := rf.Checksum.SHA1(); sum != "" {
+		return sum
 	}
 	r.sumsMu.Lock()
 	s := r.sums[rf.Path]

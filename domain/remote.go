@@ -11,7 +11,7 @@ type RemoteFile struct {
 	Size     int64
 	ModTime  time.Time
 	ETag     string
-	Checksum string // "SHA1:<hex>" when the server reports one
+	Checksum Checksum // the SHA-1 the server reports of the content; zero when none
 }
 
 // UploadMeta carries what a server may keep beside an uploaded file's

@@ -151,19 +151,6 @@ func checkLibraryPath(p string) error {
 	return nil
 }
 
-// remoteSHA1 returns the lower-case SHA-1 a server reported in a
-// RemoteFile's Checksum ("SHA1:<hex>", possibly among other
-// space-separated checksums), or "".
-func remoteSHA1(checksum string) string {
-	for _, c := range strings.Fields(checksum) {
-		algo, sum, ok := strings.Cut(c, ":")
-		if ok && strings.EqualFold(algo, "sha1") && sum != "" {
-			return strings.ToLower(sum)
-		}
-	}
-	return ""
-}
-
 // normETag strips what servers vary in the spelling of one ETag: the weak
 // marker and the quotes.
 func normETag(e string) string {

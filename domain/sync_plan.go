@@ -453,7 +453,7 @@ func phase(a SyncAction) int {
 func compareRemote(a, b *RemoteFile) int {
 	return cmp.Or(strings.Compare(a.Path, b.Path), cmp.Compare(btoi(a.IsDir), btoi(b.IsDir)),
 		cmp.Compare(a.Size, b.Size), a.ModTime.Compare(b.ModTime), strings.Compare(a.ETag, b.ETag),
-		strings.Compare(a.Checksum, b.Checksum), strings.Compare(a.Name, b.Name))
+		a.Checksum.Compare(b.Checksum), strings.Compare(a.Name, b.Name))
 }
 
 // compareLocal orders two index entries of one path: the one kept comes first.

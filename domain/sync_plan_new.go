@@ -87,7 +87,7 @@ func (p *planner) planDownloads() {
 		files := byDir[dir]
 		reqs := make([]NameRequest, len(files))
 		for i, r := range files {
-			reqs[i] = NameRequest{Name: path.Base(r.Path), Size: r.Size, SHA1: remoteSHA1(r.Checksum)}
+			reqs[i] = NameRequest{Name: path.Base(r.Path), Size: r.Size, SHA1: r.Checksum.SHA1()}
 		}
 		for i, np := range PlanNames(names[dir], reqs) {
 			r, lp := files[i], joinLibrary(dir, np.Name)
@@ -181,7 +181,7 @@ func (p *planner) remoteNames() map[string][]TakenName {
 		listed[r.Path] = true
 		t := TakenName{Name: path.Base(r.Path), IsDir: r.IsDir, Size: -1}
 		if _, ok := p.remote[r.Path]; ok && !p.claimedR[r.Path] {
-			t.Size, t.SHA1 = r.Size, remoteSHA1(r.Checksum)
+			t.Size, t.SHA1 = r.Size, r.Checksum.SHA1()
 		}
 		names[path.Dir(r.Path)] = append(names[path.Dir(r.Path)], t)
 	}

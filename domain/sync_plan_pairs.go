@@ -109,7 +109,7 @@ func remoteChanged(pr SyncPair, r RemoteFile) bool {
 	if r.Size != pr.Size {
 		return true
 	}
-	if sum := remoteSHA1(r.Checksum); sum != "" && pr.SHA1 != "" {
+	if sum := r.Checksum.SHA1(); sum != "" && pr.SHA1 != "" {
 		return !strings.EqualFold(sum, pr.SHA1)
 	}
 	if e, pe := normETag(r.ETag), normETag(pr.ETag); e != "" && pe != "" {
@@ -138,7 +138,7 @@ func sameFile(r RemoteFile, l LibraryFile) bool {
 	if r.Size != l.Size || l.SHA1 == "" {
 		return false
 	}
-	sum := remoteSHA1(r.Checksum)
+	sum := r.Checksum.SHA1()
 	return sum != "" && strings.EqualFold(sum, l.SHA1)
 }
 

@@ -49,7 +49,7 @@ func (w *syncWorld) input() domain.SyncInput {
 	for p, f := range w.remote {
 		r := domain.RemoteFile{Path: p, Name: path.Base(p), Size: int64(len(f.data)), ModTime: f.mtime, ETag: etagOf(f.data)}
 		if w.checksums || w.evidence(p, len(f.data)) {
-			r.Checksum = "SHA1:" + digest(f.data)
+			r.Checksum = domain.SHA1Checksum(digest(f.data))
 		}
 		in.Remote = append(in.Remote, r)
 	}

@@ -36,7 +36,7 @@ func rfile(p, data string) domain.RemoteFile {
 
 // withSum gives a remote file the SHA-1 checksum Nextcloud reports.
 func withSum(r domain.RemoteFile, data string) domain.RemoteFile {
-	r.Checksum = "SHA1:" + digest(data)
+	r.Checksum = domain.SHA1Checksum(digest(data))
 	return r
 }
 

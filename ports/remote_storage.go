@@ -28,6 +28,12 @@ type RemoteStorage interface {
 	// complete. ENOTFOUND when the parent is missing.
 	Upload(ctx context.Context, path string, body io.Reader, size int64, meta domain.UploadMeta) error
 	// Download opens a file for reading; the caller closes the reader.
+	// The RemoteFile carries what the server announced with the bytes
+	// (size, ETag, and the Checksum it reports, when it does); the bytes
+	// are passed on as received, unchecked: the caller checks them
+	// against the Checksum where it keeps or judges them (the library
+	// writer for a download into the library, the app's one reader of
+	// remote files for any other), so that no byte is hashed twice.
 	Download(ctx context.Context, path string) (io.ReadCloser, domain.RemoteFile, error)
 	// Delete removes a file or a folder with its contents.
 	Delete(ctx context.Context, path string) error
@@ -36,13 +42,6 @@ type RemoteStorage interface {
 // DownloadOptions tune Downloader.DownloadWith. The zero value is
 // Download.
 type DownloadOptions struct {
-	// Unchecked leaves the check of the bytes against the SHA-1 the
-	// server announces (RemoteFile.Checksum) to the caller, which must
-	// make it before it keeps them: a caller that hashes what it reads
-	// anyway (the sync writing a download into the library) then hashes
-	// it once instead of twice. With Unchecked false the body fails at
-	// its end when the bytes are not the announced ones, as Download's.
-	Unchecked bool
 	// Streams is how many parts of the file may be fetched at once, for
 	// a large file on a link where one stream is slower than several.
 	// 0 or 1 fetches it in one request. The body still reads in order,

@@ -64,14 +64,15 @@ func NewWriter(root string) *Writer {
 }
 
 // WriteFile streams r into path through a temporary file beside it; see
-// ports.LibraryWriter. A "SHA1:" prefix on wantSHA1, as servers report
-// checksums, is accepted. EINVALID for a bad path, a short or long body
-// ("received 1200 of 4096 bytes") or a checksum mismatch; ECONFLICT when
+// ports.LibraryWriter. It is the one check of the bytes written into the
+// library against the SHA-1 announced for them (want). EINVALID for a bad
+// path, a short or long body ("received 1200 of 4096 bytes"), a want that
+// is no SHA-1, or a checksum mismatch; ECONFLICT when
 // path exists and overwrite is false, or is a folder; ENOTFOUND when the
 // library folder does not exist. A full or read-only disk is
 // EUNAVAILABLE, a name too long EINVALID, each saying so (see diskError).
 // A cancelled ctx stops the copy and its error is returned.
-func (w *Writer) WriteFile(ctx context.Context, p string, r io.Reader, size int64, modTime time.Time, wantSHA1 string, overwrite bool) (sum string, err error) {
+func (w *Writer) WriteFile(ctx context.Context, p string, r io.Reader, size int64, modTime time.Time, wantSum domain.Checksum, overwrite bool) (sum string, err error) {
 	defer func() { err = diskError(w.root, p, err) }()
 	if err := ctx.Err(); err != nil {
 		return "", err
@@ -82,7 +83,7 @@ func (w *Writer) WriteFile(ctx context.Context, p string, r io.Reader, size int6
 	if size < 0 {
 		return "", domain.Errorf(domain.EINVALID, "%s: the size %d is not a size", p, size)
 	}
-	want, err := parseSHA1(wantSHA1)
+	want, err := wantSHA1(wantSum)
 	if err != nil {
 		return "", err
 	}
@@ -361,19 +362,17 @@ func checkPath(p string) error {
 	return nil
 }
 
-// parseSHA1 returns a wanted checksum in lower-case hex, "" for none.
-func parseSHA1(s string) (string, error) {
-	if len(s) > 5 && strings.EqualFold(s[:5], "SHA1:") {
-		s = s[5:]
-	}
-	s = strings.ToLower(s)
-	if s == "" {
+// wantSHA1 returns a wanted checksum's SHA-1 in lower-case hex, "" for
+// none; EINVALID for a checksum that is not a valid SHA-1.
+func wantSHA1(c domain.Checksum) (string, error) {
+	if c.IsZero() {
 		return "", nil
 	}
-	if b, err := hex.DecodeString(s); err != nil || len(b) != sha1.Size {
-		return "", domain.Errorf(domain.EINVALID, "%q is not a SHA-1 checksum", s)
+	n, err := domain.NewChecksum(c.Algo, c.Hex) // in any case
+	if err != nil || n.Algo != domain.AlgoSHA1 {
+		return "", domain.Errorf(domain.EINVALID, "%q is not a SHA-1 checksum", c.String())
 	}
-	return s, nil
+	return n.Hex, nil
 }
 
 // ctxReader stops reading once ctx is done.

@@ -17,6 +17,7 @@ import (
 	"time"
 
 	"github.com/photosync/photosync/adapters/localfs"
+	"github.com/photosync/photosync/domain"
 )
 
 // BenchmarkWriteFile writes what a first download of a photo library
@@ -46,7 +47,7 @@ func benchmarkWriteFile(b *testing.B, size int) {
 	type file struct {
 		path string
 		data []byte
-		sum  string
+		sum  domain.Checksum
 	}
 	all := make([]file, files)
 	for i := range all {
@@ -55,7 +56,7 @@ func benchmarkWriteFile(b *testing.B, size int) {
 		all[i] = file{
 			path: fmt.Sprintf("%02d/IMG_%04d.jpg", i/(files/folders), i),
 			data: data,
-			sum:  hex.EncodeToString(s[:]),
+			sum:  domain.SHA1Checksum(hex.EncodeToString(s[:])),
 		}
 	}
 	ctx := context.Background()
@@ -142,7 +143,7 @@ func BenchmarkWriteFileLarge(b *testing.B) {
 		w := localfs.NewWriter(dir)
 		cpuStart := cpuTime(b)
 		b.StartTimer()
-		if _, err := w.WriteFile(ctx, "videos/long.mp4", &repeatReader{block: block, left: size}, size, modTime, "", false); err != nil {
+		if _, err := w.WriteFile(ctx, "videos/long.mp4", &repeatReader{block: block, left: size}, size, modTime, domain.Checksum{}, false); err != nil {
 			b.Fatal(err)
 		}
 		b.StopTimer()

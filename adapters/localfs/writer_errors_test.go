@@ -40,7 +40,7 @@ func TestWriteErrorsNameTheirCause(t *testing.T) {
 			}
 			return nil
 		})
-		_, err := w.WriteFile(ctx, "a/IMG_1.jpg", bytes.NewReader(data), int64(len(data)), time.Time{}, "", false)
+		_, err := w.WriteFile(ctx, "a/IMG_1.jpg", bytes.NewReader(data), int64(len(data)), time.Time{}, domain.Checksum{}, false)
 		if domain.ErrorCode(err) != c.code || domain.ErrorMessage(err) != c.msg+lib {
 			t.Errorf("%v at %s: %s %q, want %s %q", c.err, c.op, domain.ErrorCode(err), domain.ErrorMessage(err), c.code, c.msg+lib)
 		}
@@ -50,12 +50,12 @@ func TestWriteErrorsNameTheirCause(t *testing.T) {
 	lib := t.TempDir()
 	w := localfs.NewWriter(lib)
 	long := "a/" + strings.Repeat("x", 300) + ".jpg"
-	_, err := w.WriteFile(ctx, long, bytes.NewReader(data), int64(len(data)), time.Time{}, "", false)
+	_, err := w.WriteFile(ctx, long, bytes.NewReader(data), int64(len(data)), time.Time{}, domain.Checksum{}, false)
 	if domain.ErrorCode(err) != domain.EINVALID || domain.ErrorMessage(err) != "file name too long: "+long {
 		t.Errorf("a 304-byte name: %s %q, want EINVALID file name too long", domain.ErrorCode(err), domain.ErrorMessage(err))
 	}
 	checkOnly(t, lib)
-	if _, err := w.WriteFile(ctx, "a/IMG_2.jpg", bytes.NewReader(data), int64(len(data)), time.Time{}, "", false); err != nil {
+	if _, err := w.WriteFile(ctx, "a/IMG_2.jpg", bytes.NewReader(data), int64(len(data)), time.Time{}, domain.Checksum{}, false); err != nil {
 		t.Fatal(err)
 	}
 	if err := w.Rename(ctx, "a/IMG_2.jpg", long); domain.ErrorCode(err) != domain.EINVALID || !strings.HasPrefix(domain.ErrorMessage(err), "file name too long: ") {

@@ -10,6 +10,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/photosync/photosync/domain"
 )
 
 // fsyncLog watches a Writer's folder fsyncs: what each folder held when
@@ -89,7 +91,7 @@ func (w *Writer) users(dir string) int {
 func write(t *testing.T, w *Writer, p string) {
 	t.Helper()
 	data := []byte("content of " + p)
-	if _, err := w.WriteFile(context.Background(), p, bytes.NewReader(data), int64(len(data)), time.Time{}, "", false); err != nil {
+	if _, err := w.WriteFile(context.Background(), p, bytes.NewReader(data), int64(len(data)), time.Time{}, domain.Checksum{}, false); err != nil {
 		t.Errorf("WriteFile(%s): %v", p, err)
 	}
 }
@@ -194,7 +196,7 @@ func TestWriteIntoAFolderRemovedBehindItsBack(t *testing.T) {
 		t.Fatal(err)
 	}
 	data := []byte("x")
-	_, err := w.WriteFile(context.Background(), "a/b/3.jpg", bytes.NewReader(data), 1, time.Time{}, "", false)
+	_, err := w.WriteFile(context.Background(), "a/b/3.jpg", bytes.NewReader(data), 1, time.Time{}, domain.Checksum{}, false)
 	if err == nil {
 		t.Fatal("a write below a file that replaced its folder worked")
 	}

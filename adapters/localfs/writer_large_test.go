@@ -25,7 +25,7 @@ func TestWriteLargeFile(t *testing.T) {
 
 	// Small reads, as from a socket, and one read of it all.
 	for _, body := range []io.Reader{io.LimitReader(bytes.NewReader(data), 1<<62), bytes.NewReader(data)} {
-		sum, err := w.WriteFile(ctx, "v/video.mp4", body, int64(len(data)), modTime, "SHA1:"+sha1Hex(data), true)
+		sum, err := w.WriteFile(ctx, "v/video.mp4", body, int64(len(data)), modTime, domain.SHA1Checksum(sha1Hex(data)), true)
 		if err != nil || sum != sha1Hex(data) {
 			t.Fatalf("WriteFile of %d bytes: %s, %v", len(data), sum, err)
 		}
@@ -35,14 +35,14 @@ func TestWriteLargeFile(t *testing.T) {
 		name    string
 		body    io.Reader
 		size    int64
-		sha1    string
+		sha1    domain.Checksum
 		code    string
 		message string
 	}{
-		{"short", bytes.NewReader(data[:len(data)-1]), int64(len(data)), "", domain.EINVALID, "received 41955384 of 41955385 bytes"},
-		{"long", bytes.NewReader(data), int64(len(data) - 1), "", domain.EINVALID, "more than the 41955384 bytes"},
-		{"checksum", bytes.NewReader(data), int64(len(data)), sha1Hex(old), domain.EINVALID, "SHA-1"},
-		{"broken", io.MultiReader(bytes.NewReader(data[:30<<20]), errReader{io.ErrUnexpectedEOF}), int64(len(data)), "", domain.EINTERNAL, "unexpected EOF"},
+		{"short", bytes.NewReader(data[:len(data)-1]), int64(len(data)), domain.Checksum{}, domain.EINVALID, "received 41955384 of 41955385 bytes"},
+		{"long", bytes.NewReader(data), int64(len(data) - 1), domain.Checksum{}, domain.EINVALID, "more than the 41955384 bytes"},
+		{"checksum", bytes.NewReader(data), int64(len(data)), domain.SHA1Checksum(sha1Hex(old)), domain.EINVALID, "SHA-1"},
+		{"broken", io.MultiReader(bytes.NewReader(data[:30<<20]), errReader{io.ErrUnexpectedEOF}), int64(len(data)), domain.Checksum{}, domain.EINTERNAL, "unexpected EOF"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := w.WriteFile(ctx, "v/old.mp4", tc.body, tc.size, modTime, tc.sha1, true)
@@ -57,7 +57,7 @@ func TestWriteLargeFile(t *testing.T) {
 	cctx, cancel := context.WithCancel(ctx)
 	defer cancel()
 	_, err := w.WriteFile(cctx, "v/cancelled.mp4", &cancelReader{r: bytes.NewReader(data), after: len(data) / 2, cancel: cancel},
-		int64(len(data)), modTime, "", false)
+		int64(len(data)), modTime, domain.Checksum{}, false)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("WriteFile cancelled halfway = %v, want context.Canceled", err)
 	}

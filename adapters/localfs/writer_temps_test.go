@@ -147,7 +147,7 @@ func TestRemoveTempsSparesWritesInProgress(t *testing.T) {
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
 	go func() {
-		_, err := w.WriteFile(ctx, "a/IMG_1.jpg", pr, 6, time.Time{}, "", false)
+		_, err := w.WriteFile(ctx, "a/IMG_1.jpg", pr, 6, time.Time{}, domain.Checksum{}, false)
 		done <- err
 	}()
 	if _, err := pw.Write([]byte("abc")); err != nil {
@@ -224,7 +224,7 @@ func TestTwoProcessesWriteIntoOneLibrary(t *testing.T) {
 func TestMain(m *testing.M) {
 	if lib := os.Getenv("LOCALFS_HELPER_LIBRARY"); lib != "" {
 		size, _ := strconv.ParseInt(os.Getenv("LOCALFS_HELPER_SIZE"), 10, 64)
-		if _, err := localfs.NewWriter(lib).WriteFile(context.Background(), os.Getenv("LOCALFS_HELPER_PATH"), os.Stdin, size, time.Time{}, "", false); err != nil {
+		if _, err := localfs.NewWriter(lib).WriteFile(context.Background(), os.Getenv("LOCALFS_HELPER_PATH"), os.Stdin, size, time.Time{}, domain.Checksum{}, false); err != nil {
 			fmt.Println(err)
 			os.Exit(1)
 		}

@@ -78,7 +78,7 @@ func TestWriteFile(t *testing.T) {
 	w := localfs.NewWriter(lib)
 	data := randomBytes(t, 100_000)
 
-	sum, err := w.WriteFile(ctx, "nextcloud/2023/08/IMG_1.jpg", bytes.NewReader(data), int64(len(data)), modTime, "", false)
+	sum, err := w.WriteFile(ctx, "nextcloud/2023/08/IMG_1.jpg", bytes.NewReader(data), int64(len(data)), modTime, domain.Checksum{}, false)
 	if err != nil {
 		t.Fatalf("WriteFile: %v", err)
 	}
@@ -100,10 +100,10 @@ func TestWriteFile(t *testing.T) {
 	checkOnly(t, lib, "nextcloud/2023/08/IMG_1.jpg")
 
 	// A wanted checksum as servers give it, and the empty file.
-	if _, err := w.WriteFile(ctx, "b.jpg", bytes.NewReader(data), int64(len(data)), time.Time{}, "SHA1:"+strings.ToUpper(sha1Hex(data)), false); err != nil {
+	if _, err := w.WriteFile(ctx, "b.jpg", bytes.NewReader(data), int64(len(data)), time.Time{}, domain.Checksum{Algo: "sha1", Hex: strings.ToUpper(sha1Hex(data))}, false); err != nil {
 		t.Fatalf("WriteFile with a matching checksum: %v", err)
 	}
-	if _, err := w.WriteFile(ctx, "empty.xmp", strings.NewReader(""), 0, modTime, sha1Hex(nil), false); err != nil {
+	if _, err := w.WriteFile(ctx, "empty.xmp", strings.NewReader(""), 0, modTime, domain.SHA1Checksum(sha1Hex(nil)), false); err != nil {
 		t.Fatalf("WriteFile of 0 bytes: %v", err)
 	}
 	checkOnly(t, lib, "b.jpg", "empty.xmp", "nextcloud/2023/08/IMG_1.jpg")
@@ -121,16 +121,16 @@ func TestWriteFileRefusesBadBytes(t *testing.T) {
 		name    string
 		body    io.Reader
 		size    int64
-		sha1    string
+		sha1    domain.Checksum
 		code    string
 		message string
 	}{
-		{"short", bytes.NewReader(data[:1200]), 4096, "", domain.EINVALID, "a/IMG_1.jpg: received 1200 of 4096 bytes"},
-		{"long", bytes.NewReader(data), 4000, "", domain.EINVALID, "more than the 4000 bytes"},
-		{"checksum", bytes.NewReader(data), 4096, sha1Hex(old), domain.EINVALID, "SHA-1"},
-		{"bad checksum", bytes.NewReader(data), 4096, "MD5:abc", domain.EINVALID, "not a SHA-1"},
-		{"negative size", bytes.NewReader(data), -1, "", domain.EINVALID, "not a size"},
-		{"broken", io.MultiReader(bytes.NewReader(data[:2000]), errReader{io.ErrUnexpectedEOF}), 4096, "", domain.EINTERNAL, "unexpected EOF"},
+		{"short", bytes.NewReader(data[:1200]), 4096, domain.Checksum{}, domain.EINVALID, "a/IMG_1.jpg: received 1200 of 4096 bytes"},
+		{"long", bytes.NewReader(data), 4000, domain.Checksum{}, domain.EINVALID, "more than the 4000 bytes"},
+		{"checksum", bytes.NewReader(data), 4096, domain.SHA1Checksum(sha1Hex(old)), domain.EINVALID, "SHA-1"},
+		{"bad checksum", bytes.NewReader(data), 4096, domain.Checksum{Algo: domain.AlgoMD5, Hex: "abc"}, domain.EINVALID, "not a SHA-1"},
+		{"negative size", bytes.NewReader(data), -1, domain.Checksum{}, domain.EINVALID, "not a size"},
+		{"broken", io.MultiReader(bytes.NewReader(data[:2000]), errReader{io.ErrUnexpectedEOF}), 4096, domain.Checksum{}, domain.EINTERNAL, "unexpected EOF"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			_, err := w.WriteFile(ctx, "a/IMG_1.jpg", tc.body, tc.size, modTime, tc.sha1, true)
@@ -171,7 +171,7 @@ func TestWriteFileCancelled(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	_, err := w.WriteFile(ctx, "IMG_1.jpg", &cancelReader{r: bytes.NewReader(data), after: len(data) / 2, cancel: cancel},
-		int64(len(data)), modTime, "", false)
+		int64(len(data)), modTime, domain.Checksum{}, false)
 	if !errors.Is(err, context.Canceled) {
 		t.Fatalf("WriteFile = %v, want context.Canceled", err)
 	}
@@ -201,7 +201,7 @@ func TestWriteFileConflicts(t *testing.T) {
 		{"", true, domain.EINVALID},
 		{".", true, domain.EINVALID},
 	} {
-		_, err := w.WriteFile(ctx, tc.path, bytes.NewReader(data), int64(len(data)), modTime, "", tc.overwrite)
+		_, err := w.WriteFile(ctx, tc.path, bytes.NewReader(data), int64(len(data)), modTime, domain.Checksum{}, tc.overwrite)
 		if domain.ErrorCode(err) != tc.code {
 			t.Errorf("WriteFile(%q, overwrite %v) = %v, want %s", tc.path, tc.overwrite, err, tc.code)
 		}
@@ -209,12 +209,12 @@ func TestWriteFileConflicts(t *testing.T) {
 	checkContent(t, filepath.Join(lib, "a.jpg"), []byte("old"))
 	checkOnly(t, lib, "a.jpg", "dir/x.jpg", "file.jpg")
 
-	if _, err := w.WriteFile(ctx, "a.jpg", bytes.NewReader(data), int64(len(data)), modTime, "", true); err != nil {
+	if _, err := w.WriteFile(ctx, "a.jpg", bytes.NewReader(data), int64(len(data)), modTime, domain.Checksum{}, true); err != nil {
 		t.Fatalf("WriteFile with overwrite: %v", err)
 	}
 	checkContent(t, filepath.Join(lib, "a.jpg"), data)
 
-	_, err := localfs.NewWriter(filepath.Join(lib, "missing")).WriteFile(ctx, "a.jpg", bytes.NewReader(data), 3, modTime, "", false)
+	_, err := localfs.NewWriter(filepath.Join(lib, "missing")).WriteFile(ctx, "a.jpg", bytes.NewReader(data), 3, modTime, domain.Checksum{}, false)
 	if domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("WriteFile into a missing library = %v, want ENOTFOUND", err)
 	}
@@ -236,17 +236,17 @@ func TestWriteFileStaysInside(t *testing.T) {
 	data := []byte("written by photosync")
 
 	for _, p := range []string{"out/a.jpg", "out/sub/a.jpg", "out/secret.jpg"} {
-		_, err := w.WriteFile(ctx, p, bytes.NewReader(data), int64(len(data)), modTime, "", true)
+		_, err := w.WriteFile(ctx, p, bytes.NewReader(data), int64(len(data)), modTime, domain.Checksum{}, true)
 		if domain.ErrorCode(err) != domain.EINVALID {
 			t.Errorf("WriteFile(%s) through a link out of the library = %v, want EINVALID", p, err)
 		}
 	}
-	_, err := w.WriteFile(ctx, "link.jpg", bytes.NewReader(data), int64(len(data)), modTime, "", false)
+	_, err := w.WriteFile(ctx, "link.jpg", bytes.NewReader(data), int64(len(data)), modTime, domain.Checksum{}, false)
 	if domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("WriteFile onto a link without overwrite = %v, want ECONFLICT", err)
 	}
 	// With overwrite the link itself is replaced, not what it points to.
-	if _, err := w.WriteFile(ctx, "link.jpg", bytes.NewReader(data), int64(len(data)), modTime, "", true); err != nil {
+	if _, err := w.WriteFile(ctx, "link.jpg", bytes.NewReader(data), int64(len(data)), modTime, domain.Checksum{}, true); err != nil {
 		t.Fatalf("WriteFile onto a link with overwrite: %v", err)
 	}
 	if fi, err := os.Lstat(filepath.Join(lib, "link.jpg")); err != nil || !fi.Mode().IsRegular() {

@@ -128,3 +128,48 @@ func TestSyncStoreUsesIndex(t *testing.T) {
 		t.Fatalf("plan %q does not use sync_pairs_local", plan)
 	}
 }
+
+// TestSyncStoreReadsStoredChecksums: the checksum column keeps the text
+// it always kept ("SHA1:<hex>", "" for none), so a listing saved by an
+// earlier photosync reads back as a domain.Checksum, and one saved now is
+// stored in that form.
+func TestSyncStoreReadsStoredChecksums(t *testing.T) {
+	ctx := context.Background()
+	db := openDB(t)
+	account := sqlstoretest.CreateAccounts(t, db, "one")[0]
+	const sum = "a9993e364706816aba3e25717850c26c9cd0d89d"
+	for _, q := range []string{
+		`INSERT INTO sync_folders (account_id, path, etag) VALUES (?, '/P', 'e')`,
+		`INSERT INTO sync_folder_files (account_id, folder, path, name, is_dir, size, mod_time, etag, checksum)
+			VALUES (?, '/P', '/P/a.jpg', 'a.jpg', 0, 3, NULL, 'x', 'SHA1:` + sum + `'),
+			(?, '/P', '/P/b.jpg', 'b.jpg', 0, 3, NULL, 'y', '')`,
+	} {
+		args := []any{account}
+		if strings.Count(q, "?") == 2 {
+			args = append(args, account)
+		}
+		if _, err := db.SQL().ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	s := sqlite.NewSyncStore(db)
+	folders, err := s.Folders(ctx, account)
+	if err != nil || len(folders) != 1 || len(folders[0].Files) != 2 {
+		t.Fatalf("Folders = %+v, %v", folders, err)
+	}
+	if a, b := folders[0].Files[0].Checksum, folders[0].Files[1].Checksum; a != domain.SHA1Checksum(sum) || !b.IsZero() {
+		t.Fatalf("checksums read back: %+v and %+v, want SHA1:%s and none", a, b, sum)
+	}
+	if err := s.ReplaceFolders(ctx, account, folders); err != nil {
+		t.Fatal(err)
+	}
+	var stored string
+	if err := db.SQL().QueryRowContext(ctx, `SELECT checksum FROM sync_folder_files WHERE path = '/P/a.jpg'`).Scan(&stored); err != nil || stored != "SHA1:"+sum {
+		t.Fatalf("the column holds %q, %v; want SHA1:%s", stored, err, sum)
+	}
+	bad := folders
+	bad[0].Files[0].Checksum = domain.Checksum{Algo: domain.AlgoSHA1, Hex: "abc"}
+	if err := s.ReplaceFolders(ctx, account, bad); domain.ErrorCode(err) != domain.EINVALID {
+		t.Fatalf("saving a malformed checksum: %v, want EINVALID", err)
+	}
+}

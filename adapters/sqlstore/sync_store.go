@@ -105,10 +105,17 @@ func (s *SyncStore) Folders(ctx context.Context, accountID int64) ([]domain.Remo
 	}
 	entries, err := queryAll(ctx, s.db, s.db.db, what, func(row scanner) (e entry, err error) {
 		var mod sql.NullInt64
+		var sum string
 		f := &e.file
-		err = row.Scan(&e.folder, &f.Path, &f.Name, &f.IsDir, &f.Size, &mod, &f.ETag, &f.Checksum)
+		if err = row.Scan(&e.folder, &f.Path, &f.Name, &f.IsDir, &f.Size, &mod, &f.ETag, &sum); err != nil {
+			return e, err
+		}
 		f.ModTime = timeOf(mod)
-		return e, err
+		// The column holds the checksum's text form, "SHA1:<hex>" or "".
+		if f.Checksum, err = domain.ParseChecksum(sum); err != nil {
+			return e, s.db.errorf("%s: the checksum of %s: %v", what, f.Path, err)
+		}
+		return e, nil
 	}, `SELECT folder, path, name, is_dir, size, mod_time, etag, checksum
 		FROM sync_folder_files WHERE account_id = ? ORDER BY folder, path`, accountID)
 	if err != nil {
@@ -183,7 +190,10 @@ func rowsOfFolders(accountID int64, folders []domain.RemoteFolder) (folderRows, 
 			if err != nil {
 				return nil, nil, domain.Errorf(domain.EINVALID, "remote file %s: %v", c.Path, err)
 			}
-			fileRows = append(fileRows, []any{accountID, f.Path, c.Path, c.Name, c.IsDir, c.Size, mod, c.ETag, c.Checksum})
+			if err := c.Checksum.Validate(); err != nil {
+				return nil, nil, domain.Errorf(domain.EINVALID, "remote file %s: %v", c.Path, err)
+			}
+			fileRows = append(fileRows, []any{accountID, f.Path, c.Path, c.Name, c.IsDir, c.Size, mod, c.ETag, c.Checksum.String()})
 		}
 	}
 	return folderRows, fileRows, nil

@@ -57,7 +57,7 @@ type chunkedUpload struct {
 	chunk     int64 // the size of every chunk but the last
 	n         int   // the number of chunks
 	meta      domain.UploadMeta
-	sum       string // "SHA1:<hex>", or "" when unknown
+	sum       domain.Checksum // the file's SHA-1 when known
 	resumable bool
 	before    *domain.RemoteFile // the destination's file as prepare found it, if it looked
 }
@@ -77,15 +77,17 @@ func (c *Client) uploadChunked(ctx context.Context, p string, body io.Reader, si
 	u.n = int((size + u.chunk - 1) / u.chunk)
 	u.dest = c.url(p)
 	u.dest.User = nil
-	u.sum = sha1Checksum("SHA1:" + meta.SHA1)
+	if sum, err := domain.NewChecksum(domain.AlgoSHA1, meta.SHA1); err == nil {
+		u.sum = sum
+	}
 	var id string
-	id, u.resumable = transferID(u.dest, size, meta, u.chunk, u.sum)
+	id, u.resumable = transferID(u.dest, size, meta, u.chunk, ocChecksum(u.sum))
 	u.folder = up.JoinPath(id)
 	u.folder.Path, u.folder.RawPath = u.folder.Path+"/", u.folder.EscapedPath()+"/"
 
 	c.removeStaleUploads(ctx, up, t)
 	have, err := u.prepare(ctx)
-	src := newChunkSource(body, u.sum != "")
+	src := newChunkSource(body, !u.sum.IsZero())
 	if errors.Is(err, errAlreadyThere) {
 		// Read it all the same: what is there must be what the caller has.
 		if _, err := src.skip(size); err != nil {

@@ -162,7 +162,7 @@ func (u *chunkedUpload) listChunks(ctx context.Context) (map[int]int64, bool, er
 // (when one is), and another ETag than before (when there was a file). It
 // returns what it found there (nothing when there is no file).
 func (u *chunkedUpload) there(ctx context.Context, before domain.RemoteFile) (domain.RemoteFile, bool) {
-	if u.sum == "" {
+	if u.sum.IsZero() {
 		return domain.RemoteFile{}, false
 	}
 	f, err := u.c.stat(ctx, u.p, u.t)
@@ -176,7 +176,7 @@ func (u *chunkedUpload) is(f domain.RemoteFile, before domain.RemoteFile) bool {
 		return false
 	case before.ETag != "" && f.ETag == before.ETag:
 		return false
-	case u.sum != "" && f.Checksum != u.sum:
+	case !u.sum.IsZero() && f.Checksum != u.sum:
 		return false
 	case sendsMtime(u.meta.ModTime) && !f.ModTime.IsZero() && !sameMtime(f.ModTime, u.meta.ModTime):
 		return false

@@ -50,7 +50,7 @@ func TestChunkedUploadWaitsForAssembly(t *testing.T) {
 		t.Fatalf("MOVE answered %v and the destination was polled %d times, want one 423 and 3 polls", statuses, polls)
 	}
 	f, err := c.Stat(context.Background(), "/slow.bin")
-	if err != nil || !f.ModTime.Equal(mtime) || f.Checksum != "SHA1:"+sum {
+	if err != nil || !f.ModTime.Equal(mtime) || f.Checksum != domain.SHA1Checksum(sum) {
 		t.Fatalf("Stat = %+v, %v", f, err)
 	}
 }

@@ -96,11 +96,10 @@ func (c sourceHash) Write(p []byte) (int, error) {
 // file is not that of the bytes read: the file changed after it was
 // hashed. Nothing is checked when no SHA-1 was given.
 func (u *chunkedUpload) checkSum(src *chunkSource) error {
-	if u.sum == "" {
+	if u.sum.IsZero() {
 		return nil
 	}
-	got := "SHA1:" + hex.EncodeToString(src.h.Sum(nil))
-	if src.read == u.size && got == u.sum {
+	if src.read == u.size && hex.EncodeToString(src.h.Sum(nil)) == u.sum.Hex {
 		return nil
 	}
 	return u.changed()
@@ -109,8 +108,8 @@ func (u *chunkedUpload) checkSum(src *chunkSource) error {
 // changed is the error of an upload whose file changed while it was sent.
 func (u *chunkedUpload) changed() error {
 	why := "the bytes sent are not those read"
-	if u.sum != "" {
-		why = "its bytes are not those of " + u.sum
+	if !u.sum.IsZero() {
+		why = "its bytes are not those of " + ocChecksum(u.sum)
 	}
 	return &domain.Error{
 		Code:    domain.EINVALID,

@@ -2,7 +2,6 @@ package webdav
 
 import (
 	"context"
-	"encoding/hex"
 	"errors"
 	"io"
 	"log/slog"
@@ -169,11 +168,11 @@ func (c *Client) upload(ctx context.Context, p string, body io.Reader, size int6
 // serverSHA1 reads the X-Hash-SHA1 answer to a request sent with
 // "X-Hash: sha1": 40 hex digits, in lower case; "" for anything else.
 func serverSHA1(h http.Header) string {
-	v := strings.ToLower(strings.TrimSpace(h.Get("X-Hash-SHA1")))
-	if b, err := hex.DecodeString(v); err != nil || len(b) != 20 {
+	c, err := domain.NewChecksum(domain.AlgoSHA1, strings.TrimSpace(h.Get("X-Hash-SHA1")))
+	if err != nil {
 		return ""
 	}
-	return v
+	return c.Hex
 }
 
 // put sends a file in one PUT request; see UploadProven.
@@ -237,11 +236,11 @@ func (c *Client) proof(h http.Header) string {
 // declared (-1 when it did not), its modification time, ETag and, from
 // Nextcloud, its SHA-1 checksum. ENOTFOUND when there is no such file.
 // Reading fails with an error wrapping io.ErrUnexpectedEOF when the
-// connection breaks before the declared size, and at the end with
-// EINVALID ("checksum mismatch: ...") when the bytes received do not have
-// the SHA-1 the server announced (its OC-Checksum header): Nextcloud
-// stores the checksum a client sends without checking it, so this is the
-// check.
+// connection breaks before the declared size. The RemoteFile's Checksum is
+// the SHA-1 the server announced (its OC-Checksum header), which the bytes
+// are not checked against here (see ports.RemoteStorage.Download): the
+// caller checks it where it keeps them. Nextcloud stores the checksum a
+// client sends without checking it, so that check matters.
 func (c *Client) Download(ctx context.Context, p string) (io.ReadCloser, domain.RemoteFile, error) {
 	return c.DownloadWith(ctx, p, ports.DownloadOptions{})
 }
@@ -334,17 +333,29 @@ func validName(name string) bool {
 	return err == nil
 }
 
-// sha1Checksum picks "SHA1:<hex>" out of an OC-Checksum value, which may
-// list several ("SHA1:... MD5:... ADLER32:...").
-func sha1Checksum(v string) string {
+// parseOCChecksums picks the SHA-1 out of the checksums Nextcloud reports
+// for a file, in an OC-Checksum header or an oc:checksums property: a
+// space-separated list such as "SHA1:<hex> MD5:<hex> ADLER32:<hex>", the
+// algorithm in any case. The SHA-1 is the one checksum the core uses; a
+// malformed one counts as none. The zero Checksum when there is none.
+func parseOCChecksums(v string) domain.Checksum {
 	for _, f := range strings.Fields(v) {
 		algo, sum, ok := strings.Cut(f, ":")
-		if !ok || !strings.EqualFold(algo, "SHA1") {
+		if !ok || !strings.EqualFold(algo, string(domain.AlgoSHA1)) {
 			continue
 		}
-		if b, err := hex.DecodeString(sum); err == nil && len(b) == 20 {
-			return "SHA1:" + strings.ToLower(sum)
+		if c, err := domain.NewChecksum(domain.AlgoSHA1, sum); err == nil && !c.IsZero() {
+			return c
 		}
 	}
-	return ""
+	return domain.Checksum{}
+}
+
+// ocChecksum is the OC-Checksum form of a checksum, "<ALGO>:<hex>" ("" for
+// none), as Nextcloud's clients send it and Nextcloud stores it.
+func ocChecksum(c domain.Checksum) string {
+	if c.IsZero() {
+		return ""
+	}
+	return string(c.Algo) + ":" + c.Hex
 }

@@ -2,10 +2,7 @@ package webdav
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"errors"
-	"hash"
 	"io"
 	"net/http"
 	"path"
@@ -16,9 +13,9 @@ import (
 
 var _ ports.Downloader = (*Client)(nil)
 
-// DownloadWith is Download with options; see ports.DownloadOptions. With
-// Unchecked the body does not hash what it reads: the caller checks the
-// RemoteFile's Checksum itself. With Streams above 1 the file is fetched
+// DownloadWith is Download with options; see ports.DownloadOptions. The
+// body is not checked against the RemoteFile's Checksum: the caller checks
+// it (see ports.RemoteStorage.Download). With Streams above 1 the file is fetched
 // in parts of rangePartSize, that many at once (see downloadRanged),
 // when the server sends parts; the body reads the same bytes either way.
 func (c *Client) DownloadWith(ctx context.Context, p string, opts ports.DownloadOptions) (io.ReadCloser, domain.RemoteFile, error) {
@@ -41,7 +38,7 @@ func (c *Client) downloadOne(ctx context.Context, p string, opts ports.DownloadO
 		return nil, domain.RemoteFile{}, err
 	}
 	f := remoteFileOf(p, x.header(), x.last.ContentLength)
-	return newDownloadBody(ctx, body, t, checked(f, opts)), f, nil
+	return &downloadBody{rc: body, ctx: ctx, t: t}, f, nil
 }
 
 // remoteFileOf is the file a GET's answer describes.
@@ -51,60 +48,21 @@ func remoteFileOf(p string, h http.Header, size int64) domain.RemoteFile {
 		f.ModTime = mt
 	}
 	f.ETag = h.Get("ETag")
-	f.Checksum = sha1Checksum(h.Get("OC-Checksum"))
+	f.Checksum = parseOCChecksums(h.Get("OC-Checksum"))
 	return f
 }
 
-// checked is the checksum a download's body checks: the server's, unless
-// the caller checks it.
-func checked(f domain.RemoteFile, opts ports.DownloadOptions) string {
-	if opts.Unchecked {
-		return ""
-	}
-	return f.Checksum
-}
-
-// downloadBody is a download's body. It translates a failure to read it,
-// and, when the server announced the file's SHA-1, hashes what it reads
-// and fails at the end when the bytes received are not the server's.
+// downloadBody is a download's body. It translates a failure to read it.
 type downloadBody struct {
-	rc   io.ReadCloser
-	ctx  context.Context
-	t    target
-	want string    // "SHA1:<hex>", or "" to check nothing
-	h    hash.Hash // nil when want is ""
-	err  error     // the mismatch, once found
-}
-
-func newDownloadBody(ctx context.Context, rc io.ReadCloser, t target, want string) *downloadBody {
-	b := &downloadBody{rc: rc, ctx: ctx, t: t, want: want}
-	if want != "" {
-		b.h = sha1.New()
-	}
-	return b
+	rc  io.ReadCloser
+	ctx context.Context
+	t   target
 }
 
 func (b *downloadBody) Read(p []byte) (int, error) {
-	if b.err != nil {
-		return 0, b.err
-	}
 	n, err := b.rc.Read(p)
-	if b.h != nil {
-		b.h.Write(p[:n])
-	}
 	var de *domain.Error
-	switch {
-	case err == io.EOF && b.h != nil:
-		if got := "SHA1:" + hex.EncodeToString(b.h.Sum(nil)); got != b.want {
-			b.err = &domain.Error{
-				Code: domain.EINVALID,
-				Message: "checksum mismatch: the server's " + b.want + " differs from the bytes received (" +
-					got + ") for " + b.t.what,
-				Remote: true,
-			}
-			return n, b.err
-		}
-	case err != nil && err != io.EOF && !errors.As(err, &de):
+	if err != nil && err != io.EOF && !errors.As(err, &de) {
 		// A ranged body's errors are translated already.
 		err = b.t.transportError(b.ctx, err)
 	}

@@ -241,7 +241,7 @@ func TestDownloadCutShort(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer rc.Close()
-	if f.Size != 1000 || f.Checksum != "SHA1:a9993e364706816aba3e25717850c26c9cd0d89d" || f.Name != "a.jpg" {
+	if f.Size != 1000 || f.Checksum != domain.SHA1Checksum("a9993e364706816aba3e25717850c26c9cd0d89d") || f.Name != "a.jpg" {
 		t.Fatalf("Download file = %+v", f)
 	}
 	_, err = io.ReadAll(rc)

@@ -29,8 +29,8 @@ func (c *Client) setMeta(h http.Header, meta domain.UploadMeta) {
 	if sendsMtime(meta.ModTime) {
 		h.Set("X-OC-Mtime", strconv.FormatInt(meta.ModTime.Unix(), 10))
 	}
-	if sum := sha1Checksum("SHA1:" + meta.SHA1); sum != "" {
-		h.Set("OC-Checksum", sum)
+	if sum, err := domain.NewChecksum(domain.AlgoSHA1, meta.SHA1); err == nil && !sum.IsZero() {
+		h.Set("OC-Checksum", ocChecksum(sum))
 	}
 	// Nextcloud hashes what it writes and answers X-Hash-SHA1: the proof
 	// of what it stored (see UploadProven).

@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/photosync/photosync/domain"
 )
 
 // This file sends PROPFIND and reads its multistatus answer as a stream:
@@ -58,7 +60,7 @@ type davEntry struct {
 	size     int64 // getcontentlength, -1 when not given
 	modTime  time.Time
 	etag     string
-	checksum string // "SHA1:<hex>" from oc:checksums, or ""
+	checksum domain.Checksum // the SHA-1 of oc:checksums, zero for none
 	fileID   string
 	ocSize   int64 // oc:size, -1 when not given
 	quota    int64 // quota-available-bytes, when hasQuota
@@ -90,7 +92,7 @@ func (ps *propstat) merge(e *davEntry) {
 	if ps.etag != nil {
 		e.etag = *ps.etag
 	}
-	if sum := sha1Checksum(strings.Join(ps.checksums, " ")); sum != "" {
+	if sum := parseOCChecksums(strings.Join(ps.checksums, " ")); !sum.IsZero() {
 		e.checksum = sum
 	}
 	if ps.fileID != nil {

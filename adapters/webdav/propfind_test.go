@@ -114,7 +114,7 @@ func TestNextcloudProperties(t *testing.T) {
 		t.Fatalf("List = %+v, %v", list, err)
 	}
 	for _, f := range list {
-		if f.Checksum != "SHA1:a9993e364706816aba3e25717850c26c9cd0d89d" {
+		if f.Checksum != domain.SHA1Checksum("a9993e364706816aba3e25717850c26c9cd0d89d") {
 			t.Errorf("%s: checksum %q", f.Name, f.Checksum)
 		}
 	}

@@ -59,7 +59,7 @@ func TestUploadProven(t *testing.T) {
 			t.Fatalf("UploadProven = %q, %v; want the stored bytes' %s, not ours %s", got, err, stored, meta.SHA1)
 		}
 		// The checksum we sent is stored as sent, and proves nothing.
-		if f, err := c.Stat(ctx, "/a.jpg"); err != nil || f.Checksum != "SHA1:"+meta.SHA1 {
+		if f, err := c.Stat(ctx, "/a.jpg"); err != nil || f.Checksum != domain.SHA1Checksum(meta.SHA1) {
 			t.Fatalf("Stat = %+v, %v", f, err)
 		}
 	})

@@ -65,7 +65,7 @@ func (c *Client) downloadRanged(ctx context.Context, p string, opts ports.Downlo
 		// The server sends whole files only: this is the download.
 		f := remoteFileOf(p, first.Header, first.ContentLength)
 		body := &cancelBody{ReadCloser: first.Body, cancel: cancel}
-		return newDownloadBody(ctx, body, t, checked(f, opts)), f, nil
+		return &downloadBody{rc: body, ctx: ctx, t: t}, f, nil
 	}
 	from, to, size, ok := contentRange(first.Header.Get("Content-Range"))
 	if !ok || from != 0 || size < 0 || to != min(rangePartSize, size)-1 {
@@ -76,7 +76,7 @@ func (c *Client) downloadRanged(ctx context.Context, p string, opts ports.Downlo
 	f := remoteFileOf(p, first.Header, size)
 	if size <= rangePartSize {
 		body := &cancelBody{ReadCloser: first.Body, cancel: cancel}
-		return newDownloadBody(ctx, body, t, checked(f, opts)), f, nil
+		return &downloadBody{rc: body, ctx: ctx, t: t}, f, nil
 	}
 	validator := ifRange(first.Header)
 	if validator == "" {
@@ -100,7 +100,7 @@ func (c *Client) downloadRanged(ctx context.Context, p string, opts ports.Downlo
 	}
 	rb.wg.Add(1)
 	go rb.fetchAll(first)
-	return newDownloadBody(ctx, rb, t, checked(f, opts)), f, nil
+	return &downloadBody{rc: rb, ctx: ctx, t: t}, f, nil
 }
 
 // getRange asks for the bytes from to to of u, with If-Range when

@@ -59,11 +59,11 @@ func BenchmarkDownloadLarge(b *testing.B) {
 					b.Fatal(err)
 				}
 				b.StartTimer()
-				rc, rf, err := st.(ports.Downloader).DownloadWith(context.Background(), "/video.mp4", ports.DownloadOptions{Unchecked: true, Streams: streams})
+				rc, rf, err := st.(ports.Downloader).DownloadWith(context.Background(), "/video.mp4", ports.DownloadOptions{Streams: streams})
 				if err != nil {
 					b.Fatal(err)
 				}
-				_, err = localfs.NewWriter(lib).WriteFile(context.Background(), "video.mp4", rc, rf.Size, rf.ModTime, "", false)
+				_, err = localfs.NewWriter(lib).WriteFile(context.Background(), "video.mp4", rc, rf.Size, rf.ModTime, rf.Checksum, false)
 				rc.Close()
 				if err != nil {
 					b.Fatal(err)

@@ -136,8 +136,12 @@ func (d inputDoc) toDomain() (domain.SyncInput, error) {
 		if r.Path == "" {
 			return domain.SyncInput{}, fmt.Errorf("remote[%d]: the path is missing", i)
 		}
+		sum, err := domain.ParseChecksum(r.Checksum)
+		if err != nil {
+			return domain.SyncInput{}, fmt.Errorf("remote[%d].checksum: %s", i, domain.ErrorMessage(err))
+		}
 		in.Remote = append(in.Remote, domain.RemoteFile{Path: r.Path, Name: r.Name, IsDir: r.IsDir,
-			Size: r.Size, ModTime: r.ModTime, ETag: r.ETag, Checksum: r.Checksum})
+			Size: r.Size, ModTime: r.ModTime, ETag: r.ETag, Checksum: sum})
 	}
 	for i, f := range d.Local {
 		if f.Path == "" {

@@ -25,6 +25,7 @@ func TestBadInput(t *testing.T) {
 		{name: "bad time", in: `{"now": "yesterday", "settings": {}}`, want: "yesterday"},
 		{name: "folder climbs", in: `{"now": "2026-05-01T12:00:00Z", "settings": {"folder": "/a/../b"}}`, want: "settings.folder"},
 		{name: "remote without path", in: `{` + ok + `, "remote": [{"size": 3}]}`, want: "remote[0]: the path is missing"},
+		{name: "remote with a bad checksum", in: `{` + ok + `, "remote": [{"path": "/Photos/a.jpg", "checksum": "SHA1:abc"}]}`, want: "remote[0].checksum: checksum \"SHA1:abc\": a SHA1 digest is 40 lower-case hex digits"},
 		{name: "local without path", in: `{` + ok + `, "local": [{"size": 3}]}`, want: "local[0]: the path is missing"},
 		{name: "half a pair", in: `{` + ok + `, "pairs": [{"remote_path": "/Photos/a.jpg"}]}`, want: "pairs[0]"},
 		{name: "bad direction", in: `{` + ok + `, "failures": [{"direction": "sideways"}]}`, want: `"sideways"`},

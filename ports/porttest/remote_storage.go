@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha1"
 	"encoding/hex"
 	"errors"
 	"io"
@@ -27,6 +28,8 @@ import (
 //     that may depend on the server.
 //   - Delete of a missing path is ENOTFOUND.
 //   - A 0-byte upload is legal.
+//   - A file's Checksum (Stat, List, Download) is none or the SHA-1 of its
+//     content, valid (domain.Checksum.Validate).
 //   - Names with spaces, "é", "#", "%" and "+" round-trip exactly.
 //   - A cancelled context fails every operation with an error wrapping
 //     context.Canceled, and changes nothing.
@@ -198,6 +201,37 @@ func TestRemoteStorage(t *testing.T, newStorage func(t *testing.T) ports.RemoteS
 		wantRemoteCode(t, "Download of a missing file in a folder", err, domain.ENOTFOUND)
 	})
 
+	t.Run("a reported checksum is the content's SHA-1", func(t *testing.T) {
+		s, dir := newStorage(t), remoteDir(t)
+		remoteMkdirAll(t, s, dir)
+		p := dir + "/summed.jpg"
+		data := remoteRandom(t, 2000)
+		h := sha1.Sum(data)
+		sum := hex.EncodeToString(h[:])
+		meta := domain.UploadMeta{ModTime: time.Date(2024, 5, 17, 10, 30, 0, 0, time.UTC), SHA1: sum}
+		if err := s.Upload(ctx, p, bytes.NewReader(data), int64(len(data)), meta); err != nil {
+			t.Fatalf("Upload(%q) with its SHA-1: %v", p, err)
+		}
+		st, err := s.Stat(ctx, p)
+		if err != nil {
+			t.Fatalf("Stat(%q): %v", p, err)
+		}
+		list, err := s.List(ctx, dir)
+		if err != nil || len(list) != 1 {
+			t.Fatalf("List(%q) = %+v, %v; want the one file", dir, list, err)
+		}
+		got, df := remoteDownload(t, s, p)
+		if !bytes.Equal(got, data) {
+			t.Fatalf("Download(%q) = %d bytes, want the %d uploaded", p, len(got), len(data))
+		}
+		for what, c := range map[string]domain.Checksum{"Stat": st.Checksum, "List": list[0].Checksum, "Download": df.Checksum} {
+			// A server need not report one; one it reports is the SHA-1.
+			if !c.IsZero() && (c.Validate() != nil || c != domain.SHA1Checksum(sum)) {
+				t.Errorf("%s reports the checksum %q, want none or SHA1:%s", what, c, sum)
+			}
+		}
+	})
+
 	t.Run("list of a file is EINVALID", func(t *testing.T) {
 		s, dir := newStorage(t), remoteDir(t)
 		remoteMkdirAll(t, s, dir)
@@ -238,9 +272,8 @@ func TestRemoteStorage(t *testing.T, newStorage func(t *testing.T) ports.RemoteS
 			_, want := remoteDownload(t, s, dir+"/photo.jpg")
 			for _, opts := range []ports.DownloadOptions{
 				{},
-				{Unchecked: true},
 				{Streams: 4},
-				{Unchecked: true, Streams: 4, Retry: func(ctx context.Context, try func(context.Context) error) error { return try(ctx) }},
+				{Streams: 4, Retry: func(ctx context.Context, try func(context.Context) error) error { return try(ctx) }},
 			} {
 				rc, f, err := d.DownloadWith(ctx, dir+"/photo.jpg", opts)
 				if err != nil {
@@ -258,11 +291,11 @@ func TestRemoteStorage(t *testing.T, newStorage func(t *testing.T) ports.RemoteS
 					t.Fatalf("DownloadWith(%+v) gave %+v, Download %+v", opts, f, want)
 				}
 			}
-			_, _, err := d.DownloadWith(ctx, dir+"/missing.jpg", ports.DownloadOptions{Unchecked: true, Streams: 4})
+			_, _, err := d.DownloadWith(ctx, dir+"/missing.jpg", ports.DownloadOptions{Streams: 4})
 			wantRemoteCode(t, "DownloadWith of a missing file", err, domain.ENOTFOUND)
 			cctx, cancel := context.WithCancel(ctx)
 			cancel()
-			rc, _, err := d.DownloadWith(cctx, dir+"/photo.jpg", ports.DownloadOptions{Unchecked: true, Streams: 4})
+			rc, _, err := d.DownloadWith(cctx, dir+"/photo.jpg", ports.DownloadOptions{Streams: 4})
 			if err == nil {
 				_, err = io.ReadAll(rc)
 				rc.Close()

@@ -311,7 +311,7 @@ func remoteEntry(p string, dir bool) domain.RemoteFile {
 	f := domain.RemoteFile{Path: p, Name: path.Base(p), IsDir: dir, ETag: `"` + syncSHA(p)[:6] + `"`,
 		ModTime: time.Date(2023, 1, 2, 3, 4, 5, 6, time.FixedZone("X", 3600))}
 	if !dir {
-		f.Size, f.Checksum = int64(len(p)), "SHA1:"+syncSHA(p)
+		f.Size, f.Checksum = int64(len(p)), domain.SHA1Checksum(syncSHA(p))
 	}
 	return f
 }
