@@ -37,12 +37,12 @@ func (h *Handler) serveHTTP(ctx context.Context, raw json.RawMessage) (events.AP
 		return events.APIGatewayV2HTTPResponse{}, err
 	}
 	if strings.Contains(req.Header.Get("Accept"), "text/event-stream") {
-		return NewResponse(http.StatusNoContent, http.Header{"Cache-Control": {"no-store"}}, nil), nil
+		return newResponse(http.StatusNoContent, http.Header{"Cache-Control": {"no-store"}}, nil), nil
 	}
 	w := newResponseBuffer(req.Method)
 	h.d.HTTP.ServeHTTP(w, req)
 	status, header, body := w.result()
-	return NewResponse(status, header, body), nil
+	return newResponse(status, header, body), nil
 }
 
 // responseBuffer is the http.ResponseWriter of a request that came as an
@@ -182,10 +182,10 @@ func NewRequest(ctx context.Context, ev events.APIGatewayV2HTTPRequest) (*http.R
 	return req, nil
 }
 
-// NewResponse makes the payload 2.0 answer of an HTTP response: repeated
+// newResponse makes the payload 2.0 answer of an HTTP response: repeated
 // headers joined with commas, Set-Cookie as cookies (which a comma would
 // break), and the body in base64 unless it is text.
-func NewResponse(status int, header http.Header, body []byte) events.APIGatewayV2HTTPResponse {
+func newResponse(status int, header http.Header, body []byte) events.APIGatewayV2HTTPResponse {
 	res := events.APIGatewayV2HTTPResponse{StatusCode: status, Headers: map[string]string{}}
 	for k, vs := range header {
 		if http.CanonicalHeaderKey(k) == "Set-Cookie" {

@@ -221,7 +221,7 @@ func jobDuration(d time.Duration) string {
 	if d < time.Minute {
 		return fmt.Sprintf("%.1fs", d.Seconds())
 	}
-	return Duration(d.Round(time.Second))
+	return duration(d.Round(time.Second))
 }
 
 // etaClock is a time left as m:ss or h:mm:ss.
