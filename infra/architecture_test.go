@@ -76,7 +76,16 @@ func TestDependencyRule(t *testing.T) {
 func violation(layer, rel, imp string, std map[string]bool) string {
 	inner := strings.HasPrefix(imp, module)
 	target := strings.SplitN(strings.TrimPrefix(imp, module), "/", 2)[0]
+	if imp == module+"internal/testkit" {
+		return "only tests may import internal/testkit" // go list's Imports leave test files out
+	}
 	switch layer {
+	case "internal":
+		// internal/testkit: helpers that every layer's tests share, so
+		// the standard library only.
+		if inner || !std[imp] {
+			return "internal packages may import only the standard library"
+		}
 	case "domain":
 		if inner && target != "domain" {
 			return "domain may import only the standard library"
@@ -149,6 +158,10 @@ func TestViolationCatches(t *testing.T) {
 		{"adapters", "adapters/sqlite", module + "adapters/postgres"},
 		{"adapters", "adapters/sqlstore", module + "adapters/sqlite"},
 		{"infra", "infra", module + "cmd/photosync"},
+		{"adapters", "adapters/httpapi", module + "internal/testkit"},
+		{"cmd", "cmd/photosync", module + "internal/testkit"},
+		{"internal", "internal/testkit", module + "domain"},
+		{"internal", "internal/testkit", "github.com/labstack/echo/v4"},
 	}
 	for _, b := range bad {
 		if violation(b[0], b[1], b[2], std) == "" {
@@ -164,6 +177,7 @@ func TestViolationCatches(t *testing.T) {
 		{"adapters", "adapters/sqlite", module + "adapters/sqlstore"},
 		{"adapters", "adapters/postgres", module + "adapters/sqlstore"},
 		{"infra", "infra", module + "adapters/sqlite"},
+		{"internal", "internal/testkit", "testing"},
 	}
 	for _, g := range good {
 		if msg := violation(g[0], g[1], g[2], std); msg != "" {
