@@ -6,8 +6,8 @@ import (
 )
 
 // Poll calls cond every interval until it returns true, and reports
-// whether it did before timeout passed. cond runs at least once, and once
-// more at the deadline. The interval is how often to look, not a
+// whether it did before timeout passed. cond runs at least once, and
+// after every interval until the deadline. The interval is how often to look, not a
 // synchronisation: a test waits for what it observes, never for a time.
 // cond may fail the test itself (t.Fatal) to stop at once, for instance
 // when the process it waits on has exited.
@@ -18,7 +18,7 @@ func Poll(timeout, interval time.Duration, cond func() bool) bool {
 			return true
 		}
 		if time.Now().After(deadline) {
-			return cond()
+			return false
 		}
 		time.Sleep(interval) // polling interval, not synchronisation
 	}
