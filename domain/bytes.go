@@ -4,8 +4,9 @@ import "fmt"
 
 // FormatBytes is a byte count for a person, in decimal units as file
 // managers and Nextcloud show them: "950 B", "1.5 kB", "300.0 MB",
-// "1.2 GB". Every message and table that names a size uses it, so one
-// size reads the same in the CLI, the web UI and an error.
+// "1.2 GB". The CLI's tables and progress, the quota errors and the media
+// checker's problems all use it, so a size reads the same wherever Go
+// code writes one.
 func FormatBytes(n int64) string {
 	if n < 1000 {
 		return fmt.Sprintf("%d B", n)
