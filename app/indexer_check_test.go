@@ -53,8 +53,8 @@ func TestIndexFindsTruncatedVideosAndRAW(t *testing.T) {
 	}
 	got := problemsOf(res)
 	want := map[string]string{
-		"2024/cut.mp4": domain.ProblemCorrupt + ": the MP4 box 'mdat' runs 180 KB past the end of the file",
-		"2024/cut.dng": domain.ProblemCorrupt + ": the DNG's image data (strip 4 of the directory at offset 216) runs 64 KB past the end of the file",
+		"2024/cut.mp4": domain.ProblemCorrupt + ": the MP4 box 'mdat' runs 185.0 kB past the end of the file",
+		"2024/cut.dng": domain.ProblemCorrupt + ": the DNG's image data (strip 4 of the directory at offset 216) runs 65.5 kB past the end of the file",
 	}
 	for path, p := range want {
 		if got[path] != p {

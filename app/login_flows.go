@@ -13,9 +13,9 @@ import (
 	"github.com/photosync/photosync/ports"
 )
 
-// MaxLoginFlows bounds the sign-ins in progress at once, so that a
+// maxLoginFlows bounds the sign-ins in progress at once, so that a
 // stream of starts cannot fill the memory.
-const MaxLoginFlows = 100
+const maxLoginFlows = 100
 
 // finishTimeout bounds connecting the account once access was granted;
 // the grant is gone from the server by then, so this goes on even when
@@ -87,7 +87,7 @@ func (s *LoginFlows) Start(ctx context.Context, in LoginFlowInput) (domain.Login
 	}
 	s.mu.Lock()
 	s.sweep()
-	full := len(s.flows) >= MaxLoginFlows
+	full := len(s.flows) >= maxLoginFlows
 	s.mu.Unlock()
 	if full {
 		return domain.LoginFlow{}, domain.Errorf(domain.ECONFLICT, "too many sign-ins are in progress; finish one or wait %d minutes", int(domain.LoginFlowTTL.Minutes()))

@@ -12,9 +12,9 @@ import (
 // does not say.
 const DefaultPhotoPage = 100
 
-// MaxThumbnailSize is the largest thumbnail side, in pixels, Thumbnail
+// maxThumbnailSize is the largest thumbnail side, in pixels, Thumbnail
 // makes.
-const MaxThumbnailSize = 2048
+const maxThumbnailSize = 2048
 
 // Photos answers questions about the indexed library: pages of photos
 // with their files and where each file was uploaded, and thumbnails.
@@ -90,12 +90,12 @@ func (ph *Photos) PrimaryFile(ctx context.Context, photoID int64) (domain.Librar
 
 // Thumbnail returns a JPEG of the photo's primary file, no larger than
 // size pixels on its longer side, with that file. EINVALID for a size out
-// of 1..MaxThumbnailSize, and when the file cannot be decoded (the caller
+// of 1..maxThumbnailSize, and when the file cannot be decoded (the caller
 // shows the file's kind instead: the file is returned with the error);
 // ENOTFOUND as PrimaryFile.
 func (ph *Photos) Thumbnail(ctx context.Context, photoID int64, size int) ([]byte, domain.LibraryFile, error) {
-	if size < 1 || size > MaxThumbnailSize {
-		return nil, domain.LibraryFile{}, domain.Errorf(domain.EINVALID, "size: must be from 1 to %d pixels", MaxThumbnailSize)
+	if size < 1 || size > maxThumbnailSize {
+		return nil, domain.LibraryFile{}, domain.Errorf(domain.EINVALID, "size: must be from 1 to %d pixels", maxThumbnailSize)
 	}
 	f, err := ph.PrimaryFile(ctx, photoID)
 	if err != nil {

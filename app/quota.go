@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"fmt"
 	"slices"
 
 	"github.com/photosync/photosync/domain"
@@ -45,7 +44,7 @@ func CheckQuota(ctx context.Context, st ports.RemoteStorage, need int64) error {
 	if !fits[0] {
 		free, _, _ := freeSpace(ctx, st, "")
 		return domain.RemoteErrorf(domain.EUNAVAILABLE, "not enough space on the server: %s needed, %s free",
-			quotaBytes(need), quotaBytes(free))
+			domain.FormatBytes(need), domain.FormatBytes(free))
 	}
 	return nil
 }
@@ -100,7 +99,7 @@ func NoSpaceFor(ctx context.Context, st ports.RemoteStorage, dir string, size in
 
 func noSpaceError(need, free int64) error {
 	return domain.RemoteErrorf(domain.EUNAVAILABLE, "no space on the server: %s needed, %s free",
-		quotaBytes(need), quotaBytes(free))
+		domain.FormatBytes(need), domain.FormatBytes(free))
 }
 
 // noSpace reports whether err is a server's refusal for lack of space
@@ -109,22 +108,6 @@ func noSpaceError(need, free int64) error {
 func noSpace(err error) bool {
 	var ns interface{ NoSpace() bool }
 	return errors.As(err, &ns) && ns.NoSpace()
-}
-
-// quotaBytes is a byte count in decimal units, as file managers and
-// Nextcloud show them: "950 B", "300.0 MB", "1.2 GB".
-func quotaBytes(n int64) string {
-	if n < 1000 {
-		return fmt.Sprintf("%d B", n)
-	}
-	v := float64(n)
-	for _, unit := range []string{"kB", "MB", "GB", "TB"} {
-		v /= 1000
-		if v < 999.95 || unit == "TB" {
-			return fmt.Sprintf("%.1f %s", v, unit)
-		}
-	}
-	return "" // not reached
 }
 
 // fitUploads keeps the uploads among acts that fit in the free space of

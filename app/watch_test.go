@@ -24,6 +24,7 @@ import (
 	"github.com/photosync/photosync/adapters/webdav/davtest"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/internal/testkit"
 	"github.com/photosync/photosync/ports"
 )
 
@@ -148,13 +149,7 @@ func (w *watchWorld) idle(t *testing.T) domain.SyncRun {
 
 func waitUntil(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(5 * time.Millisecond) // polling interval, not synchronisation
-	}
+	testkit.WaitFor(t, 30*time.Second, what, cond)
 }
 
 // TestWatchRunOnlyUploads: a change starts a run that uploads the new

@@ -24,7 +24,7 @@ import (
 // NumberedName returns name with " (n)" before its last extension; n == 0
 // returns name itself.
 // The stem is shortened when the last part of the result would be longer
-// than MaxNameBytes.
+// than maxNameBytes.
 func NumberedName(name string, n int) string {
 	if n == 0 {
 		return name
@@ -34,14 +34,14 @@ func NumberedName(name string, n int) string {
 
 // withSuffix puts suffix before the extension of p's last part, cutting
 // that part's stem (at a character boundary) so that the part stays
-// within MaxNameBytes.
+// within maxNameBytes.
 func withSuffix(p, suffix string) string {
 	dir, base := "", p
 	if i := strings.LastIndexByte(p, '/'); i >= 0 {
 		dir, base = p[:i+1], p[i+1:]
 	}
 	stem, ext := splitExt(base)
-	if over := len(stem) + len(suffix) + len(ext) - MaxNameBytes; over > 0 {
+	if over := len(stem) + len(suffix) + len(ext) - maxNameBytes; over > 0 {
 		cut := max(len(stem)-over, 0)
 		for cut > 0 && !utf8.RuneStart(stem[cut]) {
 			cut--

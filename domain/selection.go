@@ -105,12 +105,12 @@ func UploadProblem(f LibraryFile) string {
 	return ""
 }
 
-// Resizable reports whether a file is made smaller for a fit_N upload
+// resizable reports whether a file is made smaller for a fit_N upload
 // whatever its size: JPEG images, which keep their name and extension.
 // (HEIC, HEIF and AVIF images larger than the size are made into JPEG
 // copies too: see UploadAs.) Other files, PNG included, are sent as they
 // are.
-func Resizable(f LibraryFile) bool {
+func resizable(f LibraryFile) bool {
 	if f.Kind != KindImage {
 		return false
 	}
@@ -132,7 +132,7 @@ func UploadAs(f LibraryFile, side int) (name string, resized bool) {
 	if side <= 0 || f.Kind != KindImage {
 		return name, false
 	}
-	if Resizable(f) {
+	if resizable(f) {
 		return name, true
 	}
 	switch strings.ToLower(path.Ext(name)) {

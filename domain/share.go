@@ -6,8 +6,8 @@ import (
 	"unicode/utf8"
 )
 
-// MaxSharePasswordLength bounds a share link's password.
-const MaxSharePasswordLength = 200
+// maxSharePasswordLength bounds a share link's password.
+const maxSharePasswordLength = 200
 
 // ShareOptions are a person's choices for a public link to an uploaded
 // folder (Nextcloud's share type 3).
@@ -39,7 +39,7 @@ func ParseShareExpiry(s string) (time.Time, error) {
 // Normalize checks the options at now: the expiry, cut to its day, must be
 // a day after today (UTC), since a link that expires today is expired
 // already on Nextcloud; the password must be printable and at most
-// MaxSharePasswordLength characters. EINVALID naming the field.
+// maxSharePasswordLength characters. EINVALID naming the field.
 func (o *ShareOptions) Normalize(now time.Time) error {
 	if !o.Expires.IsZero() {
 		y, m, d := o.Expires.Date()
@@ -50,8 +50,8 @@ func (o *ShareOptions) Normalize(now time.Time) error {
 		}
 	}
 	p := string(o.Password)
-	if utf8.RuneCountInString(p) > MaxSharePasswordLength || !utf8.ValidString(p) || hasControl(p) {
-		return Errorf(EINVALID, "share password: at most %d characters and no control characters", MaxSharePasswordLength)
+	if utf8.RuneCountInString(p) > maxSharePasswordLength || !utf8.ValidString(p) || hasControl(p) {
+		return Errorf(EINVALID, "share password: at most %d characters and no control characters", maxSharePasswordLength)
 	}
 	return nil
 }

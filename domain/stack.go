@@ -30,10 +30,10 @@ import (
 // Files with a problem are in no photo. A stack of sidecars alone is not a
 // photo either: its files are loose, with ProblemOrphan.
 
-// Stem returns a file's base name without its known extensions:
+// nameStem returns a file's base name without its known extensions:
 // "IMG_1234" for "dir/IMG_1234.JPG.xmp". An unknown extension stays
 // ("notes.txt" is its own stem) and a name is never stripped to nothing.
-func Stem(name string) string {
+func nameStem(name string) string {
 	base := path.Base(name)
 	for {
 		ext := path.Ext(base)
@@ -95,7 +95,7 @@ func Stack(files []LibraryFile) (photos []Photo, loose []LibraryFile) {
 		if folder == "." {
 			folder = ""
 		}
-		stem := Stem(f.Path)
+		stem := nameStem(f.Path)
 		key := PhotoKey(folder, stem)
 		s := stacks[key]
 		if s == nil {
@@ -156,7 +156,7 @@ func (s *stack) photo() (Photo, []LibraryFile) {
 		switch {
 		case i == 0:
 			f.Role = RolePrimary
-			p.Name = Stem(f.Path)
+			p.Name = nameStem(f.Path)
 			p.TakenAt = f.TakenAt
 		case f.Kind == KindImage && sf.edited:
 			f.Role = RoleEdited

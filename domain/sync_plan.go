@@ -17,7 +17,7 @@ import (
 // files and files of no known kind never (see Ignored, applied to the
 // library path and to the remote path below the sync folder). A sidecar
 // follows its photo: it moves when its stack on the same side (Stack's
-// rules: same folder and Stem, edited copies joining their original) holds
+// rules: same folder and stem, edited copies joining their original) holds
 // a file that moves for its own kind. For a pair, the stack on either side
 // counts. Library files with a problem (other than being an orphan
 // sidecar, which the stacking here decides again) never move and anchor no
@@ -351,7 +351,7 @@ func (p *planner) moving(files []kindedPath) map[string]bool {
 		if folder == "." {
 			folder = ""
 		}
-		keys[i] = PhotoKey(folder, Stem(f.Path))
+		keys[i] = PhotoKey(folder, nameStem(f.Path))
 		stacks[keys[i]] = true
 	}
 	// joined answers the key of the stack a file ends in: its original's

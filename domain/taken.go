@@ -52,7 +52,7 @@ func DateTaken(name string, exif, modTime, now time.Time) (time.Time, TakenSourc
 	if !exif.IsZero() && !exif.Before(earliestEXIFDate) && !exif.After(now.AddDate(1, 0, 0)) {
 		return exif, TakenFromEXIF
 	}
-	if t, ok := DateFromName(name, now); ok {
+	if t, ok := dateFromName(name, now); ok {
 		return t, TakenFromName
 	}
 	return wallClock(modTime), TakenFromMTime
@@ -66,9 +66,9 @@ func wallClock(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day(), t.Hour(), t.Minute(), t.Second(), t.Nanosecond(), time.UTC)
 }
 
-// DateFromName returns the date and time in a file's base name, and false
+// dateFromName returns the date and time in a file's base name, and false
 // when it holds none that is plausible (see the rules above).
-func DateFromName(name string, now time.Time) (time.Time, bool) {
+func dateFromName(name string, now time.Time) (time.Time, bool) {
 	base := path.Base(name)
 	// Both patterns need eight digits at least: most names (IMG_0001.JPG)
 	// are passed over without running them.

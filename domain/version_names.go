@@ -7,8 +7,8 @@ import (
 	"unicode/utf8"
 )
 
-// MaxNameBytes is the longest file name most file systems take.
-const MaxNameBytes = 255
+// maxNameBytes is the longest file name most file systems take.
+const maxNameBytes = 255
 
 // RestoredName is where a restored version of the file p goes when p
 // holds other bytes now: "<dir>/<stem> (restored YYYY-MM-DD HHMMSS).<ext>"
@@ -16,7 +16,7 @@ const MaxNameBytes = 255
 // extension as NumberedName does. n > 0 is the n-th further try when that
 // name is taken as well: " (n+1)" follows the stamp. The stem is
 // shortened (never inside a character) so that the name keeps within
-// MaxNameBytes.
+// maxNameBytes.
 func RestoredName(p string, at time.Time, n int) string {
 	dir, base := path.Split(p)
 	stem, ext := splitExt(base)
@@ -24,10 +24,10 @@ func RestoredName(p string, at time.Time, n int) string {
 	if n > 0 {
 		suffix += " (" + strconv.Itoa(n+1) + ")"
 	}
-	if len(suffix)+len(ext) >= MaxNameBytes {
+	if len(suffix)+len(ext) >= maxNameBytes {
 		stem, ext = base, "" // an "extension" that long is part of the name
 	}
-	for len(stem)+len(suffix)+len(ext) > MaxNameBytes && stem != "" {
+	for len(stem)+len(suffix)+len(ext) > maxNameBytes && stem != "" {
 		_, size := utf8.DecodeLastRuneInString(stem)
 		stem = stem[:len(stem)-size]
 	}

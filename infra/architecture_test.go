@@ -76,7 +76,19 @@ func TestDependencyRule(t *testing.T) {
 func violation(layer, rel, imp string, std map[string]bool) string {
 	inner := strings.HasPrefix(imp, module)
 	target := strings.SplitN(strings.TrimPrefix(imp, module), "/", 2)[0]
+	if imp == module+"internal/testkit" {
+		return "only tests may import internal/testkit" // go list's Imports leave test files out
+	}
+	if imp == "net/http/httptest" && !testSupport(rel) {
+		return "production code must not use net/http/httptest (test-support packages, named *test, may)"
+	}
 	switch layer {
+	case "internal":
+		// internal/testkit: helpers that every layer's tests share, so
+		// the standard library only.
+		if inner || !std[imp] {
+			return "internal packages may import only the standard library"
+		}
 	case "domain":
 		if inner && target != "domain" {
 			return "domain may import only the standard library"
@@ -120,6 +132,13 @@ func violation(layer, rel, imp string, std map[string]bool) string {
 	return ""
 }
 
+// testSupport reports whether package rel is test support, imported by
+// tests and the bench only: a package whose name ends in "test" (davtest,
+// porttest, mediatest, pgtest, ...).
+func testSupport(rel string) bool {
+	return strings.HasSuffix(rel[strings.LastIndex(rel, "/")+1:], "test")
+}
+
 func standardPackages(t *testing.T) map[string]bool {
 	t.Helper()
 	out, err := exec.Command("go", "list", "std").Output()
@@ -149,6 +168,12 @@ func TestViolationCatches(t *testing.T) {
 		{"adapters", "adapters/sqlite", module + "adapters/postgres"},
 		{"adapters", "adapters/sqlstore", module + "adapters/sqlite"},
 		{"infra", "infra", module + "cmd/photosync"},
+		{"adapters", "adapters/httpapi", module + "internal/testkit"},
+		{"cmd", "cmd/photosync", module + "internal/testkit"},
+		{"internal", "internal/testkit", module + "domain"},
+		{"internal", "internal/testkit", "github.com/labstack/echo/v4"},
+		{"adapters", "adapters/awslambda", "net/http/httptest"},
+		{"cmd", "cmd/photosync", "net/http/httptest"},
 	}
 	for _, b := range bad {
 		if violation(b[0], b[1], b[2], std) == "" {
@@ -164,6 +189,8 @@ func TestViolationCatches(t *testing.T) {
 		{"adapters", "adapters/sqlite", module + "adapters/sqlstore"},
 		{"adapters", "adapters/postgres", module + "adapters/sqlstore"},
 		{"infra", "infra", module + "adapters/sqlite"},
+		{"internal", "internal/testkit", "testing"},
+		{"adapters", "adapters/webdav/davtest", "net/http/httptest"},
 	}
 	for _, g := range good {
 		if msg := violation(g[0], g[1], g[2], std); msg != "" {

@@ -66,7 +66,7 @@ func (c *CLI) status(ctx context.Context, args []string) error {
 		}
 		now := time.Now()
 		for i, a := range accounts {
-			fmt.Fprintln(c.Stdout, StatusLine(a.Name, statuses[i], now))
+			fmt.Fprintln(c.Stdout, statusLine(a.Name, statuses[i], now))
 			if *gaps {
 				writeGaps(c.Stdout, statuses[i])
 			}
@@ -75,10 +75,10 @@ func (c *CLI) status(ctx context.Context, args []string) error {
 	})
 }
 
-// StatusLine is an account's backup status in one line, e.g.
+// statusLine is an account's backup status in one line, e.g.
 // "Nextcloud: 12,340 of 12,402 photos verified (99.5%), 62 pending,
 // last verified 2 h ago".
-func StatusLine(name string, st domain.BackupStatus, now time.Time) string {
+func statusLine(name string, st domain.BackupStatus, now time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s: %s of %s photos verified (%s)", name, thousands(st.Verified), thousands(st.Files), percent(st.Verified, st.Files))
 	for _, part := range []struct {

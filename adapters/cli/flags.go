@@ -45,7 +45,7 @@ func defaults(fs *flag.FlagSet) string {
 		def := f.DefValue
 		if g, ok := f.Value.(flag.Getter); ok {
 			if d, ok := g.Get().(time.Duration); ok {
-				def = Duration(d)
+				def = duration(d)
 			}
 		}
 		if def != "" && def != "false" && def != "0" && def != "0s" {

@@ -87,8 +87,8 @@ func flagHelp(fs *flag.FlagSet, err error) error {
 	return usagef("%s: %v", fs.Name(), err)
 }
 
-// Duration is d as people write it: 24h, 1h30m, 90s, 1m30s, 500ms.
-func Duration(d time.Duration) string {
+// duration is d as people write it: 24h, 1h30m, 90s, 1m30s, 500ms.
+func duration(d time.Duration) string {
 	if d == 0 {
 		return "0s"
 	}

@@ -32,7 +32,7 @@ func TestIndexDeep(t *testing.T) {
 
 	out := squeeze(l.run("index"))
 	for _, want := range []string{"Indexed 3 files: 2 photos, 3 files read, 0 missing, 1 with problems.",
-		"cut.mp4 corrupt or truncated: the MP4 box 'mdat' runs 50 KB past the end of the file"} {
+		"cut.mp4 corrupt or truncated: the MP4 box 'mdat' runs 51.4 kB past the end of the file"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("index output lacks %q:\n%s", want, out)
 		}

@@ -162,7 +162,7 @@ func printJobs(w io.Writer, jobs []domain.Job) {
 	fmt.Fprintln(tw, "ID\tKIND\tACCOUNT\tSTATE\tFILES\tSIZE\tRESULT\tSTARTED")
 	for _, j := range jobs {
 		fmt.Fprintf(tw, "%d\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n", j.ID, j.Kind, accountOf(j), j.State,
-			fileCount(j), humanBytes(j.BytesDone), jobCounts(j), localTime(j.StartedAt))
+			fileCount(j), domain.FormatBytes(j.BytesDone), jobCounts(j), localTime(j.StartedAt))
 	}
 	tw.Flush()
 }
@@ -175,7 +175,7 @@ func printJob(w io.Writer, j domain.Job) {
 	row("Account", accountOf(j))
 	row("State", j.State)
 	row("Files", fileCount(j))
-	row("Size", fmt.Sprintf("%s of %s", humanBytes(j.BytesDone), humanBytes(j.BytesTotal)))
+	row("Size", fmt.Sprintf("%s of %s", domain.FormatBytes(j.BytesDone), domain.FormatBytes(j.BytesTotal)))
 	row("Result", jobCounts(j))
 	row("Created", localTime(j.CreatedAt))
 	row("Started", localTime(j.StartedAt))

@@ -24,6 +24,7 @@ import (
 	"github.com/photosync/photosync/adapters/webdav/davtest"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // lockedBuffer is output the command writes while the test reads it.
@@ -88,21 +89,23 @@ func (l *loginCLI) start(ctx context.Context, w *lockedBuffer, args ...string) (
 	l.t.Helper()
 	done := make(chan error, 1)
 	go func() { done <- l.c.LoginCommand(ctx, args, l.flows, 10*time.Millisecond) }()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
+	var url string
+	printed := testkit.Poll(10*time.Second, 5*time.Millisecond, func() bool {
 		if m := loginURL.FindStringSubmatch(w.String()); m != nil {
-			return m[1], done
+			url = m[1]
+			return true
 		}
 		select {
 		case err := <-done:
 			l.t.Fatalf("account login ended before printing the URL: %v\n%s%s", err, l.out.String(), l.errOut.String())
 		default:
 		}
-		if time.Now().After(deadline) {
-			l.t.Fatalf("account login printed no URL: %s", w.String())
-		}
-		time.Sleep(5 * time.Millisecond) // polling interval, not synchronisation
+		return false
+	})
+	if !printed {
+		l.t.Fatalf("account login printed no URL: %s", w.String())
 	}
+	return url, done
 }
 
 // wait returns the command's outcome, failing after a deadline.

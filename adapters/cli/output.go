@@ -48,7 +48,7 @@ func printAccount(w io.Writer, a domain.Account) {
 	}
 	row("Password", map[bool]string{true: "stored (encrypted)", false: "none"}[j.HasPassword])
 	row("Custom CA", map[bool]string{true: "yes", false: "no"}[j.HasCACert])
-	row("Timeout", Duration(a.Timeout))
+	row("Timeout", duration(a.Timeout))
 	row("Retry limit", j.RetryLimit)
 	row("Upload", fmt.Sprintf("%s, to %s, size %s", onOff(j.UploadEnabled), j.UploadFolder, j.UploadSize))
 	row("Sync", fmt.Sprintf("%s, folder %s, %s", onOff(j.SyncEnabled), j.SyncFolder, interval(a.SyncInterval)))
@@ -75,5 +75,5 @@ func interval(d time.Duration) string {
 	if d == 0 {
 		return "only by hand"
 	}
-	return Duration(d)
+	return duration(d)
 }

@@ -110,7 +110,7 @@ func (pp *progressPrinter) bar(j domain.Job, now time.Time) string {
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s [%s%s] %3.0f%%  %s", j.Kind, strings.Repeat("#", filled), strings.Repeat("-", barWidth-filled), f*100, fileCount(j))
 	if j.BytesTotal > 0 {
-		fmt.Fprintf(&b, "  %s/%s", humanBytes(j.BytesDone), humanBytes(j.BytesTotal))
+		fmt.Fprintf(&b, "  %s/%s", domain.FormatBytes(j.BytesDone), domain.FormatBytes(j.BytesTotal))
 	}
 	if verifying(j) {
 		// Every byte is with the server, which has not confirmed them
@@ -124,7 +124,7 @@ func (pp *progressPrinter) bar(j domain.Job, now time.Time) string {
 	// From the bytes the server confirmed, not those handed to it.
 	rate := float64(j.BytesDone-pp.startBytes) / elapsed.Seconds()
 	if rate > 0 {
-		fmt.Fprintf(&b, "  %s/s", humanBytes(int64(rate)))
+		fmt.Fprintf(&b, "  %s/s", domain.FormatBytes(int64(rate)))
 		if j.BytesTotal > j.BytesDone {
 			fmt.Fprintf(&b, "  ETA %s", etaClock(time.Duration(float64(j.BytesTotal-j.BytesDone)/rate*float64(time.Second))))
 		}
@@ -136,7 +136,7 @@ func (pp *progressPrinter) bar(j domain.Job, now time.Time) string {
 func progressLine(j domain.Job) string {
 	line := fmt.Sprintf("%s: %s", j.Kind, fileCount(j))
 	if j.BytesTotal > 0 {
-		line += fmt.Sprintf(", %s of %s", humanBytes(j.BytesDone), humanBytes(j.BytesTotal))
+		line += fmt.Sprintf(", %s of %s", domain.FormatBytes(j.BytesDone), domain.FormatBytes(j.BytesTotal))
 	}
 	if j.FilesTotal > 0 || j.BytesTotal > 0 {
 		line += fmt.Sprintf(" (%.0f%%)", jobFraction(j)*100)
@@ -167,7 +167,7 @@ func jobSummary(j domain.Job) string {
 	if !j.StartedAt.IsZero() && j.FinishedAt.After(j.StartedAt) {
 		took = j.FinishedAt.Sub(j.StartedAt)
 	}
-	return fmt.Sprintf("%s: %s (%s in %s)", label, jobCounts(j), humanBytes(j.BytesDone), jobDuration(took))
+	return fmt.Sprintf("%s: %s (%s in %s)", label, jobCounts(j), domain.FormatBytes(j.BytesDone), jobDuration(took))
 }
 
 // jobCounts names what became of the job's files, by kind.
@@ -216,27 +216,12 @@ func jobFraction(j domain.Job) float64 {
 	return min(max(f, 0), 1)
 }
 
-// humanBytes is a byte count in decimal units, as file managers show them.
-func humanBytes(n int64) string {
-	if n < 1000 {
-		return fmt.Sprintf("%d B", n)
-	}
-	v := float64(n)
-	for _, unit := range []string{"kB", "MB", "GB", "TB"} {
-		v /= 1000
-		if v < 999.95 || unit == "TB" {
-			return fmt.Sprintf("%.1f %s", v, unit)
-		}
-	}
-	return "" // not reached
-}
-
 // jobDuration is a job's run time: 4.1s, or 3m12s from a minute on.
 func jobDuration(d time.Duration) string {
 	if d < time.Minute {
 		return fmt.Sprintf("%.1fs", d.Seconds())
 	}
-	return Duration(d.Round(time.Second))
+	return duration(d.Round(time.Second))
 }
 
 // etaClock is a time left as m:ss or h:mm:ss.

@@ -189,12 +189,12 @@ func printPlan(w io.Writer, plan domain.SyncPlan) {
 		}
 		size := "-"
 		if a.Size > 0 {
-			size = humanBytes(a.Size)
+			size = domain.FormatBytes(a.Size)
 		}
 		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", a.Op, local, a.RemotePath, size, a.Reason)
 	}
 	tw.Flush()
-	fmt.Fprintf(w, "%d to download, %d to upload, %s in all.\n", down, up, humanBytes(bytes))
+	fmt.Fprintf(w, "%d to download, %d to upload, %s in all.\n", down, up, domain.FormatBytes(bytes))
 }
 
 // syncFiles runs the subcommands on an account's files: `failed` lists

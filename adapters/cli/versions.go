@@ -64,7 +64,7 @@ func printVersions(w io.Writer, list []domain.Version, keep time.Duration) {
 	tw := tabwriter.NewWriter(w, 0, 4, 2, ' ', 0)
 	fmt.Fprintln(tw, "ID\tKEPT\tSIZE\tPATH\tREASON")
 	for _, v := range list {
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", v.ID, v.KeptAt.Local().Format(time.DateTime), humanBytes(v.Size), v.Path, v.Reason)
+		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\t%s\n", v.ID, v.KeptAt.Local().Format(time.DateTime), domain.FormatBytes(v.Size), v.Path, v.Reason)
 	}
 	tw.Flush()
 	fmt.Fprintf(w, "Versions are kept for %s. Restore one with: photosync versions restore ID\n", keepTime(keep))

@@ -2,8 +2,6 @@ package httpapi_test
 
 import (
 	"bytes"
-	"encoding/json"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -16,6 +14,7 @@ import (
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 type apiClient struct {
@@ -47,23 +46,10 @@ func newAPI(t *testing.T) *apiClient {
 // do sends a request and decodes the JSON answer into out (when not nil).
 func (c *apiClient) do(method, path, body string, out any) (int, string) {
 	c.t.Helper()
-	req, _ := http.NewRequest(method, c.srv.URL+path, strings.NewReader(body))
-	if body != "" {
-		req.Header.Set("Content-Type", "application/json")
-	}
-	if c.token != "" {
-		req.Header.Set("Authorization", "Bearer "+c.token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		c.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	client := testkit.Client{T: c.t, URL: c.srv.URL, Token: c.token}
+	res, raw := client.Do(method, path, body)
 	if out != nil {
-		if err := json.Unmarshal(raw, out); err != nil {
-			c.t.Fatalf("%s %s: %v in %s", method, path, err, raw)
-		}
+		testkit.Decode(c.t, method+" "+path, raw, out)
 	}
 	return res.StatusCode, string(raw)
 }

@@ -15,7 +15,7 @@ import (
 	"github.com/photosync/photosync/domain"
 )
 
-// Limits on a JSON body beyond its size (MaxBodyBytes): no field's text
+// Limits on a JSON body beyond its size (maxBodyBytes): no field's text
 // may be longer than maxStringBytes (a CA certificate chain is the longest
 // legitimate one), and objects and lists nest at most maxDepth deep.
 const (

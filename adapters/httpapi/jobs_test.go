@@ -16,6 +16,7 @@ import (
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // lockedLog is a log that the server's goroutines write while the test
@@ -266,11 +267,7 @@ func TestEvents(t *testing.T) {
 	}
 	// The client goes away: the handler ends and logs its request.
 	cancel()
-	deadline := time.Now().Add(5 * time.Second)
-	for !strings.Contains(logs.String(), "route=/api/v1/events") {
-		if time.Now().After(deadline) {
-			t.Fatalf("the events handler did not end when the client went away; log:\n%s", logs)
-		}
-		time.Sleep(time.Millisecond) // polling interval
+	if !testkit.Poll(5*time.Second, time.Millisecond, func() bool { return strings.Contains(logs.String(), "route=/api/v1/events") }) {
+		t.Fatalf("the events handler did not end when the client went away; log:\n%s", logs)
 	}
 }

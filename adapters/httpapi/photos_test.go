@@ -6,9 +6,7 @@ package httpapi
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
@@ -25,6 +23,7 @@ import (
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 type photoAPI struct {
@@ -68,20 +67,10 @@ func newPhotoAPI(t *testing.T) *photoAPI {
 // do sends a request and decodes a JSON answer into out (when not nil).
 func (a *photoAPI) do(method, path string, header http.Header, out any) (*http.Response, []byte) {
 	a.t.Helper()
-	req, _ := http.NewRequest(method, a.srv.URL+path, nil)
-	for k, v := range header {
-		req.Header[k] = v
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		a.t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
+	c := testkit.Client{T: a.t, URL: a.srv.URL, Header: header}
+	res, body := c.Do(method, path, nil)
 	if out != nil {
-		if err := json.Unmarshal(body, out); err != nil {
-			a.t.Fatalf("%s %s: %v in %s", method, path, err, body)
-		}
+		testkit.Decode(a.t, method+" "+path, body, out)
 	}
 	return res, body
 }

@@ -14,9 +14,9 @@ import (
 	"github.com/photosync/photosync/app"
 )
 
-// MaxBodyBytes limits request bodies: 1 MiB, given to Echo as "1MiB"
+// maxBodyBytes limits request bodies: 1 MiB, given to Echo as "1MiB"
 // (its "1M" would be 1,000,000 bytes).
-const MaxBodyBytes = 1 << 20
+const maxBodyBytes = 1 << 20
 
 // Deps are the use cases and settings the API needs.
 type Deps struct {

@@ -18,6 +18,7 @@ import (
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // TestUploadExpireDays: "expire_days" sets when the uploaded files expire,
@@ -70,21 +71,18 @@ func TestUploadExpireDays(t *testing.T) {
 	if st, raw := c.do("POST", path, fmt.Sprintf(`{"photos": [%d], "folder": "/Short", "expire_days": 7}`, photos[0].ID), nil); st != 202 {
 		t.Fatalf("upload: %d %s", st, raw)
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		in, err := uploads.UploadsIn(ctx, acct.ID, "/Short")
-		if err != nil {
+	var in []domain.UploadRecord
+	recorded := testkit.Poll(10*time.Second, time.Millisecond, func() bool {
+		var err error
+		if in, err = uploads.UploadsIn(ctx, acct.ID, "/Short"); err != nil {
 			t.Fatal(err)
 		}
-		if len(in) == 1 {
-			if want := clock.Now().Add(7 * 24 * time.Hour); !in[0].ExpiresAt.Equal(want) {
-				t.Errorf("ExpiresAt = %v, want %v", in[0].ExpiresAt, want)
-			}
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the upload was not recorded; records %v", in)
-		}
-		time.Sleep(time.Millisecond) // polling interval
+		return len(in) == 1
+	})
+	if !recorded {
+		t.Fatalf("the upload was not recorded; records %v", in)
+	}
+	if want := clock.Now().Add(7 * 24 * time.Hour); !in[0].ExpiresAt.Equal(want) {
+		t.Errorf("ExpiresAt = %v, want %v", in[0].ExpiresAt, want)
 	}
 }

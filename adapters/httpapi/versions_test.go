@@ -17,6 +17,7 @@ import (
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // versionsAPI is the API with the versions of a library folder kept by
@@ -129,12 +130,8 @@ func TestVersionsListAndRestoreOverHTTP(t *testing.T) {
 		t.Errorf("restored IMG_1.jpg holds %q", b)
 	}
 	// The restore started an index, which finds the file back.
-	deadline := time.Now().Add(10 * time.Second)
-	for !a.indexed("2024/IMG_1.jpg") {
-		if time.Now().After(deadline) {
-			t.Fatal("no index found the restored file")
-		}
-		time.Sleep(5 * time.Millisecond) // polling interval
+	if !testkit.Poll(10*time.Second, 5*time.Millisecond, func() bool { return a.indexed("2024/IMG_1.jpg") }) {
+		t.Fatal("no index found the restored file")
 	}
 	var e apiError
 	if st, raw := a.do("POST", "/api/v1/versions/"+v1.ID+"/restore", "", &e); st != 404 || e.Error.Code != "ENOTFOUND" {

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // fsyncLog watches a Writer's folder fsyncs: what each folder held when
@@ -124,13 +125,9 @@ func TestWritesShareAFolderFsync(t *testing.T) {
 	for i := range others {
 		wg.Go(func() { write(t, w, fmt.Sprintf("d/%d.jpg", i)) })
 	}
-	deadline := time.Now().Add(10 * time.Second)
-	for w.users("d") != 1+others {
-		if time.Now().After(deadline) {
-			close(release)
-			t.Fatalf("%d writes wait on the folder's fsync, want %d", w.users("d"), 1+others)
-		}
-		time.Sleep(time.Millisecond) // polling, with a deadline
+	if !testkit.Poll(10*time.Second, time.Millisecond, func() bool { return w.users("d") == 1+others }) {
+		close(release)
+		t.Fatalf("%d writes wait on the folder's fsync, want %d", w.users("d"), 1+others)
 	}
 	close(release)
 	wg.Wait()

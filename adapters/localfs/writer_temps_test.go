@@ -14,6 +14,7 @@ import (
 
 	"github.com/photosync/photosync/adapters/localfs"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // deadPID is the ID of a process that ran and is gone.
@@ -171,12 +172,8 @@ func TestRemoveTempsSparesWritesInProgress(t *testing.T) {
 
 func waitForFiles(t *testing.T, lib string) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for len(libraryFiles(t, lib)) == 0 {
-		if time.Now().After(deadline) {
-			t.Fatal("no temporary file appeared")
-		}
-		time.Sleep(5 * time.Millisecond) // polling interval
+	if !testkit.Poll(10*time.Second, 5*time.Millisecond, func() bool { return len(libraryFiles(t, lib)) > 0 }) {
+		t.Fatal("no temporary file appeared")
 	}
 }
 

@@ -124,7 +124,7 @@ func zeroProblem(z, size int64) string {
 	case z >= size:
 		return "the file is all zeros"
 	case z >= zeroTailMin, z >= zeroTailSmall && z >= size/4:
-		return fmt.Sprintf("the last %s are zeros", humanBytes(z))
+		return fmt.Sprintf("the last %s are zeros", domain.FormatBytes(z))
 	}
 	return ""
 }
@@ -273,27 +273,5 @@ func notA(_ *stream, _ io.ReaderAt, k kind, _ int64) error {
 // truncated returns the problem of a structure that runs n bytes past
 // the end of the file.
 func truncated(n int64, format string, args ...any) error {
-	return bad("truncated: %s runs %s past the end of the file", fmt.Sprintf(format, args...), humanBytes(n))
-}
-
-// humanBytes formats n bytes for a person: "1 byte", "512 bytes", "64 KB",
-// "1.2 MB" (binary multiples, as file managers show them).
-func humanBytes(n int64) string {
-	switch {
-	case n == 1:
-		return "1 byte"
-	case n < 1<<10:
-		return fmt.Sprintf("%d bytes", n)
-	}
-	v, unit := float64(n)/(1<<10), "KB"
-	for _, u := range []string{"MB", "GB", "TB"} {
-		if v < 1024 {
-			break
-		}
-		v, unit = v/1024, u
-	}
-	if v < 10 && v != float64(int64(v)) {
-		return fmt.Sprintf("%.1f %s", v, unit)
-	}
-	return fmt.Sprintf("%d %s", int64(v), unit)
+	return bad("truncated: %s runs %s past the end of the file", fmt.Sprintf(format, args...), domain.FormatBytes(n))
 }

@@ -234,19 +234,19 @@ func TestCheckMessages(t *testing.T) {
 		want string
 	}{
 		{"empty.jpg", nil, "empty file"},
-		{"clip.mp4", mp4[:len(mp4)-1258291], "truncated: the MP4 box 'mdat' runs 1.2 MB past the end of the file"},
-		{"clip.mp4", zeroTail, "the last 100 KB are zeros"},
+		{"clip.mp4", mp4[:len(mp4)-1258291], "truncated: the MP4 box 'mdat' runs 1.3 MB past the end of the file"},
+		{"clip.mp4", zeroTail, "the last 102.4 kB are zeros"},
 		{"clip.mp4", append(bytes.Clone(mp4), 0, 0, 0, 9, 'x'), fmt.Sprintf("truncated: the MP4 ends inside a box header at offset %d", len(mp4))},
 		{"a.jpg", jpg[:len(jpg)-2], "truncated: the JPEG ends before its end-of-image marker"},
 		{"a.jpg", []byte("this is no picture at all"), "not a JPEG file"},
 		{"a.png", flipped, fmt.Sprintf("the PNG chunk IDAT at offset %d is damaged (its checksum does not match)", idatAt(t, png, len(png)/2))},
-		{"a.dng", dng[:len(dng)-300<<10], "truncated: the DNG's image data (strip 4 of the directory at offset 216) runs 300 KB past the end of the file"},
+		{"a.dng", dng[:len(dng)-300<<10], "truncated: the DNG's image data (strip 4 of the directory at offset 216) runs 307.2 kB past the end of the file"},
 		{"a.heic", append(mediatest.Box("ftyp", []byte("heic\x00\x00\x00\x00mif1heic")), mediatest.Box("mdat", make([]byte, 9))...), "the HEIC has no 'meta' box (its index of images)"},
 		{"a.mov", mediatest.Box("mdat", make([]byte, 10)), "the MOV has no 'moov' box (its index of frames): it was cut short or never finished"},
 		{"a.avi", make([]byte, 5000), "the file is all zeros"},
 		{"a.3gp", make([]byte, 5000), "not a 3GP file (the file is all zeros)"},
 		{"a.mts", make([]byte, 5000), "the file is all zeros"},
-		{"a.webm", matroskaFile(1000, "webm")[:900], fmt.Sprintf("truncated: the WebM's Segment runs %d bytes past the end of the file", len(matroskaFile(1000, "webm"))-900)},
+		{"a.webm", matroskaFile(1000, "webm")[:900], fmt.Sprintf("truncated: the WebM's Segment runs %d B past the end of the file", len(matroskaFile(1000, "webm"))-900)},
 	}
 	for _, tt := range tests {
 		err := check(tt.name, tt.data)

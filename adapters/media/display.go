@@ -35,9 +35,9 @@ func defaultOptions() options {
 // drawn poster.
 func WithFFmpeg(path string) Option { return func(o *options) { o.ffmpeg = path } }
 
-// WithTimeout sets the time limit for making one thumbnail (decoding, or
+// withTimeout sets the time limit for making one thumbnail (decoding, or
 // running ffmpeg); d <= 0 keeps DefaultTimeout.
-func WithTimeout(d time.Duration) Option {
+func withTimeout(d time.Duration) Option {
 	return func(o *options) {
 		if d > 0 {
 			o.timeout = d

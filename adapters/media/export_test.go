@@ -7,3 +7,7 @@ func SetCheckBufSize(n int) int {
 	checkBufSize = n
 	return old
 }
+
+// WithTimeout sets the time limit for one thumbnail, for the tests of a
+// decoder that takes too long.
+var WithTimeout = withTimeout

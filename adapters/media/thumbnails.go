@@ -39,7 +39,7 @@ const thumbQuality = 82
 // libheif and libavif), RAW files show their embedded JPEG preview, and
 // videos a frame ffmpeg extracts when it is configured (WithFFmpeg), else
 // a drawn poster with the video's duration. At most two files are decoded
-// at once, each within a time limit (WithTimeout).
+// at once, each within a time limit (withTimeout).
 type Thumbnails struct {
 	root  string
 	cache string

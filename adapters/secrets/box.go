@@ -13,8 +13,8 @@ import (
 	"github.com/photosync/photosync/ports"
 )
 
-// KeySize is the size of an AES-256 key in bytes.
-const KeySize = 32
+// keySize is the size of an AES-256 key in bytes.
+const keySize = 32
 
 // version prefixes every sealed value so the format can change later
 // without guessing.
@@ -48,8 +48,8 @@ func SourceKeyFile(path string) string { return "the key file " + path }
 // (SourceEnv, SourceKeyFile(path)), which the error of Open names so a
 // person knows which key to fix. "" stands for either.
 func NewBoxFrom(key []byte, source string) (*Box, error) {
-	if len(key) != KeySize {
-		return nil, fmt.Errorf("secrets: key is %d bytes, want %d", len(key), KeySize)
+	if len(key) != keySize {
+		return nil, fmt.Errorf("secrets: key is %d bytes, want %d", len(key), keySize)
 	}
 	block, err := aes.NewCipher(key)
 	if err != nil {

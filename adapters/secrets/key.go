@@ -19,11 +19,11 @@ const KeyFileName = "secret.key"
 // (what `openssl rand -base64 32` prints).
 func ParseKey(s string) ([]byte, error) {
 	s = strings.TrimSpace(s)
-	if k, err := hex.DecodeString(s); err == nil && len(k) == KeySize {
+	if k, err := hex.DecodeString(s); err == nil && len(k) == keySize {
 		return k, nil
 	}
 	for _, enc := range []*base64.Encoding{base64.StdEncoding, base64.RawStdEncoding, base64.URLEncoding, base64.RawURLEncoding} {
-		if k, err := enc.DecodeString(s); err == nil && len(k) == KeySize {
+		if k, err := enc.DecodeString(s); err == nil && len(k) == keySize {
 			return k, nil
 		}
 	}
@@ -61,7 +61,7 @@ func createKeyFile(path string) ([]byte, error) {
 	if err := os.MkdirAll(filepath.Dir(path), 0o700); err != nil {
 		return nil, fmt.Errorf("create data folder: %w", err)
 	}
-	key := make([]byte, KeySize)
+	key := make([]byte, keySize)
 	if _, err := rand.Read(key); err != nil {
 		return nil, fmt.Errorf("generate key: %w", err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/photosync/photosync/adapters/webdav"
 	"github.com/photosync/photosync/adapters/webdav/davtest"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 const testChunk = 5 << 20 // the smallest chunk Nextcloud takes
@@ -268,13 +269,7 @@ func holdUntilGone(w http.ResponseWriter, r *http.Request) {
 // waitFor polls cond until it holds, failing the test after 10 seconds.
 func waitFor(t testing.TB, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(10 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(time.Millisecond) // polling interval, not synchronisation
-	}
+	testkit.WaitFor(t, 10*time.Second, what, cond)
 }
 
 // storedChunks returns the numbers of the chunks the server stored (a PUT

@@ -19,6 +19,8 @@ import (
 	"time"
 
 	"golang.org/x/sync/errgroup"
+
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // transfers is the number of parallel transfers every tool is given.
@@ -116,11 +118,7 @@ type photosync struct {
 // buildPhotosync builds cmd/photosync once for the whole run.
 func buildPhotosync(t testing.TB) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "photosync")
-	if out, err := exec.Command("go", "build", "-o", bin, "../photosync").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return testkit.Build(t, testkit.Binary{Package: "../photosync"})
 }
 
 // newPhotosync makes a fresh data folder with an account syncing library

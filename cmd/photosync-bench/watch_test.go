@@ -22,6 +22,7 @@ import (
 	"github.com/photosync/photosync/adapters/webdav"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // This file is the bench's scenario of issue 21 (docs/watch.md): what
@@ -103,12 +104,8 @@ func startWatched(t testing.TB, p *photosync, delay time.Duration) *watched {
 	done := make(chan struct{})
 	go func() { w.watch.Run(wctx); close(done) }()
 	w.stop = func() { cancel(); <-done; w.jobs.Close(); db.Close() }
-	deadline := time.Now().Add(time.Minute)
-	for !w.watch.Status().Watching {
-		if time.Now().After(deadline) {
-			t.Fatalf("the watcher did not start: %+v", w.watch.Status())
-		}
-		time.Sleep(time.Millisecond) // polling interval
+	if !testkit.Poll(time.Minute, time.Millisecond, func() bool { return w.watch.Status().Watching }) {
+		t.Fatalf("the watcher did not start: %+v", w.watch.Status())
 	}
 	return w
 }
@@ -216,20 +213,23 @@ func (b *bench) waitArrival(srv *server, w *watched, dest, root, local string, b
 	}
 	rel, _ := filepath.Rel(root, local)
 	remote := filepath.Join(srv.dir, strings.TrimPrefix(dest, "/"), rel)
-	deadline := time.Now().Add(5 * time.Minute)
-	for {
+	var took time.Duration
+	// The polling interval's step bounds the error of took.
+	arrived := testkit.Poll(5*time.Minute, 5*time.Millisecond, func() bool {
 		runs, err := w.syncs.Runs(context.Background(), w.account, 1)
 		if err != nil {
 			t.Fatal(err)
 		}
 		if len(runs) == 1 && (len(before) == 0 || runs[0].ID != before[0].ID) && runs[0].Complete && runs[0].Uploaded > 0 {
 			if rf, err := os.Stat(remote); err == nil && rf.Size() == fi.Size() {
-				return time.Since(fi.ModTime())
+				took = time.Since(fi.ModTime())
+				return true
 			}
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("%s did not arrive (watch %+v)", rel, w.watch.Status())
-		}
-		time.Sleep(5 * time.Millisecond) // polling interval; its step bounds the error
+		return false
+	})
+	if !arrived {
+		t.Fatalf("%s did not arrive (watch %+v)", rel, w.watch.Status())
 	}
+	return took
 }

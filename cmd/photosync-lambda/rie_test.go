@@ -15,6 +15,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // rieVersion is the AWS Lambda runtime interface emulator the tests run
@@ -49,12 +51,7 @@ func rieBinary(t *testing.T) string {
 // buildBootstrap builds this command as a function's bootstrap.
 func buildBootstrap(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "bootstrap")
-	out, err := exec.Command("go", "build", "-tags", "lambda.norpc", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return testkit.Build(t, testkit.Binary{Package: ".", Name: "bootstrap", Tags: "lambda.norpc"})
 }
 
 // freeAddr returns a free TCP address on 127.0.0.1.
@@ -112,18 +109,17 @@ func startEmulator(t *testing.T, rie, bootstrap string, env map[string]string, t
 		t.Fatal(err)
 	}
 	t.Cleanup(e.stop)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	listens := testkit.Poll(20*time.Second, 10*time.Millisecond, func() bool {
 		c, err := net.Dial("tcp", addr)
 		if err == nil {
 			c.Close()
-			return e
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the emulator does not listen on %s\n%s", addr, e.out)
-		}
-		time.Sleep(10 * time.Millisecond) // polling interval, not synchronisation
+		return err == nil
+	})
+	if !listens {
+		t.Fatalf("the emulator does not listen on %s\n%s", addr, e.out)
 	}
+	return e
 }
 
 // stop ends the emulator and the bootstrap it started.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/webdav/davtest"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // TestPhotoListUnderLoad: a library of sc.photos photos indexed by a
@@ -46,16 +47,13 @@ func TestPhotoListUnderLoad(t *testing.T) {
 	}
 	srv.token = tok.Token
 	// The index at start: wait until every photo is listed.
-	deadline := time.Now().Add(10 * time.Minute)
-	for {
+	indexedAll := testkit.Poll(10*time.Minute, 100*time.Millisecond, func() bool {
 		var page struct{ Total int }
-		if st := srv.call("GET", "/api/v1/photos?count=1", nil, &page); st == 200 && page.Total >= sc.photos {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("the library was not indexed in time; log:\n%.3000s", srv.log())
-		}
-		time.Sleep(100 * time.Millisecond) // polling interval, not synchronisation
+		st := srv.call("GET", "/api/v1/photos?count=1", nil, &page)
+		return st == 200 && page.Total >= sc.photos
+	})
+	if !indexedAll {
+		t.Fatalf("the library was not indexed in time; log:\n%.3000s", srv.log())
 	}
 	indexed := time.Since(t0)
 	// The index at start found no problem in the generated files.
@@ -66,12 +64,18 @@ func TestPhotoListUnderLoad(t *testing.T) {
 	if len(jobs.Jobs) == 0 {
 		t.Fatal("no index job")
 	}
-	for deadline := time.Now().Add(time.Minute); jobs.Jobs[0].State != "done"; {
-		if jobs.Jobs[0].State != "running" && jobs.Jobs[0].State != "queued" || time.Now().After(deadline) {
+	ended := testkit.Poll(time.Minute, 50*time.Millisecond, func() bool {
+		if jobs.Jobs[0].State == "done" {
+			return true
+		}
+		if jobs.Jobs[0].State != "running" && jobs.Jobs[0].State != "queued" {
 			t.Fatalf("the index at start ended %q: the generated library has problems", jobs.Jobs[0].State)
 		}
-		time.Sleep(50 * time.Millisecond) // polling interval, not synchronisation
 		srv.call("GET", "/api/v1/jobs?kind=index", nil, &jobs)
+		return jobs.Jobs[0].State == "done"
+	})
+	if !ended {
+		t.Fatalf("the index at start ended %q: the generated library has problems", jobs.Jobs[0].State)
 	}
 	rssBefore := srv.memory("VmRSS")
 

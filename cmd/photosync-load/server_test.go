@@ -2,11 +2,7 @@ package load
 
 import (
 	"bufio"
-	"bytes"
-	"encoding/json"
 	"fmt"
-	"io"
-	"net/http"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -16,16 +12,14 @@ import (
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // buildPhotosync builds cmd/photosync into a temporary folder.
 func buildPhotosync(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "photosync")
-	if out, err := exec.Command("go", "build", "-o", bin, "../photosync").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return testkit.Build(t, testkit.Binary{Package: "../photosync"})
 }
 
 // server is a `photosync serve` process.
@@ -97,28 +91,8 @@ func (s *server) log() string {
 // call sends a JSON request with the session and decodes the answer.
 func (s *server) call(method, path string, body any, out any) int {
 	s.t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, s.url+path, r)
-	req.Header.Set("Content-Type", "application/json")
-	if s.token != "" {
-		req.Header.Set("Authorization", "Bearer "+s.token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		s.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			s.t.Fatalf("%s %s: %v: %.300s", method, path, err, raw)
-		}
-	}
-	return res.StatusCode
+	c := testkit.Client{T: s.t, URL: s.url, Token: s.token}
+	return c.Call(method, path, body, out)
 }
 
 // memory reads a figure of the server's /proc/PID/status (VmHWM, the peak

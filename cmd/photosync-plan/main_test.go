@@ -16,6 +16,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.plan.json from the native plans")
@@ -68,13 +70,7 @@ func hostEnv() []string {
 // buildWASM builds the program for wasip1 into a temporary folder.
 func buildWASM(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "photosync-plan.wasm")
-	cmd := exec.Command("go", "build", "-o", bin, ".")
-	cmd.Env = append(hostEnv(), "GOOS=wasip1", "GOARCH=wasm")
-	if out, err := cmd.CombinedOutput(); err != nil {
-		t.Fatalf("GOOS=wasip1 GOARCH=wasm go build: %v\n%s", err, out)
-	}
-	return bin
+	return testkit.Build(t, testkit.Binary{Package: ".", Name: "photosync-plan.wasm", GOOS: "wasip1", GOARCH: "wasm"})
 }
 
 // wazero runs the WebAssembly build with stdin and returns what it wrote

@@ -17,6 +17,7 @@ import (
 
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/webdav/davtest"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // TestCLIHelpAtEveryLevel: -h, --help and help print the usage on standard
@@ -117,19 +118,15 @@ func TestCLIPasswordPrompt(t *testing.T) {
 		done <- run(context.Background(), []string{"photosync", "account", "add", "--url", srv.URL, "--user", srv.Username, "--json"}, getenv, slave, &pout, &perr)
 	}()
 	// Type once the prompt is there and the terminal no longer echoes.
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	prompted := testkit.Poll(20*time.Second, 10*time.Millisecond, func() bool { // polling the terminal's state
 		tio, err := unix.IoctlGetTermios(int(slaveFd(t, slave)), unix.TCGETS)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if strings.Contains(perr.String(), "Password for "+srv.Username) && tio.Lflag&unix.ECHO == 0 {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("no prompt with echo off; stderr %q", perr.String())
-		}
-		time.Sleep(10 * time.Millisecond) // polling the terminal's state, with a deadline
+		return strings.Contains(perr.String(), "Password for "+srv.Username) && tio.Lflag&unix.ECHO == 0
+	})
+	if !prompted {
+		t.Fatalf("no prompt with echo off; stderr %q", perr.String())
 	}
 	if _, err := master.Write([]byte(srv.Password + "\n")); err != nil {
 		t.Fatal(err)

@@ -5,9 +5,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"io"
 	"io/fs"
-	"net/http"
 	"os"
 	"path/filepath"
 	"regexp"
@@ -17,6 +15,7 @@ import (
 	"time"
 
 	"github.com/photosync/photosync/adapters/webdav/davtest"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // syncBuffer collects a process's output while tests read it.
@@ -77,22 +76,22 @@ func startServe(t *testing.T, dataDir string, env map[string]string) *instance {
 		})
 	}
 	t.Cleanup(in.stop)
-	deadline := time.Now().Add(20 * time.Second)
-	for {
+	started := testkit.Poll(20*time.Second, 10*time.Millisecond, func() bool {
 		if m := listening.FindStringSubmatch(in.stdout.String()); m != nil {
 			in.url = m[1]
-			return in
+			return true
 		}
 		select {
 		case err := <-done:
 			t.Fatalf("serve exited: %v\nstderr: %s", err, in.stderr.String())
 		default:
 		}
-		if time.Now().After(deadline) {
-			t.Fatalf("serve did not start\nstdout: %s\nstderr: %s", in.stdout.String(), in.stderr.String())
-		}
-		time.Sleep(10 * time.Millisecond) // polling interval, not synchronisation
+		return false
+	})
+	if !started {
+		t.Fatalf("serve did not start\nstdout: %s\nstderr: %s", in.stdout.String(), in.stderr.String())
 	}
+	return in
 }
 
 func (in *instance) getenv(k string) string { return in.env[k] }
@@ -100,28 +99,12 @@ func (in *instance) getenv(k string) string { return in.env[k] }
 // call sends a JSON request and decodes the answer into out.
 func (in *instance) call(method, path string, body any, out any) int {
 	in.t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, in.url+path, r)
-	req.Header.Set("Content-Type", "application/json")
-	if in.token != "" {
-		req.Header.Set("Authorization", "Bearer "+in.token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		in.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
-	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			in.t.Fatalf("%s %s: %v: %s", method, path, err, raw)
-		}
-	}
-	return res.StatusCode
+	return in.client().Call(method, path, body, out)
+}
+
+// client is a JSON client of the API with the instance's session.
+func (in *instance) client() *testkit.Client {
+	return &testkit.Client{T: in.t, URL: in.url, Token: in.token}
 }
 
 func (in *instance) login(password string) {

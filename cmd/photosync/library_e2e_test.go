@@ -2,13 +2,12 @@ package main
 
 import (
 	"fmt"
-	"io"
-	"net/http"
 	"path/filepath"
 	"testing"
 	"time"
 
 	"github.com/photosync/photosync/adapters/media/mediatest"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // TestServeIndexesOnStart: serve indexes the library when it starts, the
@@ -34,24 +33,14 @@ func TestServeIndexesOnStart(t *testing.T) {
 	}
 	var p page
 	deadline := time.Now().Add(20 * time.Second)
-	for in.call("GET", "/api/v1/photos", nil, &p); p.Total < 2; in.call("GET", "/api/v1/photos", nil, &p) {
-		if time.Now().After(deadline) {
-			t.Fatalf("the library was not indexed on start: %+v", p)
-		}
-		time.Sleep(20 * time.Millisecond) // polling interval
+	if !testkit.Poll(time.Until(deadline), 20*time.Millisecond, func() bool { in.call("GET", "/api/v1/photos", nil, &p); return p.Total >= 2 }) {
+		t.Fatalf("the library was not indexed on start: %+v", p)
 	}
 	if p.Total != 2 || p.Photos[0].Name != "IMG_0002" || len(p.Photos[1].Files) != 2 || !p.Photos[1].TakenAt.Equal(taken) {
 		t.Fatalf("photos: %+v", p)
 	}
 
-	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/photos/%d/thumb?size=tile_224", in.url, p.Photos[0].ID), nil)
-	req.Header.Set("Authorization", "Bearer "+in.token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	thumb, _ := io.ReadAll(res.Body)
-	res.Body.Close()
+	res, thumb := in.client().Do("GET", fmt.Sprintf("/api/v1/photos/%d/thumb?size=tile_224", p.Photos[0].ID), nil)
 	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "image/jpeg" || len(thumb) < 100 {
 		t.Fatalf("thumb: %d %s %d bytes", res.StatusCode, res.Header.Get("Content-Type"), len(thumb))
 	}
@@ -77,12 +66,14 @@ func TestServeIndexesOnStart(t *testing.T) {
 		if st := in.call("POST", "/api/v1/library/index", nil, &job); st != 202 {
 			t.Fatalf("index: %d", st)
 		}
-		for job.State == "queued" || job.State == "running" {
-			if time.Now().After(deadline) {
-				t.Fatalf("the index job did not end: %+v", job)
+		ended := testkit.Poll(time.Until(deadline), 20*time.Millisecond, func() bool {
+			if job.State == "queued" || job.State == "running" {
+				in.call("GET", fmt.Sprintf("/api/v1/jobs/%d", job.ID), nil, &job)
 			}
-			time.Sleep(20 * time.Millisecond) // polling interval
-			in.call("GET", fmt.Sprintf("/api/v1/jobs/%d", job.ID), nil, &job)
+			return job.State != "queued" && job.State != "running"
+		})
+		if !ended {
+			t.Fatalf("the index job did not end: %+v", job)
 		}
 		if job.ID != startup {
 			break

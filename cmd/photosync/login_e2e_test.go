@@ -12,6 +12,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"github.com/photosync/photosync/adapters/webdav/davtest"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // TestLoginFlowEndToEnd adds a Nextcloud account through Login Flow v2
@@ -55,12 +56,8 @@ func TestLoginFlowEndToEnd(t *testing.T) {
 		done <- run(context.Background(), []string{"photosync", "account", "login", nc.DAVURL, "--name", "Cloud CLI", "--json"}, env, strings.NewReader(""), out, errOut)
 	}()
 	re := regexp.MustCompile(`(http://\S+/index\.php/login/v2/flow/\S+)`)
-	deadline := time.Now().Add(20 * time.Second)
-	for re.FindString(errOut.String()) == "" {
-		if time.Now().After(deadline) {
-			t.Fatalf("account login printed no URL: %s", errOut.String())
-		}
-		time.Sleep(20 * time.Millisecond) // polling interval, not synchronisation
+	if !testkit.Poll(20*time.Second, 20*time.Millisecond, func() bool { return re.FindString(errOut.String()) != "" }) {
+		t.Fatalf("account login printed no URL: %s", errOut.String())
 	}
 	nc.GrantLogin(t, re.FindString(errOut.String()))
 	select {

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"fmt"
 	"math/rand/v2"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -13,6 +14,7 @@ import (
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/webdav/davtest"
 	"github.com/photosync/photosync/adapters/webdav/davtest/faultproxy"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // relSlowDAV starts an x/net WebDAV server, which writes an upload in
@@ -54,18 +56,20 @@ func relKillFiles(t *testing.T, srv *davtest.Server, e *upEnv, n int) {
 // out the lease of a killed one, and returns its output.
 func relRunSync(t *testing.T, bin string, e *upEnv, id int64) string {
 	t.Helper()
-	deadline := time.Now().Add(time.Minute)
-	for {
-		cmd, out := startSync(t, bin, e, id)
-		err := cmd.Wait()
-		if err == nil {
-			return out.String()
-		}
-		if !strings.Contains(out.String(), "already running") || time.Now().After(deadline) {
+	var out *bytes.Buffer
+	var err error
+	ran := testkit.Poll(time.Minute, 100*time.Millisecond, func() bool { // polling the lease
+		var cmd *exec.Cmd
+		cmd, out = startSync(t, bin, e, id)
+		if err = cmd.Wait(); err != nil && !strings.Contains(out.String(), "already running") {
 			t.Fatalf("photosync sync: %v\n%s", err, out)
 		}
-		time.Sleep(100 * time.Millisecond) // polling the lease, not synchronisation
+		return err == nil
+	})
+	if !ran {
+		t.Fatalf("photosync sync: %v\n%s", err, out)
 	}
+	return out.String()
 }
 
 // TestSyncSurvivesRandomKills: a two-way sync run as a real photosync

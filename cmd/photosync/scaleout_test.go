@@ -16,6 +16,7 @@ import (
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/postgres/pgtest"
 	"github.com/photosync/photosync/adapters/webdav/davtest"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // pgServer is a `photosync serve` process of its own.
@@ -207,28 +208,24 @@ func TestTwoInstancesShareOnePostgres(t *testing.T) {
 
 	// The survivor does every account's second interval, the slow one's
 	// unfinished run included.
-	deadline := time.Now().Add(2 * time.Minute)
-	for {
-		runs := pgRuns(t, db)
-		done := true
+	var runs map[int64][]pgRun
+	done := testkit.Poll(2*time.Minute, 200*time.Millisecond, func() bool {
+		runs = pgRuns(t, db)
 		for _, id := range ids {
 			rs := runs[id]
 			if len(rs) < 2 || !rs[len(rs)-1].complete || rs[len(rs)-1].finished.IsZero() {
-				done = false
+				return false
 			}
 		}
-		if done {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("after %v the runs are %+v\nsurvivor's log:\n%s", time.Since(start), runs, survivor.out.String())
-		}
-		time.Sleep(200 * time.Millisecond) // polling interval, not synchronisation
+		return true
+	})
+	if !done {
+		t.Fatalf("after %v the runs are %+v\nsurvivor's log:\n%s", time.Since(start), runs, survivor.out.String())
 	}
 	survivor.cmd.Process.Signal(syscall.SIGTERM)
 	survivor.cmd.Wait()
 
-	runs := pgRuns(t, db)
+	runs = pgRuns(t, db)
 	for _, id := range ids {
 		rs := runs[id]
 		if id == slow && len(rs) < 2 || id != slow && len(rs) != 2 {

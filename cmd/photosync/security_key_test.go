@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/photosync/photosync/adapters/webdav/davtest"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // TestWrongSecretKeyReported: passwords saved under the key file, then
@@ -55,11 +56,10 @@ func TestWrongSecretKeyReported(t *testing.T) {
 	}
 	// serve's own scheduled work (a due sync or verify at start) may hold
 	// the account a moment: 409 until it lets go.
-	st = secCall(in, rec, "POST", fmt.Sprintf("/api/v1/accounts/%d/sync", a.ID), nil, &job)
-	for deadline := time.Now().Add(30 * time.Second); st == 409 && time.Now().Before(deadline); {
-		time.Sleep(50 * time.Millisecond) // polling interval
+	testkit.Poll(30*time.Second, 50*time.Millisecond, func() bool {
 		st = secCall(in, rec, "POST", fmt.Sprintf("/api/v1/accounts/%d/sync", a.ID), nil, &job)
-	}
+		return st != 409
+	})
 	if st == 202 {
 		if j := secWaitJob(t, in, rec, job.ID); j.State != "failed" || !strings.Contains(j.Error, want) {
 			t.Errorf("sync with the wrong key: %+v", j)

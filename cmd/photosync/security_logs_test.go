@@ -3,9 +3,7 @@ package main
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
-	"io"
 	"net/http"
 	"os"
 	"path/filepath"
@@ -17,6 +15,7 @@ import (
 
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/webdav/davtest"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // secRecorder keeps every API answer and CLI output of a scenario, to be
@@ -44,29 +43,12 @@ func (r *secRecorder) String() string {
 // decodes it into out.
 func secCall(in *instance, rec *secRecorder, method, path string, body any, out any) int {
 	in.t.Helper()
-	var r io.Reader
-	if body != nil {
-		b, _ := json.Marshal(body)
-		r = bytes.NewReader(b)
-	}
-	req, _ := http.NewRequest(method, in.url+path, r)
-	req.Header.Set("Content-Type", "application/json")
-	if in.token != "" {
-		req.Header.Set("Authorization", "Bearer "+in.token)
-	}
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		in.t.Fatalf("%s %s: %v", method, path, err)
-	}
-	defer res.Body.Close()
-	raw, _ := io.ReadAll(res.Body)
+	res, raw := in.client().Do(method, path, body)
 	var hdr bytes.Buffer
 	_ = res.Header.Write(&hdr)
 	rec.add(fmt.Sprintf("%s %s -> %d\n%s", method, path, res.StatusCode, hdr.String()), raw)
 	if out != nil && len(raw) > 0 {
-		if err := json.Unmarshal(raw, out); err != nil {
-			in.t.Fatalf("%s %s: %v: %s", method, path, err, raw)
-		}
+		testkit.Decode(in.t, method+" "+path, raw, out)
 	}
 	return res.StatusCode
 }
@@ -85,17 +67,14 @@ type secJob struct {
 func secWaitJob(t *testing.T, in *instance, rec *secRecorder, id int64) secJob {
 	t.Helper()
 	var j secJob
-	deadline := time.Now().Add(60 * time.Second)
-	for {
+	ended := testkit.Poll(60*time.Second, 20*time.Millisecond, func() bool {
 		secCall(in, rec, "GET", fmt.Sprintf("/api/v1/jobs/%d", id), nil, &j)
-		if j.State != "queued" && j.State != "running" {
-			return j
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job %d did not end: %+v", id, j)
-		}
-		time.Sleep(20 * time.Millisecond) // polling interval, not synchronisation
+		return j.State != "queued" && j.State != "running"
+	})
+	if !ended {
+		t.Fatalf("job %d did not end: %+v", id, j)
 	}
+	return j
 }
 
 // secCLI runs the photosync command line through run() with env and
@@ -211,13 +190,16 @@ func TestSecretsNeverShown(t *testing.T) {
 	}
 
 	// Index, sync both ways, upload.
-	deadline := time.Now().Add(30 * time.Second)
 	var job secJob
-	for st := secCall(in, rec, "POST", "/api/v1/library/index", nil, &job); st != 202; st = secCall(in, rec, "POST", "/api/v1/library/index", nil, &job) {
-		if st != 409 || time.Now().After(deadline) {
+	var st int
+	started := testkit.Poll(30*time.Second, 20*time.Millisecond, func() bool {
+		if st = secCall(in, rec, "POST", "/api/v1/library/index", nil, &job); st != 202 && st != 409 {
 			t.Fatalf("index: %d", st)
 		}
-		time.Sleep(20 * time.Millisecond) // polling interval, not synchronisation
+		return st == 202
+	})
+	if !started {
+		t.Fatalf("index: %d", st)
 	}
 	secWaitJob(t, in, rec, job.ID)
 	if st := secCall(in, rec, "POST", fmt.Sprintf("/api/v1/accounts/%d/sync", dav.ID), map[string]bool{"dry_run": false}, &job); st != 202 {

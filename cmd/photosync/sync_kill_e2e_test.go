@@ -18,17 +18,13 @@ import (
 
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/webdav/davtest"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // buildPhotosync builds the photosync binary into a test folder.
 func buildPhotosync(t *testing.T) string {
 	t.Helper()
-	bin := filepath.Join(t.TempDir(), "photosync")
-	out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput()
-	if err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
-	return bin
+	return testkit.Build(t, testkit.Binary{Package: ".", Name: "photosync"})
 }
 
 // startSync starts `photosync sync --account ID` as a process of its own
@@ -70,13 +66,7 @@ func downloaded(t *testing.T, lib string) int {
 // waitFor polls cond until it holds, failing the test after 30 seconds.
 func waitFor(t *testing.T, what string, cond func() bool) {
 	t.Helper()
-	deadline := time.Now().Add(30 * time.Second)
-	for !cond() {
-		if time.Now().After(deadline) {
-			t.Fatalf("timed out waiting for %s", what)
-		}
-		time.Sleep(10 * time.Millisecond) // polling interval, not synchronisation
-	}
+	testkit.WaitFor(t, 30*time.Second, what, cond)
 }
 
 // TestSyncKilledAndStartedAgain: against a slow Nextcloud server, the

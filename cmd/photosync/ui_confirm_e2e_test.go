@@ -13,6 +13,7 @@ import (
 
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/webdav/davtest"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // uiJob is a job as the API answers it.
@@ -26,18 +27,15 @@ type uiJob struct {
 // waitUIJob polls a job until it ends.
 func waitUIJob(t *testing.T, in *instance, id int64) uiJob {
 	t.Helper()
-	deadline := time.Now().Add(60 * time.Second)
 	var j uiJob
-	for {
+	ended := testkit.Poll(60*time.Second, 20*time.Millisecond, func() bool {
 		in.call("GET", fmt.Sprintf("/api/v1/jobs/%d", id), nil, &j)
-		if j.State != "queued" && j.State != "running" && j.State != "" {
-			return j
-		}
-		if time.Now().After(deadline) {
-			t.Fatalf("job %d did not end: %+v", id, j)
-		}
-		time.Sleep(20 * time.Millisecond) // polling interval
+		return j.State != "queued" && j.State != "running" && j.State != ""
+	})
+	if !ended {
+		t.Fatalf("job %d did not end: %+v", id, j)
 	}
+	return j
 }
 
 // TestWebUIConfirmsAHeldSync, in real Chromium against photosync started
@@ -97,15 +95,12 @@ func TestWebUIConfirmsAHeldSync(t *testing.T) {
 	b.click("#sync-confirm")
 	deadline := time.Now().Add(60 * time.Second)
 	for rel, data := range newer {
-		for {
+		down := testkit.Poll(time.Until(deadline), 20*time.Millisecond, func() bool {
 			got, _ := os.ReadFile(filepath.Join(lib, filepath.FromSlash(rel)))
-			if bytes.Equal(got, data) {
-				break
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s did not come down after the confirmation", rel)
-			}
-			time.Sleep(20 * time.Millisecond) // polling interval
+			return bytes.Equal(got, data)
+		})
+		if !down {
+			t.Fatalf("%s did not come down after the confirmation", rel)
 		}
 	}
 	var versions struct{ Versions []struct{ Path string } }

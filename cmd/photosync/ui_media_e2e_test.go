@@ -4,8 +4,6 @@ import (
 	"bytes"
 	"fmt"
 	"image/jpeg"
-	"io"
-	"net/http"
 	"os"
 	"path/filepath"
 	"strings"
@@ -16,6 +14,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 
 	"github.com/photosync/photosync/adapters/media/mediatest"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // TestWebUIMediaThumbnails indexes a copy of the shared sample library
@@ -182,32 +181,31 @@ func waitIndexed(t *testing.T, in *instance) {
 		State string
 	}
 	deadline := time.Now().Add(60 * time.Second)
-	for st := in.call("POST", "/api/v1/library/index", nil, &job); st != 202; st = in.call("POST", "/api/v1/library/index", nil, &job) {
-		if st != 409 || time.Now().After(deadline) {
+	var st int
+	started := testkit.Poll(time.Until(deadline), 50*time.Millisecond, func() bool {
+		if st = in.call("POST", "/api/v1/library/index", nil, &job); st != 202 && st != 409 {
 			t.Fatalf("index: %d", st)
 		}
-		time.Sleep(50 * time.Millisecond) // polling interval
+		return st == 202
+	})
+	if !started {
+		t.Fatalf("index: %d", st)
 	}
-	for job.State == "queued" || job.State == "running" {
-		if time.Now().After(deadline) {
-			t.Fatalf("the index job did not end: %+v", job)
+	ended := testkit.Poll(time.Until(deadline), 50*time.Millisecond, func() bool {
+		if job.State == "queued" || job.State == "running" {
+			in.call("GET", fmt.Sprintf("/api/v1/jobs/%d", job.ID), nil, &job)
 		}
-		time.Sleep(50 * time.Millisecond) // polling interval
-		in.call("GET", fmt.Sprintf("/api/v1/jobs/%d", job.ID), nil, &job)
+		return job.State != "queued" && job.State != "running"
+	})
+	if !ended {
+		t.Fatalf("the index job did not end: %+v", job)
 	}
 }
 
 // getThumb fetches a photo's tile_224 thumbnail: its bytes and type.
 func getThumb(t *testing.T, in *instance, id int64) ([]byte, string) {
 	t.Helper()
-	req, _ := http.NewRequest("GET", fmt.Sprintf("%s/api/v1/photos/%d/thumb?size=tile_224", in.url, id), nil)
-	req.Header.Set("Authorization", "Bearer "+in.token)
-	res, err := http.DefaultClient.Do(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer res.Body.Close()
-	body, _ := io.ReadAll(res.Body)
+	res, body := in.client().Do("GET", fmt.Sprintf("/api/v1/photos/%d/thumb?size=tile_224", id), nil)
 	if res.StatusCode != 200 {
 		t.Fatalf("thumbnail of photo %d: %d %s", id, res.StatusCode, body)
 	}

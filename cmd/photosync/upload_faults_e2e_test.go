@@ -18,6 +18,7 @@ import (
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/sqlite"
 	"github.com/photosync/photosync/adapters/webdav/davtest"
+	"github.com/photosync/photosync/internal/testkit"
 )
 
 // Uploads to servers that fail: full, short-storing, hanging; see
@@ -162,14 +163,8 @@ func TestUploadAPIAndCancel(t *testing.T) {
 	jobPath := fmt.Sprintf("/api/v1/jobs/%d", j.ID)
 	waitJob := func(what string, done func(upJob) bool) {
 		t.Helper()
-		for deadline := time.Now().Add(30 * time.Second); ; {
-			if in.call("GET", jobPath, nil, &j); done(j) {
-				return
-			}
-			if time.Now().After(deadline) {
-				t.Fatalf("%s: job %+v", what, j)
-			}
-			time.Sleep(20 * time.Millisecond) // polling interval
+		if !testkit.Poll(30*time.Second, 20*time.Millisecond, func() bool { in.call("GET", jobPath, nil, &j); return done(j) }) {
+			t.Fatalf("%s: job %+v", what, j)
 		}
 	}
 	// A sent file is counted once the listing of its folder shows it

@@ -1,0 +1,4 @@
+package awslambda
+
+// NewResponse lets the tests make an event answer directly.
+var NewResponse = newResponse

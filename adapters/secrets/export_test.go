@@ -1,0 +1,4 @@
+package secrets
+
+// KeySize is the size of a key in bytes, for the tests that make keys.
+const KeySize = keySize

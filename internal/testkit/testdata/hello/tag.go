@@ -1,0 +1,5 @@
+//go:build testkit
+
+package main
+
+func init() { tag = "testkit" }
