@@ -85,12 +85,11 @@ func TestSyncStoreBatches(t *testing.T) {
 		{"SaveFailures", func() error { return s.SaveFailures(ctx, account, failures, nil) }},
 		{"SaveFailures clearing", func() error { return s.SaveFailures(ctx, account, nil, failures) }},
 	} {
-		before, start := commits.Load(), time.Now()
+		// What the batches cost is measured in `make bench`, not timed
+		// here: a test asserts the one transaction.
+		before := commits.Load()
 		if err := step.run(); err != nil {
 			t.Fatalf("%s: %v", step.name, err)
-		}
-		if d := time.Since(start); d > 20*time.Second {
-			t.Errorf("%s of %d rows took %v", step.name, n, d)
 		}
 		if got := commits.Load() - before; got != 1 {
 			t.Errorf("%s of %d rows committed %d transactions, want 1", step.name, n, got)
