@@ -74,7 +74,9 @@ func newProofWorldAt(t *testing.T, lib string, srv *davtest.Server, clock ports.
 	if len(mode) > 0 {
 		cfg.Verify = mode[0]
 	}
-	w.syncer = app.NewSyncer(app.SyncDeps{Accounts: w.accts, Indexer: w.indexer, Library: libStore, Writer: localfs.NewWriter(lib), Lib: library,
+	syncJobs := app.NewJobs(sqlite.NewJobStore(db), clock, log)
+	t.Cleanup(syncJobs.Close)
+	w.syncer = app.NewSyncer(app.SyncDeps{Jobs: syncJobs, Accounts: w.accts, Indexer: w.indexer, Library: libStore, Writer: localfs.NewWriter(lib), Lib: library,
 		Store: syncStore, Leases: sqlite.NewLeaseStore(db), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(lib, clock),
 		Proofs: proofs, Clock: clock, Log: log}, cfg)
 	w.uploader = app.NewUploader(w.accts, library, libStore, uploads, media.NewResizer(), clock, log)
@@ -95,7 +97,7 @@ func newProofWorldAt(t *testing.T, lib string, srv *davtest.Server, clock ports.
 
 func (w *proofWorld) sync(t *testing.T) {
 	t.Helper()
-	if _, err := w.syncer.Sync(context.Background(), w.account.ID, app.ByHand, nil); err != nil {
+	if _, err := runOf(w.syncer.Run(context.Background(), w.account.ID, app.ByHand, true)); err != nil {
 		t.Fatalf("sync: %v", err)
 	}
 }

@@ -40,7 +40,7 @@ func TestNoChangeSyncOnNextcloud(t *testing.T) {
 	run := func() (domain.SyncRun, int) {
 		t.Helper()
 		mark := len(nc.Requests())
-		r, err := syncer.Sync(ctx, a.ID, app.ByHand, nil)
+		r, err := runOf(syncer.Run(ctx, a.ID, app.ByHand, true))
 		if err != nil {
 			t.Fatalf("Sync: %v", err)
 		}
@@ -85,7 +85,9 @@ func ncSyncWorld(t *testing.T, nc *davtest.Nextcloud) (*app.Syncer, domain.Accou
 	libStore := memory.NewLibraryStore()
 	inspector := media.NewInspector()
 	indexer := app.NewIndexer(lib, libStore, inspector, clock, log)
-	syncer := app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
+	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
+	t.Cleanup(jobs.Close)
+	syncer := app.NewSyncer(app.SyncDeps{Jobs: jobs, Accounts: accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
 		Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
 		Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3})
 	return syncer, a, dir
@@ -102,7 +104,7 @@ func TestSyncNameTooLongForNextcloud(t *testing.T) {
 	long := strings.Repeat("x", 240) + ".jpg"
 	mediatest.WriteFile(t, dir, "2026/"+long, mediatest.JPEG(t, mediatest.JPEGOptions{Seed: 1}))
 	mediatest.WriteFile(t, dir, "2026/ok.jpg", mediatest.JPEG(t, mediatest.JPEGOptions{Seed: 2}))
-	r, err := syncer.Sync(ctx, a.ID, app.ByHand, nil)
+	r, err := runOf(syncer.Run(ctx, a.ID, app.ByHand, true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +124,7 @@ func TestSyncNameTooLongForNextcloud(t *testing.T) {
 		t.Fatalf("first run sent %d PUTs, want 2 (the long name once, not again in the run)", n)
 	}
 	for i := 2; i <= 3; i++ {
-		if _, err := syncer.Sync(ctx, a.ID, app.ByHand, nil); err != nil {
+		if _, err := runOf(syncer.Run(ctx, a.ID, app.ByHand, true)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -152,7 +154,7 @@ func TestSyncQuotaOfTheSyncFolder(t *testing.T) {
 	}
 	largest := max(sizes[0], sizes[1], sizes[2])
 	nc.SetQuota(int64(sizes[0] + sizes[1] + sizes[2] - largest/2)) // all but one fit
-	r, err := syncer.Sync(ctx, a.ID, app.ByHand, nil)
+	r, err := runOf(syncer.Run(ctx, a.ID, app.ByHand, true))
 	if err != nil {
 		t.Fatal(err)
 	}

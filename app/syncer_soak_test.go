@@ -85,7 +85,9 @@ func newRealWorld(t *testing.T, lib, url, user, pass string) *soakWorld {
 	inspector := media.NewInspector()
 	library := localfs.NewLibrary(w.lib)
 	w.indexer = app.NewIndexer(library, libStore, inspector, clock, log)
-	w.syncer = app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: w.indexer, Library: libStore, Writer: localfs.NewWriter(w.lib), Lib: library,
+	syncJobs := app.NewJobs(sqlite.NewJobStore(db), clock, log)
+	t.Cleanup(syncJobs.Close)
+	w.syncer = app.NewSyncer(app.SyncDeps{Jobs: syncJobs, Accounts: accounts, Indexer: w.indexer, Library: libStore, Writer: localfs.NewWriter(w.lib), Lib: library,
 		Store: sqlite.NewSyncStore(db), Leases: sqlite.NewLeaseStore(db), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(w.lib, clock),
 		Uploads: uploads, Clock: clock, Log: log}, app.SyncConfig{Holder: "soak", RetryDelay: 20 * time.Millisecond})
 	w.uploader = app.NewUploader(accounts, library, libStore, uploads, media.NewResizer(), clock, log)
@@ -205,7 +207,7 @@ func TestSyncThroughFaults(t *testing.T) {
 			var bytesDown, bytesUp int64
 			for runs < maxRuns {
 				runs++
-				run, err := w.syncer.Sync(ctx, w.account.ID, app.ByHand, nil)
+				run, err := runOf(w.syncer.Run(ctx, w.account.ID, app.ByHand, true))
 				if err != nil && domain.ErrorCode(err) != domain.EUNAVAILABLE {
 					t.Fatalf("run %d: %v", runs, err)
 				}
@@ -238,7 +240,7 @@ func TestSyncThroughFaults(t *testing.T) {
 			}
 			soakSame(t, "library", soakTree(t, w.lib), wantLib)
 			soakSame(t, "server", soakTree(t, w.srv.Dir), wantSrv)
-			calm, err := w.syncer.Sync(ctx, w.account.ID, app.ByHand, nil)
+			calm, err := runOf(w.syncer.Run(ctx, w.account.ID, app.ByHand, true))
 			if err != nil || calm.Downloaded != 0 || calm.Uploaded != 0 || calm.Failed != 0 {
 				t.Errorf("a run after the faults: %+v, %v; want nothing moved", calm, err)
 			}

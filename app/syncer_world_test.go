@@ -146,11 +146,11 @@ func newSyncWorld(t *testing.T) *syncWorld {
 	inspector := media.NewInspector()
 	indexer := app.NewIndexer(lib, libStore, inspector, clock, log)
 	w.libStore, w.uploads, w.indexer = libStore, memory.NewUploadStore(), indexer
-	w.syncer = app.NewSyncer(app.SyncDeps{Accounts: w.accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(w.dir), Lib: lib,
-		Store: w.store, Leases: w.leases, Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(w.dir, clock),
-		Uploads: w.uploads, Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3})
 	w.jobs = app.NewJobs(memory.NewJobStore(clock), clock, log)
 	t.Cleanup(w.jobs.Close)
+	w.syncer = app.NewSyncer(app.SyncDeps{Jobs: w.jobs, Accounts: w.accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(w.dir), Lib: lib,
+		Store: w.store, Leases: w.leases, Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(w.dir, clock),
+		Uploads: w.uploads, Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3})
 	w.sched = app.NewScheduler(w.accounts, w.syncer, w.jobs, clock, log)
 	return w
 }
@@ -197,7 +197,7 @@ func (w *syncWorld) write(t *testing.T, rel string, data []byte, mod time.Time) 
 // sync runs the account's sync by hand.
 func (w *syncWorld) sync(t *testing.T) domain.SyncRun {
 	t.Helper()
-	run, err := w.syncer.Sync(context.Background(), w.account.ID, app.ByHand, nil)
+	run, err := runOf(w.syncer.Run(context.Background(), w.account.ID, app.ByHand, true))
 	if err != nil {
 		t.Fatalf("Sync: %v (run %+v)", err, run)
 	}
@@ -283,3 +283,9 @@ func noTemps(t *testing.T, lib map[string][]byte) {
 
 // osRemove deletes a library file.
 func osRemove(dir, rel string) error { return os.Remove(filepath.Join(dir, filepath.FromSlash(rel))) }
+
+// runOf is the run and error of a waited Syncer.Run.
+func runOf(_ domain.Job, run domain.SyncRun, err error) (domain.SyncRun, error) { return run, err }
+
+// jobOf is the job and error of a Syncer.Run started in the background.
+func jobOf(j domain.Job, _ domain.SyncRun, err error) (domain.Job, error) { return j, err }

@@ -78,12 +78,12 @@ func newWatchWorld(t *testing.T, cfg app.WatchConfig) *watchWorld {
 	libStore := memory.NewLibraryStore()
 	inspector := media.NewInspector()
 	indexer := app.NewIndexer(lib, libStore, inspector, w.clock, log)
-	w.syncer = app.NewSyncer(app.SyncDeps{Accounts: w.accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(w.dir), Lib: lib,
-		Store: w.store, Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(w.dir, w.clock),
-		Clock: w.clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3})
 	w.jobs = app.NewJobs(memory.NewJobStore(w.clock), w.clock, log)
 	t.Cleanup(w.jobs.Close)
-	if _, err := w.syncer.Sync(ctx, w.account.ID, app.ByHand, nil); err != nil {
+	w.syncer = app.NewSyncer(app.SyncDeps{Jobs: w.jobs, Accounts: w.accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(w.dir), Lib: lib,
+		Store: w.store, Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(w.dir, w.clock),
+		Clock: w.clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3})
+	if _, err := runOf(w.syncer.Run(ctx, w.account.ID, app.ByHand, true)); err != nil {
 		t.Fatal(err)
 	}
 	w.fake = &fakeWatcher{Watcher: fswatch.New(w.dir), events: make(chan ports.LibraryEvent)}

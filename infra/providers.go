@@ -89,7 +89,7 @@ var HTTPSet = wire.NewSet(
 // ServerSet provides the HTTP server.
 var ServerSet = wire.NewSet(
 	HTTPSet,
-	wire.Struct(new(Server), "Handler", "Auth", "Log", "Jobs", "Indexer", "Scheduler", "Watch"),
+	wire.Struct(new(Server), "Handler", "Auth", "Log", "Jobs", "Scheduler", "Watch"),
 )
 
 // CLISet provides the services of the command line.
@@ -113,11 +113,13 @@ func provideSecretBox(cfg Config) (*secrets.Box, error) {
 	return secrets.NewBoxFrom(key, secrets.SourceKeyFile(path))
 }
 
-// newScheduler is app.NewScheduler that also removes expired uploads on
-// every tick, and old versions once an hour.
-func newScheduler(accounts *app.Accounts, syncer *app.Syncer, jobs *app.Jobs, uploader *app.Uploader, versions *app.Versions,
-	watch *app.Watch, verifier *app.Verifier, alerter *app.Alerter, clock ports.Clock, log *slog.Logger) *app.Scheduler {
+// newScheduler is app.NewScheduler that also indexes the library every
+// PHOTOSYNC_INDEX_INTERVAL, removes expired uploads on every tick, and old
+// versions once an hour.
+func newScheduler(accounts *app.Accounts, syncer *app.Syncer, jobs *app.Jobs, indexer *app.Indexer, uploader *app.Uploader, versions *app.Versions,
+	watch *app.Watch, verifier *app.Verifier, alerter *app.Alerter, clock ports.Clock, log *slog.Logger, cfg Config) *app.Scheduler {
 	s := app.NewScheduler(accounts, syncer, jobs, clock, log)
+	s.Indexer, s.IndexEvery = indexer, cfg.IndexInterval
 	s.Uploader = uploader
 	s.Versions = versions
 	s.Watch = watch // answers no-change runs only while `serve` runs it

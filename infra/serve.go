@@ -26,7 +26,6 @@ type Server struct {
 	Auth      *app.Auth
 	Log       *slog.Logger
 	Jobs      *app.Jobs
-	Indexer   *app.Indexer
 	Scheduler *app.Scheduler
 	Watch     *app.Watch
 }
@@ -94,7 +93,6 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	go indexPeriodically(ctx, srv, cfg.IndexInterval)
 	go srv.Scheduler.Loop(ctx, cfg.SchedulerTick)
 	if cfg.WatchDelay > 0 {
 		go srv.Watch.Run(ctx)
@@ -154,30 +152,6 @@ func cause(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-// indexPeriodically indexes the library now and then every interval (never
-// again when it is 0), skipping a turn while an index still runs.
-func indexPeriodically(ctx context.Context, srv *Server, every time.Duration) {
-	start := func() {
-		if _, err := app.StartIndex(ctx, srv.Jobs, srv.Indexer); err != nil && domain.ErrorCode(err) != domain.ECONFLICT && ctx.Err() == nil {
-			srv.Log.Warn("start library index", "err", err)
-		}
-	}
-	start()
-	if every <= 0 {
-		return
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			start()
-		}
-	}
 }
 
 func isLoopback(a net.Addr) bool {

@@ -57,6 +57,7 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	checker := media.NewChecker()
 	versionStore := provideVersionStore(cfg, clock)
 	syncDeps := app.SyncDeps{
+		Jobs:      jobs,
 		Accounts:  accounts,
 		Indexer:   indexer,
 		Library:   libraryStore,
@@ -111,13 +112,12 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		Version:    string2,
 	}
 	echo := httpapi.New(deps)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, watch, verifier, alerter, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, indexer, uploader, versions, watch, verifier, alerter, clock, log, cfg)
 	server := &Server{
 		Handler:   echo,
 		Auth:      auth,
 		Log:       log,
 		Jobs:      jobs,
-		Indexer:   indexer,
 		Scheduler: scheduler,
 		Watch:     watch,
 	}
@@ -161,6 +161,7 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	checker := media.NewChecker()
 	versionStore := provideVersionStore(cfg, clock)
 	syncDeps := app.SyncDeps{
+		Jobs:      jobs,
 		Accounts:  accounts,
 		Indexer:   indexer,
 		Library:   libraryStore,
@@ -188,7 +189,7 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 	settingStore := stores.Settings
 	notifier := notify.New()
 	alerter := provideAlerter(accounts, syncStore, backup, settingStore, box, notifier, clock, log, cfg)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, watch, verifier, alerter, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, indexer, uploader, versions, watch, verifier, alerter, clock, log, cfg)
 	restorer := app.NewRestorer(backup, syncer)
 	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
 	services := &cli.Services{
@@ -244,6 +245,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 	checker := media.NewChecker()
 	versionStore := provideVersionStore(cfg, clock)
 	syncDeps := app.SyncDeps{
+		Jobs:      jobs,
 		Accounts:  accounts,
 		Indexer:   indexer,
 		Library:   libraryStore,
@@ -298,7 +300,7 @@ func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog
 		Version:    string2,
 	}
 	echo := httpapi.New(deps)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, watch, verifier, alerter, clock, log)
+	scheduler := newScheduler(accounts, syncer, jobs, indexer, uploader, versions, watch, verifier, alerter, clock, log, cfg)
 	httpApp := &HTTPApp{
 		Handler:   echo,
 		Auth:      auth,

@@ -147,7 +147,7 @@ type DueResult struct {
 func (h *Handler) runDue(ctx context.Context) (DueResult, error) {
 	ctx, cancel := h.bounded(ctx)
 	defer cancel()
-	due, err := h.d.Scheduler.DueOrUnfinished(ctx)
+	due, err := h.d.Scheduler.Due(ctx, app.DuePolicy{Unfinished: true})
 	if err != nil {
 		return DueResult{}, err
 	}
@@ -190,7 +190,7 @@ func (h *Handler) syncAccount(ctx context.Context, id int64) (RunResult, error) 
 
 // sync runs one account's sync and describes it.
 func (h *Handler) sync(ctx context.Context, id int64, by app.SyncTrigger) (RunResult, error) {
-	run, err := h.d.Syncer.Sync(ctx, id, by, nil)
+	_, run, err := h.d.Syncer.Run(ctx, id, by, true)
 	r := RunResult{
 		Account: id, Run: run.ID, Downloaded: run.Downloaded, Uploaded: run.Uploaded,
 		Failed: run.Failed, Complete: run.Complete, Error: run.Error,

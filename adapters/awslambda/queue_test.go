@@ -44,6 +44,9 @@ type fanOutWorld struct {
 	h          *awslambda.Handler
 	queue      *memory.SyncQueue
 	syncer     *app.Syncer
+	jobs       *app.Jobs
+	sched      *app.Scheduler
+	clock      *memory.Clock
 	good, gone domain.Account
 	now        time.Time
 }
@@ -81,19 +84,20 @@ func newFanOutWorld(t *testing.T) *fanOutWorld {
 		}
 		return a
 	}
-	w := &fanOutWorld{good: connect("https://good.example/"), gone: connect("https://gone.example/"), now: now}
+	w := &fanOutWorld{good: connect("https://good.example/"), gone: connect("https://gone.example/"), now: now, clock: clock}
 	conn.down["https://gone.example/"] = true
 	dir := t.TempDir()
 	lib, libStore, inspector := localfs.NewLibrary(dir), memory.NewLibraryStore(), media.NewInspector()
 	indexer := app.NewIndexer(lib, libStore, inspector, clock, log)
-	w.syncer = app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
-		Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
-		Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond})
 	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
 	t.Cleanup(jobs.Close)
+	w.syncer = app.NewSyncer(app.SyncDeps{Jobs: jobs, Accounts: accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
+		Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
+		Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond})
 	sched := app.NewScheduler(accounts, w.syncer, jobs, clock, log)
+	w.jobs, w.sched = jobs, sched
 	w.queue = memory.NewSyncQueue()
-	w.h = awslambda.New(awslambda.Deps{Syncer: w.syncer, Scheduler: sched, FanOut: app.NewFanOut(sched, w.queue), Log: log})
+	w.h = awslambda.New(awslambda.Deps{Syncer: w.syncer, Scheduler: sched, FanOut: app.NewFanOut(sched, w.syncer, w.queue, clock, log), Log: log})
 	return w
 }
 
@@ -203,4 +207,51 @@ func TestSQSEventWithoutQueue(t *testing.T) {
 	if domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), "no sync queue") {
 		t.Fatalf("SQS event without a queue: %v", err)
 	}
+}
+
+// TestLambdaRunsAreJobs: a sync the function runs, whether asked for by
+// {"action": "sync"}, by a scheduled event without a queue or by an SQS
+// message, is a job with a record, and its run names that job.
+func TestLambdaRunsAreJobs(t *testing.T) {
+	w := newFanOutWorld(t)
+	ctx := context.Background()
+	direct := awslambda.New(awslambda.Deps{Syncer: w.syncer, Scheduler: w.sched, Log: slog.New(slog.DiscardHandler)})
+	jobbed := func(how string, want int) {
+		t.Helper()
+		runs, err := w.syncer.Runs(ctx, w.good.ID, 10)
+		if err != nil || len(runs) != want {
+			t.Fatalf("%s: runs %+v, %v; want %d", how, runs, err, want)
+		}
+		r := runs[0]
+		if r.JobID == 0 {
+			t.Fatalf("%s: run %d has no job", how, r.ID)
+		}
+		j, err := w.jobs.Job(ctx, r.JobID)
+		if err != nil || j.Kind != domain.JobSync || j.AccountID != w.good.ID || !j.State.Ended() {
+			t.Fatalf("%s: the run's job %d: %+v, %v; want an ended sync job of account %d", how, r.JobID, j, err, w.good.ID)
+		}
+		for _, o := range runs[1:] {
+			if o.JobID == r.JobID {
+				t.Fatalf("%s: runs %d and %d share job %d", how, o.ID, r.ID, r.JobID)
+			}
+		}
+	}
+
+	out, err := direct.Handle(ctx, json.RawMessage(fmt.Sprintf(`{"action":"sync","account":%d}`, w.good.ID)))
+	if r, ok := out.(awslambda.RunResult); err != nil || !ok || r.Run == 0 || !r.Complete {
+		t.Fatalf("sync action: %+v, %v", out, err)
+	}
+	jobbed("sync action", 1)
+
+	w.clock.Advance(2 * time.Hour) // due again
+	if _, err := direct.Handle(ctx, scheduledEvent()); err != nil {
+		t.Fatalf("scheduled event: %v", err)
+	}
+	jobbed("scheduled event", 2)
+
+	w.clock.Advance(2 * time.Hour)
+	if _, err := w.h.Handle(ctx, sqsEvent(body(w.good.ID, w.clock.Now()))); err != nil {
+		t.Fatalf("SQS event: %v", err)
+	}
+	jobbed("SQS message", 3)
 }

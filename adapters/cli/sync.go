@@ -52,7 +52,7 @@ func (c *CLI) sync(ctx context.Context, args []string) error {
 		ids := []int64{*account}
 		if *due {
 			if *dryRun {
-				accounts, err := svc.Scheduler.Due(ctx)
+				accounts, err := svc.Scheduler.Due(ctx, app.DuePolicy{})
 				if err != nil {
 					return err
 				}
@@ -71,7 +71,7 @@ func (c *CLI) sync(ctx context.Context, args []string) error {
 		if *confirm {
 			by = app.ByConfirmation
 		}
-		job, err := svc.Syncer.Start(ctx, svc.Jobs, *account, by)
+		job, _, err := svc.Syncer.Run(ctx, *account, by, false)
 		if err != nil {
 			return err
 		}

@@ -59,11 +59,11 @@ func newSyncCLI(t *testing.T) *syncCLI {
 	dir := t.TempDir()
 	lib, libStore, inspector := localfs.NewLibrary(dir), memory.NewLibraryStore(), media.NewInspector()
 	leases := memory.NewLeaseStore()
-	syncer := app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: app.NewIndexer(lib, libStore, inspector, clock, log), Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
-		Store: memory.NewSyncStore(), Leases: leases, Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
-		Clock: clock, Log: log}, app.SyncConfig{Holder: "cli-test"})
 	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
 	t.Cleanup(jobs.Close)
+	syncer := app.NewSyncer(app.SyncDeps{Jobs: jobs, Accounts: accounts, Indexer: app.NewIndexer(lib, libStore, inspector, clock, log), Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
+		Store: memory.NewSyncStore(), Leases: leases, Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
+		Clock: clock, Log: log}, app.SyncConfig{Holder: "cli-test"})
 	return &syncCLI{t: t, c: c, out: out, dir: dir, clock: clock, server: memory.NewRemote(srv), syncer: syncer,
 		sched: app.NewScheduler(accounts, syncer, jobs, clock, log), jobs: jobs, leases: leases}
 }

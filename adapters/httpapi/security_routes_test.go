@@ -58,7 +58,7 @@ func newSecAPI(t *testing.T, trustProxy bool) *secAPI {
 		Auth:     app.NewAuth(memory.NewSessionStore(), memory.NewSettingStore(), clock, log, "admin-pw"),
 		Photos:   app.NewPhotos(libStore, nil, uploads),
 		Uploader: app.NewUploader(accounts, lib, libStore, uploads, media.NewResizer(), clock, log),
-		Syncer: app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
+		Syncer: app.NewSyncer(app.SyncDeps{Jobs: jobs, Accounts: accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
 			Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
 			Clock: clock, Log: log}, app.SyncConfig{Holder: "sec-test", RetryDelay: time.Millisecond}),
 		Versions: app.NewVersions(localfs.NewVersionStore(dir, clock), clock, log, app.VersionsConfig{}),

@@ -58,7 +58,7 @@ func handleSync(syncer *app.Syncer, jobs *app.Jobs) echo.HandlerFunc {
 		if body.Confirm {
 			by = app.ByConfirmation
 		}
-		job, err := syncer.Start(ctx, jobs, id, by)
+		job, _, err := syncer.Run(ctx, id, by, false)
 		if err != nil {
 			return err
 		}

@@ -51,10 +51,10 @@ func newSyncAPI(t *testing.T) *syncAPI {
 	}
 	dir := t.TempDir()
 	lib, libStore, inspector := localfs.NewLibrary(dir), memory.NewLibraryStore(), media.NewInspector()
-	syncer := app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: app.NewIndexer(lib, libStore, inspector, clock, log), Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
+	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
+	syncer := app.NewSyncer(app.SyncDeps{Jobs: jobs, Accounts: accounts, Indexer: app.NewIndexer(lib, libStore, inspector, clock, log), Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
 		Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
 		Clock: clock, Log: log}, app.SyncConfig{Holder: "api-test", RetryDelay: time.Millisecond})
-	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
 	srv := httptest.NewServer(httpapi.NewWithSync(httpapi.Deps{
 		Accounts: accounts, Auth: app.NewAuth(memory.NewSessionStore(), memory.NewSettingStore(), clock, log, "admin-pw"),
 		Log: log, Version: "test",

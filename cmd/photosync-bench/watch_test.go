@@ -91,11 +91,11 @@ func startWatched(t testing.TB, p *photosync, delay time.Duration) *watched {
 	lib := localfs.NewLibrary(p.library)
 	libStore := sqlite.NewLibraryStore(db)
 	inspector := media.NewInspector()
-	syncer := app.NewSyncer(app.SyncDeps{Accounts: w.accounts, Indexer: app.NewIndexer(lib, libStore, inspector, clock, log),
+	w.jobs = app.NewJobs(sqlite.NewJobStore(db), clock, log)
+	syncer := app.NewSyncer(app.SyncDeps{Jobs: w.jobs, Accounts: w.accounts, Indexer: app.NewIndexer(lib, libStore, inspector, clock, log),
 		Library: libStore, Writer: localfs.NewWriter(p.library), Lib: lib, Store: w.syncs, Leases: sqlstore.NewLeaseStore(db),
 		Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(p.library, clock), Clock: clock, Log: log},
 		app.SyncConfig{Holder: "bench"})
-	w.jobs = app.NewJobs(sqlite.NewJobStore(db), clock, log)
 	w.watch = app.NewWatch(fswatch.New(p.library), w.accounts, syncer, w.jobs, clock, log, app.WatchConfig{Delay: delay})
 	w.sched = app.NewScheduler(w.accounts, syncer, w.jobs, clock, log)
 	w.sched.Watch = w.watch

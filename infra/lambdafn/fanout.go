@@ -3,11 +3,13 @@ package lambdafn
 import (
 	"context"
 	"fmt"
+	"log/slog"
 
 	"github.com/aws/aws-sdk-go-v2/config"
 	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/photosync/photosync/adapters/sqs"
+	"github.com/photosync/photosync/adapters/system"
 	"github.com/photosync/photosync/app"
 )
 
@@ -17,7 +19,7 @@ import (
 // configuration comes from the function's environment (its role's
 // credentials, AWS_REGION); the SDK's own AWS_ENDPOINT_URL_SQS points it
 // at another SQS-compatible server, as the tests do.
-func provideFanOut(ctx context.Context, lc LambdaConfig, scheduler *app.Scheduler) (*app.FanOut, error) {
+func provideFanOut(ctx context.Context, lc LambdaConfig, scheduler *app.Scheduler, syncer *app.Syncer, log *slog.Logger) (*app.FanOut, error) {
 	if lc.SyncQueueURL == "" {
 		return nil, nil
 	}
@@ -25,5 +27,5 @@ func provideFanOut(ctx context.Context, lc LambdaConfig, scheduler *app.Schedule
 	if err != nil {
 		return nil, fmt.Errorf("AWS configuration for the sync queue: %w", err)
 	}
-	return app.NewFanOut(scheduler, sqs.NewSyncQueue(awssqs.NewFromConfig(awsCfg), lc.SyncQueueURL)), nil
+	return app.NewFanOut(scheduler, syncer, sqs.NewSyncQueue(awssqs.NewFromConfig(awsCfg), lc.SyncQueueURL), system.Clock{}, log), nil
 }

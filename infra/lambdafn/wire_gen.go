@@ -29,7 +29,7 @@ func InitializeLambda(ctx context.Context, cfg infra.Config, lc LambdaConfig, lo
 	syncer := httpApp.Syncer
 	scheduler := httpApp.Scheduler
 	indexer := httpApp.Indexer
-	fanOut, err := provideFanOut(ctx, lc, scheduler)
+	fanOut, err := provideFanOut(ctx, lc, scheduler, syncer, log)
 	if err != nil {
 		cleanup2()
 		cleanup()
