@@ -19,15 +19,12 @@ import (
 	"github.com/photosync/photosync/domain"
 )
 
-// Server is `photosync serve`: the API (and later the web UI and the
-// scheduler) on one listener.
+// Server is `photosync serve`: the API and web UI on one listener, and
+// the app's scheduler loop and library watcher beside it.
 type Server struct {
-	Handler   *echo.Echo
-	Auth      *app.Auth
-	Log       *slog.Logger
-	Jobs      *app.Jobs
-	Scheduler *app.Scheduler
-	Watch     *app.Watch
+	Handler *echo.Echo
+	App     *app.App
+	Log     *slog.Logger
 }
 
 // shutdownGrace is how long running requests get to finish on shutdown.
@@ -60,7 +57,7 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 	}
 	defer cleanup()
 
-	generated, err := srv.Auth.EnsureAdminPassword(ctx)
+	generated, err := srv.App.Auth.EnsureAdminPassword(ctx)
 	if err != nil {
 		return err
 	}
@@ -68,7 +65,7 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 		fmt.Fprintf(stdout, "Generated admin password (shown only this once; set PHOTOSYNC_ADMIN_PASSWORD to choose your own): %s\n", generated)
 	}
 
-	if err := srv.Jobs.Recover(ctx); err != nil {
+	if err := srv.App.Jobs.Recover(ctx); err != nil {
 		return err
 	}
 
@@ -84,7 +81,7 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 	}
 	// Shutdown does not cancel request contexts: stop the jobs (and with
 	// them the event streams) as soon as it starts.
-	hs.RegisterOnShutdown(srv.Jobs.Close)
+	hs.RegisterOnShutdown(srv.App.Jobs.Close)
 	fmt.Fprintf(stdout, "photosync %s listening on http://%s (data in %s)\n", version(), ln.Addr(), cfg.DataDir)
 	log.Info("serving", "addr", ln.Addr().String(), "data", cfg.DataDir, "library", cfg.Library)
 	if !isLoopback(ln.Addr()) {
@@ -93,9 +90,9 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	go srv.Scheduler.Loop(ctx, cfg.SchedulerTick)
+	go srv.App.Scheduler.Loop(ctx, cfg.SchedulerTick)
 	if cfg.WatchDelay > 0 {
-		go srv.Watch.Run(ctx)
+		go srv.App.Watch.Run(ctx)
 	}
 	select {
 	case err := <-errc:

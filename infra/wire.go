@@ -8,7 +8,7 @@ import (
 
 	"github.com/google/wire"
 
-	"github.com/photosync/photosync/adapters/cli"
+	"github.com/photosync/photosync/app"
 )
 
 // InitializeServer builds `photosync serve`.
@@ -16,9 +16,9 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	panic(wire.Build(StoreSet, CoreSet, ServerSet))
 }
 
-// InitializeCLI builds the services of the other commands.
-func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Services, func(), error) {
-	panic(wire.Build(StoreSet, CoreSet, CLISet))
+// InitializeCLI builds the app of the other commands.
+func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, func(), error) {
+	panic(wire.Build(StoreSet, CoreSet))
 }
 
 // InitializeHTTPApp builds the HTTP application on stores opened by the

@@ -14,13 +14,12 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/photosync/photosync/adapters/awslambda"
-	"github.com/photosync/photosync/adapters/localfs"
-	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 	"github.com/photosync/photosync/ports"
 )
 
@@ -46,6 +45,7 @@ type fanOutWorld struct {
 	syncer     *app.Syncer
 	jobs       *app.Jobs
 	sched      *app.Scheduler
+	app        *app.App
 	clock      *memory.Clock
 	good, gone domain.Account
 	now        time.Time
@@ -73,7 +73,10 @@ func newFanOutWorld(t *testing.T) *fanOutWorld {
 	conn := downConnector{memory.NewConnector(), map[string]bool{}}
 	conn.Register("https://good.example/", domain.TypeWebDAV, "bob", "hunter2", goodSrv)
 	conn.Register("https://gone.example/", domain.TypeWebDAV, "bob", "hunter2", goneSrv)
-	accounts := app.NewAccounts(memory.NewAccountStore(clock), box, conn, clock, log)
+	p := apptest.Ports(t, t.TempDir(), clock)
+	p.Secrets, p.Connector, p.Log = box, conn, log
+	ap := apptest.New(t, p, app.Settings{Sync: app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond}})
+	accounts := ap.Accounts
 	connect := func(url string) domain.Account {
 		a, err := accounts.Connect(ctx, app.AccountInput{
 			URL: &url, Username: ptr("bob"), Password: ptr("hunter2"),
@@ -86,18 +89,10 @@ func newFanOutWorld(t *testing.T) *fanOutWorld {
 	}
 	w := &fanOutWorld{good: connect("https://good.example/"), gone: connect("https://gone.example/"), now: now, clock: clock}
 	conn.down["https://gone.example/"] = true
-	dir := t.TempDir()
-	lib, libStore, inspector := localfs.NewLibrary(dir), memory.NewLibraryStore(), media.NewInspector()
-	indexer := app.NewIndexer(lib, libStore, inspector, clock, log)
-	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
-	t.Cleanup(jobs.Close)
-	w.syncer = app.NewSyncer(app.SyncDeps{Jobs: jobs, Accounts: accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
-		Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
-		Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond})
-	sched := app.NewScheduler(accounts, w.syncer, jobs, clock, log)
-	w.jobs, w.sched = jobs, sched
+	w.syncer, w.jobs, w.sched = ap.Syncer, ap.Jobs, ap.Scheduler
 	w.queue = memory.NewSyncQueue()
-	w.h = awslambda.New(awslambda.Deps{Syncer: w.syncer, Scheduler: sched, FanOut: app.NewFanOut(sched, w.syncer, w.queue, clock, log), Log: log})
+	w.h = awslambda.New(ap, awslambda.Settings{Queue: w.queue})
+	w.app = ap
 	return w
 }
 
@@ -202,7 +197,7 @@ func TestSQSEventReportsFailedMessages(t *testing.T) {
 // TestSQSEventWithoutQueue: a function with no sync queue refuses SQS
 // events (its scheduled events sync within the invocation, as before).
 func TestSQSEventWithoutQueue(t *testing.T) {
-	h := awslambda.New(awslambda.Deps{Log: slog.New(slog.DiscardHandler)})
+	h := awslambda.New(nil, awslambda.Settings{})
 	_, err := h.Handle(context.Background(), sqsEvent(body(1, time.Now())))
 	if domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), "no sync queue") {
 		t.Fatalf("SQS event without a queue: %v", err)
@@ -215,7 +210,7 @@ func TestSQSEventWithoutQueue(t *testing.T) {
 func TestLambdaRunsAreJobs(t *testing.T) {
 	w := newFanOutWorld(t)
 	ctx := context.Background()
-	direct := awslambda.New(awslambda.Deps{Syncer: w.syncer, Scheduler: w.sched, Log: slog.New(slog.DiscardHandler)})
+	direct := awslambda.New(w.app, awslambda.Settings{})
 	jobbed := func(how string, want int) {
 		t.Helper()
 		runs, err := w.syncer.Runs(ctx, w.good.ID, 10)
