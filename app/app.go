@@ -33,10 +33,9 @@ type App struct {
 	Log       *slog.Logger
 }
 
-// Ports are the outbound adapters the App drives. Thumbnails, Watcher,
-// Proofs and LoginFlowClient may be nil: no thumbnails, no library
-// watcher (App.Watch is nil), no proof of uploads recorded, no Nextcloud
-// Login Flow (App.LoginFlows is nil). Notifier may be nil only where no
+// Ports are the outbound adapters the App drives. Thumbnails, Watcher and
+// LoginFlowClient may be nil: no thumbnails, no library watcher (App.Watch
+// is nil), no Nextcloud Login Flow (App.LoginFlows is nil). Notifier may be nil only where no
 // alert target is ever set.
 type Ports struct {
 	Accounts        ports.AccountStore

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/photosync/photosync/adapters/localfs"
-	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/adapters/secrets"
@@ -24,6 +22,7 @@ import (
 	"github.com/photosync/photosync/adapters/webdav/davtest"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 )
 
 // TestNoChangeSyncOnNextcloud: Nextcloud always propagates folder ETags,
@@ -69,7 +68,11 @@ func ncSyncWorld(t *testing.T, nc *davtest.Nextcloud) (*app.Syncer, domain.Accou
 	clock := memory.NewClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
 	box, _ := secrets.NewBox(bytes.Repeat([]byte{7}, 32))
 	log := slog.New(slog.DiscardHandler)
-	accounts := app.NewAccounts(memory.NewAccountStore(clock), box, webdav.NewConnector(log), clock, log)
+	dir := t.TempDir()
+	p := apptest.Ports(t, dir, clock)
+	p.Secrets, p.Connector, p.Log = box, webdav.NewConnector(log), log
+	ap := apptest.New(t, p, app.Settings{Sync: app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3}})
+	accounts := ap.Accounts
 	a, err := accounts.Connect(ctx, app.AccountInput{
 		URL: ptr(nc.BaseURL), Username: ptr(nc.LoginName), Password: ptr(nc.Password),
 		SyncEnabled: ptr(true), SyncFolder: ptr("/Photos"), SyncInterval: ptr(time.Hour),
@@ -80,17 +83,7 @@ func ncSyncWorld(t *testing.T, nc *davtest.Nextcloud) (*app.Syncer, domain.Accou
 	if a.Type != domain.TypeNextcloud {
 		t.Fatalf("account type %q", a.Type)
 	}
-	dir := t.TempDir()
-	lib := localfs.NewLibrary(dir)
-	libStore := memory.NewLibraryStore()
-	inspector := media.NewInspector()
-	indexer := app.NewIndexer(lib, libStore, inspector, clock, log)
-	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
-	t.Cleanup(jobs.Close)
-	syncer := app.NewSyncer(app.SyncDeps{Jobs: jobs, Accounts: accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
-		Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
-		Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3})
-	return syncer, a, dir
+	return ap.Syncer, a, dir
 }
 
 // TestSyncNameTooLongForNextcloud: a library file whose name Nextcloud
