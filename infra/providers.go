@@ -71,10 +71,14 @@ var HTTPSet = wire.NewSet(
 	httpapi.New,
 )
 
-// ServerSet provides the HTTP server.
-var ServerSet = wire.NewSet(
-	HTTPSet,
-	wire.Struct(new(Server), "Handler", "App", "Log"),
+// The provider sets of the entry points, one each: `photosync serve`,
+// the other commands, and the HTTP application the Lambda function
+// (infra/lambdafn's LambdaSet) builds on stores it opens itself. Each
+// builds one app.App.
+var (
+	ServerSet  = wire.NewSet(StoreSet, CoreSet, HTTPSet, wire.Struct(new(Server), "Handler", "App", "Log"))
+	CLISet     = wire.NewSet(StoreSet, CoreSet)
+	HTTPAppSet = wire.NewSet(StoreFields, CoreSet, HTTPSet, wire.Struct(new(HTTPApp), "*"))
 )
 
 // provideSecretBox uses PHOTOSYNC_SECRET_KEY, else the key file in the

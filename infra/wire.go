@@ -13,16 +13,16 @@ import (
 
 // InitializeServer builds `photosync serve`.
 func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, func(), error) {
-	panic(wire.Build(StoreSet, CoreSet, ServerSet))
+	panic(wire.Build(ServerSet))
 }
 
 // InitializeCLI builds the app of the other commands.
 func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, func(), error) {
-	panic(wire.Build(StoreSet, CoreSet))
+	panic(wire.Build(CLISet))
 }
 
 // InitializeHTTPApp builds the HTTP application on stores opened by the
 // caller: the Lambda function's composition root (infra/lambdafn) uses it.
 func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog.Logger) (*HTTPApp, func(), error) {
-	panic(wire.Build(StoreFields, CoreSet, HTTPSet, wire.Struct(new(HTTPApp), "*")))
+	panic(wire.Build(HTTPAppSet))
 }

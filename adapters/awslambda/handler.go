@@ -175,12 +175,12 @@ func (h *Handler) runDue(ctx context.Context) (DueResult, error) {
 		res.Runs = append(res.Runs, r)
 	}
 	// The due verifies (proof of backup), in the time that is left.
-	if v := h.d.app.Scheduler.Verifier; v != nil && ctx.Err() == nil {
+	if v := h.d.app.Verifier; v != nil && ctx.Err() == nil {
 		if _, err := v.RunDue(ctx); err != nil && ctx.Err() == nil {
 			h.d.Log.WarnContext(ctx, "scheduled verify failed", "err", err)
 		}
 	}
-	if al := h.d.app.Scheduler.Alerter; al != nil {
+	if al := h.d.app.Alerter; al != nil {
 		if _, err := al.Check(context.WithoutCancel(ctx)); err != nil {
 			h.d.Log.WarnContext(ctx, "cannot check for alerts", "err", err)
 		}
