@@ -132,7 +132,7 @@ func TestAlertsOncePerIncident(t *testing.T) {
 	}
 	down.Store(true)
 	for range 3 {
-		if _, err := w.syncer.Sync(ctx, w.account.ID, app.ByHand, nil); err == nil {
+		if _, err := runOf(w.syncer.Run(ctx, w.account.ID, app.ByHand, true)); err == nil {
 			t.Fatal("a sync through the failing proxy succeeded")
 		}
 		check()

@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/photosync/photosync/adapters/localfs"
-	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/adapters/secrets"
@@ -26,6 +24,7 @@ import (
 	"github.com/photosync/photosync/adapters/webdav/davtest"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 	"github.com/photosync/photosync/ports"
 )
 
@@ -62,27 +61,19 @@ func newProofWorldAt(t *testing.T, lib string, srv *davtest.Server, clock ports.
 		t.Fatal(err)
 	}
 	log := slog.New(slog.DiscardHandler)
-	w.accts = app.NewAccounts(sqlite.NewAccountStore(db), box, webdav.NewConnector(nil), clock, log)
-	libStore := sqlite.NewLibraryStore(db)
-	inspector := media.NewInspector()
-	library := localfs.NewLibrary(lib)
 	proofs := sqlite.NewProofStore(db)
 	syncStore := sqlite.NewSyncStore(db)
-	uploads := sqlite.NewUploadStore(db)
-	w.indexer = app.NewIndexer(library, libStore, inspector, clock, log)
 	cfg := app.SyncConfig{Holder: "proof", RetryDelay: 20 * time.Millisecond}
 	if len(mode) > 0 {
 		cfg.Verify = mode[0]
 	}
-	w.syncer = app.NewSyncer(app.SyncDeps{Accounts: w.accts, Indexer: w.indexer, Library: libStore, Writer: localfs.NewWriter(lib), Lib: library,
-		Store: syncStore, Leases: sqlite.NewLeaseStore(db), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(lib, clock),
-		Proofs: proofs, Clock: clock, Log: log}, cfg)
-	w.uploader = app.NewUploader(w.accts, library, libStore, uploads, media.NewResizer(), clock, log)
-	w.uploader.Proofs = proofs
-	w.syncStore = syncStore
-	w.backup = app.NewBackup(w.accts, libStore, syncStore, uploads, proofs, cfg)
-	w.verifier = app.NewVerifier(w.backup, w.syncer, vcfg)
-	w.restorer = app.NewRestorer(w.backup, w.syncer)
+	p := apptest.Ports(t, lib, clock)
+	p.Accounts, p.Jobs, p.Library, p.Uploads = sqlite.NewAccountStore(db), sqlite.NewJobStore(db), sqlite.NewLibraryStore(db), sqlite.NewUploadStore(db)
+	p.Sync, p.Leases, p.Proofs = syncStore, sqlite.NewLeaseStore(db), proofs
+	p.Secrets, p.Connector, p.Log = box, webdav.NewConnector(nil), log
+	a := apptest.New(t, p, app.Settings{Sync: cfg, Verify: vcfg})
+	w.accts, w.indexer, w.syncer, w.uploader = a.Accounts, a.Indexer, a.Syncer, a.Uploader
+	w.syncStore, w.backup, w.verifier, w.restorer = syncStore, a.Backup, a.Verifier, a.Restorer
 	w.account, err = w.accts.Connect(ctx, app.AccountInput{
 		URL: ptr(srv.URL), Username: ptr(srv.Username), Password: ptr(srv.Password),
 		Timeout: ptr(10 * time.Second), SyncEnabled: ptr(true), SyncFolder: ptr("/Photos"), UploadEnabled: ptr(true),
@@ -95,7 +86,7 @@ func newProofWorldAt(t *testing.T, lib string, srv *davtest.Server, clock ports.
 
 func (w *proofWorld) sync(t *testing.T) {
 	t.Helper()
-	if _, err := w.syncer.Sync(context.Background(), w.account.ID, app.ByHand, nil); err != nil {
+	if _, err := runOf(w.syncer.Run(context.Background(), w.account.ID, app.ByHand, true)); err != nil {
 		t.Fatalf("sync: %v", err)
 	}
 }

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"sync"
 
 	"github.com/photosync/photosync/domain"
@@ -17,7 +18,10 @@ import (
 // invocations of the same Lambda function.
 type FanOut struct {
 	scheduler *Scheduler
+	syncer    *Syncer
 	queue     ports.SyncQueue
+	clock     ports.Clock
+	log       *slog.Logger
 
 	// Parallel is how many requests of one batch Run runs at once;
 	// DefaultFanOutParallel when 0.
@@ -28,23 +32,23 @@ type FanOut struct {
 // several files at once already (SyncConfig.Parallel).
 const DefaultFanOutParallel = 4
 
-// NewFanOut returns the fan-out of scheduler's syncs through queue.
-func NewFanOut(scheduler *Scheduler, queue ports.SyncQueue) *FanOut {
-	return &FanOut{scheduler: scheduler, queue: queue}
+// NewFanOut returns the fan-out through queue of the syncs scheduler
+// finds due, run by syncer.
+func NewFanOut(scheduler *Scheduler, syncer *Syncer, queue ports.SyncQueue, clock ports.Clock, log *slog.Logger) *FanOut {
+	return &FanOut{scheduler: scheduler, syncer: syncer, queue: queue, clock: clock, log: log}
 }
 
 // EnqueueDue sends one request for each account whose sync is due or whose
-// last run stopped before its end (see Scheduler.DueOrUnfinished), and
+// last run stopped before its end (DuePolicy{Unfinished: true}), and
 // returns the requests sent. The error is why the accounts could not be
 // listed, or a *domain.EnqueueError naming the accounts the queue did not
 // take: the next scheduled invocation finds them again.
 func (f *FanOut) EnqueueDue(ctx context.Context) ([]domain.SyncRequest, error) {
-	s := f.scheduler
-	due, err := s.DueOrUnfinished(ctx)
+	due, err := f.scheduler.Due(ctx, DuePolicy{Unfinished: true})
 	if err != nil {
 		return nil, err
 	}
-	now := s.clock.Now()
+	now := f.clock.Now()
 	reqs := make([]domain.SyncRequest, 0, len(due))
 	for _, a := range due {
 		reqs = append(reqs, domain.SyncRequest{AccountID: a.ID, RequestedAt: now})
@@ -60,7 +64,7 @@ func (f *FanOut) EnqueueDue(ctx context.Context) ([]domain.SyncRequest, error) {
 		refused := map[int64]bool{}
 		for _, fl := range ee.Failed {
 			refused[fl.Request.AccountID] = true
-			s.log.WarnContext(ctx, "sync request not queued", "account", fl.Request.AccountID, "err", fl.Err)
+			f.log.WarnContext(ctx, "sync request not queued", "account", fl.Request.AccountID, "err", fl.Err)
 		}
 		sent := reqs[:0:0]
 		for _, r := range reqs {
@@ -72,7 +76,7 @@ func (f *FanOut) EnqueueDue(ctx context.Context) ([]domain.SyncRequest, error) {
 	default:
 		return nil, err
 	}
-	s.log.InfoContext(ctx, "sync requests queued", "accounts", len(reqs))
+	f.log.InfoContext(ctx, "sync requests queued", "accounts", len(reqs))
 	return reqs, err
 }
 
@@ -120,23 +124,22 @@ func (f *FanOut) Run(ctx context.Context, reqs []domain.SyncRequest) []SyncOutco
 
 // run runs one request's sync.
 func (f *FanOut) run(ctx context.Context, r domain.SyncRequest) SyncOutcome {
-	s := f.scheduler
 	o := SyncOutcome{Request: r}
-	last, err := s.syncer.Runs(ctx, r.AccountID, 1)
+	last, err := f.syncer.Runs(ctx, r.AccountID, 1)
 	switch {
 	case domain.ErrorCode(err) == domain.ENOTFOUND:
 		o.Skipped = domain.ErrorMessage(err)
 		return o
 	case err != nil:
 		o.Err, o.Retry = err, true
-		s.log.WarnContext(ctx, "sync request not run", "account", r.AccountID, "err", err)
+		f.log.WarnContext(ctx, "sync request not run", "account", r.AccountID, "err", err)
 		return o
 	case len(last) == 1 && r.Satisfied(last[0]):
 		o.Skipped = "synced since the request"
-		s.log.InfoContext(ctx, "sync request already satisfied", "account", r.AccountID, "run", last[0].ID)
+		f.log.InfoContext(ctx, "sync request already satisfied", "account", r.AccountID, "run", last[0].ID)
 		return o
 	}
-	o.Run, o.Err = s.syncer.Sync(ctx, r.AccountID, BySchedule, nil)
+	_, o.Run, o.Err = f.syncer.Run(ctx, r.AccountID, BySchedule, true)
 	switch code := domain.ErrorCode(o.Err); {
 	case o.Err == nil:
 	case o.Run.ID == 0 && (code == domain.ECONFLICT || code == domain.ENOTFOUND):
@@ -148,11 +151,11 @@ func (f *FanOut) run(ctx context.Context, r domain.SyncRequest) SyncOutcome {
 	}
 	switch {
 	case o.Skipped != "":
-		s.log.InfoContext(ctx, "sync request passed over", "account", r.AccountID, "reason", o.Skipped)
+		f.log.InfoContext(ctx, "sync request passed over", "account", r.AccountID, "reason", o.Skipped)
 	case o.Err != nil:
-		s.log.WarnContext(ctx, "requested sync stopped", "account", r.AccountID, "run", o.Run.ID, "retry", o.Retry, "err", o.Err)
+		f.log.WarnContext(ctx, "requested sync stopped", "account", r.AccountID, "run", o.Run.ID, "retry", o.Retry, "err", o.Err)
 	default:
-		s.log.InfoContext(ctx, "requested sync done", "account", r.AccountID, "run", o.Run.ID, "complete", o.Run.Complete)
+		f.log.InfoContext(ctx, "requested sync done", "account", r.AccountID, "run", o.Run.ID, "complete", o.Run.Complete)
 	}
 	return o
 }

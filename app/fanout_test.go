@@ -3,6 +3,7 @@ package app_test
 import (
 	"context"
 	"errors"
+	"log/slog"
 	"slices"
 	"strings"
 	"testing"
@@ -54,7 +55,7 @@ func TestFanOutEnqueuesDueAccounts(t *testing.T) {
 	byHand := connectOther(t, w, "/Hand", app.AccountInput{SyncInterval: ptr(time.Duration(0))})
 	off := connectOther(t, w, "/Off", app.AccountInput{SyncEnabled: ptr(false)})
 	q := memory.NewSyncQueue()
-	f := app.NewFanOut(w.sched, q)
+	f := app.NewFanOut(w.sched, w.syncer, q, w.clock, slog.New(slog.DiscardHandler))
 
 	sent, err := f.EnqueueDue(ctx)
 	if err != nil {
@@ -111,7 +112,7 @@ func TestFanOutEnqueueRefused(t *testing.T) {
 		}
 		return nil
 	})
-	sent, err := app.NewFanOut(w.sched, q).EnqueueDue(ctx)
+	sent, err := app.NewFanOut(w.sched, w.syncer, q, w.clock, slog.New(slog.DiscardHandler)).EnqueueDue(ctx)
 	var ee *domain.EnqueueError
 	if !errors.As(err, &ee) || len(ee.Failed) != 1 || ee.Failed[0].Request.AccountID != other.ID ||
 		!strings.Contains(err.Error(), "the queue is throttled") {
@@ -139,7 +140,7 @@ func TestFanOutRunReportsEachFailure(t *testing.T) {
 		}
 		return nil
 	})
-	f := app.NewFanOut(w.sched, memory.NewSyncQueue())
+	f := app.NewFanOut(w.sched, w.syncer, memory.NewSyncQueue(), w.clock, slog.New(slog.DiscardHandler))
 	asked := w.clock.Now()
 	if o := f.Run(ctx, []domain.SyncRequest{{AccountID: done.ID, RequestedAt: asked}}); o[0].Err != nil || !o[0].Run.Complete {
 		t.Fatalf("the first run of account %d: %+v", done.ID, o[0])
@@ -192,7 +193,7 @@ func TestFanOutRunOutOfTime(t *testing.T) {
 	w.put(t, "/Photos/a.jpg", pic(t, "a"), syncTime)
 	ctx, cancel := context.WithDeadline(context.Background(), time.Now().Add(-time.Second))
 	defer cancel()
-	o := app.NewFanOut(w.sched, memory.NewSyncQueue()).Run(ctx, []domain.SyncRequest{{AccountID: w.account.ID, RequestedAt: w.clock.Now()}})[0]
+	o := app.NewFanOut(w.sched, w.syncer, memory.NewSyncQueue(), w.clock, slog.New(slog.DiscardHandler)).Run(ctx, []domain.SyncRequest{{AccountID: w.account.ID, RequestedAt: w.clock.Now()}})[0]
 	if o.Retry || !errors.Is(o.Err, context.DeadlineExceeded) {
 		t.Fatalf("out of time: %+v; want a deadline error not retried", o)
 	}

@@ -102,9 +102,12 @@ const (
 
 // run is a job running in this process.
 type run struct {
-	created  domain.Job
-	ctx      context.Context
-	cancel   context.CancelFunc
+	created domain.Job
+	ctx     context.Context
+	cancel  context.CancelFunc
+	// caller is the context of Run's caller, which the job's work runs
+	// within; nil for a job of Start.
+	caller   context.Context
 	key      exclusiveKey
 	progress atomic.Pointer[Progress] // set when the job starts running
 	version  atomic.Uint64            // counts changes to progress
@@ -132,7 +135,7 @@ func (r *run) live() domain.Job {
 // stopped it. EINVALID for an unknown kind; ECONFLICT when an index is
 // already running; EUNAVAILABLE after Close.
 func (js *Jobs) Start(ctx context.Context, kind domain.JobKind, accountID int64, work func(ctx context.Context, p *Progress) error) (domain.Job, error) {
-	r, err := js.begin(ctx, kind, accountID, work)
+	r, err := js.begin(ctx, kind, accountID, work, false)
 	if err != nil {
 		return domain.Job{}, err
 	}
@@ -140,24 +143,31 @@ func (js *Jobs) Start(ctx context.Context, kind domain.JobKind, accountID int64,
 }
 
 // Run runs a job like Start but waits for it to end and returns it as it
-// ended; cancelling ctx cancels the job. The error is about starting the
-// job only: how the job went is in its State, counts and Error.
+// ended. The work runs within ctx: it sees ctx's values and deadline, and
+// cancelling ctx cancels the job (it ends cancelled); a job whose work
+// stops at ctx's deadline ends failed, its Error saying the time ran out
+// (a Lambda invocation's run). Cancel and Close stop it as any job. The
+// error is about starting the job only: how the job went is in its State,
+// counts and Error.
 func (js *Jobs) Run(ctx context.Context, kind domain.JobKind, accountID int64, work func(ctx context.Context, p *Progress) error) (domain.Job, error) {
 	if err := ctx.Err(); err != nil {
 		return domain.Job{}, err
 	}
-	r, err := js.begin(ctx, kind, accountID, work)
+	r, err := js.begin(ctx, kind, accountID, work, true)
 	if err != nil {
 		return domain.Job{}, err
 	}
-	stop := context.AfterFunc(ctx, func() { js.stopRun(r, stoppedByPerson) })
-	defer stop()
 	<-r.done
 	return r.final, nil
 }
 
-// begin records the job and starts its goroutine.
-func (js *Jobs) begin(ctx context.Context, kind domain.JobKind, accountID int64, work func(ctx context.Context, p *Progress) error) (*run, error) {
+// timeRanOutMessage is the Error of a job of Run whose work stopped at its
+// caller's deadline.
+const timeRanOutMessage = "stopped: the time for the job ran out"
+
+// begin records the job and starts its goroutine. A job of Run (within)
+// works under ctx as well as under the Jobs' own context.
+func (js *Jobs) begin(ctx context.Context, kind domain.JobKind, accountID int64, work func(ctx context.Context, p *Progress) error, within bool) (*run, error) {
 	switch kind {
 	case domain.JobIndex, domain.JobUpload, domain.JobSync, domain.JobVerify, domain.JobRestore:
 	default:
@@ -193,7 +203,16 @@ func (js *Jobs) begin(ctx context.Context, kind domain.JobKind, accountID int64,
 		return nil, fmt.Errorf("start %s job: %w", kind, err)
 	}
 	r := &run{created: j, key: key, done: make(chan struct{})}
-	r.ctx, r.cancel = context.WithCancel(js.base)
+	if within {
+		// Close and Cancel stop it as they stop any job.
+		r.caller = ctx
+		var cancel context.CancelFunc
+		r.ctx, cancel = context.WithCancel(ctx)
+		stop := context.AfterFunc(js.base, cancel)
+		r.cancel = func() { stop(); cancel() }
+	} else {
+		r.ctx, r.cancel = context.WithCancel(js.base)
+	}
 
 	js.mu.Lock()
 	js.running[j.ID] = r
@@ -285,6 +304,16 @@ func (js *Jobs) finish(r *run, j domain.Job, err error) {
 	if reason == notStopped && js.base.Err() != nil {
 		reason = stoppedByShutdown // Close came before the job was listed
 	}
+	timeRanOut := false
+	if reason == notStopped && r.caller != nil {
+		// Run's caller cancelled it, or its deadline passed.
+		switch r.caller.Err() {
+		case context.Canceled:
+			reason = stoppedByPerson
+		case context.DeadlineExceeded:
+			timeRanOut = true
+		}
+	}
 	js.mu.Unlock()
 
 	j.FinishedAt = js.clock.Now().UTC()
@@ -294,6 +323,8 @@ func (js *Jobs) finish(r *run, j domain.Job, err error) {
 		j.State, j.Error = domain.JobFailed, InterruptedMessage
 	case stopped:
 		j.State = domain.JobCancelled
+	case err != nil && timeRanOut:
+		j.State, j.Error = domain.JobFailed, timeRanOutMessage
 	case err != nil:
 		j.State, j.Error = domain.JobFailed, domain.ErrorMessage(err)
 		level := slog.LevelWarn

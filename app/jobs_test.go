@@ -274,6 +274,32 @@ func TestRunCancelledByItsContext(t *testing.T) {
 	}
 }
 
+// TestRunWithinItsCallersDeadline: a job of Run works within its caller's
+// context, deadline included (a Lambda invocation's); work stopped by that
+// deadline ends the job failed, saying the time ran out.
+func TestRunWithinItsCallersDeadline(t *testing.T) {
+	w := newJobWorld(t)
+	ctx, cancel := context.WithTimeout(jobContext(t), 50*time.Millisecond)
+	defer cancel()
+	sawDeadline := false
+	j, err := w.jobs.Run(ctx, domain.JobSync, 2, func(ctx context.Context, p *app.Progress) error {
+		_, sawDeadline = ctx.Deadline()
+		p.SetTotal(2, 20)
+		p.FileDone("a.jpg", app.Uploaded, nil)
+		<-ctx.Done()
+		return ctx.Err()
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !sawDeadline || j.State != domain.JobFailed || j.Error != "stopped: the time for the job ran out" || j.FilesDone != 1 {
+		t.Fatalf("Run ended %+v (work saw a deadline: %v); want failed, the time ran out, 1 file done", j, sawDeadline)
+	}
+	if stored, err := w.jobs.Job(context.Background(), j.ID); err != nil || stored.State != domain.JobFailed {
+		t.Fatalf("stored job %+v, %v", stored, err)
+	}
+}
+
 // TestWorkThatFinishesIsDone: work that returns nil having done every
 // file ends done even when cancelled at the last moment.
 func TestWorkThatFinishesIsDone(t *testing.T) {

@@ -17,12 +17,12 @@ func TestScheduledStartRechecksUnderLease(t *testing.T) {
 	w := newSyncWorld(t)
 	ctx := context.Background()
 	w.put(t, "/Photos/a.jpg", pic(t, "a"), syncTime)
-	due, err := w.sched.Due(ctx)
+	due, err := w.sched.Due(ctx, app.DuePolicy{})
 	if err != nil || len(due) != 1 {
 		t.Fatalf("due %v, %v", due, err)
 	}
 	w.sync(t) // the other instance's run
-	_, err = w.syncer.Start(ctx, w.jobs, w.account.ID, app.BySchedule)
+	_, err = jobOf(w.syncer.Run(ctx, w.account.ID, app.BySchedule, false))
 	if domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Fatalf("scheduled start after another run: %v; want ECONFLICT", err)
 	}
@@ -32,7 +32,7 @@ func TestScheduledStartRechecksUnderLease(t *testing.T) {
 	if err := w.leases.ReleaseLease(ctx, "sync:1", "someone"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := w.syncer.Sync(ctx, w.account.ID, app.ByHand, nil); err != nil {
+	if _, err := runOf(w.syncer.Run(ctx, w.account.ID, app.ByHand, true)); err != nil {
 		t.Fatalf("a person's sync: %v", err)
 	}
 }

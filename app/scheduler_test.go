@@ -81,7 +81,7 @@ func TestSchedulerRunsDueAccounts(t *testing.T) {
 		t.Fatalf("a tick right after started %v", got)
 	}
 	w.clock.Advance(59 * time.Minute)
-	if due, _ := w.sched.Due(ctx); len(due) != 0 {
+	if due, _ := w.sched.Due(ctx, app.DuePolicy{}); len(due) != 0 {
 		t.Fatalf("due within the hour: %v", due)
 	}
 	w.clock.Advance(time.Minute)
@@ -112,7 +112,7 @@ func TestSyncStartAsJob(t *testing.T) {
 	ctx := context.Background()
 	w.put(t, "/Photos/a.jpg", pic(t, "a"), syncTime)
 	w.write(t, "b.jpg", pic(t, "b"), syncTime)
-	j, err := w.syncer.Start(ctx, w.jobs, w.account.ID, app.ByHand)
+	j, err := jobOf(w.syncer.Run(ctx, w.account.ID, app.ByHand, false))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -127,13 +127,52 @@ func TestSyncStartAsJob(t *testing.T) {
 	}
 
 	w.edit(t, app.AccountInput{SyncEnabled: ptr(false)})
-	if _, err := w.syncer.Start(ctx, w.jobs, w.account.ID, app.ByHand); domain.ErrorCode(err) != domain.ECONFLICT {
+	if _, err := jobOf(w.syncer.Run(ctx, w.account.ID, app.ByHand, false)); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("Start with sync off = %v", err)
 	}
-	if _, err := w.syncer.Start(ctx, w.jobs, 99, app.ByHand); domain.ErrorCode(err) != domain.ENOTFOUND {
+	if _, err := jobOf(w.syncer.Run(ctx, 99, app.ByHand, false)); domain.ErrorCode(err) != domain.ENOTFOUND {
 		t.Errorf("Start of an unknown account = %v", err)
 	}
 	if _, err := w.syncer.Plan(ctx, w.account.ID); err != nil {
 		t.Errorf("a dry run with sync off: %v", err)
+	}
+}
+
+// TestLoopIndexesLibrary: the scheduler's loop, the one owning every
+// ticker, indexes the library at its start and then every IndexEvery,
+// as jobs, beside its sync ticks.
+func TestLoopIndexesLibrary(t *testing.T) {
+	w := newSyncWorld(t)
+	w.write(t, "b.jpg", pic(t, "b"), syncTime)
+	w.sched.Indexer, w.sched.IndexEvery = w.indexer, 20*time.Millisecond
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		w.sched.Loop(ctx, time.Hour)
+	}()
+	defer func() {
+		cancel()
+		<-done
+	}()
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		jobs, err := w.jobs.Jobs(ctx, domain.JobFilter{Kind: domain.JobIndex})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ended := 0
+		for _, j := range jobs {
+			if j.State == domain.JobDone && j.FilesTotal == 1 {
+				ended++
+			}
+		}
+		if ended >= 2 {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("index jobs %+v; want two done, at the start and a tick later", jobs)
+		}
+		time.Sleep(time.Millisecond) // polling interval
 	}
 }

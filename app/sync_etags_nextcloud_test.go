@@ -15,8 +15,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/photosync/photosync/adapters/localfs"
-	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/adapters/secrets"
@@ -24,6 +22,7 @@ import (
 	"github.com/photosync/photosync/adapters/webdav/davtest"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 )
 
 // TestNoChangeSyncOnNextcloud: Nextcloud always propagates folder ETags,
@@ -40,7 +39,7 @@ func TestNoChangeSyncOnNextcloud(t *testing.T) {
 	run := func() (domain.SyncRun, int) {
 		t.Helper()
 		mark := len(nc.Requests())
-		r, err := syncer.Sync(ctx, a.ID, app.ByHand, nil)
+		r, err := runOf(syncer.Run(ctx, a.ID, app.ByHand, true))
 		if err != nil {
 			t.Fatalf("Sync: %v", err)
 		}
@@ -69,7 +68,11 @@ func ncSyncWorld(t *testing.T, nc *davtest.Nextcloud) (*app.Syncer, domain.Accou
 	clock := memory.NewClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
 	box, _ := secrets.NewBox(bytes.Repeat([]byte{7}, 32))
 	log := slog.New(slog.DiscardHandler)
-	accounts := app.NewAccounts(memory.NewAccountStore(clock), box, webdav.NewConnector(log), clock, log)
+	dir := t.TempDir()
+	p := apptest.Ports(t, dir, clock)
+	p.Secrets, p.Connector, p.Log = box, webdav.NewConnector(log), log
+	ap := apptest.New(t, p, app.Settings{Sync: app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3}})
+	accounts := ap.Accounts
 	a, err := accounts.Connect(ctx, app.AccountInput{
 		URL: ptr(nc.BaseURL), Username: ptr(nc.LoginName), Password: ptr(nc.Password),
 		SyncEnabled: ptr(true), SyncFolder: ptr("/Photos"), SyncInterval: ptr(time.Hour),
@@ -80,15 +83,7 @@ func ncSyncWorld(t *testing.T, nc *davtest.Nextcloud) (*app.Syncer, domain.Accou
 	if a.Type != domain.TypeNextcloud {
 		t.Fatalf("account type %q", a.Type)
 	}
-	dir := t.TempDir()
-	lib := localfs.NewLibrary(dir)
-	libStore := memory.NewLibraryStore()
-	inspector := media.NewInspector()
-	indexer := app.NewIndexer(lib, libStore, inspector, clock, log)
-	syncer := app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
-		Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
-		Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3})
-	return syncer, a, dir
+	return ap.Syncer, a, dir
 }
 
 // TestSyncNameTooLongForNextcloud: a library file whose name Nextcloud
@@ -102,7 +97,7 @@ func TestSyncNameTooLongForNextcloud(t *testing.T) {
 	long := strings.Repeat("x", 240) + ".jpg"
 	mediatest.WriteFile(t, dir, "2026/"+long, mediatest.JPEG(t, mediatest.JPEGOptions{Seed: 1}))
 	mediatest.WriteFile(t, dir, "2026/ok.jpg", mediatest.JPEG(t, mediatest.JPEGOptions{Seed: 2}))
-	r, err := syncer.Sync(ctx, a.ID, app.ByHand, nil)
+	r, err := runOf(syncer.Run(ctx, a.ID, app.ByHand, true))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -122,7 +117,7 @@ func TestSyncNameTooLongForNextcloud(t *testing.T) {
 		t.Fatalf("first run sent %d PUTs, want 2 (the long name once, not again in the run)", n)
 	}
 	for i := 2; i <= 3; i++ {
-		if _, err := syncer.Sync(ctx, a.ID, app.ByHand, nil); err != nil {
+		if _, err := runOf(syncer.Run(ctx, a.ID, app.ByHand, true)); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -152,7 +147,7 @@ func TestSyncQuotaOfTheSyncFolder(t *testing.T) {
 	}
 	largest := max(sizes[0], sizes[1], sizes[2])
 	nc.SetQuota(int64(sizes[0] + sizes[1] + sizes[2] - largest/2)) // all but one fit
-	r, err := syncer.Sync(ctx, a.ID, app.ByHand, nil)
+	r, err := runOf(syncer.Run(ctx, a.ID, app.ByHand, true))
 	if err != nil {
 		t.Fatal(err)
 	}

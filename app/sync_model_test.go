@@ -135,7 +135,7 @@ func modelRun(t *testing.T, seed uint64, steps int) {
 			if rng.IntN(4) == 0 {
 				by = app.ByConfirmation
 			}
-			_, err := w.syncer.Sync(ctx, w.account.ID, by, nil)
+			_, err := runOf(w.syncer.Run(ctx, w.account.ID, by, true))
 			cancel()
 			crashCancel.Store(context.CancelFunc(nil))
 			if err != nil && !crash {

@@ -111,7 +111,7 @@ func readLib(t *testing.T, dir, rel string) []byte {
 
 func (w *soakWorld) run(t *testing.T) {
 	t.Helper()
-	if _, err := w.syncer.Sync(context.Background(), w.account.ID, app.ByHand, nil); err != nil {
+	if _, err := runOf(w.syncer.Run(context.Background(), w.account.ID, app.ByHand, true)); err != nil {
 		t.Fatalf("sync: %v", err)
 	}
 }
@@ -232,7 +232,7 @@ func TestServerStoringOtherBytesIsCaughtOnRealServers(t *testing.T) {
 				writeLib(t, lib, rel, files[rel], time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC))
 			}
 			on.Store(true)
-			run, err := w.syncer.Sync(context.Background(), w.account.ID, app.ByHand, nil)
+			run, err := runOf(w.syncer.Run(context.Background(), w.account.ID, app.ByHand, true))
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -245,7 +245,7 @@ func TestServerStoringOtherBytesIsCaughtOnRealServers(t *testing.T) {
 				}
 			}
 			on.Store(false)
-			run, err = w.syncer.Sync(context.Background(), w.account.ID, app.ByHand, nil)
+			run, err = runOf(w.syncer.Run(context.Background(), w.account.ID, app.ByHand, true))
 			if err != nil || run.Uploaded != 4 {
 				t.Fatalf("run once fixed %+v, %v; want the 4 files sent", run, err)
 			}
@@ -268,7 +268,7 @@ func TestNFDLibraryNamesMakeNoDuplicatesOnNextcloud(t *testing.T) {
 	data := mediatest.JPEG(t, mediatest.JPEGOptions{Seed: 70})
 	writeLib(t, lib, nfd, data, time.Date(2024, 2, 1, 0, 0, 0, 0, time.UTC))
 	for i := range 3 {
-		run, err := w.syncer.Sync(context.Background(), w.account.ID, app.ByHand, nil)
+		run, err := runOf(w.syncer.Run(context.Background(), w.account.ID, app.ByHand, true))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -366,7 +366,7 @@ func TestEditsSameSizesAndManualUploadsOnRealServers(t *testing.T) {
 				t.Fatal(err)
 			}
 			before := countLib(t, lib)
-			run, err := w.syncer.Sync(ctx, w.account.ID, app.ByHand, nil)
+			run, err := runOf(w.syncer.Run(ctx, w.account.ID, app.ByHand, true))
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -372,7 +372,7 @@ func TestManyReplacementsWaitForConfirmation(t *testing.T) {
 			t.Fatalf("%s was replaced before the person confirmed", rel)
 		}
 	}
-	run, err = w.syncer.Sync(context.Background(), w.account.ID, app.ByConfirmation, nil)
+	run, err = runOf(w.syncer.Run(context.Background(), w.account.ID, app.ByConfirmation, true))
 	if err != nil || run.Downloaded != 60 {
 		t.Fatalf("confirmed run %+v, %v; want 60 replaced", run, err)
 	}

@@ -28,6 +28,7 @@ import (
 // is cancelled or killed keeps what it did, and the next one goes on from
 // there without moving anything twice.
 type Syncer struct {
+	jobs      *Jobs
 	accounts  *Accounts
 	indexer   *Indexer
 	library   ports.LibraryStore
@@ -100,8 +101,10 @@ const (
 // SyncDeps are the parts a Syncer works with. Checker and Versions guard
 // the last good copy of every file: a version from the other side
 // replaces a copy only once the checker found it sound, and a replaced
-// library file is kept in Versions first. Neither may be nil.
+// library file is kept in Versions first. Neither may be nil, nor Jobs.
 type SyncDeps struct {
+	// Jobs runs every run as a job (see Run).
+	Jobs      *Jobs
 	Accounts  *Accounts
 	Indexer   *Indexer
 	Library   ports.LibraryStore
@@ -122,8 +125,8 @@ type SyncDeps struct {
 
 // NewSyncer returns the sync use case.
 func NewSyncer(d SyncDeps, cfg SyncConfig) *Syncer {
-	if d.Checker == nil || d.Versions == nil {
-		panic("app.NewSyncer: a content checker and a version store are required")
+	if d.Checker == nil || d.Versions == nil || d.Jobs == nil {
+		panic("app.NewSyncer: jobs, a content checker and a version store are required")
 	}
 	if cfg.DownloadFolder == "" {
 		cfg.DownloadFolder = DefaultDownloadFolder
@@ -146,7 +149,7 @@ func NewSyncer(d SyncDeps, cfg SyncConfig) *Syncer {
 	if cfg.Verify == "" {
 		cfg.Verify = VerifyAll
 	}
-	return &Syncer{accounts: d.Accounts, indexer: d.Indexer, library: d.Library, writer: d.Writer, lib: d.Lib, store: d.Store,
+	return &Syncer{jobs: d.Jobs, accounts: d.Accounts, indexer: d.Indexer, library: d.Library, writer: d.Writer, lib: d.Lib, store: d.Store,
 		leases: d.Leases, inspector: d.Inspector, checker: d.Checker, versions: d.Versions, uploads: d.Uploads, proofs: d.Proofs,
 		clock: d.Clock, log: d.Log, cfg: cfg}
 }
@@ -162,52 +165,68 @@ const (
 	BySchedule
 )
 
-// Start begins a run of an account's sync as a job and returns the job,
-// queued. The account's lease is taken before the job is created, so that
-// a second run is refused at once: ECONFLICT when a run of the account is
+// Run runs an account's sync as a job, the one way every entry point
+// runs one (HTTP, the command line, the scheduler, the watcher, the
+// fan-out's workers and Lambda), so that every run has a job record and
+// its SyncRun names that job.
+//
+// The account's lease is taken before the job is created, so that a
+// second run is refused at once: ECONFLICT when a run of the account is
 // going on here or in another process, or when the account's sync is
-// turned off; ENOTFOUND for an unknown account.
-func (s *Syncer) Start(ctx context.Context, jobs *Jobs, accountID int64, by SyncTrigger) (domain.Job, error) {
+// turned off; ENOTFOUND for an unknown account. A scheduled run started
+// in the background (the scheduler's tick) also checks under the lease
+// that it is still wanted (see stillWanted): another instance sharing the
+// database may have just done it. A waited one is checked by its caller
+// (a fan-out request by SyncRequest.Satisfied).
+//
+// Without wait, Run returns the job, queued, and the run goes on in the
+// background. With wait, the run goes on within ctx (its values and
+// deadline: a Lambda invocation's; cancelling ctx cancels the job), and
+// Run returns the job as it ended, the run as recorded and why the run
+// stopped: a server's error when it cannot be listed or refuses the
+// credentials (the account is marked then), ctx's when it was cancelled
+// or ran out of time. Files that fail do not make it fail: they are
+// counted in the run and retried by later runs. The run's ID is 0 when
+// no run started.
+func (s *Syncer) Run(ctx context.Context, accountID int64, by SyncTrigger, wait bool) (domain.Job, domain.SyncRun, error) {
 	a, err := s.syncable(ctx, accountID)
 	if err != nil {
-		return domain.Job{}, err
+		return domain.Job{}, domain.SyncRun{}, err
 	}
 	l, err := s.lock(ctx, a.ID)
 	if err != nil {
-		return domain.Job{}, err
+		return domain.Job{}, domain.SyncRun{}, err
 	}
-	if by == BySchedule {
+	if by == BySchedule && !wait {
 		if err := s.stillWanted(ctx, l, a.ID); err != nil {
-			return domain.Job{}, err
+			return domain.Job{}, domain.SyncRun{}, err
 		}
 	}
-	j, err := jobs.Start(ctx, domain.JobSync, a.ID, func(ctx context.Context, p *Progress) error {
-		_, err := s.runLocked(ctx, l, a.ID, by, p)
-		return err
+	if !wait {
+		j, err := s.jobs.Start(ctx, domain.JobSync, a.ID, func(ctx context.Context, p *Progress) error {
+			_, err := s.runLocked(ctx, l, a.ID, by, p)
+			return err
+		})
+		if err != nil {
+			l.release()
+		}
+		return j, domain.SyncRun{}, err
+	}
+	var run domain.SyncRun
+	var runErr error
+	j, err := s.jobs.Run(ctx, domain.JobSync, a.ID, func(ctx context.Context, p *Progress) error {
+		run, runErr = s.runLocked(ctx, l, a.ID, by, p)
+		return runErr
 	})
 	if err != nil {
 		l.release()
+		return j, domain.SyncRun{}, err
 	}
-	return j, err
-}
-
-// Sync runs an account's sync now and returns the run as recorded. p
-// (which may be nil) gets the counts of files and bytes. The error is
-// why the run stopped: ECONFLICT when another run of the account goes on
-// or sync is turned off, a server's error when it cannot be listed or
-// refuses the credentials (the account is marked then), ctx's when it was
-// cancelled. Files that fail do not make it fail: they are counted in the
-// run and retried by later runs.
-func (s *Syncer) Sync(ctx context.Context, accountID int64, by SyncTrigger, p *Progress) (domain.SyncRun, error) {
-	a, err := s.syncable(ctx, accountID)
-	if err != nil {
-		return domain.SyncRun{}, err
+	if run.ID == 0 && runErr == nil {
+		// The job could not start its work (its store refused it).
+		runErr = fmt.Errorf("the sync job %d did not run: %s", j.ID, j.Error)
 	}
-	l, err := s.lock(ctx, a.ID)
-	if err != nil {
-		return domain.SyncRun{}, err
-	}
-	return s.runLocked(ctx, l, a.ID, by, p)
+	return j, run, runErr
 }
 
 // Plan answers what a run of an account's sync would do now, moving
@@ -243,25 +262,34 @@ func (s *Syncer) syncable(ctx context.Context, accountID int64) (domain.Account,
 }
 
 // stillWanted checks, under the lease, that a run the scheduler starts is
-// still wanted: the account is due, or its last run did not complete. Another
-// instance sharing the database may have run it between the scheduler's
-// look and the lease. ECONFLICT (lease released) when it is not wanted.
+// still wanted: the account is due, or its last run did not complete
+// (DuePolicy{Unfinished: true}, which takes up what the scheduler's
+// policy does). Another instance sharing the database may have run it
+// between the scheduler's look and the lease. ECONFLICT (lease released)
+// when it is not wanted.
 func (s *Syncer) stillWanted(ctx context.Context, l *lease, accountID int64) error {
 	a, err := s.accounts.Account(ctx, accountID)
-	if err == nil && IsDue(a, s.clock.Now()) {
-		return nil
-	}
+	wanted := false
 	if err == nil {
-		var runs []domain.SyncRun
-		if runs, err = s.store.Runs(ctx, accountID, 1); err == nil && len(runs) == 1 && !runs[0].Complete && !runs[0].DryRun {
-			return nil
-		}
+		wanted, err = DuePolicy{Unfinished: true}.due(ctx, a, s.clock.Now(), s.lastRun)
+	}
+	if err == nil && wanted {
+		return nil
 	}
 	l.release()
 	if err != nil {
 		return err
 	}
 	return domain.Errorf(domain.ECONFLICT, "the sync of account %d is not due: another run has just done it", accountID)
+}
+
+// lastRun answers an account's newest run.
+func (s *Syncer) lastRun(ctx context.Context, accountID int64) (domain.SyncRun, bool, error) {
+	runs, err := s.store.Runs(ctx, accountID, 1)
+	if err != nil || len(runs) == 0 {
+		return domain.SyncRun{}, false, err
+	}
+	return runs[0], true, nil
 }
 
 // runLocked runs a sync under a lease taken by lock, and releases it.

@@ -40,7 +40,7 @@ func TestSyncFailingFileEndsFailed(t *testing.T) {
 	})
 	scheduled := func() domain.SyncRun {
 		t.Helper()
-		run, err := w.syncer.Sync(ctx, w.account.ID, app.BySchedule, nil)
+		run, err := runOf(w.syncer.Run(ctx, w.account.ID, app.BySchedule, true))
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -157,7 +157,7 @@ func TestSyncStopsWhenRefused(t *testing.T) {
 		}
 		return nil
 	})
-	run, err := w.syncer.Sync(context.Background(), w.account.ID, app.ByHand, nil)
+	run, err := runOf(w.syncer.Run(context.Background(), w.account.ID, app.ByHand, true))
 	if domain.ErrorCode(err) != domain.EUNAUTHORIZED || run.Complete || !strings.Contains(run.Error, "rejected") || run.Failed != 0 {
 		t.Fatalf("Sync = %+v, %v", run, err)
 	}
@@ -189,15 +189,15 @@ func TestSyncOneRunPerAccount(t *testing.T) {
 	})
 	done := make(chan error, 1)
 	go func() {
-		_, err := w.syncer.Sync(ctx, w.account.ID, app.ByHand, nil)
+		_, err := runOf(w.syncer.Run(ctx, w.account.ID, app.ByHand, true))
 		done <- err
 	}()
 	<-started
-	_, err := w.syncer.Sync(ctx, w.account.ID, app.ByHand, nil)
+	_, err := runOf(w.syncer.Run(ctx, w.account.ID, app.ByHand, true))
 	if domain.ErrorCode(err) != domain.ECONFLICT || domain.ErrorMessage(err) != "a sync of account 1 is already running" {
 		t.Errorf("a second Sync = %v", err)
 	}
-	if _, err := w.syncer.Start(ctx, w.jobs, w.account.ID, app.ByHand); domain.ErrorCode(err) != domain.ECONFLICT {
+	if _, err := jobOf(w.syncer.Run(ctx, w.account.ID, app.ByHand, false)); domain.ErrorCode(err) != domain.ECONFLICT {
 		t.Errorf("Start during a run = %v", err)
 	}
 	close(release)
@@ -230,7 +230,7 @@ func TestSyncCancelledThenResumed(t *testing.T) {
 		}
 		return nil
 	})
-	run, err := w.syncer.Sync(ctx, w.account.ID, app.ByHand, nil)
+	run, err := runOf(w.syncer.Run(ctx, w.account.ID, app.ByHand, true))
 	if !errors.Is(err, context.Canceled) || run.Complete || run.Error != "cancelled" || run.Downloaded == 0 || run.Downloaded > 3 {
 		t.Fatalf("cancelled Sync = %+v, %v", run, err)
 	}

@@ -81,7 +81,7 @@ func TestSyncAgainstHostileServers(t *testing.T) {
 			w := newRealWorld(t, lib, h.URL, h.Username, h.Password)
 
 			growth, run, err := relHeapGrowth(func() (domain.SyncRun, error) {
-				return w.syncer.Sync(context.Background(), w.account.ID, app.ByHand, nil)
+				return runOf(w.syncer.Run(context.Background(), w.account.ID, app.ByHand, true))
 			})
 			switch {
 			case tc.code != "":

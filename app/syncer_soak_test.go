@@ -18,8 +18,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/photosync/photosync/adapters/localfs"
-	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/adapters/sqlite"
@@ -29,6 +27,7 @@ import (
 	"github.com/photosync/photosync/adapters/webdav/davtest/faultproxy"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 )
 
 // soakWorld is the sync and upload use cases wired as in production (a
@@ -78,18 +77,13 @@ func newRealWorld(t *testing.T, lib, url, user, pass string) *soakWorld {
 	}
 	log := slog.New(slog.DiscardHandler)
 	clock := system.Clock{}
-	accounts := app.NewAccounts(sqlite.NewAccountStore(db), box, webdav.NewConnector(nil), clock, log)
-	w.accts = accounts
-	libStore := sqlite.NewLibraryStore(db)
-	uploads := sqlite.NewUploadStore(db)
-	inspector := media.NewInspector()
-	library := localfs.NewLibrary(w.lib)
-	w.indexer = app.NewIndexer(library, libStore, inspector, clock, log)
-	w.syncer = app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: w.indexer, Library: libStore, Writer: localfs.NewWriter(w.lib), Lib: library,
-		Store: sqlite.NewSyncStore(db), Leases: sqlite.NewLeaseStore(db), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(w.lib, clock),
-		Uploads: uploads, Clock: clock, Log: log}, app.SyncConfig{Holder: "soak", RetryDelay: 20 * time.Millisecond})
-	w.uploader = app.NewUploader(accounts, library, libStore, uploads, media.NewResizer(), clock, log)
-	w.uploader.RetryDelay = 20 * time.Millisecond
+	p := apptest.Ports(t, w.lib, clock)
+	p.Accounts, p.Jobs, p.Library, p.Uploads = sqlite.NewAccountStore(db), sqlite.NewJobStore(db), sqlite.NewLibraryStore(db), sqlite.NewUploadStore(db)
+	p.Sync, p.Leases, p.Proofs = sqlite.NewSyncStore(db), sqlite.NewLeaseStore(db), sqlite.NewProofStore(db)
+	p.Secrets, p.Connector, p.Log = box, webdav.NewConnector(nil), log
+	a := apptest.New(t, p, app.Settings{Sync: app.SyncConfig{Holder: "soak", RetryDelay: 20 * time.Millisecond}, UploadRetryDelay: 20 * time.Millisecond})
+	accounts := a.Accounts
+	w.accts, w.indexer, w.syncer, w.uploader = accounts, a.Indexer, a.Syncer, a.Uploader
 	w.account, err = accounts.Connect(ctx, app.AccountInput{
 		URL: ptr(url), Username: ptr(user), Password: ptr(pass),
 		Timeout: ptr(soakTimeout), RetryLimit: ptr(domain.MaxRetryLimit),
@@ -205,7 +199,7 @@ func TestSyncThroughFaults(t *testing.T) {
 			var bytesDown, bytesUp int64
 			for runs < maxRuns {
 				runs++
-				run, err := w.syncer.Sync(ctx, w.account.ID, app.ByHand, nil)
+				run, err := runOf(w.syncer.Run(ctx, w.account.ID, app.ByHand, true))
 				if err != nil && domain.ErrorCode(err) != domain.EUNAVAILABLE {
 					t.Fatalf("run %d: %v", runs, err)
 				}
@@ -238,7 +232,7 @@ func TestSyncThroughFaults(t *testing.T) {
 			}
 			soakSame(t, "library", soakTree(t, w.lib), wantLib)
 			soakSame(t, "server", soakTree(t, w.srv.Dir), wantSrv)
-			calm, err := w.syncer.Sync(ctx, w.account.ID, app.ByHand, nil)
+			calm, err := runOf(w.syncer.Run(ctx, w.account.ID, app.ByHand, true))
 			if err != nil || calm.Downloaded != 0 || calm.Uploaded != 0 || calm.Failed != 0 {
 				t.Errorf("a run after the faults: %+v, %v; want nothing moved", calm, err)
 			}

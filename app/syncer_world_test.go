@@ -14,13 +14,12 @@ import (
 	"testing"
 	"time"
 
-	"github.com/photosync/photosync/adapters/localfs"
-	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 	"github.com/photosync/photosync/ports"
 )
 
@@ -133,7 +132,12 @@ func newSyncWorld(t *testing.T) *syncWorld {
 	w.remote = memory.NewRemote(w.server)
 	conn := memory.NewConnector()
 	conn.Register("https://dav.example.com/", domain.TypeWebDAV, "bob", "hunter2", w.server)
-	w.accounts = app.NewAccounts(memory.NewAccountStore(clock), box, syncConnector{conn, w}, clock, log)
+	w.libStore, w.uploads = memory.NewLibraryStore(), memory.NewUploadStore()
+	p := apptest.Ports(t, w.dir, clock)
+	p.Secrets, p.Connector, p.Log = box, syncConnector{conn, w}, log
+	p.Sync, p.Leases, p.Library, p.Uploads = w.store, w.leases, w.libStore, w.uploads
+	a := apptest.New(t, p, app.Settings{Sync: app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3}})
+	w.accounts, w.indexer, w.jobs, w.syncer, w.sched = a.Accounts, a.Indexer, a.Jobs, a.Syncer, a.Scheduler
 	w.account, err = w.accounts.Connect(context.Background(), app.AccountInput{
 		URL: ptr("https://dav.example.com/"), Username: ptr("bob"), Password: ptr("hunter2"),
 		SyncEnabled: ptr(true), SyncFolder: ptr("/Photos"), SyncInterval: ptr(time.Hour),
@@ -141,17 +145,6 @@ func newSyncWorld(t *testing.T) *syncWorld {
 	if err != nil {
 		t.Fatal(err)
 	}
-	lib := localfs.NewLibrary(w.dir)
-	libStore := memory.NewLibraryStore()
-	inspector := media.NewInspector()
-	indexer := app.NewIndexer(lib, libStore, inspector, clock, log)
-	w.libStore, w.uploads, w.indexer = libStore, memory.NewUploadStore(), indexer
-	w.syncer = app.NewSyncer(app.SyncDeps{Accounts: w.accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(w.dir), Lib: lib,
-		Store: w.store, Leases: w.leases, Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(w.dir, clock),
-		Uploads: w.uploads, Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3})
-	w.jobs = app.NewJobs(memory.NewJobStore(clock), clock, log)
-	t.Cleanup(w.jobs.Close)
-	w.sched = app.NewScheduler(w.accounts, w.syncer, w.jobs, clock, log)
 	return w
 }
 
@@ -197,7 +190,7 @@ func (w *syncWorld) write(t *testing.T, rel string, data []byte, mod time.Time) 
 // sync runs the account's sync by hand.
 func (w *syncWorld) sync(t *testing.T) domain.SyncRun {
 	t.Helper()
-	run, err := w.syncer.Sync(context.Background(), w.account.ID, app.ByHand, nil)
+	run, err := runOf(w.syncer.Run(context.Background(), w.account.ID, app.ByHand, true))
 	if err != nil {
 		t.Fatalf("Sync: %v (run %+v)", err, run)
 	}
@@ -283,3 +276,9 @@ func noTemps(t *testing.T, lib map[string][]byte) {
 
 // osRemove deletes a library file.
 func osRemove(dir, rel string) error { return os.Remove(filepath.Join(dir, filepath.FromSlash(rel))) }
+
+// runOf is the run and error of a waited Syncer.Run.
+func runOf(_ domain.Job, run domain.SyncRun, err error) (domain.SyncRun, error) { return run, err }
+
+// jobOf is the job and error of a Syncer.Run started in the background.
+func jobOf(j domain.Job, _ domain.SyncRun, err error) (domain.Job, error) { return j, err }

@@ -339,7 +339,7 @@ func (w *Watch) startRuns(ctx context.Context) (again bool) {
 		if !WatchesFor(a) {
 			continue
 		}
-		j, err := w.syncer.Start(ctx, w.jobs, a.ID, ByWatcher)
+		j, _, err := w.syncer.Run(ctx, a.ID, ByWatcher, false)
 		switch {
 		case err == nil:
 			started = append(started, j.ID)

@@ -170,7 +170,7 @@ func (w *Watch) startScheduled(ctx context.Context, a domain.Account) (j domain.
 		}
 	}
 	b, ok := w.baselineBefore(ctx, a)
-	j, err = w.syncer.Start(ctx, w.jobs, a.ID, BySchedule)
+	j, _, err = w.syncer.Run(ctx, a.ID, BySchedule, false)
 	if err == nil {
 		if ok {
 			w.started(a.ID, j.ID, b)

@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/photosync/photosync/adapters/fswatch"
-	"github.com/photosync/photosync/adapters/localfs"
-	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/adapters/secrets"
@@ -24,6 +22,7 @@ import (
 	"github.com/photosync/photosync/adapters/webdav/davtest"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 	"github.com/photosync/photosync/internal/testkit"
 	"github.com/photosync/photosync/ports"
 )
@@ -63,7 +62,11 @@ func newWatchWorld(t *testing.T, cfg app.WatchConfig) *watchWorld {
 		clock: memory.NewClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))}
 	box, _ := secrets.NewBox(bytes.Repeat([]byte{7}, 32))
 	log := slog.New(slog.DiscardHandler)
-	w.accounts = app.NewAccounts(memory.NewAccountStore(w.clock), box, webdav.NewConnector(log), w.clock, log)
+	w.fake = &fakeWatcher{Watcher: fswatch.New(w.dir), events: make(chan ports.LibraryEvent)}
+	p := apptest.Ports(t, w.dir, w.clock)
+	p.Secrets, p.Connector, p.Log, p.Sync, p.Watcher = box, webdav.NewConnector(log), log, w.store, w.fake
+	a := apptest.New(t, p, app.Settings{Sync: app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3}, Watch: cfg})
+	w.accounts, w.jobs, w.syncer, w.watch, w.sched = a.Accounts, a.Jobs, a.Syncer, a.Watch, a.Scheduler
 	var err error
 	w.account, err = w.accounts.Connect(ctx, app.AccountInput{
 		URL: ptr(w.nc.BaseURL), Username: ptr(w.nc.LoginName), Password: ptr(w.nc.Password),
@@ -75,22 +78,9 @@ func newWatchWorld(t *testing.T, cfg app.WatchConfig) *watchWorld {
 	if !w.account.SyncOnChange || w.account.Type != domain.TypeNextcloud {
 		t.Fatalf("account %+v: want Nextcloud with sync_on_change on by default", w.account)
 	}
-	lib := localfs.NewLibrary(w.dir)
-	libStore := memory.NewLibraryStore()
-	inspector := media.NewInspector()
-	indexer := app.NewIndexer(lib, libStore, inspector, w.clock, log)
-	w.syncer = app.NewSyncer(app.SyncDeps{Accounts: w.accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(w.dir), Lib: lib,
-		Store: w.store, Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(w.dir, w.clock),
-		Clock: w.clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3})
-	w.jobs = app.NewJobs(memory.NewJobStore(w.clock), w.clock, log)
-	t.Cleanup(w.jobs.Close)
-	if _, err := w.syncer.Sync(ctx, w.account.ID, app.ByHand, nil); err != nil {
+	if _, err := runOf(w.syncer.Run(ctx, w.account.ID, app.ByHand, true)); err != nil {
 		t.Fatal(err)
 	}
-	w.fake = &fakeWatcher{Watcher: fswatch.New(w.dir), events: make(chan ports.LibraryEvent)}
-	w.watch = app.NewWatch(w.fake, w.accounts, w.syncer, w.jobs, w.clock, log, cfg)
-	w.sched = app.NewScheduler(w.accounts, w.syncer, w.jobs, w.clock, log)
-	w.sched.Watch = w.watch
 	wctx, stop := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { w.watch.Run(wctx); close(done) }()

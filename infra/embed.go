@@ -11,14 +11,10 @@ import (
 // itself. The self-hosted binary does not import that package, so it does
 // not link the AWS SDK or aws-lambda-go.
 
-// HTTPApp is the API and web UI with the use cases behind them.
+// HTTPApp is the API and web UI with the app behind them.
 type HTTPApp struct {
-	Handler   *echo.Echo
-	Auth      *app.Auth
-	Jobs      *app.Jobs
-	Indexer   *app.Indexer
-	Syncer    *app.Syncer
-	Scheduler *app.Scheduler
+	Handler *echo.Echo
+	App     *app.App
 }
 
 // Validate checks the configuration and fills in what it parses.

@@ -12,7 +12,6 @@ import (
 
 	"github.com/google/wire"
 
-	"github.com/photosync/photosync/adapters/cli"
 	"github.com/photosync/photosync/adapters/fswatch"
 	"github.com/photosync/photosync/adapters/httpapi"
 	"github.com/photosync/photosync/adapters/localfs"
@@ -41,44 +40,30 @@ func version() string {
 	return "dev"
 }
 
-// CoreSet provides the use cases and the adapters they drive.
+// CoreSet provides the app: the outbound adapters (beside the stores)
+// as app.Ports, the configuration as app.Settings, and app.New.
 var CoreSet = wire.NewSet(
 	provideSecretBox, wire.Bind(new(ports.SecretBox), new(*secrets.Box)),
 	provideConnector, wire.Bind(new(ports.Connector), new(*webdav.Connector)),
-	wire.Struct(new(system.Clock)), wire.Bind(new(ports.Clock), new(system.Clock)),
-	provideAdminPassword,
-	app.NewAccounts,
 	wire.Bind(new(ports.LoginFlowClient), new(*webdav.Connector)),
-	app.NewLoginFlows,
-	app.NewAuth,
-	provideJobs,
+	wire.Struct(new(system.Clock)), wire.Bind(new(ports.Clock), new(system.Clock)),
 	provideLibrary, wire.Bind(new(ports.Library), new(*localfs.Library)),
 	provideLibraryWriter, wire.Bind(new(ports.LibraryWriter), new(*localfs.Writer)),
 	provideVersionStore, wire.Bind(new(ports.VersionStore), new(*localfs.VersionStore)),
-	provideVersionsConfig, app.NewVersions,
 	media.NewInspector, wire.Bind(new(ports.MediaInspector), new(*media.Inspector)),
 	media.NewChecker, wire.Bind(new(ports.ContentChecker), new(*media.Checker)),
 	provideThumbnails, wire.Bind(new(ports.Thumbnailer), new(*media.Thumbnails)),
 	media.NewResizer, wire.Bind(new(ports.Resizer), new(*media.Resizer)),
-	app.NewIndexer,
-	provideUploader,
-	provideSyncConfig,
-	wire.Struct(new(app.SyncDeps), "*"),
-	app.NewSyncer,
 	provideLibraryWatcher, wire.Bind(new(ports.LibraryWatcher), new(*fswatch.Watcher)),
-	provideWatchConfig, app.NewWatch,
-	app.NewBackup,
-	provideVerifier,
-	app.NewRestorer,
 	notify.New, wire.Bind(new(ports.Notifier), new(*notify.Notifier)),
-	provideAlerter,
-	newScheduler,
-	app.NewPhotos,
+	wire.Struct(new(app.Ports), "*"),
+	provideSettings,
+	provideApp,
 )
 
 // HTTPSet provides the API and web UI, for serve and for Lambda.
 var HTTPSet = wire.NewSet(
-	wire.Struct(new(httpapi.Deps), "*"),
+	wire.Struct(new(httpapi.Settings), "*"),
 	provideVersion,
 	provideTrustProxy,
 	webui.Assets,
@@ -86,14 +71,15 @@ var HTTPSet = wire.NewSet(
 	httpapi.New,
 )
 
-// ServerSet provides the HTTP server.
-var ServerSet = wire.NewSet(
-	HTTPSet,
-	wire.Struct(new(Server), "Handler", "Auth", "Log", "Jobs", "Indexer", "Scheduler", "Watch"),
+// The provider sets of the entry points, one each: `photosync serve`,
+// the other commands, and the HTTP application the Lambda function
+// (infra/lambdafn's LambdaSet) builds on stores it opens itself. Each
+// builds one app.App.
+var (
+	ServerSet  = wire.NewSet(StoreSet, CoreSet, HTTPSet, wire.Struct(new(Server), "Handler", "App", "Log"))
+	CLISet     = wire.NewSet(StoreSet, CoreSet)
+	HTTPAppSet = wire.NewSet(StoreFields, CoreSet, HTTPSet, wire.Struct(new(HTTPApp), "*"))
 )
-
-// CLISet provides the services of the command line.
-var CLISet = wire.NewSet(wire.Struct(new(cli.Services), "*"))
 
 // provideSecretBox uses PHOTOSYNC_SECRET_KEY, else the key file in the
 // data folder, created on first start.
@@ -113,27 +99,8 @@ func provideSecretBox(cfg Config) (*secrets.Box, error) {
 	return secrets.NewBoxFrom(key, secrets.SourceKeyFile(path))
 }
 
-// newScheduler is app.NewScheduler that also removes expired uploads on
-// every tick, and old versions once an hour.
-func newScheduler(accounts *app.Accounts, syncer *app.Syncer, jobs *app.Jobs, uploader *app.Uploader, versions *app.Versions,
-	watch *app.Watch, verifier *app.Verifier, alerter *app.Alerter, clock ports.Clock, log *slog.Logger) *app.Scheduler {
-	s := app.NewScheduler(accounts, syncer, jobs, clock, log)
-	s.Uploader = uploader
-	s.Versions = versions
-	s.Watch = watch // answers no-change runs only while `serve` runs it
-	s.Verifier = verifier
-	s.Alerter = alerter
-	return s
-}
-
 // provideLibraryWatcher watches the library folder (serve starts it).
 func provideLibraryWatcher(cfg Config) *fswatch.Watcher { return fswatch.New(cfg.Library) }
-
-// provideWatchConfig is the watcher's quiet period; the download folder's
-// changes are the syncs' own.
-func provideWatchConfig(cfg Config) app.WatchConfig {
-	return app.WatchConfig{Delay: cfg.WatchDelay, DownloadFolder: cfg.DownloadFolder}
-}
 
 // provideConnector reaches WebDAV servers with the configured chunk size
 // for Nextcloud uploads.
@@ -146,23 +113,10 @@ func provideLibrary(cfg Config) *localfs.Library { return localfs.NewLibrary(cfg
 // provideLibraryWriter writes into the configured library folder.
 func provideLibraryWriter(cfg Config) *localfs.Writer { return localfs.NewWriter(cfg.Library) }
 
-// provideUploader proves uploads as PHOTOSYNC_VERIFY says.
-func provideUploader(accounts *app.Accounts, library ports.Library, store ports.LibraryStore, uploads ports.UploadStore,
-	resizer ports.Resizer, clock ports.Clock, log *slog.Logger, cfg Config, proofs ports.ProofStore) *app.Uploader {
-	u := app.NewUploader(accounts, library, store, uploads, resizer, clock, log)
-	u.Verify = cfg.Verify
-	u.Proofs = proofs
-	return u
-}
-
 // provideVersionStore keeps replaced library files in the library's
 // versions area.
 func provideVersionStore(cfg Config, clock ports.Clock) *localfs.VersionStore {
 	return localfs.NewVersionStore(cfg.Library, clock)
-}
-
-func provideVersionsConfig(cfg Config) app.VersionsConfig {
-	return app.VersionsConfig{Keep: cfg.KeepVersions}
 }
 
 // provideThumbnails caches thumbnails in the data folder, with video
@@ -187,17 +141,29 @@ func ffmpegPath(configured string) string {
 	return configured
 }
 
-// provideJobs returns the job runner; the cleanup stops its jobs.
-func provideJobs(store ports.JobStore, clock ports.Clock, log *slog.Logger) (*app.Jobs, func()) {
-	jobs := app.NewJobs(store, clock, log)
-	return jobs, jobs.Close
-}
-
-func provideAdminPassword(cfg Config) app.AdminPassword { return app.AdminPassword(cfg.AdminPassword) }
-
 func provideVersion() string { return version() }
 
 func provideTrustProxy(cfg Config) httpapi.TrustProxy { return httpapi.TrustProxy(cfg.TrustProxy) }
+
+// provideApp builds the app; the cleanup stops its jobs.
+func provideApp(p app.Ports, s app.Settings) (*app.App, func()) {
+	a := app.New(p, s)
+	return a, a.Close
+}
+
+// provideSettings is the app's part of the configuration.
+func provideSettings(cfg Config) app.Settings {
+	return app.Settings{
+		AdminPassword: app.AdminPassword(cfg.AdminPassword),
+		Sync:          provideSyncConfig(cfg),
+		// The download folder's changes are the syncs' own.
+		Watch:      app.WatchConfig{Delay: cfg.WatchDelay, DownloadFolder: cfg.DownloadFolder},
+		Versions:   app.VersionsConfig{Keep: cfg.KeepVersions},
+		Verify:     app.VerifyConfig{Every: cfg.VerifyEvery},
+		NotifyURLs: app.ParseNotifyURLs(cfg.NotifyURL),
+		IndexEvery: cfg.IndexInterval,
+	}
+}
 
 // provideSyncConfig names this process as a lease holder. The random part
 // keeps two Lambda instances (same host name, same PID 1-ish) apart: a
@@ -211,24 +177,11 @@ func provideSyncConfig(cfg Config) app.SyncConfig {
 		Holder: fmt.Sprintf("%s:%d:%x", host, os.Getpid(), nonce)}
 }
 
-// provideVerifier proves each file's content at least every
-// PHOTOSYNC_VERIFY_EVERY.
-func provideVerifier(backup *app.Backup, syncer *app.Syncer, cfg Config) *app.Verifier {
-	return app.NewVerifier(backup, syncer, app.VerifyConfig{Every: cfg.VerifyEvery})
-}
-
-// provideAlerter sends alerts to PHOTOSYNC_NOTIFY_URL's targets and those
-// set in the UI.
-func provideAlerter(accounts *app.Accounts, sync ports.SyncStore, backup *app.Backup, settings ports.SettingStore, box ports.SecretBox,
-	notifier ports.Notifier, clock ports.Clock, log *slog.Logger, cfg Config) *app.Alerter {
-	return app.NewAlerter(accounts, sync, backup, settings, box, notifier, clock, log, app.ParseNotifyURLs(cfg.NotifyURL))
-}
-
 // provideMetrics serves GET /metrics, behind PHOTOSYNC_METRICS_TOKEN when
 // it is set, counting the jobs of this process as they end; the cleanup
 // stops the counting.
-func provideMetrics(verifier *app.Verifier, jobs *app.Jobs, cfg Config, log *slog.Logger) (httpapi.MetricsHandler, func()) {
-	m := metrics.New(verifier, cfg.MetricsToken, log)
-	stop := m.Watch(jobs)
+func provideMetrics(a *app.App, cfg Config) (httpapi.MetricsHandler, func()) {
+	m := metrics.New(a.Verifier, cfg.MetricsToken, a.Log)
+	stop := m.Watch(a.Jobs)
 	return m.Handler(), stop
 }

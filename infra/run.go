@@ -5,6 +5,7 @@ import (
 	"io"
 
 	"github.com/photosync/photosync/adapters/cli"
+	"github.com/photosync/photosync/app"
 )
 
 // Run runs photosync with the given command line (args[0] is the program
@@ -13,7 +14,7 @@ func Run(ctx context.Context, args []string, getenv func(string) string, stdin i
 	cfg := LoadConfig(getenv)
 	c := &cli.CLI{
 		Stdin: stdin, Stdout: stdout, Stderr: stderr, Getenv: getenv, Version: version(),
-		Open: func(ctx context.Context) (*cli.Services, func(), error) {
+		Open: func(ctx context.Context) (*app.App, func(), error) {
 			if err := cfg.validate(); err != nil {
 				return nil, nil, cli.Usagef("%v", err)
 			}

@@ -19,16 +19,12 @@ import (
 	"github.com/photosync/photosync/domain"
 )
 
-// Server is `photosync serve`: the API (and later the web UI and the
-// scheduler) on one listener.
+// Server is `photosync serve`: the API and web UI on one listener, and
+// the app's scheduler loop and library watcher beside it.
 type Server struct {
-	Handler   *echo.Echo
-	Auth      *app.Auth
-	Log       *slog.Logger
-	Jobs      *app.Jobs
-	Indexer   *app.Indexer
-	Scheduler *app.Scheduler
-	Watch     *app.Watch
+	Handler *echo.Echo
+	App     *app.App
+	Log     *slog.Logger
 }
 
 // shutdownGrace is how long running requests get to finish on shutdown.
@@ -61,7 +57,7 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 	}
 	defer cleanup()
 
-	generated, err := srv.Auth.EnsureAdminPassword(ctx)
+	generated, err := srv.App.Auth.EnsureAdminPassword(ctx)
 	if err != nil {
 		return err
 	}
@@ -69,7 +65,7 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 		fmt.Fprintf(stdout, "Generated admin password (shown only this once; set PHOTOSYNC_ADMIN_PASSWORD to choose your own): %s\n", generated)
 	}
 
-	if err := srv.Jobs.Recover(ctx); err != nil {
+	if err := srv.App.Jobs.Recover(ctx); err != nil {
 		return err
 	}
 
@@ -85,7 +81,7 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 	}
 	// Shutdown does not cancel request contexts: stop the jobs (and with
 	// them the event streams) as soon as it starts.
-	hs.RegisterOnShutdown(srv.Jobs.Close)
+	hs.RegisterOnShutdown(srv.App.Jobs.Close)
 	fmt.Fprintf(stdout, "photosync %s listening on http://%s (data in %s)\n", version(), ln.Addr(), cfg.DataDir)
 	log.Info("serving", "addr", ln.Addr().String(), "data", cfg.DataDir, "library", cfg.Library)
 	if !isLoopback(ln.Addr()) {
@@ -94,10 +90,9 @@ func serve(ctx context.Context, cfg Config, args []string, stdout, stderr io.Wri
 
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
-	go indexPeriodically(ctx, srv, cfg.IndexInterval)
-	go srv.Scheduler.Loop(ctx, cfg.SchedulerTick)
+	go srv.App.Scheduler.Loop(ctx, cfg.SchedulerTick)
 	if cfg.WatchDelay > 0 {
-		go srv.Watch.Run(ctx)
+		go srv.App.Watch.Run(ctx)
 	}
 	select {
 	case err := <-errc:
@@ -154,30 +149,6 @@ func cause(err error) string {
 		return pe.Err.Error()
 	}
 	return err.Error()
-}
-
-// indexPeriodically indexes the library now and then every interval (never
-// again when it is 0), skipping a turn while an index still runs.
-func indexPeriodically(ctx context.Context, srv *Server, every time.Duration) {
-	start := func() {
-		if _, err := app.StartIndex(ctx, srv.Jobs, srv.Indexer); err != nil && domain.ErrorCode(err) != domain.ECONFLICT && ctx.Err() == nil {
-			srv.Log.Warn("start library index", "err", err)
-		}
-	}
-	start()
-	if every <= 0 {
-		return
-	}
-	t := time.NewTicker(every)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-			start()
-		}
-	}
 }
 
 func isLoopback(a net.Addr) bool {

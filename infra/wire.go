@@ -8,21 +8,21 @@ import (
 
 	"github.com/google/wire"
 
-	"github.com/photosync/photosync/adapters/cli"
+	"github.com/photosync/photosync/app"
 )
 
 // InitializeServer builds `photosync serve`.
 func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Server, func(), error) {
-	panic(wire.Build(StoreSet, CoreSet, ServerSet))
+	panic(wire.Build(ServerSet))
 }
 
-// InitializeCLI builds the services of the other commands.
-func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Services, func(), error) {
-	panic(wire.Build(StoreSet, CoreSet, CLISet))
+// InitializeCLI builds the app of the other commands.
+func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, func(), error) {
+	panic(wire.Build(CLISet))
 }
 
 // InitializeHTTPApp builds the HTTP application on stores opened by the
 // caller: the Lambda function's composition root (infra/lambdafn) uses it.
 func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog.Logger) (*HTTPApp, func(), error) {
-	panic(wire.Build(StoreFields, CoreSet, HTTPSet, wire.Struct(new(HTTPApp), "*")))
+	panic(wire.Build(HTTPAppSet))
 }

@@ -8,7 +8,6 @@ package infra
 
 import (
 	"context"
-	"github.com/photosync/photosync/adapters/cli"
 	"github.com/photosync/photosync/adapters/httpapi"
 	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/notify"
@@ -27,99 +26,72 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 		return nil, nil, err
 	}
 	accountStore := stores.Accounts
+	sessionStore := stores.Sessions
+	settingStore := stores.Settings
+	jobStore := stores.Jobs
+	libraryStore := stores.Library
+	uploadStore := stores.Uploads
+	syncStore := stores.Sync
+	leaseStore := stores.Leases
+	proofStore := stores.Proofs
 	box, err := provideSecretBox(cfg)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
 	connector := provideConnector(log, cfg)
-	clock := system.Clock{}
-	accounts := app.NewAccounts(accountStore, box, connector, clock, log)
-	sessionStore := stores.Sessions
-	settingStore := stores.Settings
-	adminPassword := provideAdminPassword(cfg)
-	auth := app.NewAuth(sessionStore, settingStore, clock, log, adminPassword)
-	jobStore := stores.Jobs
-	jobs, cleanup2 := provideJobs(jobStore, clock, log)
 	library := provideLibrary(cfg)
-	libraryStore := stores.Library
-	inspector := media.NewInspector()
-	indexer := app.NewIndexer(library, libraryStore, inspector, clock, log)
-	thumbnails := provideThumbnails(cfg)
-	uploadStore := stores.Uploads
-	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
-	resizer := media.NewResizer()
-	proofStore := stores.Proofs
-	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg, proofStore)
 	writer := provideLibraryWriter(cfg)
-	syncStore := stores.Sync
-	leaseStore := stores.Leases
-	checker := media.NewChecker()
+	clock := system.Clock{}
 	versionStore := provideVersionStore(cfg, clock)
-	syncDeps := app.SyncDeps{
-		Accounts:  accounts,
-		Indexer:   indexer,
-		Library:   libraryStore,
-		Writer:    writer,
-		Lib:       library,
-		Store:     syncStore,
-		Leases:    leaseStore,
-		Inspector: inspector,
-		Checker:   checker,
-		Versions:  versionStore,
-		Uploads:   uploadStore,
-		Proofs:    proofStore,
-		Clock:     clock,
-		Log:       log,
-	}
-	syncConfig := provideSyncConfig(cfg)
-	syncer := app.NewSyncer(syncDeps, syncConfig)
-	versionsConfig := provideVersionsConfig(cfg)
-	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
+	inspector := media.NewInspector()
+	checker := media.NewChecker()
+	thumbnails := provideThumbnails(cfg)
+	resizer := media.NewResizer()
 	watcher := provideLibraryWatcher(cfg)
-	watchConfig := provideWatchConfig(cfg)
-	watch := app.NewWatch(watcher, accounts, syncer, jobs, clock, log, watchConfig)
-	backup := app.NewBackup(accounts, libraryStore, syncStore, uploadStore, proofStore, syncConfig)
-	verifier := provideVerifier(backup, syncer, cfg)
-	restorer := app.NewRestorer(backup, syncer)
 	notifier := notify.New()
-	alerter := provideAlerter(accounts, syncStore, backup, settingStore, box, notifier, clock, log, cfg)
-	metricsHandler, cleanup3 := provideMetrics(verifier, jobs, cfg, log)
-	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
+	ports := app.Ports{
+		Accounts:        accountStore,
+		Sessions:        sessionStore,
+		Settings:        settingStore,
+		Jobs:            jobStore,
+		Library:         libraryStore,
+		Uploads:         uploadStore,
+		Sync:            syncStore,
+		Leases:          leaseStore,
+		Proofs:          proofStore,
+		Secrets:         box,
+		Connector:       connector,
+		LoginFlowClient: connector,
+		Files:           library,
+		Writer:          writer,
+		Versions:        versionStore,
+		Inspector:       inspector,
+		Checker:         checker,
+		Thumbnails:      thumbnails,
+		Resizer:         resizer,
+		Watcher:         watcher,
+		Notifier:        notifier,
+		Clock:           clock,
+		Log:             log,
+	}
+	appSettings := provideSettings(cfg)
+	appApp, cleanup2 := provideApp(ports, appSettings)
+	metricsHandler, cleanup3 := provideMetrics(appApp, cfg)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
 	string2 := provideVersion()
-	deps := httpapi.Deps{
-		Accounts:   accounts,
-		Auth:       auth,
-		Jobs:       jobs,
-		Indexer:    indexer,
-		Photos:     photos,
-		Uploader:   uploader,
-		Syncer:     syncer,
-		Versions:   versions,
-		Watch:      watch,
-		Backup:     backup,
-		Verifier:   verifier,
-		Restorer:   restorer,
-		Alerter:    alerter,
+	httpapiSettings := httpapi.Settings{
 		Metrics:    metricsHandler,
-		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
-		Log:        log,
 		Version:    string2,
 	}
-	echo := httpapi.New(deps)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, watch, verifier, alerter, clock, log)
+	echo := httpapi.New(appApp, httpapiSettings)
 	server := &Server{
-		Handler:   echo,
-		Auth:      auth,
-		Log:       log,
-		Jobs:      jobs,
-		Indexer:   indexer,
-		Scheduler: scheduler,
-		Watch:     watch,
+		Handler: echo,
+		App:     appApp,
+		Log:     log,
 	}
 	return server, func() {
 		cleanup3()
@@ -128,84 +100,65 @@ func InitializeServer(ctx context.Context, cfg Config, log *slog.Logger) (*Serve
 	}, nil
 }
 
-// InitializeCLI builds the services of the other commands.
-func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Services, func(), error) {
+// InitializeCLI builds the app of the other commands.
+func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*app.App, func(), error) {
 	stores, cleanup, err := provideStores(ctx, cfg)
 	if err != nil {
 		return nil, nil, err
 	}
 	accountStore := stores.Accounts
+	sessionStore := stores.Sessions
+	settingStore := stores.Settings
+	jobStore := stores.Jobs
+	libraryStore := stores.Library
+	uploadStore := stores.Uploads
+	syncStore := stores.Sync
+	leaseStore := stores.Leases
+	proofStore := stores.Proofs
 	box, err := provideSecretBox(cfg)
 	if err != nil {
 		cleanup()
 		return nil, nil, err
 	}
 	connector := provideConnector(log, cfg)
-	clock := system.Clock{}
-	accounts := app.NewAccounts(accountStore, box, connector, clock, log)
-	jobStore := stores.Jobs
-	jobs, cleanup2 := provideJobs(jobStore, clock, log)
 	library := provideLibrary(cfg)
-	libraryStore := stores.Library
-	inspector := media.NewInspector()
-	indexer := app.NewIndexer(library, libraryStore, inspector, clock, log)
-	thumbnails := provideThumbnails(cfg)
-	uploadStore := stores.Uploads
-	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
-	resizer := media.NewResizer()
-	proofStore := stores.Proofs
-	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg, proofStore)
 	writer := provideLibraryWriter(cfg)
-	syncStore := stores.Sync
-	leaseStore := stores.Leases
-	checker := media.NewChecker()
+	clock := system.Clock{}
 	versionStore := provideVersionStore(cfg, clock)
-	syncDeps := app.SyncDeps{
-		Accounts:  accounts,
-		Indexer:   indexer,
-		Library:   libraryStore,
-		Writer:    writer,
-		Lib:       library,
-		Store:     syncStore,
-		Leases:    leaseStore,
-		Inspector: inspector,
-		Checker:   checker,
-		Versions:  versionStore,
-		Uploads:   uploadStore,
-		Proofs:    proofStore,
-		Clock:     clock,
-		Log:       log,
-	}
-	syncConfig := provideSyncConfig(cfg)
-	syncer := app.NewSyncer(syncDeps, syncConfig)
-	versionsConfig := provideVersionsConfig(cfg)
-	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
+	inspector := media.NewInspector()
+	checker := media.NewChecker()
+	thumbnails := provideThumbnails(cfg)
+	resizer := media.NewResizer()
 	watcher := provideLibraryWatcher(cfg)
-	watchConfig := provideWatchConfig(cfg)
-	watch := app.NewWatch(watcher, accounts, syncer, jobs, clock, log, watchConfig)
-	backup := app.NewBackup(accounts, libraryStore, syncStore, uploadStore, proofStore, syncConfig)
-	verifier := provideVerifier(backup, syncer, cfg)
-	settingStore := stores.Settings
 	notifier := notify.New()
-	alerter := provideAlerter(accounts, syncStore, backup, settingStore, box, notifier, clock, log, cfg)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, watch, verifier, alerter, clock, log)
-	restorer := app.NewRestorer(backup, syncer)
-	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
-	services := &cli.Services{
-		Accounts:   accounts,
-		Jobs:       jobs,
-		Indexer:    indexer,
-		Photos:     photos,
-		Uploader:   uploader,
-		Syncer:     syncer,
-		Scheduler:  scheduler,
-		Versions:   versions,
-		Backup:     backup,
-		Verifier:   verifier,
-		Restorer:   restorer,
-		LoginFlows: loginFlows,
+	ports := app.Ports{
+		Accounts:        accountStore,
+		Sessions:        sessionStore,
+		Settings:        settingStore,
+		Jobs:            jobStore,
+		Library:         libraryStore,
+		Uploads:         uploadStore,
+		Sync:            syncStore,
+		Leases:          leaseStore,
+		Proofs:          proofStore,
+		Secrets:         box,
+		Connector:       connector,
+		LoginFlowClient: connector,
+		Files:           library,
+		Writer:          writer,
+		Versions:        versionStore,
+		Inspector:       inspector,
+		Checker:         checker,
+		Thumbnails:      thumbnails,
+		Resizer:         resizer,
+		Watcher:         watcher,
+		Notifier:        notifier,
+		Clock:           clock,
+		Log:             log,
 	}
-	return services, func() {
+	appSettings := provideSettings(cfg)
+	appApp, cleanup2 := provideApp(ports, appSettings)
+	return appApp, func() {
 		cleanup2()
 		cleanup()
 	}, nil
@@ -215,97 +168,70 @@ func InitializeCLI(ctx context.Context, cfg Config, log *slog.Logger) (*cli.Serv
 // caller: the Lambda function's composition root (infra/lambdafn) uses it.
 func InitializeHTTPApp(ctx context.Context, cfg Config, stores Stores, log *slog.Logger) (*HTTPApp, func(), error) {
 	accountStore := stores.Accounts
+	sessionStore := stores.Sessions
+	settingStore := stores.Settings
+	jobStore := stores.Jobs
+	libraryStore := stores.Library
+	uploadStore := stores.Uploads
+	syncStore := stores.Sync
+	leaseStore := stores.Leases
+	proofStore := stores.Proofs
 	box, err := provideSecretBox(cfg)
 	if err != nil {
 		return nil, nil, err
 	}
 	connector := provideConnector(log, cfg)
-	clock := system.Clock{}
-	accounts := app.NewAccounts(accountStore, box, connector, clock, log)
-	sessionStore := stores.Sessions
-	settingStore := stores.Settings
-	adminPassword := provideAdminPassword(cfg)
-	auth := app.NewAuth(sessionStore, settingStore, clock, log, adminPassword)
-	jobStore := stores.Jobs
-	jobs, cleanup := provideJobs(jobStore, clock, log)
 	library := provideLibrary(cfg)
-	libraryStore := stores.Library
-	inspector := media.NewInspector()
-	indexer := app.NewIndexer(library, libraryStore, inspector, clock, log)
-	thumbnails := provideThumbnails(cfg)
-	uploadStore := stores.Uploads
-	photos := app.NewPhotos(libraryStore, thumbnails, uploadStore)
-	resizer := media.NewResizer()
-	proofStore := stores.Proofs
-	uploader := provideUploader(accounts, library, libraryStore, uploadStore, resizer, clock, log, cfg, proofStore)
 	writer := provideLibraryWriter(cfg)
-	syncStore := stores.Sync
-	leaseStore := stores.Leases
-	checker := media.NewChecker()
+	clock := system.Clock{}
 	versionStore := provideVersionStore(cfg, clock)
-	syncDeps := app.SyncDeps{
-		Accounts:  accounts,
-		Indexer:   indexer,
-		Library:   libraryStore,
-		Writer:    writer,
-		Lib:       library,
-		Store:     syncStore,
-		Leases:    leaseStore,
-		Inspector: inspector,
-		Checker:   checker,
-		Versions:  versionStore,
-		Uploads:   uploadStore,
-		Proofs:    proofStore,
-		Clock:     clock,
-		Log:       log,
-	}
-	syncConfig := provideSyncConfig(cfg)
-	syncer := app.NewSyncer(syncDeps, syncConfig)
-	versionsConfig := provideVersionsConfig(cfg)
-	versions := app.NewVersions(versionStore, clock, log, versionsConfig)
+	inspector := media.NewInspector()
+	checker := media.NewChecker()
+	thumbnails := provideThumbnails(cfg)
+	resizer := media.NewResizer()
 	watcher := provideLibraryWatcher(cfg)
-	watchConfig := provideWatchConfig(cfg)
-	watch := app.NewWatch(watcher, accounts, syncer, jobs, clock, log, watchConfig)
-	backup := app.NewBackup(accounts, libraryStore, syncStore, uploadStore, proofStore, syncConfig)
-	verifier := provideVerifier(backup, syncer, cfg)
-	restorer := app.NewRestorer(backup, syncer)
 	notifier := notify.New()
-	alerter := provideAlerter(accounts, syncStore, backup, settingStore, box, notifier, clock, log, cfg)
-	metricsHandler, cleanup2 := provideMetrics(verifier, jobs, cfg, log)
-	loginFlows := app.NewLoginFlows(connector, accounts, clock, log)
+	ports := app.Ports{
+		Accounts:        accountStore,
+		Sessions:        sessionStore,
+		Settings:        settingStore,
+		Jobs:            jobStore,
+		Library:         libraryStore,
+		Uploads:         uploadStore,
+		Sync:            syncStore,
+		Leases:          leaseStore,
+		Proofs:          proofStore,
+		Secrets:         box,
+		Connector:       connector,
+		LoginFlowClient: connector,
+		Files:           library,
+		Writer:          writer,
+		Versions:        versionStore,
+		Inspector:       inspector,
+		Checker:         checker,
+		Thumbnails:      thumbnails,
+		Resizer:         resizer,
+		Watcher:         watcher,
+		Notifier:        notifier,
+		Clock:           clock,
+		Log:             log,
+	}
+	appSettings := provideSettings(cfg)
+	appApp, cleanup := provideApp(ports, appSettings)
+	metricsHandler, cleanup2 := provideMetrics(appApp, cfg)
 	fs := webui.Assets()
 	trustProxy := provideTrustProxy(cfg)
 	string2 := provideVersion()
-	deps := httpapi.Deps{
-		Accounts:   accounts,
-		Auth:       auth,
-		Jobs:       jobs,
-		Indexer:    indexer,
-		Photos:     photos,
-		Uploader:   uploader,
-		Syncer:     syncer,
-		Versions:   versions,
-		Watch:      watch,
-		Backup:     backup,
-		Verifier:   verifier,
-		Restorer:   restorer,
-		Alerter:    alerter,
+	httpapiSettings := httpapi.Settings{
 		Metrics:    metricsHandler,
-		LoginFlows: loginFlows,
 		UI:         fs,
 		TrustProxy: trustProxy,
-		Log:        log,
 		Version:    string2,
 	}
-	echo := httpapi.New(deps)
-	scheduler := newScheduler(accounts, syncer, jobs, uploader, versions, watch, verifier, alerter, clock, log)
+	echo := httpapi.New(appApp, httpapiSettings)
 	httpApp := &HTTPApp{
-		Handler:   echo,
-		Auth:      auth,
-		Jobs:      jobs,
-		Indexer:   indexer,
-		Syncer:    syncer,
-		Scheduler: scheduler,
+		Handler: echo,
+		App:     appApp,
 	}
 	return httpApp, func() {
 		cleanup2()

@@ -17,25 +17,31 @@ import (
 
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/ports"
 )
 
-// Deps is what the handler drives.
-type Deps struct {
-	HTTP      http.Handler // the API and web UI of `photosync serve`
-	Syncer    *app.Syncer
-	Scheduler *app.Scheduler // which accounts a scheduled event syncs
-	Indexer   *app.Indexer
-	Log       *slog.Logger
-	// FanOut, when set (a sync queue is configured), makes a scheduled
+// Settings are the handler's own settings beside the app it drives.
+type Settings struct {
+	HTTP http.Handler // the API and web UI of `photosync serve`
+	// Queue, when set (a sync queue is configured), makes a scheduled
 	// event send the due syncs to the queue instead of running them, and
-	// runs the syncs of the SQS messages the queue hands the function.
-	FanOut *app.FanOut
+	// runs the syncs of the SQS messages the queue hands the function
+	// (app.FanOut).
+	Queue ports.SyncQueue
+}
+
+// deps is what the handler drives.
+type deps struct {
+	HTTP   http.Handler
+	app    *app.App
+	FanOut *app.FanOut // nil without a queue
+	Log    *slog.Logger
 }
 
 // Handler is the function's handler. Its zero value is not usable: make
 // one with New.
 type Handler struct {
-	d Deps
+	d deps
 	// Margin returns how much of the time left to an invocation a run
 	// leaves unused, to record where it stopped before Lambda ends the
 	// invocation.
@@ -48,8 +54,16 @@ type Handler struct {
 // DefaultHTTPTimeout is Handler.HTTPTimeout of New.
 const DefaultHTTPTimeout = 29 * time.Second
 
-// New returns the handler of the function.
-func New(d Deps) *Handler {
+// New returns the handler of the function, driving the app a (which may
+// be nil for a handler of HTTP events only).
+func New(a *app.App, s Settings) *Handler {
+	d := deps{HTTP: s.HTTP, app: a, Log: slog.New(slog.DiscardHandler)}
+	if a != nil {
+		d.Log = a.Log
+		if s.Queue != nil {
+			d.FanOut = a.FanOut(s.Queue)
+		}
+	}
 	return &Handler{d: d, Margin: DefaultMargin, HTTPTimeout: DefaultHTTPTimeout}
 }
 
@@ -81,7 +95,7 @@ type event struct {
 // Handle routes one event: an API Gateway HTTP API (payload 2.0) or
 // function URL request to the HTTP application; an EventBridge scheduled
 // event to the due syncs (or, with a sync queue, to one message per due
-// account: see Deps.FanOut); an SQS event to the syncs its messages ask
+// account: see Settings.Queue); an SQS event to the syncs its messages ask
 // for; {"action": "sync", "account": ID} to one
 // account's sync and {"action": "index"} to an index of the library, both
 // run within the invocation. An event of another shape is an EINVALID
@@ -147,7 +161,7 @@ type DueResult struct {
 func (h *Handler) runDue(ctx context.Context) (DueResult, error) {
 	ctx, cancel := h.bounded(ctx)
 	defer cancel()
-	due, err := h.d.Scheduler.DueOrUnfinished(ctx)
+	due, err := h.d.app.Scheduler.Due(ctx, app.DuePolicy{Unfinished: true})
 	if err != nil {
 		return DueResult{}, err
 	}
@@ -161,12 +175,12 @@ func (h *Handler) runDue(ctx context.Context) (DueResult, error) {
 		res.Runs = append(res.Runs, r)
 	}
 	// The due verifies (proof of backup), in the time that is left.
-	if v := h.d.Scheduler.Verifier; v != nil && ctx.Err() == nil {
+	if v := h.d.app.Verifier; v != nil && ctx.Err() == nil {
 		if _, err := v.RunDue(ctx); err != nil && ctx.Err() == nil {
 			h.d.Log.WarnContext(ctx, "scheduled verify failed", "err", err)
 		}
 	}
-	if al := h.d.Scheduler.Alerter; al != nil {
+	if al := h.d.app.Alerter; al != nil {
 		if _, err := al.Check(context.WithoutCancel(ctx)); err != nil {
 			h.d.Log.WarnContext(ctx, "cannot check for alerts", "err", err)
 		}
@@ -190,7 +204,7 @@ func (h *Handler) syncAccount(ctx context.Context, id int64) (RunResult, error) 
 
 // sync runs one account's sync and describes it.
 func (h *Handler) sync(ctx context.Context, id int64, by app.SyncTrigger) (RunResult, error) {
-	run, err := h.d.Syncer.Sync(ctx, id, by, nil)
+	_, run, err := h.d.app.Syncer.Run(ctx, id, by, true)
 	r := RunResult{
 		Account: id, Run: run.ID, Downloaded: run.Downloaded, Uploaded: run.Uploaded,
 		Failed: run.Failed, Complete: run.Complete, Error: run.Error,
@@ -224,7 +238,7 @@ type IndexResult struct {
 func (h *Handler) index(ctx context.Context) (IndexResult, error) {
 	ctx, cancel := h.bounded(ctx)
 	defer cancel()
-	ix, err := h.d.Indexer.Index(ctx, nil)
+	ix, err := h.d.app.Indexer.Index(ctx, nil)
 	r := IndexResult{Files: ix.Files, Read: ix.Read, Photos: ix.Photos, Missing: ix.Missing, Problems: len(ix.Problems), Complete: err == nil}
 	if errors.Is(err, context.DeadlineExceeded) {
 		r.Error = "stopped: the time for the index ran out"

@@ -42,7 +42,7 @@ func echoHandler(t *testing.T) http.Handler {
 }
 
 func TestHTTPEvent(t *testing.T) {
-	h := awslambda.New(awslambda.Deps{HTTP: echoHandler(t)})
+	h := awslambda.New(nil, awslambda.Settings{HTTP: echoHandler(t)})
 	body := []byte{1, 2, 0xfe}
 	ev := events.APIGatewayV2HTTPRequest{
 		Version: "2.0", RawPath: "/api/v1/photos/a%20b.jpg", RawQueryString: "q=x%26y",
@@ -104,7 +104,7 @@ func TestNewResponseText(t *testing.T) {
 }
 
 func TestUnknownEvents(t *testing.T) {
-	h := awslambda.New(awslambda.Deps{})
+	h := awslambda.New(nil, awslambda.Settings{})
 	for _, ev := range []string{
 		`[1]`,
 		`{}`,
@@ -137,7 +137,7 @@ func TestDefaultMargin(t *testing.T) {
 // TestEventStreamRefused: an event stream would hold the invocation until
 // its deadline; it is refused at once, and the application never sees it.
 func TestEventStreamRefused(t *testing.T) {
-	h := awslambda.New(awslambda.Deps{HTTP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := awslambda.New(nil, awslambda.Settings{HTTP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		t.Errorf("the application got %s %s", r.Method, r.URL)
 	})})
 	ev := events.APIGatewayV2HTTPRequest{Version: "2.0", RawPath: "/api/v1/events", Headers: map[string]string{"accept": "text/event-stream"}}
@@ -151,7 +151,7 @@ func TestEventStreamRefused(t *testing.T) {
 
 // TestHTTPTimeout: a request's context ends after HTTPTimeout.
 func TestHTTPTimeout(t *testing.T) {
-	h := awslambda.New(awslambda.Deps{HTTP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	h := awslambda.New(nil, awslambda.Settings{HTTP: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		<-r.Context().Done()
 		w.WriteHeader(http.StatusGatewayTimeout)
 	})})

@@ -14,13 +14,12 @@ import (
 	"github.com/aws/aws-lambda-go/events"
 
 	"github.com/photosync/photosync/adapters/awslambda"
-	"github.com/photosync/photosync/adapters/localfs"
-	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 	"github.com/photosync/photosync/ports"
 )
 
@@ -44,6 +43,10 @@ type fanOutWorld struct {
 	h          *awslambda.Handler
 	queue      *memory.SyncQueue
 	syncer     *app.Syncer
+	jobs       *app.Jobs
+	sched      *app.Scheduler
+	app        *app.App
+	clock      *memory.Clock
 	good, gone domain.Account
 	now        time.Time
 }
@@ -70,7 +73,10 @@ func newFanOutWorld(t *testing.T) *fanOutWorld {
 	conn := downConnector{memory.NewConnector(), map[string]bool{}}
 	conn.Register("https://good.example/", domain.TypeWebDAV, "bob", "hunter2", goodSrv)
 	conn.Register("https://gone.example/", domain.TypeWebDAV, "bob", "hunter2", goneSrv)
-	accounts := app.NewAccounts(memory.NewAccountStore(clock), box, conn, clock, log)
+	p := apptest.Ports(t, t.TempDir(), clock)
+	p.Secrets, p.Connector, p.Log = box, conn, log
+	ap := apptest.New(t, p, app.Settings{Sync: app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond}})
+	accounts := ap.Accounts
 	connect := func(url string) domain.Account {
 		a, err := accounts.Connect(ctx, app.AccountInput{
 			URL: &url, Username: ptr("bob"), Password: ptr("hunter2"),
@@ -81,19 +87,12 @@ func newFanOutWorld(t *testing.T) *fanOutWorld {
 		}
 		return a
 	}
-	w := &fanOutWorld{good: connect("https://good.example/"), gone: connect("https://gone.example/"), now: now}
+	w := &fanOutWorld{good: connect("https://good.example/"), gone: connect("https://gone.example/"), now: now, clock: clock}
 	conn.down["https://gone.example/"] = true
-	dir := t.TempDir()
-	lib, libStore, inspector := localfs.NewLibrary(dir), memory.NewLibraryStore(), media.NewInspector()
-	indexer := app.NewIndexer(lib, libStore, inspector, clock, log)
-	w.syncer = app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
-		Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
-		Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond})
-	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
-	t.Cleanup(jobs.Close)
-	sched := app.NewScheduler(accounts, w.syncer, jobs, clock, log)
+	w.syncer, w.jobs, w.sched = ap.Syncer, ap.Jobs, ap.Scheduler
 	w.queue = memory.NewSyncQueue()
-	w.h = awslambda.New(awslambda.Deps{Syncer: w.syncer, Scheduler: sched, FanOut: app.NewFanOut(sched, w.queue), Log: log})
+	w.h = awslambda.New(ap, awslambda.Settings{Queue: w.queue})
+	w.app = ap
 	return w
 }
 
@@ -198,9 +197,56 @@ func TestSQSEventReportsFailedMessages(t *testing.T) {
 // TestSQSEventWithoutQueue: a function with no sync queue refuses SQS
 // events (its scheduled events sync within the invocation, as before).
 func TestSQSEventWithoutQueue(t *testing.T) {
-	h := awslambda.New(awslambda.Deps{Log: slog.New(slog.DiscardHandler)})
+	h := awslambda.New(nil, awslambda.Settings{})
 	_, err := h.Handle(context.Background(), sqsEvent(body(1, time.Now())))
 	if domain.ErrorCode(err) != domain.EINVALID || !strings.Contains(err.Error(), "no sync queue") {
 		t.Fatalf("SQS event without a queue: %v", err)
 	}
+}
+
+// TestLambdaRunsAreJobs: a sync the function runs, whether asked for by
+// {"action": "sync"}, by a scheduled event without a queue or by an SQS
+// message, is a job with a record, and its run names that job.
+func TestLambdaRunsAreJobs(t *testing.T) {
+	w := newFanOutWorld(t)
+	ctx := context.Background()
+	direct := awslambda.New(w.app, awslambda.Settings{})
+	jobbed := func(how string, want int) {
+		t.Helper()
+		runs, err := w.syncer.Runs(ctx, w.good.ID, 10)
+		if err != nil || len(runs) != want {
+			t.Fatalf("%s: runs %+v, %v; want %d", how, runs, err, want)
+		}
+		r := runs[0]
+		if r.JobID == 0 {
+			t.Fatalf("%s: run %d has no job", how, r.ID)
+		}
+		j, err := w.jobs.Job(ctx, r.JobID)
+		if err != nil || j.Kind != domain.JobSync || j.AccountID != w.good.ID || !j.State.Ended() {
+			t.Fatalf("%s: the run's job %d: %+v, %v; want an ended sync job of account %d", how, r.JobID, j, err, w.good.ID)
+		}
+		for _, o := range runs[1:] {
+			if o.JobID == r.JobID {
+				t.Fatalf("%s: runs %d and %d share job %d", how, o.ID, r.ID, r.JobID)
+			}
+		}
+	}
+
+	out, err := direct.Handle(ctx, json.RawMessage(fmt.Sprintf(`{"action":"sync","account":%d}`, w.good.ID)))
+	if r, ok := out.(awslambda.RunResult); err != nil || !ok || r.Run == 0 || !r.Complete {
+		t.Fatalf("sync action: %+v, %v", out, err)
+	}
+	jobbed("sync action", 1)
+
+	w.clock.Advance(2 * time.Hour) // due again
+	if _, err := direct.Handle(ctx, scheduledEvent()); err != nil {
+		t.Fatalf("scheduled event: %v", err)
+	}
+	jobbed("scheduled event", 2)
+
+	w.clock.Advance(2 * time.Hour)
+	if _, err := w.h.Handle(ctx, sqsEvent(body(w.good.ID, w.clock.Now()))); err != nil {
+		t.Fatalf("SQS event: %v", err)
+	}
+	jobbed("SQS message", 3)
 }

@@ -40,7 +40,7 @@ func (c *CLI) accountList(ctx context.Context, args []string) error {
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	return c.withServices(ctx, func(s *Services) error {
+	return c.withServices(ctx, func(s *app.App) error {
 		all, err := s.Accounts.Accounts(ctx)
 		if err != nil {
 			return err
@@ -69,7 +69,7 @@ func (c *CLI) accountOne(ctx context.Context, cmd string, args []string) error {
 	if err != nil {
 		return err
 	}
-	return c.withServices(ctx, func(s *Services) error {
+	return c.withServices(ctx, func(s *app.App) error {
 		var a domain.Account
 		var err error
 		switch cmd {
@@ -224,7 +224,7 @@ func (c *CLI) accountSave(ctx context.Context, name string, args []string, edit 
 	if in.Password, err = c.readPassword(f.passwordStdin, !edit || f.askPassword, who); err != nil {
 		return err
 	}
-	return c.withServices(ctx, func(s *Services) error {
+	return c.withServices(ctx, func(s *app.App) error {
 		var a domain.Account
 		var err error
 		if edit {

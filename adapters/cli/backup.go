@@ -34,7 +34,7 @@ func (c *CLI) status(ctx context.Context, args []string) error {
 	if *account < 0 {
 		return usagef("status: --account must be an account ID\nusage: %s", statusUsage)
 	}
-	return c.withServices(ctx, func(s *Services) error {
+	return c.withServices(ctx, func(s *app.App) error {
 		var accounts []domain.Account
 		var statuses []domain.BackupStatus
 		if *account > 0 {
@@ -162,7 +162,7 @@ func (c *CLI) verify(ctx context.Context, args []string) error {
 	if *account <= 0 {
 		return usagef("verify: give --account ID\nusage: %s", verifyUsage)
 	}
-	return c.withServices(ctx, func(s *Services) error {
+	return c.withServices(ctx, func(s *app.App) error {
 		job, err := s.Verifier.Start(ctx, s.Jobs, *account, app.VerifyOptions{Full: *full, Repair: *repair})
 		if err != nil {
 			return err
@@ -188,7 +188,7 @@ func (c *CLI) restore(ctx context.Context, args []string) error {
 	if *account <= 0 || *from == "" {
 		return usagef("restore: give --account ID and --path P\nusage: %s", restoreUsage)
 	}
-	return c.withServices(ctx, func(s *Services) error {
+	return c.withServices(ctx, func(s *app.App) error {
 		job, err := s.Restorer.Start(ctx, s.Jobs, *account, app.RestoreRequest{Path: *from, To: *to})
 		if err != nil {
 			return err

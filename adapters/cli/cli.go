@@ -18,26 +18,9 @@ import (
 	"github.com/photosync/photosync/domain"
 )
 
-// Services are the use cases commands call.
-type Services struct {
-	Accounts  *app.Accounts
-	Jobs      *app.Jobs
-	Indexer   *app.Indexer
-	Photos    *app.Photos
-	Uploader  *app.Uploader
-	Syncer    *app.Syncer
-	Scheduler *app.Scheduler
-	Versions  *app.Versions
-	Backup    *app.Backup
-	Verifier  *app.Verifier
-	Restorer  *app.Restorer
-	// LoginFlows adds Nextcloud accounts with Login Flow v2.
-	LoginFlows *app.LoginFlows
-}
-
-// Opener builds the services on first use, so that `photosync version`
-// and usage errors touch no database. The returned func releases them.
-type Opener func(ctx context.Context) (*Services, func(), error)
+// Opener builds the app on first use, so that `photosync version` and
+// usage errors touch no database. The returned func releases it.
+type Opener func(ctx context.Context) (*app.App, func(), error)
 
 // CLI runs one command line.
 type CLI struct {
@@ -198,8 +181,8 @@ func (c *CLI) version(args []string) error {
 	return nil
 }
 
-// withServices opens the services, runs fn and releases them.
-func (c *CLI) withServices(ctx context.Context, fn func(*Services) error) error {
+// withServices opens the app, runs fn and releases it.
+func (c *CLI) withServices(ctx context.Context, fn func(*app.App) error) error {
 	s, release, err := c.Open(ctx)
 	if err != nil {
 		return err

@@ -11,13 +11,13 @@ import (
 
 // JobsCommand runs `photosync jobs` with args on jobs.
 func (c *CLI) JobsCommand(ctx context.Context, args []string, jobs *app.Jobs) error {
-	return c.runWith(ctx, &Services{Jobs: jobs}, "jobs", args)
+	return c.runWith(ctx, &app.App{Jobs: jobs}, "jobs", args)
 }
 
 // runWith runs the command name with args on the given services instead of
 // the ones Open would build.
-func (c *CLI) runWith(ctx context.Context, s *Services, name string, args []string) error {
-	c.Open = func(context.Context) (*Services, func(), error) { return s, func() {}, nil }
+func (c *CLI) runWith(ctx context.Context, s *app.App, name string, args []string) error {
+	c.Open = func(context.Context) (*app.App, func(), error) { return s, func() {}, nil }
 	return c.Run(ctx, append([]string{name}, args...))
 }
 

@@ -11,5 +11,5 @@ import (
 // every interval.
 func (c *CLI) LoginCommand(ctx context.Context, args []string, flows *app.LoginFlows, interval time.Duration) error {
 	c.LoginPoll = interval
-	return c.runWith(ctx, &Services{LoginFlows: flows}, "account", append([]string{"login"}, args...))
+	return c.runWith(ctx, &app.App{LoginFlows: flows}, "account", append([]string{"login"}, args...))
 }

@@ -8,5 +8,5 @@ import (
 
 // SyncCommand runs `photosync sync` with args on the given use cases.
 func (c *CLI) SyncCommand(ctx context.Context, args []string, syncer *app.Syncer, sched *app.Scheduler, jobs *app.Jobs) error {
-	return c.runWith(ctx, &Services{Syncer: syncer, Scheduler: sched, Jobs: jobs}, "sync", args)
+	return c.runWith(ctx, &app.App{Syncer: syncer, Scheduler: sched, Jobs: jobs}, "sync", args)
 }

@@ -57,7 +57,7 @@ func (c *CLI) jobs(ctx context.Context, args []string) error {
 			return usagef("%q is not a job ID (see 'photosync jobs')", pos[0])
 		}
 	}
-	return c.withServices(ctx, func(s *Services) error {
+	return c.withServices(ctx, func(s *app.App) error {
 		jobs := s.Jobs
 		if id != 0 {
 			j, err := jobs.Job(ctx, id)

@@ -25,7 +25,7 @@ func jobsCLI(t *testing.T) (*cli.CLI, *bytes.Buffer, *app.Jobs) {
 	out := &bytes.Buffer{}
 	c := &cli.CLI{
 		Stdin: strings.NewReader(""), Stdout: out, Stderr: io.Discard, Getenv: func(string) string { return "" },
-		Open: func(context.Context) (*cli.Services, func(), error) { return &cli.Services{}, func() {}, nil },
+		Open: func(context.Context) (*app.App, func(), error) { return &app.App{}, func() {}, nil },
 	}
 	return c, out, jobs
 }

@@ -57,7 +57,7 @@ func (c *CLI) accountLogin(ctx context.Context, args []string) error {
 		in.CACert = &s
 	}
 	in.Timeout = timeout
-	return c.withServices(ctx, func(s *Services) error {
+	return c.withServices(ctx, func(s *app.App) error {
 		flows := s.LoginFlows
 		f, err := flows.Start(ctx, in)
 		if err != nil {

@@ -75,8 +75,8 @@ func newLoginCLI(t *testing.T) *loginCLI {
 	l := &loginCLI{t: t, out: &lockedBuffer{}, errOut: &lockedBuffer{}, flows: app.NewLoginFlows(conn, accounts, clock, log),
 		clock: clock, nc: davtest.StartNextcloud(t), dataDir: dataDir}
 	l.c = &cli.CLI{Stdout: l.out, Stderr: l.errOut, Getenv: func(string) string { return "" },
-		Open: func(context.Context) (*cli.Services, func(), error) {
-			return &cli.Services{Accounts: accounts}, func() {}, nil
+		Open: func(context.Context) (*app.App, func(), error) {
+			return &app.App{Accounts: accounts}, func() {}, nil
 		}}
 	return l
 }

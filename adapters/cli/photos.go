@@ -28,7 +28,7 @@ func (c *CLI) index(ctx context.Context, args []string) error {
 	if _, err := parse(fs, args, 0); err != nil {
 		return err
 	}
-	return c.withServices(ctx, func(s *Services) error {
+	return c.withServices(ctx, func(s *app.App) error {
 		var p *app.Progress
 		var pp *progressPrinter
 		var mu sync.Mutex // Progress calls notify from several workers
@@ -101,7 +101,7 @@ func (c *CLI) photos(ctx context.Context, args []string) error {
 		return usagef("photos: --offset must be 0 or more and --count from 1 to %d", domain.MaxPhotoPage)
 	}
 	q := domain.PhotoQuery{Text: *text, Kind: domain.Kind(*kind), Offset: *offset, Count: *count}
-	return c.withServices(ctx, func(s *Services) error {
+	return c.withServices(ctx, func(s *app.App) error {
 		var all []domain.Photo
 		var total int
 		for {

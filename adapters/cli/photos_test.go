@@ -48,11 +48,11 @@ func newLibraryCLI(t *testing.T, dir string) *libraryCLI {
 		photos:  app.NewPhotos(store, nil, sqlite.NewUploadStore(db)),
 	}
 	l.cli = &CLI{Stdout: l.out, Stderr: l.out, Getenv: func(string) string { return "" },
-		Open: func(context.Context) (*Services, func(), error) { return &Services{}, func() {}, nil }}
+		Open: func(context.Context) (*app.App, func(), error) { return &app.App{}, func() {}, nil }}
 	return l
 }
 
-func (l *libraryCLI) services() *Services { return &Services{Indexer: l.indexer, Photos: l.photos} }
+func (l *libraryCLI) services() *app.App { return &app.App{Indexer: l.indexer, Photos: l.photos} }
 
 // run runs `index` or `photos` with args and returns the output.
 func (l *libraryCLI) run(args ...string) string {

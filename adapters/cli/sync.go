@@ -47,12 +47,12 @@ func (c *CLI) sync(ctx context.Context, args []string) error {
 	if (*account > 0) == *due || *account < 0 {
 		return usagef("sync: give --account ID or --due\nusage: %s", syncUsage)
 	}
-	return c.withServices(ctx, func(s *Services) error {
+	return c.withServices(ctx, func(s *app.App) error {
 		svc := s
 		ids := []int64{*account}
 		if *due {
 			if *dryRun {
-				accounts, err := svc.Scheduler.Due(ctx)
+				accounts, err := svc.Scheduler.Due(ctx, app.DuePolicy{})
 				if err != nil {
 					return err
 				}
@@ -71,7 +71,7 @@ func (c *CLI) sync(ctx context.Context, args []string) error {
 		if *confirm {
 			by = app.ByConfirmation
 		}
-		job, err := svc.Syncer.Start(ctx, svc.Jobs, *account, by)
+		job, _, err := svc.Syncer.Run(ctx, *account, by, false)
 		if err != nil {
 			return err
 		}
@@ -81,7 +81,7 @@ func (c *CLI) sync(ctx context.Context, args []string) error {
 
 // syncDue starts the due syncs and follows them one after the other; with
 // asJSON it prints them as a list when they have all ended.
-func (c *CLI) syncDue(ctx context.Context, svc *Services, asJSON bool) error {
+func (c *CLI) syncDue(ctx context.Context, svc *app.App, asJSON bool) error {
 	jobs, err := svc.Scheduler.RunDue(ctx)
 	if err != nil && len(jobs) == 0 {
 		return err
@@ -224,7 +224,7 @@ func (c *CLI) syncFiles(ctx context.Context, cmd string, args []string) error {
 	case cmd == "restore" && len(paths) == 0:
 		return usagef("sync restore: name the deleted files to restore (see 'photosync sync deleted')")
 	}
-	return c.withServices(ctx, func(s *Services) error {
+	return c.withServices(ctx, func(s *app.App) error {
 		syncer := s.Syncer
 		switch cmd {
 		case "failed":

@@ -13,13 +13,12 @@ import (
 	"time"
 
 	"github.com/photosync/photosync/adapters/cli"
-	"github.com/photosync/photosync/adapters/localfs"
-	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 )
 
 // syncCLI is the CLI with a sync of one account, syncing /Photos both
@@ -47,7 +46,12 @@ func newSyncCLI(t *testing.T) *syncCLI {
 	srv := memory.NewServer(clock)
 	conn := memory.NewConnector()
 	conn.Register("https://dav.example.com/", domain.TypeWebDAV, "bob", "hunter2", srv)
-	accounts := app.NewAccounts(memory.NewAccountStore(clock), box, conn, clock, log)
+	dir := t.TempDir()
+	p := apptest.Ports(t, dir, clock)
+	leases := memory.NewLeaseStore()
+	p.Secrets, p.Connector, p.Leases, p.Log = box, conn, leases, log
+	a := apptest.New(t, p, app.Settings{Sync: app.SyncConfig{Holder: "cli-test"}})
+	accounts := a.Accounts
 	for _, interval := range []time.Duration{time.Hour, 0} {
 		if _, err := accounts.Connect(ctx, app.AccountInput{
 			URL: ptr("https://dav.example.com/"), Username: ptr("bob"), Password: ptr("hunter2"),
@@ -56,16 +60,8 @@ func newSyncCLI(t *testing.T) *syncCLI {
 			t.Fatal(err)
 		}
 	}
-	dir := t.TempDir()
-	lib, libStore, inspector := localfs.NewLibrary(dir), memory.NewLibraryStore(), media.NewInspector()
-	leases := memory.NewLeaseStore()
-	syncer := app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: app.NewIndexer(lib, libStore, inspector, clock, log), Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
-		Store: memory.NewSyncStore(), Leases: leases, Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
-		Clock: clock, Log: log}, app.SyncConfig{Holder: "cli-test"})
-	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
-	t.Cleanup(jobs.Close)
-	return &syncCLI{t: t, c: c, out: out, dir: dir, clock: clock, server: memory.NewRemote(srv), syncer: syncer,
-		sched: app.NewScheduler(accounts, syncer, jobs, clock, log), jobs: jobs, leases: leases}
+	return &syncCLI{t: t, c: c, out: out, dir: dir, clock: clock, server: memory.NewRemote(srv), syncer: a.Syncer,
+		sched: a.Scheduler, jobs: a.Jobs, leases: leases}
 }
 
 func ptr[T any](v T) *T { return &v }

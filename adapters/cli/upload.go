@@ -70,7 +70,7 @@ func (c *CLI) upload(ctx context.Context, args []string) error {
 	} else if *shareExpires != "" {
 		return usagef("upload: --share-expires needs --share-link")
 	}
-	return c.withServices(ctx, func(s *Services) error {
+	return c.withServices(ctx, func(s *app.App) error {
 		up, jobs := s.Uploader, s.Jobs
 		req, err := up.Prepare(ctx, app.UploadRequest{
 			AccountID: *account, PhotoIDs: ids, All: *all, Share: share,

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/photosync/photosync/adapters/jsonview"
+	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
 )
 
@@ -31,7 +32,7 @@ func (c *CLI) versions(ctx context.Context, args []string) error {
 		}
 		return err
 	}
-	return c.withServices(ctx, func(s *Services) error {
+	return c.withServices(ctx, func(s *app.App) error {
 		if want == 1 {
 			id := pos[0]
 			p, err := s.Versions.Restore(ctx, id)

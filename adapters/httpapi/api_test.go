@@ -14,6 +14,7 @@ import (
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 	"github.com/photosync/photosync/internal/testkit"
 )
 
@@ -33,11 +34,9 @@ func newAPI(t *testing.T) *apiClient {
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	conn := memory.NewConnector()
 	conn.Register("https://dav.example.com/", domain.TypeWebDAV, "bob", "hunter2", memory.NewServer(clock))
-	h := httpapi.New(httpapi.Deps{
-		Accounts: app.NewAccounts(memory.NewAccountStore(clock), box, conn, clock, log),
-		Auth:     app.NewAuth(memory.NewSessionStore(), memory.NewSettingStore(), clock, log, "admin-pw"),
-		Log:      log, Version: "test",
-	})
+	p := apptest.Ports(t, t.TempDir(), clock)
+	p.Secrets, p.Connector, p.Log = box, conn, log
+	h := httpapi.New(apptest.New(t, p, app.Settings{AdminPassword: "admin-pw"}), httpapi.Settings{Version: "test"})
 	srv := httptest.NewServer(h)
 	t.Cleanup(srv.Close)
 	return &apiClient{t: t, srv: srv, logs: logs, conn: conn}

@@ -8,14 +8,11 @@ import (
 	"github.com/photosync/photosync/app"
 )
 
-// NewWithJobs returns the API of d with the job routes, as routes.go lists
-// them once Deps has Jobs, and the events' heartbeat every heartbeat.
-func NewWithJobs(d Deps, jobs *app.Jobs, heartbeat time.Duration) *echo.Echo {
-	e := New(d)
-	api := e.Group("/api/v1", requireSession(d.Auth))
-	api.GET("/jobs", handleJobList(jobs))
-	api.GET("/jobs/:id", handleJobGet(jobs))
-	api.POST("/jobs/:id/cancel", handleJobCancel(jobs))
-	api.GET("/events", handleEventsEvery(jobs, heartbeat))
+// NewWithJobs returns the API of a with the events' heartbeat every
+// heartbeat.
+func NewWithJobs(a *app.App, s Settings, heartbeat time.Duration) *echo.Echo {
+	e := New(a, s)
+	api := e.Group("/api/v1", requireSession(a.Auth))
+	api.GET("/events", handleEventsEvery(a.Jobs, heartbeat))
 	return e
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 	"github.com/photosync/photosync/internal/testkit"
 )
 
@@ -44,11 +45,11 @@ func jobsAPI(t *testing.T) (*apiClient, *app.Jobs, *lockedLog) {
 	clock := memory.NewClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
 	logs := &lockedLog{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
-	h := httpapi.NewWithJobs(httpapi.Deps{
-		Auth: app.NewAuth(memory.NewSessionStore(), memory.NewSettingStore(), clock, log, "admin-pw"),
-		Log:  log, Version: "test",
-	}, jobs, 20*time.Millisecond)
+	p := apptest.Ports(t, t.TempDir(), clock)
+	p.Log = log
+	a := apptest.New(t, p, app.Settings{AdminPassword: "admin-pw"})
+	jobs := a.Jobs
+	h := httpapi.NewWithJobs(a, httpapi.Settings{Version: "test"}, 20*time.Millisecond)
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
 		jobs.Close() // ends the event streams first

@@ -20,6 +20,7 @@ import (
 	"github.com/photosync/photosync/adapters/webdav"
 	"github.com/photosync/photosync/adapters/webdav/davtest"
 	"github.com/photosync/photosync/app"
+	"github.com/photosync/photosync/infra/apptest"
 )
 
 // flowAPI is the API with the login flow routes over real parts: SQLite in
@@ -48,13 +49,9 @@ func newFlowAPI(t *testing.T) *flowAPI {
 	clock := memory.NewClock(time.Now())
 	conn := webdav.NewConnector(log)
 	store := sqlite.NewAccountStore(db)
-	accounts := app.NewAccounts(store, box, conn, clock, log)
-	d := httpapi.Deps{
-		Accounts: accounts,
-		Auth:     app.NewAuth(memory.NewSessionStore(), memory.NewSettingStore(), clock, log, "admin-pw"),
-		Log:      log, Version: "test",
-	}
-	srv := httptest.NewServer(httpapi.NewWithLoginFlows(d, app.NewLoginFlows(conn, accounts, clock, log)))
+	p := apptest.Ports(t, t.TempDir(), clock)
+	p.Accounts, p.Secrets, p.Connector, p.LoginFlowClient, p.Log = store, box, conn, conn, log
+	srv := httptest.NewServer(httpapi.New(apptest.New(t, p, app.Settings{AdminPassword: "admin-pw"}), httpapi.Settings{Version: "test"}))
 	t.Cleanup(srv.Close)
 	return &flowAPI{apiClient: &apiClient{t: t, srv: srv, logs: logs}, nc: davtest.StartNextcloud(t), dataDir: dataDir, store: store, box: box, clock: clock}
 }

@@ -16,12 +16,11 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/photosync/photosync/adapters/httpapi"
-	"github.com/photosync/photosync/adapters/localfs"
-	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 )
 
 // secAPI is the whole API, every route of routes.go wired to real use
@@ -44,28 +43,17 @@ func newSecAPI(t *testing.T, trustProxy bool) *secAPI {
 	log := slog.New(slog.NewTextHandler(logs, nil))
 	conn := memory.NewConnector()
 	conn.Register("https://dav.example.com/", domain.TypeWebDAV, "bob", "hunter2", memory.NewServer(clock))
-	accounts := app.NewAccounts(memory.NewAccountStore(clock), box, conn, clock, log)
-	if _, err := accounts.Connect(ctx, app.AccountInput{URL: ptrTo("https://dav.example.com/"), Username: ptrTo("bob"), Password: ptrTo("hunter2"),
+	p := apptest.Ports(t, t.TempDir(), clock)
+	p.Secrets, p.Connector, p.Log = box, conn, log
+	a := apptest.New(t, p, app.Settings{AdminPassword: "admin-pw", Sync: app.SyncConfig{Holder: "sec-test", RetryDelay: time.Millisecond}})
+	if _, err := a.Accounts.Connect(ctx, app.AccountInput{URL: ptrTo("https://dav.example.com/"), Username: ptrTo("bob"), Password: ptrTo("hunter2"),
 		SyncEnabled: ptrTo(true), SyncFolder: ptrTo("/Photos")}); err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	lib, libStore, inspector, uploads := localfs.NewLibrary(dir), memory.NewLibraryStore(), media.NewInspector(), memory.NewUploadStore()
-	indexer := app.NewIndexer(lib, libStore, inspector, clock, log)
-	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
-	e := httpapi.New(httpapi.Deps{
-		Accounts: accounts, Jobs: jobs, Indexer: indexer, Log: log, Version: "test", TrustProxy: httpapi.TrustProxy(trustProxy),
-		Auth:     app.NewAuth(memory.NewSessionStore(), memory.NewSettingStore(), clock, log, "admin-pw"),
-		Photos:   app.NewPhotos(libStore, nil, uploads),
-		Uploader: app.NewUploader(accounts, lib, libStore, uploads, media.NewResizer(), clock, log),
-		Syncer: app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: indexer, Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
-			Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
-			Clock: clock, Log: log}, app.SyncConfig{Holder: "sec-test", RetryDelay: time.Millisecond}),
-		Versions: app.NewVersions(localfs.NewVersionStore(dir, clock), clock, log, app.VersionsConfig{}),
-	})
+	e := httpapi.New(a, httpapi.Settings{Version: "test", TrustProxy: httpapi.TrustProxy(trustProxy)})
 	srv := httptest.NewServer(e)
 	t.Cleanup(func() {
-		jobs.Close()
+		a.Close()
 		srv.Close()
 	})
 	return &secAPI{apiClient: &apiClient{t: t, srv: srv, logs: logs, conn: conn}, e: e, clock: clock}

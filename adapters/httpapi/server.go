@@ -18,28 +18,11 @@ import (
 // (its "1M" would be 1,000,000 bytes).
 const maxBodyBytes = 1 << 20
 
-// Deps are the use cases and settings the API needs.
-type Deps struct {
-	Accounts *app.Accounts
-	Auth     *app.Auth
-	Jobs     *app.Jobs
-	Indexer  *app.Indexer
-	Photos   *app.Photos
-	Uploader *app.Uploader
-	Syncer   *app.Syncer
-	Versions *app.Versions
-	// Watch tells what the library watcher sees; nil: there is none.
-	Watch *app.Watch
-	// Backup and Verifier answer the proof of backup.
-	Backup   *app.Backup
-	Verifier *app.Verifier
-	Restorer *app.Restorer
-	Alerter  *app.Alerter
+// Settings are the API's own settings beside the app it serves.
+type Settings struct {
 	// Metrics serves GET /metrics (without a session: it checks its own
 	// bearer token); nil serves none.
 	Metrics MetricsHandler
-	// LoginFlows adds Nextcloud accounts with Login Flow v2.
-	LoginFlows *app.LoginFlows
 	// UI is the web app served at /; nil serves none.
 	UI fs.FS
 	// TrustProxy takes the client's address from X-Forwarded-For, and
@@ -49,7 +32,6 @@ type Deps struct {
 	// ignored, so a client cannot dodge the sign-in limit by inventing
 	// them. Wire leaves it off until the configuration provides it.
 	TrustProxy TrustProxy
-	Log        *slog.Logger
 	Version    string
 }
 
@@ -60,21 +42,22 @@ type MetricsHandler http.Handler
 // X-Forwarded-For and X-Forwarded-Host headers it may believe.
 type TrustProxy bool
 
-// New returns the API as an http.Handler.
-func New(d Deps) *echo.Echo {
+// New returns the API of the app a as an http.Handler. a.Watch and
+// a.LoginFlows may be nil: no library watcher, no Login Flow.
+func New(a *app.App, s Settings) *echo.Echo {
 	e := echo.New()
 	e.HideBanner, e.HidePort = true, true
-	e.HTTPErrorHandler = errorHandler(d.Log)
+	e.HTTPErrorHandler = errorHandler(a.Log)
 	e.IPExtractor = echo.ExtractIPDirect()
-	if d.TrustProxy {
+	if s.TrustProxy {
 		e.IPExtractor = echo.ExtractIPFromXFFHeader()
 	}
 	e.Use(middleware.RecoverWithConfig(middleware.RecoverConfig{DisableStackAll: true, LogErrorFunc: func(c echo.Context, err error, stack []byte) error {
-		d.Log.Error("panic in handler", "method", c.Request().Method, "path", c.Path(), "err", err, "stack", string(stack))
+		a.Log.Error("panic in handler", "method", c.Request().Method, "path", c.Path(), "err", err, "stack", string(stack))
 		return err
 	}}))
-	e.Use(requestLog(d.Log), securityHeaders, middleware.BodyLimit("1MiB"), sameOrigin(bool(d.TrustProxy)))
-	addRoutes(e, d)
+	e.Use(requestLog(a.Log), securityHeaders, middleware.BodyLimit("1MiB"), sameOrigin(bool(s.TrustProxy)))
+	addRoutes(e, a, s)
 	return e
 }
 

@@ -24,7 +24,7 @@ const maxRunLimit = 1000
 // reason}]} and moves nothing. {"confirm": true} runs a sync that waits
 // for confirmation (more replacements than PHOTOSYNC_MAX_CHANGES, or a
 // large first sync): it replaces what its plan says.
-func handleSync(syncer *app.Syncer, jobs *app.Jobs) echo.HandlerFunc {
+func handleSync(syncer *app.Syncer) echo.HandlerFunc {
 	type request struct {
 		DryRun  bool `json:"dry_run"`
 		Confirm bool `json:"confirm"`
@@ -58,7 +58,7 @@ func handleSync(syncer *app.Syncer, jobs *app.Jobs) echo.HandlerFunc {
 		if body.Confirm {
 			by = app.ByConfirmation
 		}
-		job, err := syncer.Start(ctx, jobs, id, by)
+		job, _, err := syncer.Run(ctx, id, by, false)
 		if err != nil {
 			return err
 		}

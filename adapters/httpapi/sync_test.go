@@ -13,13 +13,12 @@ import (
 
 	"github.com/photosync/photosync/adapters/httpapi"
 	"github.com/photosync/photosync/adapters/jsonview"
-	"github.com/photosync/photosync/adapters/localfs"
-	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 )
 
 // syncAPI is the API with the sync routes over a memory server and a
@@ -41,24 +40,19 @@ func newSyncAPI(t *testing.T) *syncAPI {
 	server := memory.NewServer(clock)
 	conn := memory.NewConnector()
 	conn.Register("https://dav.example.com/", domain.TypeWebDAV, "bob", "hunter2", server)
-	accounts := app.NewAccounts(memory.NewAccountStore(clock), box, conn, clock, log)
-	a, err := accounts.Connect(ctx, app.AccountInput{
+	dir := t.TempDir()
+	p := apptest.Ports(t, dir, clock)
+	p.Secrets, p.Connector, p.Log = box, conn, log
+	ap := apptest.New(t, p, app.Settings{AdminPassword: "admin-pw", Sync: app.SyncConfig{Holder: "api-test", RetryDelay: time.Millisecond}})
+	a, err := ap.Accounts.Connect(ctx, app.AccountInput{
 		URL: ptrTo("https://dav.example.com/"), Username: ptrTo("bob"), Password: ptrTo("hunter2"),
 		SyncEnabled: ptrTo(true), SyncFolder: ptrTo("/Photos"), RetryLimit: ptrTo(1),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
-	lib, libStore, inspector := localfs.NewLibrary(dir), memory.NewLibraryStore(), media.NewInspector()
-	syncer := app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: app.NewIndexer(lib, libStore, inspector, clock, log), Library: libStore, Writer: localfs.NewWriter(dir), Lib: lib,
-		Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
-		Clock: clock, Log: log}, app.SyncConfig{Holder: "api-test", RetryDelay: time.Millisecond})
-	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
-	srv := httptest.NewServer(httpapi.NewWithSync(httpapi.Deps{
-		Accounts: accounts, Auth: app.NewAuth(memory.NewSessionStore(), memory.NewSettingStore(), clock, log, "admin-pw"),
-		Log: log, Version: "test",
-	}, syncer, jobs))
+	jobs := ap.Jobs
+	srv := httptest.NewServer(httpapi.New(ap, httpapi.Settings{Version: "test"}))
 	t.Cleanup(func() {
 		jobs.Close()
 		srv.Close()

@@ -11,13 +11,12 @@ import (
 	"time"
 
 	"github.com/photosync/photosync/adapters/httpapi"
-	"github.com/photosync/photosync/adapters/localfs"
-	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/media/mediatest"
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 	"github.com/photosync/photosync/internal/testkit"
 )
 
@@ -30,32 +29,30 @@ func TestUploadExpireDays(t *testing.T) {
 	log := slog.New(slog.DiscardHandler)
 	conn := memory.NewConnector()
 	conn.Register("https://dav.example.com/", domain.TypeWebDAV, "bob", "hunter2", memory.NewServer(clock))
-	accounts := app.NewAccounts(memory.NewAccountStore(clock), box, conn, clock, log)
+	dir := t.TempDir()
+	p := apptest.Ports(t, dir, clock)
+	p.Secrets, p.Connector, p.Log = box, conn, log
+	library, uploads := memory.NewLibraryStore(), memory.NewUploadStore()
+	p.Library, p.Uploads = library, uploads
+	a := apptest.New(t, p, app.Settings{AdminPassword: "admin-pw"})
+	accounts := a.Accounts
 	user, pass, url := "bob", "hunter2", "https://dav.example.com/"
 	acct, err := accounts.Connect(ctx, app.AccountInput{URL: &url, Username: &user, Password: &pass})
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
 	data := mediatest.JPEG(t, mediatest.JPEGOptions{Seed: 3})
 	fi, err := os.Stat(mediatest.WriteFile(t, dir, "a/IMG_1.JPG", data))
 	if err != nil {
 		t.Fatal(err)
 	}
-	library, uploads := memory.NewLibraryStore(), memory.NewUploadStore()
 	photos := []domain.Photo{{Key: "a/img_1", Folder: "a", Name: "IMG_1", Files: []domain.LibraryFile{{
 		Path: "a/IMG_1.JPG", Kind: domain.KindImage, Role: domain.RolePrimary, Size: fi.Size(), ModTime: fi.ModTime(),
 		TakenSource: domain.TakenFromMTime}}}}
 	if err := library.SaveIndex(ctx, photos, nil, nil, time.Now()); err != nil {
 		t.Fatal(err)
 	}
-	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
-	t.Cleanup(jobs.Close)
-	srv := httptest.NewServer(httpapi.New(httpapi.Deps{
-		Accounts: accounts, Jobs: jobs, Log: log, Version: "test",
-		Auth:     app.NewAuth(memory.NewSessionStore(), memory.NewSettingStore(), clock, log, "admin-pw"),
-		Uploader: app.NewUploader(accounts, localfs.NewLibrary(dir), library, uploads, media.NewResizer(), clock, log),
-	}))
+	srv := httptest.NewServer(httpapi.New(a, httpapi.Settings{Version: "test"}))
 	t.Cleanup(srv.Close)
 	c := &apiClient{t: t, srv: srv}
 	c.login()

@@ -13,10 +13,10 @@ import (
 
 	"github.com/photosync/photosync/adapters/httpapi"
 	"github.com/photosync/photosync/adapters/localfs"
-	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 	"github.com/photosync/photosync/internal/testkit"
 )
 
@@ -38,17 +38,13 @@ func newVersionsAPI(t *testing.T) *versionsAPI {
 	lib := t.TempDir()
 	store := localfs.NewVersionStore(lib, clock)
 	libStore := memory.NewLibraryStore()
-	jobs := app.NewJobs(memory.NewJobStore(clock), clock, log)
-	h := httpapi.New(httpapi.Deps{
-		Auth:     app.NewAuth(memory.NewSessionStore(), memory.NewSettingStore(), clock, log, "admin-pw"),
-		Versions: app.NewVersions(store, clock, log, app.VersionsConfig{}),
-		Jobs:     jobs,
-		Indexer:  app.NewIndexer(localfs.NewLibrary(lib), libStore, media.NewInspector(), clock, log),
-		Log:      log, Version: "test",
-	})
+	p := apptest.Ports(t, lib, clock)
+	p.Versions, p.Library, p.Log = store, libStore, log
+	ap := apptest.New(t, p, app.Settings{AdminPassword: "admin-pw"})
+	h := httpapi.New(ap, httpapi.Settings{Version: "test"})
 	srv := httptest.NewServer(h)
 	t.Cleanup(func() {
-		jobs.Close()
+		ap.Close()
 		srv.Close()
 	})
 	a := &versionsAPI{apiClient: &apiClient{t: t, srv: srv, logs: logs}, lib: lib, clock: clock, store: store, libStore: libStore}

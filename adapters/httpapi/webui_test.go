@@ -16,6 +16,7 @@ import (
 	"github.com/photosync/photosync/adapters/httpapi"
 	"github.com/photosync/photosync/adapters/memory"
 	"github.com/photosync/photosync/app"
+	"github.com/photosync/photosync/infra/apptest"
 )
 
 // testUI is a small web app with the layout of adapters/webui.
@@ -31,13 +32,14 @@ func newUIServer(t *testing.T, ui fstest.MapFS) *httptest.Server {
 	t.Helper()
 	clock := memory.NewClock(time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC))
 	log := slog.New(slog.DiscardHandler)
-	d := httpapi.Deps{Auth: app.NewAuth(memory.NewSessionStore(), memory.NewSettingStore(), clock, log, "admin-pw"), Log: log, Version: "test"}
-	var srv *httptest.Server
-	if ui == nil {
-		srv = httptest.NewServer(httpapi.NewWithUI(d, nil))
-	} else {
-		srv = httptest.NewServer(httpapi.NewWithUI(d, ui))
+	p := apptest.Ports(t, t.TempDir(), clock)
+	p.Log = log
+	a := apptest.New(t, p, app.Settings{AdminPassword: "admin-pw"})
+	s := httpapi.Settings{Version: "test"}
+	if ui != nil {
+		s.UI = ui
 	}
+	srv := httptest.NewServer(httpapi.New(a, s))
 	t.Cleanup(srv.Close)
 	return srv
 }

@@ -13,8 +13,6 @@ import (
 	"time"
 
 	"github.com/photosync/photosync/adapters/fswatch"
-	"github.com/photosync/photosync/adapters/localfs"
-	"github.com/photosync/photosync/adapters/media"
 	"github.com/photosync/photosync/adapters/secrets"
 	"github.com/photosync/photosync/adapters/sqlite"
 	"github.com/photosync/photosync/adapters/sqlstore"
@@ -22,6 +20,7 @@ import (
 	"github.com/photosync/photosync/adapters/webdav"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 	"github.com/photosync/photosync/internal/testkit"
 )
 
@@ -88,18 +87,12 @@ func startWatched(t testing.TB, p *photosync, delay time.Duration) *watched {
 	log := slog.New(slog.DiscardHandler)
 	clock := system.Clock{}
 	w := &watched{db: db, syncs: sqlstore.NewSyncStore(db), account: p.account}
-	w.accounts = app.NewAccounts(sqlite.NewAccountStore(db), box, webdav.NewConnector(log), clock, log)
-	lib := localfs.NewLibrary(p.library)
-	libStore := sqlite.NewLibraryStore(db)
-	inspector := media.NewInspector()
-	syncer := app.NewSyncer(app.SyncDeps{Accounts: w.accounts, Indexer: app.NewIndexer(lib, libStore, inspector, clock, log),
-		Library: libStore, Writer: localfs.NewWriter(p.library), Lib: lib, Store: w.syncs, Leases: sqlstore.NewLeaseStore(db),
-		Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(p.library, clock), Clock: clock, Log: log},
-		app.SyncConfig{Holder: "bench"})
-	w.jobs = app.NewJobs(sqlite.NewJobStore(db), clock, log)
-	w.watch = app.NewWatch(fswatch.New(p.library), w.accounts, syncer, w.jobs, clock, log, app.WatchConfig{Delay: delay})
-	w.sched = app.NewScheduler(w.accounts, syncer, w.jobs, clock, log)
-	w.sched.Watch = w.watch
+	ports := apptest.Ports(t, p.library, clock)
+	ports.Accounts, ports.Jobs, ports.Library, ports.Uploads = sqlite.NewAccountStore(db), sqlite.NewJobStore(db), sqlite.NewLibraryStore(db), sqlite.NewUploadStore(db)
+	ports.Sync, ports.Leases, ports.Proofs = w.syncs, sqlstore.NewLeaseStore(db), sqlite.NewProofStore(db)
+	ports.Secrets, ports.Connector, ports.Watcher, ports.Log = box, webdav.NewConnector(log), fswatch.New(p.library), log
+	a := apptest.New(t, ports, app.Settings{Sync: app.SyncConfig{Holder: "bench"}, Watch: app.WatchConfig{Delay: delay}})
+	w.accounts, w.jobs, w.watch, w.sched = a.Accounts, a.Jobs, a.Watch, a.Scheduler
 	wctx, cancel := context.WithCancel(ctx)
 	done := make(chan struct{})
 	go func() { w.watch.Run(wctx); close(done) }()

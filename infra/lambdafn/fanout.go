@@ -8,16 +8,17 @@ import (
 	awssqs "github.com/aws/aws-sdk-go-v2/service/sqs"
 
 	"github.com/photosync/photosync/adapters/sqs"
-	"github.com/photosync/photosync/app"
+	"github.com/photosync/photosync/ports"
 )
 
-// provideFanOut returns the fan-out of the due syncs through the SQS queue
-// at PHOTOSYNC_SYNC_QUEUE_URL, or nil without one: the function then runs
-// the due syncs within its scheduled invocations, as before. The AWS
-// configuration comes from the function's environment (its role's
-// credentials, AWS_REGION); the SDK's own AWS_ENDPOINT_URL_SQS points it
-// at another SQS-compatible server, as the tests do.
-func provideFanOut(ctx context.Context, lc LambdaConfig, scheduler *app.Scheduler) (*app.FanOut, error) {
+// provideSyncQueue returns the SQS queue at PHOTOSYNC_SYNC_QUEUE_URL, to
+// which a scheduled invocation sends the due syncs (app.FanOut), or nil
+// without one: the function then runs the due syncs within its scheduled
+// invocations, as before. The AWS configuration comes from the
+// function's environment (its role's credentials, AWS_REGION); the SDK's
+// own AWS_ENDPOINT_URL_SQS points it at another SQS-compatible server, as
+// the tests do.
+func provideSyncQueue(ctx context.Context, lc LambdaConfig) (ports.SyncQueue, error) {
 	if lc.SyncQueueURL == "" {
 		return nil, nil
 	}
@@ -25,5 +26,5 @@ func provideFanOut(ctx context.Context, lc LambdaConfig, scheduler *app.Schedule
 	if err != nil {
 		return nil, fmt.Errorf("AWS configuration for the sync queue: %w", err)
 	}
-	return app.NewFanOut(scheduler, sqs.NewSyncQueue(awssqs.NewFromConfig(awsCfg), lc.SyncQueueURL)), nil
+	return sqs.NewSyncQueue(awssqs.NewFromConfig(awsCfg), lc.SyncQueueURL), nil
 }

@@ -2,7 +2,6 @@ package lambdafn
 
 import (
 	"context"
-	"log/slog"
 
 	"github.com/google/wire"
 	"github.com/labstack/echo/v4"
@@ -12,6 +11,7 @@ import (
 	"github.com/photosync/photosync/adapters/sqlite"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/infra"
+	"github.com/photosync/photosync/ports"
 )
 
 // LambdaConfig is what the Lambda function adds to infra.Config.
@@ -35,12 +35,14 @@ type Lambda struct {
 }
 
 // LambdaSet is the function's provider set: its stores, the HTTP
-// application of `photosync serve` on them, the fan-out and the handler.
+// application of `photosync serve` on them (with its app), the sync
+// queue of the fan-out and the handler.
 var LambdaSet = wire.NewSet(
 	provideLambdaStores,
 	infra.InitializeHTTPApp,
-	wire.FieldsOf(new(*infra.HTTPApp), "Handler", "Auth", "Indexer", "Syncer", "Scheduler"),
-	provideFanOut,
+	wire.FieldsOf(new(*infra.HTTPApp), "Handler", "App"),
+	wire.FieldsOf(new(*app.App), "Auth"),
+	provideSyncQueue,
 	provideLambdaHandler,
 	wire.Struct(new(Lambda), "*"),
 )
@@ -59,6 +61,6 @@ func provideLambdaStores(ctx context.Context, cfg infra.Config, lc LambdaConfig)
 	return infra.SQLiteStores(ctx, cfg.DatabasePath(), lc.Journal)
 }
 
-func provideLambdaHandler(e *echo.Echo, syncer *app.Syncer, scheduler *app.Scheduler, indexer *app.Indexer, fanOut *app.FanOut, log *slog.Logger) *awslambda.Handler {
-	return awslambda.New(awslambda.Deps{HTTP: e, Syncer: syncer, Scheduler: scheduler, Indexer: indexer, FanOut: fanOut, Log: log})
+func provideLambdaHandler(a *app.App, e *echo.Echo, queue ports.SyncQueue) *awslambda.Handler {
+	return awslambda.New(a, awslambda.Settings{HTTP: e, Queue: queue})
 }

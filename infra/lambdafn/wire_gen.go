@@ -25,18 +25,16 @@ func InitializeLambda(ctx context.Context, cfg infra.Config, lc LambdaConfig, lo
 		cleanup()
 		return nil, nil, err
 	}
+	app := httpApp.App
 	echo := httpApp.Handler
-	syncer := httpApp.Syncer
-	scheduler := httpApp.Scheduler
-	indexer := httpApp.Indexer
-	fanOut, err := provideFanOut(ctx, lc, scheduler)
+	syncQueue, err := provideSyncQueue(ctx, lc)
 	if err != nil {
 		cleanup2()
 		cleanup()
 		return nil, nil, err
 	}
-	handler := provideLambdaHandler(echo, syncer, scheduler, indexer, fanOut, log)
-	auth := httpApp.Auth
+	handler := provideLambdaHandler(app, echo, syncQueue)
+	auth := app.Auth
 	lambda := &Lambda{
 		Handler: handler,
 		Auth:    auth,
