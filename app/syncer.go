@@ -151,6 +151,17 @@ func NewSyncer(d SyncDeps, cfg SyncConfig) *Syncer {
 		clock: d.Clock, log: d.Log, cfg: cfg}
 }
 
+// Deps answers the parts the Syncer works with, for the use cases that
+// work with the same parts beside it (restore, verify).
+func (s *Syncer) Deps() SyncDeps {
+	return SyncDeps{Accounts: s.accounts, Indexer: s.indexer, Library: s.library, Writer: s.writer, Lib: s.lib, Store: s.store,
+		Leases: s.leases, Inspector: s.inspector, Checker: s.checker, Versions: s.versions, Uploads: s.uploads, Proofs: s.proofs,
+		Clock: s.clock, Log: s.log}
+}
+
+// Config answers how the Syncer runs, its defaults filled in.
+func (s *Syncer) Config() SyncConfig { return s.cfg }
+
 // SyncTrigger says who started a run.
 type SyncTrigger int
 
@@ -225,7 +236,7 @@ func (s *Syncer) Plan(ctx context.Context, accountID int64) (domain.SyncPlan, er
 	}
 	pr, err := s.prepare(ctx, a, st, ByHand, false)
 	if err != nil {
-		return domain.SyncPlan{}, s.accounts.noteFailure(ctx, a.ID, err)
+		return domain.SyncPlan{}, s.accounts.NoteFailure(ctx, a.ID, err)
 	}
 	return pr.plan, nil
 }
@@ -311,7 +322,7 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 	}
 	done := make(chan indexed, 1)
 	go func() {
-		_, local, err := s.indexer.index(ictx, nil)
+		_, local, err := s.indexer.IndexFiles(ictx, nil)
 		if err != nil {
 			stopRemote()
 		}
@@ -429,28 +440,21 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 	if by != ByWatcher { // downloads keep their interval
 		s.noteStart(ctx, a.ID, start)
 	}
-	x := &syncExec{
-		Syncer: s, a: a, set: domain.SyncSettingsOf(a, s.cfg.DownloadFolder), p: p, by: by,
-		retry:    retryPolicy{attempts: s.cfg.Attempts, delay: s.cfg.RetryDelay},
-		failures: map[failureKey]domain.SyncFailure{},
-		dirs:     map[string]bool{}, lastSave: time.Now(),
-		written: map[string]string{}, pairedNow: map[string]bool{},
-	}
-	x.runID = run.ID
-	pr, err := x.start(ctx)
+	led := newLedger(s.store, s.clock, s.log, p, a, s.cfg.SaveEvery)
+	x, pr, err := s.begin(ctx, a, by, p, led)
 	held := ""
 	if err == nil {
 		var plan domain.SyncPlan
-		plan, held = x.guard(ctx, pr.plan, len(pr.pairs))
+		plan, held = s.guard(ctx, a, by, run.ID, pr.plan, len(pr.pairs))
 		if held != "" {
 			s.log.WarnContext(ctx, "sync: a run holds back its plan until a person confirms it", "account", a.ID, "why", held)
 		}
 		err = x.execute(ctx, plan)
 	}
-	x.save(ctx)
+	led.save(ctx)
 	s.removeStaged(ctx)
-	if err == nil && x.saveErr != nil {
-		err = fmt.Errorf("save the run's records: %w", x.saveErr)
+	if err == nil && led.err() != nil {
+		err = fmt.Errorf("save the run's records: %w", led.err())
 	}
 	if cause := context.Cause(ctx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
 		err = cause // the lease was lost
@@ -466,9 +470,7 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 		}
 	}
 
-	x.mu.Lock()
-	done := x.run
-	x.mu.Unlock()
+	done := led.counts()
 	run.Downloaded, run.Uploaded, run.BytesDown, run.BytesUp = done.Downloaded, done.Uploaded, done.BytesDown, done.BytesUp
 	run.Skipped, run.Failed, run.Errors = done.Skipped, done.Failed, done.Errors
 	run.FinishedAt, run.Complete = s.clock.Now(), err == nil
@@ -486,7 +488,7 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 	}
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	if x.sender != nil {
+	if x != nil {
 		x.sender.proofs.flush(uctx) // before the run is recorded as ended
 	}
 	if uerr := s.store.UpdateRun(uctx, run); uerr != nil {
@@ -502,35 +504,29 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 	return run, err
 }
 
-// start opens the account's storage and prepares the run.
-func (x *syncExec) start(ctx context.Context) (*prepared, error) {
-	st, err := x.accounts.Storage(ctx, x.a.ID)
+// begin opens the account's storage, prepares the run and hands what it
+// found to the run's executor and ledger. The executor is nil when the
+// storage cannot be opened.
+func (s *Syncer) begin(ctx context.Context, a domain.Account, by SyncTrigger, p *Progress, led *ledger) (*syncExec, *prepared, error) {
+	st, err := s.accounts.Storage(ctx, a.ID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	x.st = st
-	x.sender = &sender{st: st, library: x.lib, p: x.p, log: x.log, retry: x.retry, proof: x.cfg.Verify,
-		proofs: newProofRecorder(x.proofs, x.a.ID, x.clock, x.log)}
-	pr, err := x.prepare(ctx, x.a, st, x.by, true)
+	x := s.newExec(a, st, p, led)
+	pr, err := s.prepare(ctx, a, st, by, true)
 	if err != nil {
-		return nil, err
+		return x, nil, err
 	}
 	x.knowFolders(pr.folders)
-	x.knownPairs = pr.pairs
-	for _, f := range pr.failures {
-		x.failures[keyOf(f)] = f
-	}
 	x.knownLocal = pr.local
-	return pr, nil
+	led.know(pr.pairs, pr.failures)
+	return x, pr, nil
 }
 
 // noteStart records the start of a run on the account: the scheduler
 // counts the interval from it.
 func (s *Syncer) noteStart(ctx context.Context, id int64, at time.Time) {
-	if _, err := s.accounts.store.UpdateAccount(ctx, id, func(a *domain.Account) error {
-		a.LastSyncAt = at
-		return nil
-	}); err != nil {
+	if err := s.accounts.RecordSyncStart(ctx, id, at); err != nil {
 		s.log.WarnContext(ctx, "sync: cannot record the start of a run on the account", "account", id, "err", err)
 	}
 }
@@ -544,10 +540,7 @@ func (s *Syncer) noteEnd(ctx context.Context, id int64, err error) {
 	if err != nil && !domain.IsRemote(err) {
 		return // photosync's own trouble, not the server's
 	}
-	if _, uerr := s.accounts.store.UpdateAccount(ctx, id, func(a *domain.Account) error {
-		recordOutcome(a, err)
-		return nil
-	}); uerr != nil {
+	if uerr := s.accounts.RecordSyncOutcome(ctx, id, err); uerr != nil {
 		s.log.WarnContext(ctx, "sync: cannot record the outcome on the account", "account", id, "err", uerr)
 	}
 }
