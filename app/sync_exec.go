@@ -230,6 +230,11 @@ func (x *syncExec) upload(ctx context.Context, act domain.SyncAction) error {
 		x.led.skipped(act)
 		return x.verify.gaveUp(ctx, act.RemotePath, nil)
 	}
+	if act.Truncated {
+		if err := x.removeTruncated(ctx, act); err != nil {
+			return x.verify.gaveUp(ctx, act.RemotePath, err)
+		}
+	}
 	fresh := act.Op != domain.OpUploadAgain
 	var undo func()
 	if !fresh {
@@ -307,6 +312,22 @@ func (x *syncExec) unchangedRemote(ctx context.Context, act domain.SyncAction) e
 	if rf.Size != act.Remote.Size || rf.ETag != act.Remote.ETag || !rf.ModTime.Equal(act.Remote.ModTime) {
 		return errChangedSince
 	}
+	return nil
+}
+
+// removeTruncated removes the truncated copy an interrupted upload left
+// at the action's remote path (see domain.SyncInput.Truncated), when it is
+// still the one the run listed (errChangedSince otherwise), so that the
+// library file is sent whole in its place.
+func (x *syncExec) removeTruncated(ctx context.Context, act domain.SyncAction) error {
+	if err := x.unchangedRemote(ctx, act); err != nil {
+		return err
+	}
+	if err := x.st.Delete(ctx, act.RemotePath); err != nil {
+		return fmt.Errorf("remove the truncated upload of an interrupted run: %w", err)
+	}
+	x.log.InfoContext(ctx, "sync: removed the truncated upload of an interrupted run; the file is sent again",
+		"remote", act.RemotePath, "size", act.Remote.Size, "want", act.Local.Size)
 	return nil
 }
 

@@ -2,6 +2,7 @@ package app
 
 import (
 	"context"
+	"errors"
 	"log/slog"
 	"math/rand/v2"
 	"sync"
@@ -12,8 +13,7 @@ import (
 )
 
 // ledger keeps one run's records: the one writer, while a run goes on, of
-// the account's pairs and failures, and of the run's counts (the run's
-// record itself is written by Syncer.run from these counts). The executor
+// the account's pairs and failures and of the run's own record. The executor
 // reports to it how each action ended; it counts the action, tells the
 // run's Progress, and queues the pairs and failures it makes or clears.
 // The queue is saved together every SaveEvery files (or saveInterval) and
@@ -29,7 +29,7 @@ type ledger struct {
 	saveEvery int
 
 	mu        sync.Mutex
-	run       domain.SyncRun                    // the counts and first errors
+	run       domain.SyncRun                    // the run's record: its counts and first errors
 	pairs     map[string]domain.SyncPair        // by remote path, as known; see pairMap
 	failures  map[failureKey]domain.SyncFailure // as known
 	pending   records                           // not saved yet
@@ -70,11 +70,42 @@ func (l *ledger) pairMap() map[string]domain.SyncPair {
 	return l.pairs
 }
 
-// counts answers the run's counts and first errors so far.
-func (l *ledger) counts() domain.SyncRun {
+// open records the start of the run, started by job jobID (0 for none).
+func (l *ledger) open(ctx context.Context, jobID int64) (domain.SyncRun, error) {
+	run := domain.SyncRun{AccountID: l.a.ID, JobID: jobID, StartedAt: l.clock.Now()}
+	if err := l.store.CreateRun(ctx, &run); err != nil {
+		return run, err
+	}
 	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.run
+	l.run = run
+	l.mu.Unlock()
+	return run, nil
+}
+
+// close records how the run ended, and returns the record: its counts,
+// complete when err is nil, else why it stopped; held is why a complete
+// run held part of its plan back for a person ("" for nothing held).
+func (l *ledger) close(ctx context.Context, err error, held string) domain.SyncRun {
+	l.mu.Lock()
+	run := l.run
+	l.mu.Unlock()
+	run.FinishedAt, run.Complete = l.clock.Now(), err == nil
+	if err != nil {
+		run.Error = domain.ErrorMessage(err)
+		switch {
+		case errors.Is(err, context.Canceled):
+			run.Error = "cancelled"
+		case errors.Is(err, context.DeadlineExceeded):
+			run.Error = "stopped: the time for the run ran out"
+		}
+	}
+	if held != "" && err == nil {
+		run.Error = held // complete, but what it held waits for a person
+	}
+	if uerr := l.store.UpdateRun(ctx, run); uerr != nil {
+		l.log.ErrorContext(ctx, "sync: cannot record how a run ended", "account", run.AccountID, "run", run.ID, "err", uerr)
+	}
+	return run
 }
 
 // err answers the first save that failed, nil when none did.

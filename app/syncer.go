@@ -360,10 +360,10 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 	if err != nil {
 		return nil, err
 	}
-	files, local = s.recoverUnrecorded(ctx, pr.st, set, files, pr.local, pr.pairs, uploaded, write)
+	files, local, truncated := s.recoverUnrecorded(ctx, pr.st, set, files, pr.local, pr.pairs, uploaded)
 	pr.plan = domain.PlanSync(domain.SyncInput{
 		Settings: set,
-		Remote:   files, Local: local, Pairs: pr.pairs, Failures: failures, Uploaded: uploaded, Now: s.clock.Now(),
+		Remote:   files, Local: local, Pairs: pr.pairs, Failures: failures, Uploaded: uploaded, Truncated: truncated, Now: s.clock.Now(),
 	})
 	pr.plan.CreateFolder = pr.createFolder
 	return pr, nil
@@ -432,15 +432,15 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 	if by == ByWatcher {
 		a.SyncDownload = false // a watcher's run only uploads (see ByWatcher)
 	}
-	start := s.clock.Now()
-	run := domain.SyncRun{AccountID: a.ID, JobID: p.Snapshot().ID, StartedAt: start}
-	if err := s.store.CreateRun(ctx, &run); err != nil {
+	led := newLedger(s.store, s.clock, s.log, p, a, s.cfg.SaveEvery)
+	run, err := led.open(ctx, p.Snapshot().ID)
+	if err != nil {
 		return run, err
 	}
+	start := run.StartedAt
 	if by != ByWatcher { // downloads keep their interval
 		s.noteStart(ctx, a.ID, start)
 	}
-	led := newLedger(s.store, s.clock, s.log, p, a, s.cfg.SaveEvery)
 	x, pr, err := s.begin(ctx, a, by, p, led)
 	held := ""
 	if err == nil {
@@ -470,30 +470,12 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 		}
 	}
 
-	done := led.counts()
-	run.Downloaded, run.Uploaded, run.BytesDown, run.BytesUp = done.Downloaded, done.Uploaded, done.BytesDown, done.BytesUp
-	run.Skipped, run.Failed, run.Errors = done.Skipped, done.Failed, done.Errors
-	run.FinishedAt, run.Complete = s.clock.Now(), err == nil
-	if err != nil {
-		run.Error = domain.ErrorMessage(err)
-		switch {
-		case errors.Is(err, context.Canceled):
-			run.Error = "cancelled"
-		case errors.Is(err, context.DeadlineExceeded):
-			run.Error = "stopped: the time for the run ran out"
-		}
-	}
-	if held != "" && err == nil {
-		run.Error = held // complete, but what it held waits for a person
-	}
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
 	if x != nil {
 		x.sender.proofs.flush(uctx) // before the run is recorded as ended
 	}
-	if uerr := s.store.UpdateRun(uctx, run); uerr != nil {
-		s.log.ErrorContext(ctx, "sync: cannot record how a run ended", "account", a.ID, "run", run.ID, "err", uerr)
-	}
+	run = led.close(uctx, err, held)
 	s.noteEnd(uctx, a.ID, err)
 	if held != "" && err == nil {
 		s.noteHeld(uctx, a.ID, held)
