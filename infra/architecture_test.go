@@ -292,6 +292,7 @@ func (h helper) do() { _ = h.r.store; h.r.Store.Flush() }
 
 type stranger struct{ s *Store }
 func (x stranger) do() { _ = x.s.rows }
+func (x stranger) make() *Store { return &Store{rows: 1} }
 `
 	fset := token.NewFileSet()
 	f, err := parser.ParseFile(fset, "app.go", src, 0)
@@ -311,6 +312,7 @@ func (x stranger) do() { _ = x.s.rows }
 		"app.go:15:14: Runner uses rows, unexported, of the service Store",
 		"app.go:16:4: Runner uses flush, unexported, of the service Store",
 		"app.go:23:34: stranger uses rows, unexported, of the service Store",
+		"app.go:24:49: stranger sets rows, unexported, of the service Store",
 	}
 	if !slices.Equal(problems, want) {
 		t.Errorf("problems:\n%s\nwant:\n%s", strings.Join(problems, "\n"), strings.Join(want, "\n"))
@@ -401,7 +403,26 @@ func serviceViolations(fset *token.FileSet, path string, files []*ast.File, owne
 				if d.Body == nil {
 					continue
 				}
+				who := owner
+				if who == "" {
+					who = "func " + d.Name.Name
+				}
 				ast.Inspect(d.Body, func(node ast.Node) bool {
+					if lit, ok := node.(*ast.CompositeLit); ok {
+						// A literal of another service setting its unexported fields.
+						n := named(info.TypeOf(lit))
+						if n == nil || !service[n.Obj().Name()] || ownerOf(owner) == n.Obj().Name() {
+							return true
+						}
+						for _, elt := range lit.Elts {
+							if kv, ok := elt.(*ast.KeyValueExpr); ok {
+								if key, ok := kv.Key.(*ast.Ident); ok && !ast.IsExported(key.Name) {
+									report(key.Pos(), "%s sets %s, unexported, of the service %s", who, key.Name, n.Obj().Name())
+								}
+							}
+						}
+						return true
+					}
 					se, ok := node.(*ast.SelectorExpr)
 					if !ok {
 						return true
@@ -423,10 +444,6 @@ func serviceViolations(fset *token.FileSet, path string, files []*ast.File, owne
 					}
 					if decl == nil || !service[decl.Obj().Name()] || ownerOf(owner) == decl.Obj().Name() {
 						return true
-					}
-					who := owner
-					if who == "" {
-						who = "func " + d.Name.Name
 					}
 					report(se.Sel.Pos(), "%s uses %s, unexported, of the service %s", who, sel.Obj().Name(), decl.Obj().Name())
 					return true
