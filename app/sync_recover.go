@@ -36,12 +36,14 @@ import (
 // It only reads, so a dry run gathers the same evidence as a run and shows
 // the plan the run carries out.
 //
-// It returns the listing and library to plan with, and the truncated
-// copies. When it cannot look (the server fails the read), it leaves both
-// files out of this run's plan, rather than let the planner keep a second
-// copy of one file: the next run looks again.
+// It returns the listing to plan with (the SHA-1s it read added), the
+// truncated copies, and the files it could not look at (the server failed
+// the read): domain.SyncInput.Undecided, which the planner leaves out of
+// this run's plan rather than keep a second copy of one file; the next
+// run looks again.
 func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, set domain.SyncSettings,
-	files []domain.RemoteFile, local []domain.LibraryFile, pairs []domain.SyncPair, uploaded map[string]domain.UploadedCopy) ([]domain.RemoteFile, []domain.LibraryFile, map[string]string) {
+	files []domain.RemoteFile, local []domain.LibraryFile, pairs []domain.SyncPair, uploaded map[string]domain.UploadedCopy) (
+	out []domain.RemoteFile, truncated, undecided map[string]string) {
 	pairedR := make(map[string]bool, len(pairs))
 	for _, p := range pairs {
 		pairedR[p.RemotePath] = true
@@ -49,7 +51,7 @@ func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, 
 	// A run with every remote file paired (the usual one) has nothing to
 	// look at: no map of the library is built.
 	if !slices.ContainsFunc(files, func(r domain.RemoteFile) bool { return !pairedR[r.Path] }) {
-		return files, local, nil
+		return files, nil, nil
 	}
 	pairedL := make(map[string]bool, len(pairs))
 	for _, p := range pairs {
@@ -104,15 +106,13 @@ func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, 
 		}
 	}
 	if len(checks) == 0 {
-		return files, local, nil
+		return files, nil, nil
 	}
 	var mu sync.Mutex
-	drop := map[int]bool{}
-	truncated := map[string]string{}
-	later := map[string]bool{} // library paths left out of this run
+	truncated, undecided = map[string]string{}, map[string]string{}
 	putOff := func(c check) {
 		mu.Lock()
-		drop[c.i], later[c.l.Path] = true, true
+		undecided[files[c.i].Path] = c.l.Path
 		mu.Unlock()
 	}
 	_ = runParallel(ctx, s.cfg.Parallel, len(checks), func(ctx context.Context, n int) error {
@@ -145,25 +145,7 @@ func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, 
 		}
 		return nil
 	})
-	if len(drop) == 0 {
-		return files, local, truncated
-	}
-	kept := make([]domain.RemoteFile, 0, len(files)-len(drop))
-	for i, r := range files {
-		if !drop[i] {
-			kept = append(kept, r)
-		}
-	}
-	if len(later) > 0 {
-		rest := make([]domain.LibraryFile, 0, len(local))
-		for _, l := range local {
-			if !later[l.Path] {
-				rest = append(rest, l)
-			}
-		}
-		local = rest
-	}
-	return kept, local, truncated
+	return files, truncated, undecided
 }
 
 // decided reports whether the planner can tell by itself whether r holds

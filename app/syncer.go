@@ -355,15 +355,15 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 		}
 	}
 	set := domain.SyncSettingsOf(a, s.cfg.DownloadFolder)
-	local := pr.local
 	uploaded, err := s.uploadedIn(ctx, a.ID, files, pr.local, pr.pairs)
 	if err != nil {
 		return nil, err
 	}
-	files, local, truncated := s.recoverUnrecorded(ctx, pr.st, set, files, pr.local, pr.pairs, uploaded)
+	files, truncated, undecided := s.recoverUnrecorded(ctx, pr.st, set, files, pr.local, pr.pairs, uploaded)
 	pr.plan = domain.PlanSync(domain.SyncInput{
 		Settings: set,
-		Remote:   files, Local: local, Pairs: pr.pairs, Failures: failures, Uploaded: uploaded, Truncated: truncated, Now: s.clock.Now(),
+		Remote:   files, Local: pr.local, Pairs: pr.pairs, Failures: failures, Uploaded: uploaded,
+		Truncated: truncated, Undecided: undecided, Now: s.clock.Now(),
 	})
 	pr.plan.CreateFolder = pr.createFolder
 	return pr, nil

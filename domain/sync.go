@@ -163,5 +163,11 @@ type SyncInput struct {
 	// path. The library file is sent over such a copy (OpUpload with
 	// Truncated) rather than beside it, and the copy is not downloaded.
 	Truncated map[string]string
+	// Undecided are unpaired remote files that may be an unrecorded copy
+	// of an unpaired library file but could not be read to tell: by
+	// remote path, the library path. The planner leaves both out of this
+	// plan (a later run looks again) rather than keep a second copy of
+	// one file.
+	Undecided map[string]string
 	Now       time.Time
 }

@@ -170,6 +170,7 @@ type failureKey struct {
 }
 
 func newPlanner(in SyncInput) *planner {
+	in.Remote, in.Local = leaveOut(in.Remote, in.Local, in.Undecided)
 	p := &planner{
 		s: in.Settings, now: in.Now,
 		remote:    make(map[string]*RemoteFile, len(in.Remote)),
@@ -193,6 +194,21 @@ func newPlanner(in SyncInput) *planner {
 		}
 	}
 	return p
+}
+
+// leaveOut answers the listing and the index without the files of
+// undecided (see SyncInput.Undecided), remote paths and library paths.
+func leaveOut(remote []RemoteFile, local []LibraryFile, undecided map[string]string) ([]RemoteFile, []LibraryFile) {
+	if len(undecided) == 0 {
+		return remote, local
+	}
+	lps := make(map[string]bool, len(undecided))
+	for _, lp := range undecided {
+		lps[lp] = true
+	}
+	remote = slices.DeleteFunc(slices.Clone(remote), func(r RemoteFile) bool { _, ok := undecided[r.Path]; return ok })
+	local = slices.DeleteFunc(slices.Clone(local), func(l LibraryFile) bool { return lps[l.Path] })
+	return remote, local
 }
 
 func (p *planner) indexRemote(listing []RemoteFile) {

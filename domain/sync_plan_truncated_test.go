@@ -66,3 +66,27 @@ func TestPlanSyncTruncated(t *testing.T) {
 		}
 	}
 }
+
+// TestPlanSyncUndecided: a remote file that could not be compared with
+// the library file it may be a copy of waits, with that file, for a later
+// run: neither is moved (no download, no "(1)" upload), the others are
+// planned as usual, and the caller's input is left as it was.
+func TestPlanSyncUndecided(t *testing.T) {
+	data := strings.Repeat("d", 50)
+	remote := []domain.RemoteFile{rfile("/Photos/a.jpg", data), rfile("/Photos/b.jpg", "b")}
+	local := []domain.LibraryFile{lfile("a.jpg", data), lfile("c.jpg", "c")}
+	in := domain.SyncInput{Settings: syncSettings(), Remote: remote, Local: local, Now: syncNow}
+	without := showPlan(domain.PlanSync(in))
+	if !slices.Contains(without, "download /Photos/a.jpg -> a (1).jpg") && !slices.Contains(without, "upload a.jpg -> /Photos/a (1).jpg") {
+		t.Fatalf("without the evidence: %v; want a.jpg kept twice", without)
+	}
+	in.Undecided = map[string]string{"/Photos/a.jpg": "a.jpg"}
+	got := showPlan(domain.PlanSync(in))
+	want := []string{"download /Photos/b.jpg -> nextcloud/b.jpg", "upload c.jpg -> /Photos/c.jpg"}
+	if !slices.Equal(got, want) {
+		t.Errorf("plan %v; want %v", got, want)
+	}
+	if len(in.Remote) != 2 || in.Remote[0].Path != "/Photos/a.jpg" || len(in.Local) != 2 || in.Local[0].Path != "a.jpg" {
+		t.Errorf("the planner changed its input: %v, %v", in.Remote, in.Local)
+	}
+}
