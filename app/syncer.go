@@ -322,7 +322,7 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 	}
 	done := make(chan indexed, 1)
 	go func() {
-		_, local, err := s.indexer.IndexFiles(ictx, nil)
+		_, local, err := s.indexer.IndexFiles(ictx, nil, IndexOptions{})
 		if err != nil {
 			stopRemote()
 		}
