@@ -40,7 +40,7 @@ type syncExec struct {
 	cfg       SyncConfig
 	staging   *sync.RWMutex // the Syncer's: see Syncer.staging
 
-	mu      sync.Mutex
+	mu      sync.Mutex                    // guards local and written
 	mkdirMu sync.Mutex                    // one MKCOL at a time
 	dirs    map[string]bool               // remote folders known to exist, guarded by mkdirMu
 	local   map[string]domain.LibraryFile // the library as indexed, by path; see localMap
@@ -77,9 +77,10 @@ func (x *syncExec) localMap() map[string]domain.LibraryFile {
 }
 
 // execute carries out a plan: the actions that move no bytes at once
-// (the ledger records them), then the downloads (with local updates and conflict copies), then the
-// uploads, each phase Parallel files at a time. It returns an error only
-// when the run must stop: a refusal of the credentials, or ctx ending.
+// (the ledger records them), then the downloads (with local updates and
+// conflict copies), then the uploads, each phase Parallel files at a
+// time. It returns an error only when the run must stop: a refusal of the
+// credentials, or ctx ending.
 func (x *syncExec) execute(ctx context.Context, plan domain.SyncPlan) error {
 	var down, up []domain.SyncAction
 	bytes, upBytes := int64(0), int64(0)

@@ -27,6 +27,15 @@ import (
 // moves is recorded as a pair as it goes (saved in batches), so a run that
 // is cancelled or killed keeps what it did, and the next one goes on from
 // there without moving anything twice.
+//
+// A run is made of parts, each with one owner: the preparation (prepare:
+// the index and the listing, at once); the plan (recoverUnrecorded
+// gathers evidence by reading, domain.PlanSync decides, guard holds back
+// what waits for a person: a dry run makes the same plan); the executor
+// (syncExec, sync_exec.go, sync_download.go, sync_replace.go: the
+// transfers only); the ledger (sync_ledger.go: the one writer of the
+// run's pairs, failures and record); and the read side (sync_history.go:
+// failures, deletions, runs).
 type Syncer struct {
 	accounts  *Accounts
 	indexer   *Indexer
