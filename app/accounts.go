@@ -237,7 +237,7 @@ func (s *Accounts) Folders(ctx context.Context, id int64, dir string) ([]domain.
 	}
 	entries, err := st.List(ctx, dir)
 	if err != nil {
-		return nil, s.noteFailure(ctx, id, err)
+		return nil, s.NoteFailure(ctx, id, err)
 	}
 	folders := slices.DeleteFunc(entries, func(f domain.RemoteFile) bool { return !f.IsDir })
 	slices.SortFunc(folders, func(a, b domain.RemoteFile) int {
@@ -261,11 +261,11 @@ func (s *Accounts) CreateFolder(ctx context.Context, id int64, dir string) (doma
 		return domain.RemoteFile{}, err
 	}
 	if err := st.MkdirAll(ctx, dir); err != nil {
-		return domain.RemoteFile{}, s.noteFailure(ctx, id, err)
+		return domain.RemoteFile{}, s.NoteFailure(ctx, id, err)
 	}
 	f, err := st.Stat(ctx, dir)
 	if err != nil {
-		return domain.RemoteFile{}, s.noteFailure(ctx, id, err)
+		return domain.RemoteFile{}, s.NoteFailure(ctx, id, err)
 	}
 	return f, nil
 }
@@ -283,9 +283,10 @@ func (s *Accounts) Storage(ctx context.Context, id int64) (ports.RemoteStorage, 
 	return s.connector.Open(s.credentials(a, password), a.Type)
 }
 
-// noteFailure marks the account when the server refused its credentials,
-// so the UI can ask for a new password; it returns err.
-func (s *Accounts) noteFailure(ctx context.Context, id int64, err error) error {
+// NoteFailure marks the account when the server refused its credentials,
+// so the UI can ask for a new password; it returns err. Every use case
+// that reaches an account's server reports its failures here.
+func (s *Accounts) NoteFailure(ctx context.Context, id int64, err error) error {
 	code := domain.ErrorCode(err)
 	if domain.IsRemote(err) && (code == domain.EUNAUTHORIZED || code == domain.EFORBIDDEN) {
 		if _, uerr := s.store.UpdateAccount(ctx, id, func(a *domain.Account) error {
@@ -294,6 +295,54 @@ func (s *Accounts) noteFailure(ctx context.Context, id int64, err error) error {
 		}); uerr != nil {
 			s.log.WarnContext(ctx, "record account failure", "account", id, "err", uerr)
 		}
+	}
+	return err
+}
+
+// RecordSyncStart records the start of a sync run on the account: the
+// scheduler counts the interval from it.
+func (s *Accounts) RecordSyncStart(ctx context.Context, id int64, at time.Time) error {
+	_, err := s.store.UpdateAccount(ctx, id, func(a *domain.Account) error {
+		a.LastSyncAt = at
+		return nil
+	})
+	return err
+}
+
+// RecordSyncOutcome records on the account how its server answered a
+// run: fine (nil) or failing with err.
+func (s *Accounts) RecordSyncOutcome(ctx context.Context, id int64, err error) error {
+	_, uerr := s.store.UpdateAccount(ctx, id, func(a *domain.Account) error {
+		recordOutcome(a, err)
+		return nil
+	})
+	return uerr
+}
+
+// MarkNeedsReview marks the account as waiting for a person, with why.
+func (s *Accounts) MarkNeedsReview(ctx context.Context, id int64, why string) error {
+	_, err := s.store.UpdateAccount(ctx, id, func(a *domain.Account) error {
+		a.Status, a.LastError = domain.StatusNeedsReview, why
+		return nil
+	})
+	return err
+}
+
+// RevokeAppPassword revokes the app password in creds on the Nextcloud
+// server creds.URL names (found out by discovery first), for a grant no
+// account keeps.
+func (s *Accounts) RevokeAppPassword(ctx context.Context, creds domain.Credentials) error {
+	d, err := s.connector.Discover(ctx, creds)
+	if err != nil {
+		return err
+	}
+	creds.URL = d.Endpoint
+	st, err := s.connector.Open(creds, domain.TypeNextcloud)
+	if err != nil {
+		return err
+	}
+	if r, ok := st.(ports.AppPasswordRevoker); ok {
+		_, err = r.RevokeAppPassword(ctx)
 	}
 	return err
 }

@@ -98,6 +98,15 @@ func NewBackup(accounts *Accounts, library ports.LibraryStore, sync ports.SyncSt
 	return &Backup{accounts: accounts, library: library, sync: sync, uploads: uploads, proofs: proofs, cfg: cfg}
 }
 
+// Input answers what an account's backup status is computed from, and
+// the account. ENOTFOUND for an unknown account.
+func (b *Backup) Input(ctx context.Context, accountID int64) (domain.BackupInput, domain.Account, error) {
+	return b.input(ctx, accountID)
+}
+
+// ProofStore is where the proofs of the account's backups are kept.
+func (b *Backup) ProofStore() ports.ProofStore { return b.proofs }
+
 // Status computes an account's backup status from what the stores hold.
 // ENOTFOUND for an unknown account.
 func (b *Backup) Status(ctx context.Context, accountID int64) (domain.BackupStatus, error) {

@@ -19,7 +19,7 @@ func StartIndex(ctx context.Context, jobs *Jobs, indexer *Indexer) (domain.Job, 
 		if domain.ErrorCode(err) != domain.ECONFLICT {
 			return j, err
 		}
-		if running, ok := jobs.runningIndex(); ok {
+		if running, ok := jobs.RunningIndex(); ok {
 			return running, nil
 		}
 		// The running index is being recorded, or has just ended: look
@@ -35,9 +35,9 @@ func StartIndex(ctx context.Context, jobs *Jobs, indexer *Indexer) (domain.Job, 
 	}
 }
 
-// runningIndex returns the index job running in this process, as it
+// RunningIndex returns the index job running in this process, as it
 // stands, if there is one.
-func (js *Jobs) runningIndex() (domain.Job, bool) {
+func (js *Jobs) RunningIndex() (domain.Job, bool) {
 	js.mu.Lock()
 	defer js.mu.Unlock()
 	for _, r := range js.running {

@@ -82,11 +82,11 @@ func (ix *Indexer) IndexWith(ctx context.Context, p *Progress, opts IndexOptions
 	return res, err
 }
 
-// index is Index that also answers the present files of the library as
-// indexed now, with their IDs, photos and roles: what a sync plans with,
-// so that it need not read the whole index back.
-func (ix *Indexer) index(ctx context.Context, p *Progress) (domain.IndexResult, []domain.LibraryFile, error) {
-	return ix.indexWith(ctx, p, IndexOptions{})
+// IndexFiles is IndexWith that also answers the present files of the
+// library as indexed now, with their IDs, photos and roles: what a sync
+// plans with, so that it need not read the whole index back.
+func (ix *Indexer) IndexFiles(ctx context.Context, p *Progress, opts IndexOptions) (domain.IndexResult, []domain.LibraryFile, error) {
+	return ix.indexWith(ctx, p, opts)
 }
 
 func (ix *Indexer) indexWith(ctx context.Context, p *Progress, opts IndexOptions) (domain.IndexResult, []domain.LibraryFile, error) {

@@ -187,17 +187,7 @@ func (s *LoginFlows) poll(ctx context.Context, f domain.LoginFlow) (domain.Login
 // revokeGrant revokes an app password that no account keeps, best effort.
 func (s *LoginFlows) revokeGrant(ctx context.Context, server string, grant domain.LoginGrant, f domain.LoginFlow) {
 	creds := domain.Credentials{URL: server, Username: grant.LoginName, Password: grant.AppPassword.Reveal(), CACert: f.CACert, Timeout: f.Timeout}
-	d, err := s.accounts.connector.Discover(ctx, creds)
-	if err == nil {
-		creds.URL = d.Endpoint
-		var st ports.RemoteStorage
-		if st, err = s.accounts.connector.Open(creds, domain.TypeNextcloud); err == nil {
-			if r, ok := st.(ports.AppPasswordRevoker); ok {
-				_, err = r.RevokeAppPassword(ctx)
-			}
-		}
-	}
-	if err != nil {
+	if err := s.accounts.RevokeAppPassword(ctx, creds); err != nil {
 		s.log.WarnContext(ctx, "could not revoke the unused app password", "flow", f.ID, "host", host(server), "err", err)
 	}
 }

@@ -120,7 +120,7 @@ func TestRestoreWriteChecksTheAnnouncedSHA1(t *testing.T) {
 	ctx := context.Background()
 	st, data := damagedNextcloud(t)
 	lib := t.TempDir()
-	r := &Restorer{sync: &Syncer{writer: localfs.NewWriter(lib)}}
+	r := &Restorer{writer: localfs.NewWriter(lib)}
 	file := func(p string) domain.RemoteFile {
 		return domain.RemoteFile{Path: p, Name: p[1:], Size: int64(len(data))}
 	}

@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"fmt"
 	"io"
+	"log/slog"
 	"path"
 	"slices"
 	"strings"
@@ -36,13 +37,22 @@ type RestoreRequest struct {
 // the server's copy is written beside it as a conflict copy. A run holds
 // the account's sync lease.
 type Restorer struct {
-	backup *Backup
-	sync   *Syncer
+	sync *Syncer // takes the account's lease
+
+	// The parts of the Syncer and the Backup it works with.
+	accounts *Accounts
+	lib      ports.Library
+	writer   ports.LibraryWriter
+	proofs   ports.ProofStore
+	clock    ports.Clock
+	log      *slog.Logger
 }
 
 // NewRestorer returns the restore use case.
 func NewRestorer(backup *Backup, syncer *Syncer) *Restorer {
-	return &Restorer{backup: backup, sync: syncer}
+	d := syncer.Deps()
+	return &Restorer{sync: syncer, accounts: d.Accounts, lib: d.Lib, writer: d.Writer, proofs: backup.ProofStore(),
+		clock: d.Clock, log: d.Log}
 }
 
 // RestoreReport is what a restore did.
@@ -56,7 +66,7 @@ type RestoreReport struct {
 // Prepare checks a request and fills in its defaults. EINVALID for a
 // path that is not clean or a target outside the library.
 func (r *Restorer) Prepare(ctx context.Context, accountID int64, req RestoreRequest) (RestoreRequest, error) {
-	a, err := r.sync.accounts.Account(ctx, accountID)
+	a, err := r.accounts.Account(ctx, accountID)
 	if err != nil {
 		return req, err
 	}
@@ -98,7 +108,7 @@ func (r *Restorer) Start(ctx context.Context, jobs *Jobs, accountID int64, req R
 	if err != nil {
 		return domain.Job{}, err
 	}
-	l, err := r.sync.lock(ctx, accountID)
+	l, err := r.sync.Lock(ctx, accountID)
 	if err != nil {
 		return domain.Job{}, err
 	}
@@ -118,7 +128,7 @@ func (r *Restorer) Restore(ctx context.Context, accountID int64, req RestoreRequ
 	if err != nil {
 		return RestoreReport{}, err
 	}
-	l, err := r.sync.lock(ctx, accountID)
+	l, err := r.sync.Lock(ctx, accountID)
 	if err != nil {
 		return RestoreReport{}, err
 	}
@@ -134,7 +144,7 @@ func (r *Restorer) runLocked(ctx context.Context, l *lease, accountID int64, req
 		p = NewProgress(domain.Job{Kind: domain.JobRestore, AccountID: accountID}, nil)
 	}
 	rep, err := r.run(ctx, accountID, req, p)
-	r.sync.log.InfoContext(ctx, "restore ended", "account", accountID, "to", req.To, "restored", len(rep.Restored),
+	r.log.InfoContext(ctx, "restore ended", "account", accountID, "to", req.To, "restored", len(rep.Restored),
 		"same", len(rep.Same), "beside", len(rep.Beside), "err", err)
 	return rep, err
 }
@@ -178,18 +188,18 @@ func remoteFiles(ctx context.Context, st ports.RemoteStorage, root string) ([]do
 
 func (r *Restorer) run(ctx context.Context, accountID int64, req RestoreRequest, p *Progress) (RestoreReport, error) {
 	rep := RestoreReport{To: req.To}
-	st, err := r.sync.accounts.Storage(ctx, accountID)
+	st, err := r.accounts.Storage(ctx, accountID)
 	if err != nil {
 		return rep, err
 	}
 	files, err := remoteFiles(ctx, st, req.Path)
 	if err != nil {
 		if isFatal(err) {
-			err = r.sync.accounts.noteFailure(ctx, accountID, err)
+			err = r.accounts.NoteFailure(ctx, accountID, err)
 		}
 		return rep, err
 	}
-	proofs, err := r.backup.proofs.Proofs(ctx, accountID)
+	proofs, err := r.proofs.Proofs(ctx, accountID)
 	if err != nil {
 		return rep, err
 	}
@@ -247,7 +257,7 @@ func (r *Restorer) one(ctx context.Context, st ports.RemoteStorage, f domain.Rem
 	if want == "" && proof.SHA1 != "" && proof.Problem == "" && proof.Size == f.Size {
 		want = proof.SHA1
 	}
-	local, err := hashLibrary(ctx, r.sync.lib, dest)
+	local, err := hashLibrary(ctx, r.lib, dest)
 	switch {
 	case domain.ErrorCode(err) == domain.ENOTFOUND:
 		sum, err := r.write(ctx, st, f, dest)
@@ -272,7 +282,7 @@ func (r *Restorer) one(ctx context.Context, st ports.RemoteStorage, f domain.Rem
 
 // beside writes the server's copy as a conflict copy beside dest.
 func (r *Restorer) beside(ctx context.Context, st ports.RemoteStorage, f domain.RemoteFile, dest string) (Outcome, string, error) {
-	c := domain.ConflictName(dest, r.sync.clock.Now())
+	c := domain.ConflictName(dest, r.clock.Now())
 	for n := 0; ; n++ {
 		at := domain.NumberedName(c, n)
 		_, err := r.write(ctx, st, f, at)
@@ -294,7 +304,7 @@ func (r *Restorer) write(ctx context.Context, st ports.RemoteStorage, f domain.R
 	// announced, no more: a copy that is not what was backed up is
 	// restored all the same (it may be all there is) and reported by
 	// checkProof.
-	return r.sync.writer.WriteFile(ctx, dest, rc, f.Size, f.ModTime, domain.SHA1Checksum(got.Checksum.SHA1()), false)
+	return r.writer.WriteFile(ctx, dest, rc, f.Size, f.ModTime, domain.SHA1Checksum(got.Checksum.SHA1()), false)
 }
 
 // checkProof compares a restored file with what it should hold (the

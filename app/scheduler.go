@@ -153,7 +153,7 @@ func (s *Scheduler) RunDue(ctx context.Context) ([]domain.Job, error) {
 		var j domain.Job
 		if s.Watch != nil {
 			var answered bool
-			if j, answered, err = s.Watch.startScheduled(ctx, a); answered {
+			if j, answered, err = s.Watch.StartScheduled(ctx, a); answered {
 				continue
 			}
 		} else {

@@ -32,10 +32,10 @@ var fetchTime = time.Date(2024, 5, 17, 10, 30, 0, 0, time.UTC)
 func fetchExec(t *testing.T, st ports.RemoteStorage) (*syncExec, string) {
 	t.Helper()
 	lib := t.TempDir()
-	s := &Syncer{writer: localfs.NewWriter(lib), clock: memory.NewClock(fetchTime), log: slog.New(slog.DiscardHandler),
-		cfg: SyncConfig{DownloadStreams: 1}}
 	return &syncExec{
-		Syncer: s, a: domain.Account{ID: 1}, st: st, p: NewProgress(domain.Job{}, nil),
+		writer: localfs.NewWriter(lib), clock: memory.NewClock(fetchTime), log: slog.New(slog.DiscardHandler),
+		cfg: SyncConfig{DownloadStreams: 1}, staging: &sync.RWMutex{},
+		a: domain.Account{ID: 1}, st: st, p: NewProgress(domain.Job{}, nil),
 		retry: retryPolicy{attempts: 3, delay: time.Millisecond, maxDelay: time.Millisecond},
 	}, lib
 }

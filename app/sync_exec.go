@@ -5,62 +5,62 @@ import (
 	"fmt"
 	"io"
 	"io/fs"
+	"log/slog"
 	"path"
 	"sync"
 	"sync/atomic"
-	"time"
 
 	"github.com/photosync/photosync/domain"
 	"github.com/photosync/photosync/ports"
 )
 
-// syncExec carries out one run's plan and keeps its counts and its
-// records: pairs and failures wait in memory and are saved together every
-// SaveEvery files (or saveInterval) and at the end, so a run killed in the
-// middle loses at most the last few records, and the next run finds the
-// files they describe in place and adopts them.
+// syncExec is a run's executor: it carries out the transfers of a plan,
+// several at a time, and reports how each ended to the run's ledger,
+// which counts and records them. It works with the parts the Syncer
+// gives it when the run starts.
 type syncExec struct {
-	*Syncer
 	a      domain.Account
 	set    domain.SyncSettings
 	st     ports.RemoteStorage
 	p      *Progress
-	by     SyncTrigger
-	runID  int64 // the run's record
+	led    *ledger // the run's records
 	sender *sender
 	verify *verifier // checks the uploads, a folder listing at a time
 	retry  retryPolicy
 
-	mu       sync.Mutex
-	run      domain.SyncRun                    // the counts and first errors
-	pairs    map[string]domain.SyncPair        // by remote path, as known; see pairMap
-	failures map[failureKey]domain.SyncFailure // as known
-	pending  records                           // not saved yet
-	lastSave time.Time                         // real time
-	mkdirMu  sync.Mutex                        // one MKCOL at a time
-	dirs     map[string]bool                   // remote folders known to exist, guarded by mkdirMu
-	saveMu   sync.Mutex                        // one save at a time
-	saveErr  error                             // the first save that failed
-	local    map[string]domain.LibraryFile     // the library as indexed, by path; see localMap
-	// What the maps are made from, on first use: a run that moves
-	// nothing (most runs) never makes them, which at 100,000 files is
+	// The Syncer's parts the executor works with.
+	lib       ports.Library
+	writer    ports.LibraryWriter
+	inspector ports.MediaInspector
+	checker   ports.ContentChecker
+	versions  ports.VersionStore
+	clock     ports.Clock
+	log       *slog.Logger
+	cfg       SyncConfig
+	staging   *sync.RWMutex // the Syncer's: see Syncer.staging
+
+	mu      sync.Mutex                    // guards local and written
+	mkdirMu sync.Mutex                    // one MKCOL at a time
+	dirs    map[string]bool               // remote folders known to exist, guarded by mkdirMu
+	local   map[string]domain.LibraryFile // the library as indexed, by path; see localMap
+	// What the map is made from, on first use: a run that moves
+	// nothing (most runs) never makes it, which at 100,000 files is
 	// tens of megabytes.
-	knownPairs []domain.SyncPair
 	knownLocal []domain.LibraryFile
 	written    map[string]string // SHA-1s of the files this run named, by path
-	pairedNow  map[string]bool   // library paths this run paired
 }
 
-// pairMap answers the pairs by remote path, made on first use; x.mu must
-// be held.
-func (x *syncExec) pairMap() map[string]domain.SyncPair {
-	if x.pairs == nil {
-		x.pairs = make(map[string]domain.SyncPair, len(x.knownPairs))
-		for _, p := range x.knownPairs {
-			x.pairs[p.RemotePath] = p
-		}
+// newExec returns the executor of a run of account a, with its ledger.
+func (s *Syncer) newExec(a domain.Account, st ports.RemoteStorage, p *Progress, led *ledger) *syncExec {
+	retry := retryPolicy{attempts: s.cfg.Attempts, delay: s.cfg.RetryDelay}
+	return &syncExec{
+		a: a, set: domain.SyncSettingsOf(a, s.cfg.DownloadFolder), st: st, p: p, led: led, retry: retry,
+		sender: &sender{st: st, library: s.lib, p: p, log: s.log, retry: retry, proof: s.cfg.Verify,
+			proofs: newProofRecorder(s.proofs, a.ID, s.clock, s.log)},
+		lib: s.lib, writer: s.writer, inspector: s.inspector, checker: s.checker, versions: s.versions,
+		clock: s.clock, log: s.log, cfg: s.cfg, staging: &s.staging,
+		dirs: map[string]bool{}, written: map[string]string{},
 	}
-	return x.pairs
 }
 
 // localMap answers the library files by path, made on first use; x.mu
@@ -75,23 +75,11 @@ func (x *syncExec) localMap() map[string]domain.LibraryFile {
 	return x.local
 }
 
-// records are pairs and failures to save.
-type records struct {
-	pairs       []domain.SyncPair
-	removed     []string // remote paths of pairs to forget
-	failures    []domain.SyncFailure
-	cleared     []domain.SyncFailure
-	transferred int
-}
-
-func (r records) empty() bool {
-	return len(r.pairs)+len(r.removed)+len(r.failures)+len(r.cleared) == 0
-}
-
-// execute carries out a plan: the actions that move no bytes at once,
-// then the downloads (with local updates and conflict copies), then the
-// uploads, each phase Parallel files at a time. It returns an error only
-// when the run must stop: a refusal of the credentials, or ctx ending.
+// execute carries out a plan: the actions that move no bytes at once
+// (the ledger records them), then the downloads (with local updates and
+// conflict copies), then the uploads, each phase Parallel files at a
+// time. It returns an error only when the run must stop: a refusal of the
+// credentials, or ctx ending.
 func (x *syncExec) execute(ctx context.Context, plan domain.SyncPlan) error {
 	var down, up []domain.SyncAction
 	bytes, upBytes := int64(0), int64(0)
@@ -107,26 +95,11 @@ func (x *syncExec) execute(ctx context.Context, plan domain.SyncPlan) error {
 		}
 	}
 	x.p.SetTotal(len(plan.Actions), bytes)
-	x.forgetStaleFailures(ctx, plan)
-	for _, act := range plan.Actions {
-		switch act.Op {
-		case domain.OpSkip:
-			x.skipped(act)
-		case domain.OpLink:
-			x.link(ctx, act)
-		case domain.OpForget:
-			x.mu.Lock()
-			delete(x.pairMap(), act.RemotePath)
-			x.mu.Unlock()
-			x.skipped(act)
-			x.record(ctx, records{removed: []string{act.RemotePath}})
-		case domain.OpRememberDeletion:
-			x.remember(ctx, act)
-		}
-	}
+	x.led.forgetStaleFailures(ctx, plan)
+	x.led.unmoved(ctx, plan)
 	// Uploads that do not fit in the sync folder are refused up front,
 	// each with the reason; what fits is sent, downloads still go ahead.
-	up, qerr := fitUploads(ctx, x.st, x.a.SyncFolder, up, func(act domain.SyncAction, err error) { x.failed(ctx, act, err) })
+	up, qerr := fitUploads(ctx, x.st, x.a.SyncFolder, up, func(act domain.SyncAction, err error) { x.led.failed(ctx, act, err) })
 	if qerr != nil {
 		return qerr
 	}
@@ -149,30 +122,6 @@ func (x *syncExec) execute(ctx context.Context, plan domain.SyncPlan) error {
 		err = ferr
 	}
 	return err
-}
-
-// forgetStaleFailures clears the failure records of files the plan no
-// longer has anything to do with (gone, synced by other means, or no
-// longer wanted), so that they do not linger in the list of failed files.
-func (x *syncExec) forgetStaleFailures(ctx context.Context, plan domain.SyncPlan) {
-	inPlan := map[failureKey]bool{}
-	for _, act := range plan.Actions {
-		for _, k := range failureKeysOf(act) {
-			inPlan[k] = true
-		}
-	}
-	var stale []domain.SyncFailure
-	x.mu.Lock()
-	for k, f := range x.failures {
-		if !inPlan[k] {
-			stale = append(stale, f)
-			delete(x.failures, k)
-		}
-	}
-	x.mu.Unlock()
-	if len(stale) > 0 {
-		x.record(ctx, records{cleared: stale})
-	}
 }
 
 // errChangedSince is the answer of a transfer that was to replace a copy
@@ -206,10 +155,10 @@ func (x *syncExec) settle(ctx context.Context, act domain.SyncAction, err error)
 		return err
 	case err == errChangedSince:
 		x.log.InfoContext(ctx, "sync: a file changed while the run went on", "local", act.LocalPath, "remote", act.RemotePath)
-		x.skipped(act)
+		x.led.skipped(act)
 		return nil
 	}
-	x.failed(ctx, act, err)
+	x.led.failed(ctx, act, err)
 	return nil
 }
 
@@ -229,7 +178,7 @@ func (x *syncExec) download(ctx context.Context, act domain.SyncAction) error {
 		if err == nil && same {
 			// The server's version holds the library's very bytes:
 			// nothing was replaced, the pair is remade.
-			x.pairedSkip(ctx, act, pair)
+			x.led.pairedSkip(ctx, act, pair)
 			return nil
 		}
 	case act.LocalPath == "":
@@ -240,7 +189,7 @@ func (x *syncExec) download(ctx context.Context, act domain.SyncAction) error {
 	if err != nil {
 		return err
 	}
-	x.succeeded(ctx, act, moved{down: 1, bytesDown: pair.Size}, pair)
+	x.led.succeeded(ctx, act, moved{down: 1, bytesDown: pair.Size}, pair)
 	return nil
 }
 
@@ -258,17 +207,14 @@ func (x *syncExec) keepBoth(ctx context.Context, act domain.SyncAction) error {
 	}
 	pair, err := x.replaceRemote(ctx, act)
 	if err != nil {
-		x.mu.Lock()
-		x.pairMap()[conflict.RemotePath] = conflict
-		x.mu.Unlock()
-		x.record(ctx, records{pairs: []domain.SyncPair{conflict}})
+		x.led.paired(ctx, conflict)
 		if err == errChangedSince {
-			x.succeeded(ctx, act, moved{down: 1, bytesDown: conflict.Size})
+			x.led.succeeded(ctx, act, moved{down: 1, bytesDown: conflict.Size})
 			return nil
 		}
 		return err
 	}
-	x.succeeded(ctx, act, moved{down: 1, up: 1, bytesDown: conflict.Size, bytesUp: pair.Size}, pair)
+	x.led.succeeded(ctx, act, moved{down: 1, up: 1, bytesDown: conflict.Size, bytesUp: pair.Size}, pair)
 	return nil
 }
 
@@ -279,13 +225,15 @@ func (x *syncExec) keepBoth(ctx context.Context, act domain.SyncAction) error {
 // the size the server stored; an error is the send's (the file not
 // counted yet) or one that stops the run.
 func (x *syncExec) upload(ctx context.Context, act domain.SyncAction) error {
-	x.mu.Lock()
-	paired := x.pairedNow[act.LocalPath]
-	x.mu.Unlock()
-	if paired {
+	if x.led.pairedByRun(act.LocalPath) {
 		x.log.DebugContext(ctx, "sync: not sending back a file the run paired", "local", act.LocalPath)
-		x.skipped(act)
+		x.led.skipped(act)
 		return x.verify.gaveUp(ctx, act.RemotePath, nil)
+	}
+	if act.Truncated {
+		if err := x.removeTruncated(ctx, act); err != nil {
+			return x.verify.gaveUp(ctx, act.RemotePath, err)
+		}
 	}
 	fresh := act.Op != domain.OpUploadAgain
 	var undo func()
@@ -324,7 +272,7 @@ func (x *syncExec) upload(ctx context.Context, act domain.SyncAction) error {
 			}
 			sent.Store(true)
 			pair := x.pairOf(f, act.RemotePath, rf, sum)
-			x.succeeded(ctx, act, moved{up: 1, bytesUp: pair.Size}, pair)
+			x.led.succeeded(ctx, act, moved{up: 1, bytesUp: pair.Size}, pair)
 		})
 	if err != nil && undo != nil && !sent.Load() {
 		undo()
@@ -367,6 +315,22 @@ func (x *syncExec) unchangedRemote(ctx context.Context, act domain.SyncAction) e
 	return nil
 }
 
+// removeTruncated removes the truncated copy an interrupted upload left
+// at the action's remote path (see domain.SyncInput.Truncated), when it is
+// still the one the run listed (errChangedSince otherwise), so that the
+// library file is sent whole in its place.
+func (x *syncExec) removeTruncated(ctx context.Context, act domain.SyncAction) error {
+	if err := x.unchangedRemote(ctx, act); err != nil {
+		return err
+	}
+	if err := x.st.Delete(ctx, act.RemotePath); err != nil {
+		return fmt.Errorf("remove the truncated upload of an interrupted run: %w", err)
+	}
+	x.log.InfoContext(ctx, "sync: removed the truncated upload of an interrupted run; the file is sent again",
+		"remote", act.RemotePath, "size", act.Remote.Size, "want", act.Local.Size)
+	return nil
+}
+
 // localUnchanged checks that a library file is still as the index saw it,
 // before a download replaces it: errChangedSince otherwise.
 func (x *syncExec) localUnchanged(ctx context.Context, f domain.LibraryFile) error {
@@ -396,32 +360,6 @@ func (x *syncExec) localUnchanged(ctx context.Context, f domain.LibraryFile) err
 		return errChangedSince
 	}
 	return nil
-}
-
-// pairedSkip records a pair made without moving a file, counted as
-// skipped.
-func (x *syncExec) pairedSkip(ctx context.Context, act domain.SyncAction, pair domain.SyncPair) {
-	x.mu.Lock()
-	x.pairMap()[pair.RemotePath] = pair
-	x.pairedNow[pair.LocalPath] = true
-	x.run.Skipped++
-	x.mu.Unlock()
-	x.p.FileDone(pathOf(act), Skipped, nil)
-	x.record(ctx, records{pairs: []domain.SyncPair{pair}})
-}
-
-// link records the pair of a file found the same on both sides.
-func (x *syncExec) link(ctx context.Context, act domain.SyncAction) {
-	sum := act.Local.SHA1
-	if sum == "" {
-		sum = act.Remote.Checksum.SHA1()
-	}
-	pair := domain.SyncPair{
-		AccountID: x.a.ID, LocalPath: act.LocalPath, RemotePath: act.RemotePath, Size: act.Local.Size,
-		LocalModTime: act.Local.ModTime, RemoteModTime: act.Remote.ModTime, ETag: act.Remote.ETag, SHA1: sum,
-		SyncedAt: x.clock.Now(),
-	}
-	x.pairedSkip(ctx, act, pair)
 }
 
 // put sends a library file to a remote path, creating the folder it goes

@@ -25,16 +25,16 @@ func (t SyncTrigger) byPerson() bool { return t == ByHand || t == ByConfirmation
 //     already, and a small first sync goes ahead).
 //
 // A run started ByConfirmation is never held.
-func (x *syncExec) guard(ctx context.Context, plan domain.SyncPlan, pairs int) (domain.SyncPlan, string) {
-	if x.by == ByConfirmation {
+func (s *Syncer) guard(ctx context.Context, a domain.Account, by SyncTrigger, runID int64, plan domain.SyncPlan, pairs int) (domain.SyncPlan, string) {
+	if by == ByConfirmation {
 		return plan, ""
 	}
 	sum := plan.Summary()
-	limit := domain.ReplacementLimit(pairs, x.cfg.MaxChanges)
-	if (x.by == BySchedule || x.by == ByWatcher) && pairs == 0 && sum.Downloads+sum.Uploads > limit {
-		first, err := x.firstRun(ctx)
+	limit := domain.ReplacementLimit(pairs, s.cfg.MaxChanges)
+	if (by == BySchedule || by == ByWatcher) && pairs == 0 && sum.Downloads+sum.Uploads > limit {
+		first, err := s.firstRun(ctx, a.ID, runID)
 		if err != nil {
-			x.log.WarnContext(ctx, "sync: cannot tell whether this is the account's first run", "account", x.a.ID, "err", err)
+			s.log.WarnContext(ctx, "sync: cannot tell whether this is the account's first run", "account", a.ID, "err", err)
 		}
 		if first {
 			why := "the first sync waits for confirmation: it would " + sum.String()
@@ -53,13 +53,13 @@ func (x *syncExec) guard(ctx context.Context, plan domain.SyncPlan, pairs int) (
 // firstRun reports whether the account's sync has never run through:
 // no earlier run (but dry runs and runs that held their plan back, the
 // last 20 looked at) completed.
-func (x *syncExec) firstRun(ctx context.Context) (bool, error) {
-	runs, err := x.store.Runs(ctx, x.a.ID, 20)
+func (s *Syncer) firstRun(ctx context.Context, accountID, runID int64) (bool, error) {
+	runs, err := s.store.Runs(ctx, accountID, 20)
 	if err != nil {
 		return false, err
 	}
 	for _, r := range runs {
-		if r.ID != x.runID && !r.DryRun && r.Complete && r.Error == "" {
+		if r.ID != runID && !r.DryRun && r.Complete && r.Error == "" {
 			return false, nil
 		}
 	}
@@ -69,10 +69,7 @@ func (x *syncExec) firstRun(ctx context.Context) (bool, error) {
 // noteHeld marks the account as waiting for a person, with what the run
 // would do.
 func (s *Syncer) noteHeld(ctx context.Context, id int64, why string) {
-	if _, err := s.accounts.store.UpdateAccount(ctx, id, func(a *domain.Account) error {
-		a.Status, a.LastError = domain.StatusNeedsReview, why
-		return nil
-	}); err != nil {
+	if err := s.accounts.MarkNeedsReview(ctx, id, why); err != nil {
 		s.log.WarnContext(ctx, "sync: cannot mark the account as waiting for confirmation", "account", id, "err", err)
 	}
 }

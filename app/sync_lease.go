@@ -3,15 +3,20 @@ package app
 import (
 	"context"
 	"fmt"
+	"log/slog"
 	"strconv"
 	"time"
 
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/ports"
 )
 
 // lease is an account's sync lease held by one run.
 type lease struct {
-	s      *Syncer
+	leases ports.LeaseStore
+	clock  ports.Clock
+	log    *slog.Logger
+	ttl    time.Duration
 	name   string
 	holder string
 	stop   chan struct{}
@@ -22,7 +27,7 @@ type lease struct {
 // another run holds it.
 func (s *Syncer) lock(ctx context.Context, accountID int64) (*lease, error) {
 	l := &lease{
-		s:      s,
+		leases: s.leases, clock: s.clock, log: s.log, ttl: s.cfg.LeaseTTL,
 		name:   "sync:" + strconv.FormatInt(accountID, 10),
 		holder: s.cfg.Holder + "#" + strconv.FormatInt(s.runs.Add(1), 10),
 	}
@@ -36,6 +41,13 @@ func (s *Syncer) lock(ctx context.Context, accountID int64) (*lease, error) {
 	return l, nil
 }
 
+// Lock takes the sync lease of an account for a use case that must not
+// run beside a sync of it (restore, verify): the caller keeps it while it
+// works and releases it. ECONFLICT when a run holds it.
+func (s *Syncer) Lock(ctx context.Context, accountID int64) (*lease, error) {
+	return s.lock(ctx, accountID)
+}
+
 // errLeaseLost stops a run whose lease another process took: the run was
 // too slow to renew it, and two runs must not work on one account.
 var errLeaseLost = domain.Errorf(domain.ECONFLICT, "the run lost its lease to another run of the same account")
@@ -46,7 +58,7 @@ func (l *lease) keep(cancel context.CancelCauseFunc) {
 	l.stop, l.done = make(chan struct{}), make(chan struct{})
 	go func() {
 		defer close(l.done)
-		t := time.NewTicker(l.s.cfg.LeaseTTL / 3)
+		t := time.NewTicker(l.ttl / 3)
 		defer t.Stop()
 		for {
 			select {
@@ -54,16 +66,16 @@ func (l *lease) keep(cancel context.CancelCauseFunc) {
 				return
 			case <-t.C:
 			}
-			ctx, done := context.WithTimeout(context.Background(), l.s.cfg.LeaseTTL/3)
-			err := l.s.leases.AcquireLease(ctx, l.name, l.holder, l.s.clock.Now(), l.s.cfg.LeaseTTL)
+			ctx, done := context.WithTimeout(context.Background(), l.ttl/3)
+			err := l.leases.AcquireLease(ctx, l.name, l.holder, l.clock.Now(), l.ttl)
 			done()
 			switch {
 			case domain.ErrorCode(err) == domain.ECONFLICT:
-				l.s.log.Error("a sync lost its lease", "lease", l.name, "err", err)
+				l.log.Error("a sync lost its lease", "lease", l.name, "err", err)
 				cancel(errLeaseLost)
 				return
 			case err != nil:
-				l.s.log.Warn("cannot renew a sync lease; trying again", "lease", l.name, "err", err)
+				l.log.Warn("cannot renew a sync lease; trying again", "lease", l.name, "err", err)
 			}
 		}
 	}()
@@ -78,7 +90,7 @@ func (l *lease) release() {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), storeTimeout)
 	defer cancel()
-	if err := l.s.leases.ReleaseLease(ctx, l.name, l.holder); err != nil {
-		l.s.log.Warn("cannot release a sync lease; it expires by itself", "lease", l.name, "err", err)
+	if err := l.leases.ReleaseLease(ctx, l.name, l.holder); err != nil {
+		l.log.Warn("cannot release a sync lease; it expires by itself", "lease", l.name, "err", err)
 	}
 }

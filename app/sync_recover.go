@@ -23,23 +23,28 @@ import (
 // of an upload to a server that writes in place leaves a truncated file
 // at the upload path, which the planner would also keep beside a copy.
 //
-// recoverUnrecorded looks closer, before planning, at just those files:
+// recoverUnrecorded looks closer, before planning, at just those files,
+// and gathers what it finds into the planner's input; the planner
+// decides:
 //   - same size, undecided: it reads the remote file and, when its SHA-1
 //     is the library file's, notes the checksum so the planner links them;
 //   - smaller, at the upload path of the library file, with uploads on:
 //     when its bytes are the start of the library file's (a truncated copy
-//     of this very file: nothing is lost), it removes it from the server,
-//     and the library file is uploaded whole.
+//     of this very file: nothing is lost), it answers it among the
+//     truncated copies (domain.SyncInput.Truncated): the planner sends the
+//     library file over it, and the executor removes it first.
 //
-// A dry run gathers the same evidence (it only reads) but removes nothing,
-// so that it shows the links the run would make.
+// It only reads, so a dry run gathers the same evidence as a run and shows
+// the plan the run carries out.
 //
-// It returns the listing and library to plan with. When it cannot look
-// (the server fails the read), it leaves both files out of this run's
-// plan, rather than let the planner keep a second copy of one file: the
-// next run looks again.
+// It returns the listing to plan with (the SHA-1s it read added), the
+// truncated copies, and the files it could not look at (the server failed
+// the read): domain.SyncInput.Undecided, which the planner leaves out of
+// this run's plan rather than keep a second copy of one file; the next
+// run looks again.
 func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, set domain.SyncSettings,
-	files []domain.RemoteFile, local []domain.LibraryFile, pairs []domain.SyncPair, uploaded map[string]domain.UploadedCopy, write bool) ([]domain.RemoteFile, []domain.LibraryFile) {
+	files []domain.RemoteFile, local []domain.LibraryFile, pairs []domain.SyncPair, uploaded map[string]domain.UploadedCopy) (
+	out []domain.RemoteFile, truncated, undecided map[string]string) {
 	pairedR := make(map[string]bool, len(pairs))
 	for _, p := range pairs {
 		pairedR[p.RemotePath] = true
@@ -47,7 +52,7 @@ func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, 
 	// A run with every remote file paired (the usual one) has nothing to
 	// look at: no map of the library is built.
 	if !slices.ContainsFunc(files, func(r domain.RemoteFile) bool { return !pairedR[r.Path] }) {
-		return files, local
+		return files, nil, nil
 	}
 	pairedL := make(map[string]bool, len(pairs))
 	for _, p := range pairs {
@@ -95,21 +100,20 @@ func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, 
 				checks = append(checks, check{i: i, l: l})
 				break
 			}
-			if write && r.Size < l.Size && set.Upload && domain.UploadPath(set, l.Path) == r.Path {
+			if r.Size < l.Size && set.Upload && domain.UploadPath(set, l.Path) == r.Path {
 				checks = append(checks, check{i: i, l: l, partial: true})
 				break
 			}
 		}
 	}
 	if len(checks) == 0 {
-		return files, local
+		return files, nil, nil
 	}
 	var mu sync.Mutex
-	drop := map[int]bool{}
-	later := map[string]bool{} // library paths left out of this run
+	truncated, undecided = map[string]string{}, map[string]string{}
 	putOff := func(c check) {
 		mu.Lock()
-		drop[c.i], later[c.l.Path] = true, true
+		undecided[files[c.i].Path] = c.l.Path
 		mu.Unlock()
 	}
 	_ = runParallel(ctx, s.cfg.Parallel, len(checks), func(ctx context.Context, n int) error {
@@ -135,40 +139,14 @@ func (s *Syncer) recoverUnrecorded(ctx context.Context, st ports.RemoteStorage, 
 			putOff(c)
 			return nil
 		}
-		if !same {
-			return nil
+		if same {
+			mu.Lock()
+			truncated[r.Path] = c.l.Path
+			mu.Unlock()
 		}
-		if err := st.Delete(ctx, r.Path); err != nil {
-			s.log.WarnContext(ctx, "sync: cannot remove the truncated upload of an interrupted run; both wait for the next run", "remote", r.Path, "err", err)
-			putOff(c)
-			return nil
-		}
-		s.log.InfoContext(ctx, "sync: removed the truncated upload of an interrupted run; the file is sent again",
-			"remote", r.Path, "size", r.Size, "want", c.l.Size)
-		mu.Lock()
-		drop[c.i] = true
-		mu.Unlock()
 		return nil
 	})
-	if len(drop) == 0 {
-		return files, local
-	}
-	kept := make([]domain.RemoteFile, 0, len(files)-len(drop))
-	for i, r := range files {
-		if !drop[i] {
-			kept = append(kept, r)
-		}
-	}
-	if len(later) > 0 {
-		rest := make([]domain.LibraryFile, 0, len(local))
-		for _, l := range local {
-			if !later[l.Path] {
-				rest = append(rest, l)
-			}
-		}
-		local = rest
-	}
-	return kept, local
+	return files, truncated, undecided
 }
 
 // decided reports whether the planner can tell by itself whether r holds

@@ -27,6 +27,15 @@ import (
 // moves is recorded as a pair as it goes (saved in batches), so a run that
 // is cancelled or killed keeps what it did, and the next one goes on from
 // there without moving anything twice.
+//
+// A run is made of parts, each with one owner: the preparation (prepare:
+// the index and the listing, at once); the plan (recoverUnrecorded
+// gathers evidence by reading, domain.PlanSync decides, guard holds back
+// what waits for a person: a dry run makes the same plan); the executor
+// (syncExec, sync_exec.go, sync_download.go, sync_replace.go: the
+// transfers only); the ledger (sync_ledger.go: the one writer of the
+// run's pairs, failures and record); and the read side (sync_history.go:
+// failures, deletions, runs).
 type Syncer struct {
 	jobs      *Jobs
 	accounts  *Accounts
@@ -154,6 +163,17 @@ func NewSyncer(d SyncDeps, cfg SyncConfig) *Syncer {
 		clock: d.Clock, log: d.Log, cfg: cfg}
 }
 
+// Deps answers the parts the Syncer works with, for the use cases that
+// work with the same parts beside it (restore, verify).
+func (s *Syncer) Deps() SyncDeps {
+	return SyncDeps{Accounts: s.accounts, Indexer: s.indexer, Library: s.library, Writer: s.writer, Lib: s.lib, Store: s.store,
+		Leases: s.leases, Inspector: s.inspector, Checker: s.checker, Versions: s.versions, Uploads: s.uploads, Proofs: s.proofs,
+		Clock: s.clock, Log: s.log}
+}
+
+// Config answers how the Syncer runs, its defaults filled in.
+func (s *Syncer) Config() SyncConfig { return s.cfg }
+
 // SyncTrigger says who started a run.
 type SyncTrigger int
 
@@ -244,7 +264,7 @@ func (s *Syncer) Plan(ctx context.Context, accountID int64) (domain.SyncPlan, er
 	}
 	pr, err := s.prepare(ctx, a, st, ByHand, false)
 	if err != nil {
-		return domain.SyncPlan{}, s.accounts.noteFailure(ctx, a.ID, err)
+		return domain.SyncPlan{}, s.accounts.NoteFailure(ctx, a.ID, err)
 	}
 	return pr.plan, nil
 }
@@ -339,7 +359,7 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 	}
 	done := make(chan indexed, 1)
 	go func() {
-		_, local, err := s.indexer.index(ictx, nil)
+		_, local, err := s.indexer.IndexFiles(ictx, nil, IndexOptions{})
 		if err != nil {
 			stopRemote()
 		}
@@ -372,15 +392,15 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 		}
 	}
 	set := domain.SyncSettingsOf(a, s.cfg.DownloadFolder)
-	local := pr.local
 	uploaded, err := s.uploadedIn(ctx, a.ID, files, pr.local, pr.pairs)
 	if err != nil {
 		return nil, err
 	}
-	files, local = s.recoverUnrecorded(ctx, pr.st, set, files, pr.local, pr.pairs, uploaded, write)
+	files, truncated, undecided := s.recoverUnrecorded(ctx, pr.st, set, files, pr.local, pr.pairs, uploaded)
 	pr.plan = domain.PlanSync(domain.SyncInput{
 		Settings: set,
-		Remote:   files, Local: local, Pairs: pr.pairs, Failures: failures, Uploaded: uploaded, Now: s.clock.Now(),
+		Remote:   files, Local: pr.local, Pairs: pr.pairs, Failures: failures, Uploaded: uploaded,
+		Truncated: truncated, Undecided: undecided, Now: s.clock.Now(),
 	})
 	pr.plan.CreateFolder = pr.createFolder
 	return pr, nil
@@ -449,36 +469,29 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 	if by == ByWatcher {
 		a.SyncDownload = false // a watcher's run only uploads (see ByWatcher)
 	}
-	start := s.clock.Now()
-	run := domain.SyncRun{AccountID: a.ID, JobID: p.Snapshot().ID, StartedAt: start}
-	if err := s.store.CreateRun(ctx, &run); err != nil {
+	led := newLedger(s.store, s.clock, s.log, p, a, s.cfg.SaveEvery)
+	run, err := led.open(ctx, p.Snapshot().ID)
+	if err != nil {
 		return run, err
 	}
+	start := run.StartedAt
 	if by != ByWatcher { // downloads keep their interval
 		s.noteStart(ctx, a.ID, start)
 	}
-	x := &syncExec{
-		Syncer: s, a: a, set: domain.SyncSettingsOf(a, s.cfg.DownloadFolder), p: p, by: by,
-		retry:    retryPolicy{attempts: s.cfg.Attempts, delay: s.cfg.RetryDelay},
-		failures: map[failureKey]domain.SyncFailure{},
-		dirs:     map[string]bool{}, lastSave: time.Now(),
-		written: map[string]string{}, pairedNow: map[string]bool{},
-	}
-	x.runID = run.ID
-	pr, err := x.start(ctx)
+	x, pr, err := s.begin(ctx, a, by, p, led)
 	held := ""
 	if err == nil {
 		var plan domain.SyncPlan
-		plan, held = x.guard(ctx, pr.plan, len(pr.pairs))
+		plan, held = s.guard(ctx, a, by, run.ID, pr.plan, len(pr.pairs))
 		if held != "" {
 			s.log.WarnContext(ctx, "sync: a run holds back its plan until a person confirms it", "account", a.ID, "why", held)
 		}
 		err = x.execute(ctx, plan)
 	}
-	x.save(ctx)
+	led.save(ctx)
 	s.removeStaged(ctx)
-	if err == nil && x.saveErr != nil {
-		err = fmt.Errorf("save the run's records: %w", x.saveErr)
+	if err == nil && led.err() != nil {
+		err = fmt.Errorf("save the run's records: %w", led.err())
 	}
 	if cause := context.Cause(ctx); err != nil && cause != nil && !errors.Is(cause, context.Canceled) {
 		err = cause // the lease was lost
@@ -494,32 +507,12 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 		}
 	}
 
-	x.mu.Lock()
-	done := x.run
-	x.mu.Unlock()
-	run.Downloaded, run.Uploaded, run.BytesDown, run.BytesUp = done.Downloaded, done.Uploaded, done.BytesDown, done.BytesUp
-	run.Skipped, run.Failed, run.Errors = done.Skipped, done.Failed, done.Errors
-	run.FinishedAt, run.Complete = s.clock.Now(), err == nil
-	if err != nil {
-		run.Error = domain.ErrorMessage(err)
-		switch {
-		case errors.Is(err, context.Canceled):
-			run.Error = "cancelled"
-		case errors.Is(err, context.DeadlineExceeded):
-			run.Error = "stopped: the time for the run ran out"
-		}
-	}
-	if held != "" && err == nil {
-		run.Error = held // complete, but what it held waits for a person
-	}
 	uctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	if x.sender != nil {
+	if x != nil {
 		x.sender.proofs.flush(uctx) // before the run is recorded as ended
 	}
-	if uerr := s.store.UpdateRun(uctx, run); uerr != nil {
-		s.log.ErrorContext(ctx, "sync: cannot record how a run ended", "account", a.ID, "run", run.ID, "err", uerr)
-	}
+	run = led.close(uctx, err, held)
 	s.noteEnd(uctx, a.ID, err)
 	if held != "" && err == nil {
 		s.noteHeld(uctx, a.ID, held)
@@ -530,35 +523,29 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 	return run, err
 }
 
-// start opens the account's storage and prepares the run.
-func (x *syncExec) start(ctx context.Context) (*prepared, error) {
-	st, err := x.accounts.Storage(ctx, x.a.ID)
+// begin opens the account's storage, prepares the run and hands what it
+// found to the run's executor and ledger. The executor is nil when the
+// storage cannot be opened.
+func (s *Syncer) begin(ctx context.Context, a domain.Account, by SyncTrigger, p *Progress, led *ledger) (*syncExec, *prepared, error) {
+	st, err := s.accounts.Storage(ctx, a.ID)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
-	x.st = st
-	x.sender = &sender{st: st, library: x.lib, p: x.p, log: x.log, retry: x.retry, proof: x.cfg.Verify,
-		proofs: newProofRecorder(x.proofs, x.a.ID, x.clock, x.log)}
-	pr, err := x.prepare(ctx, x.a, st, x.by, true)
+	x := s.newExec(a, st, p, led)
+	pr, err := s.prepare(ctx, a, st, by, true)
 	if err != nil {
-		return nil, err
+		return x, nil, err
 	}
 	x.knowFolders(pr.folders)
-	x.knownPairs = pr.pairs
-	for _, f := range pr.failures {
-		x.failures[keyOf(f)] = f
-	}
 	x.knownLocal = pr.local
-	return pr, nil
+	led.know(pr.pairs, pr.failures)
+	return x, pr, nil
 }
 
 // noteStart records the start of a run on the account: the scheduler
 // counts the interval from it.
 func (s *Syncer) noteStart(ctx context.Context, id int64, at time.Time) {
-	if _, err := s.accounts.store.UpdateAccount(ctx, id, func(a *domain.Account) error {
-		a.LastSyncAt = at
-		return nil
-	}); err != nil {
+	if err := s.accounts.RecordSyncStart(ctx, id, at); err != nil {
 		s.log.WarnContext(ctx, "sync: cannot record the start of a run on the account", "account", id, "err", err)
 	}
 }
@@ -572,10 +559,7 @@ func (s *Syncer) noteEnd(ctx context.Context, id int64, err error) {
 	if err != nil && !domain.IsRemote(err) {
 		return // photosync's own trouble, not the server's
 	}
-	if _, uerr := s.accounts.store.UpdateAccount(ctx, id, func(a *domain.Account) error {
-		recordOutcome(a, err)
-		return nil
-	}); uerr != nil {
+	if uerr := s.accounts.RecordSyncOutcome(ctx, id, err); uerr != nil {
 		s.log.WarnContext(ctx, "sync: cannot record the outcome on the account", "account", id, "err", uerr)
 	}
 }

@@ -60,7 +60,7 @@ func (u *Uploader) RemoveExpired(ctx context.Context) (removed int, err error) {
 		case ctx.Err() != nil:
 			return removed, ctx.Err()
 		case isFatal(err):
-			_ = u.accounts.noteFailure(ctx, rec.AccountID, err)
+			_ = u.accounts.NoteFailure(ctx, rec.AccountID, err)
 			u.log.WarnContext(ctx, "expired uploads: the server refused the account", "account", rec.AccountID, "err", err)
 			skip[rec.AccountID] = true
 		default:

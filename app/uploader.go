@@ -158,7 +158,8 @@ func (u *Uploader) Upload(ctx context.Context, req UploadRequest, p *Progress) e
 	if err != nil {
 		return err
 	}
-	r := &upload{Uploader: u, req: req, st: st, p: p, items: items, side: domain.FitSide(req.Options.Size)}
+	r := &upload{library: u.library, uploads: u.uploads, resizer: u.resizer, clock: u.clock, log: u.log, Parallel: u.Parallel,
+		req: req, st: st, p: p, items: items, side: domain.FitSide(req.Options.Size)}
 	r.sender = &sender{st: st, library: u.library, p: p, log: u.log, retry: retryPolicy{attempts: u.Attempts, delay: u.RetryDelay}, proof: u.Verify,
 		proofs: newProofRecorder(u.Proofs, req.AccountID, u.clock, u.log)}
 	start := u.clock.Now()
@@ -167,7 +168,7 @@ func (u *Uploader) Upload(ctx context.Context, req UploadRequest, p *Progress) e
 	r.sender.proofs.flush(ctx)
 	p.EndSending()
 	if isFatal(err) {
-		err = u.accounts.noteFailure(ctx, req.AccountID, err)
+		err = u.accounts.NoteFailure(ctx, req.AccountID, err)
 	}
 	if err == nil && req.Share != nil {
 		// The link is made even when some files failed: the others are
@@ -255,7 +256,14 @@ type uploadItem struct {
 
 // upload is one run of Upload.
 type upload struct {
-	*Uploader
+	// The Uploader's parts the run works with.
+	library  ports.Library
+	uploads  ports.UploadStore
+	resizer  ports.Resizer
+	clock    ports.Clock
+	log      *slog.Logger
+	Parallel int // the Uploader's Parallel
+
 	req    UploadRequest
 	st     ports.RemoteStorage
 	sender *sender

@@ -5,6 +5,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"path"
 	"slices"
 	"strings"
@@ -36,10 +37,19 @@ import (
 // A run holds the account's sync lease: it never runs beside a sync of
 // the same account.
 type Verifier struct {
-	backup *Backup
-	sync   *Syncer
+	backup *Backup // what the account's backup holds
+	sync   *Syncer // takes the account's lease
 	cfg    VerifyConfig
 	sched  verifySchedule
+
+	// The parts of the Syncer and the Backup it works with.
+	accounts *Accounts
+	lib      ports.Library
+	store    ports.SyncStore
+	proofs   ports.ProofStore
+	clock    ports.Clock
+	log      *slog.Logger
+	retry    retryPolicy // the Syncer's, for the repairs' sends
 }
 
 // VerifyConfig is how often content is proven.
@@ -64,7 +74,9 @@ func NewVerifier(backup *Backup, syncer *Syncer, cfg VerifyConfig) *Verifier {
 		cfg.Interval = max(cfg.Every/30, time.Hour)
 	}
 	cfg.Interval = min(cfg.Interval, cfg.Every)
-	return &Verifier{backup: backup, sync: syncer, cfg: cfg}
+	d, sc := syncer.Deps(), syncer.Config()
+	return &Verifier{backup: backup, sync: syncer, cfg: cfg, accounts: d.Accounts, lib: d.Lib, store: d.Store,
+		proofs: backup.ProofStore(), clock: d.Clock, log: d.Log, retry: retryPolicy{attempts: sc.Attempts, delay: sc.RetryDelay}}
 }
 
 // Interval is how often the scheduler runs a verify of an account.
@@ -89,10 +101,10 @@ type VerifyReport struct {
 // Start begins a verify of an account as a job. ECONFLICT while a sync
 // of the account runs; ENOTFOUND for an unknown account.
 func (v *Verifier) Start(ctx context.Context, jobs *Jobs, accountID int64, opts VerifyOptions) (domain.Job, error) {
-	if _, err := v.sync.accounts.Account(ctx, accountID); err != nil {
+	if _, err := v.accounts.Account(ctx, accountID); err != nil {
 		return domain.Job{}, err
 	}
-	l, err := v.sync.lock(ctx, accountID)
+	l, err := v.sync.Lock(ctx, accountID)
 	if err != nil {
 		return domain.Job{}, err
 	}
@@ -108,10 +120,10 @@ func (v *Verifier) Start(ctx context.Context, jobs *Jobs, accountID int64, opts 
 
 // Verify runs a verify now and returns its report. p may be nil.
 func (v *Verifier) Verify(ctx context.Context, accountID int64, opts VerifyOptions, p *Progress) (VerifyReport, error) {
-	if _, err := v.sync.accounts.Account(ctx, accountID); err != nil {
+	if _, err := v.accounts.Account(ctx, accountID); err != nil {
 		return VerifyReport{}, err
 	}
-	l, err := v.sync.lock(ctx, accountID)
+	l, err := v.sync.Lock(ctx, accountID)
 	if err != nil {
 		return VerifyReport{}, err
 	}
@@ -131,9 +143,9 @@ func (v *Verifier) runLocked(ctx context.Context, l *lease, accountID int64, opt
 		err = context.Cause(ctx)
 	}
 	if err == nil {
-		v.noteSuccess(accountID, v.sync.clock.Now())
+		v.noteSuccess(accountID, v.clock.Now())
 	}
-	v.sync.log.InfoContext(ctx, "verify ended", "account", accountID, "checked", r.Checked, "read", r.Read,
+	v.log.InfoContext(ctx, "verify ended", "account", accountID, "checked", r.Checked, "read", r.Read,
 		"bytes_read", r.BytesRead, "gaps", len(r.Gaps), "repaired", len(r.Repaired), "unrepaired", len(r.Unrepaired), "err", err)
 	return r, err
 }
@@ -154,17 +166,17 @@ type expected struct {
 
 func (v *Verifier) run(ctx context.Context, accountID int64, opts VerifyOptions, p *Progress) (VerifyReport, error) {
 	var rep VerifyReport
-	in, a, err := v.backup.input(ctx, accountID)
+	in, a, err := v.backup.Input(ctx, accountID)
 	if err != nil {
 		return rep, err
 	}
-	st, err := v.sync.accounts.Storage(ctx, a.ID)
+	st, err := v.accounts.Storage(ctx, a.ID)
 	if err != nil {
 		return rep, err
 	}
 	status := domain.ComputeBackup(in)
 	items := expectations(in, status)
-	now := v.sync.clock.Now()
+	now := v.clock.Now()
 
 	// Presence, size and ETag, one listing per folder.
 	byDir := map[string][]*expected{}
@@ -180,7 +192,7 @@ func (v *Verifier) run(ctx context.Context, accountID int64, opts VerifyOptions,
 		listing, err := st.List(ctx, d)
 		if err != nil && domain.ErrorCode(err) != domain.ENOTFOUND {
 			if isFatal(err) {
-				err = v.sync.accounts.noteFailure(ctx, a.ID, err)
+				err = v.accounts.NoteFailure(ctx, a.ID, err)
 			}
 			return rep, fmt.Errorf("list %s: %w", d, err)
 		}
@@ -311,11 +323,11 @@ func (v *Verifier) run(ctx context.Context, accountID int64, opts VerifyOptions,
 func (v *Verifier) save(ctx context.Context, accountID int64, proofs []domain.Proof, pairs []domain.SyncPair) error {
 	sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 	defer cancel()
-	if err := v.backup.proofs.SaveProofs(sctx, accountID, proofs, nil); err != nil {
+	if err := v.proofs.SaveProofs(sctx, accountID, proofs, nil); err != nil {
 		return fmt.Errorf("record what the verify found: %w", err)
 	}
 	if len(pairs) > 0 {
-		if err := v.sync.store.SavePairs(sctx, accountID, pairs, nil); err != nil {
+		if err := v.store.SavePairs(sctx, accountID, pairs, nil); err != nil {
 			return fmt.Errorf("record the server's ETags: %w", err)
 		}
 	}
@@ -384,9 +396,8 @@ func (v *Verifier) repair(ctx context.Context, a domain.Account, st ports.Remote
 			lib[f.ID] = f
 		}
 	}
-	s := v.sync
-	snd := &sender{st: st, library: s.lib, p: p, log: s.log, retry: retryPolicy{attempts: s.cfg.Attempts, delay: s.cfg.RetryDelay},
-		proof: VerifyAll, proofs: newProofRecorder(v.backup.proofs, a.ID, s.clock, s.log)}
+	snd := &sender{st: st, library: v.lib, p: p, log: v.log, retry: v.retry,
+		proof: VerifyAll, proofs: newProofRecorder(v.proofs, a.ID, v.clock, v.log)}
 	defer snd.proofs.flush(ctx)
 	for _, e := range items {
 		if e.gap == "" {
@@ -453,10 +464,10 @@ func (v *Verifier) resend(ctx context.Context, a domain.Account, st ports.Remote
 	}
 	if e.pair != nil {
 		np := *e.pair
-		np.ETag, np.RemoteModTime, np.SyncedAt = rf.ETag, rf.ModTime, v.sync.clock.Now()
+		np.ETag, np.RemoteModTime, np.SyncedAt = rf.ETag, rf.ModTime, v.clock.Now()
 		sctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), storeTimeout)
 		defer cancel()
-		if err := v.sync.store.SavePairs(sctx, a.ID, []domain.SyncPair{np}, nil); err != nil {
+		if err := v.store.SavePairs(sctx, a.ID, []domain.SyncPair{np}, nil); err != nil {
 			return fmt.Errorf("record the repaired file: %w", err)
 		}
 	}
@@ -482,7 +493,7 @@ func (v *Verifier) keepServerCopy(ctx context.Context, a domain.Account, st port
 	}
 	rel := strings.TrimPrefix(strings.TrimPrefix(rp, base), "/")
 	dest := domain.JoinRemotePath(domain.JoinRemotePath(domain.JoinRemotePath(base, remoteVersionsFolder),
-		v.sync.clock.Now().UTC().Format("2006-01-02")), rel)
+		v.clock.Now().UTC().Format("2006-01-02")), rel)
 	if err := st.MkdirAll(ctx, path.Dir(dest)); err != nil {
 		return fmt.Errorf("create the versions folder %s: %w", path.Dir(dest), err)
 	}
@@ -495,7 +506,7 @@ func (v *Verifier) keepServerCopy(ctx context.Context, a domain.Account, st port
 		if err != nil {
 			return fmt.Errorf("keep the server's copy of %s: %w", rp, err)
 		}
-		v.sync.log.InfoContext(ctx, "verify: kept the server's differing copy before repairing it", "remote", rp, "kept", to)
+		v.log.InfoContext(ctx, "verify: kept the server's differing copy before repairing it", "remote", rp, "kept", to)
 		return nil
 	}
 }

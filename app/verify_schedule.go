@@ -26,7 +26,7 @@ func (v *Verifier) lastVerified(ctx context.Context, accountID int64) (time.Time
 	if ok {
 		return t, nil
 	}
-	proofs, err := v.backup.proofs.Proofs(ctx, accountID)
+	proofs, err := v.proofs.Proofs(ctx, accountID)
 	if err != nil {
 		return time.Time{}, err
 	}
@@ -53,11 +53,11 @@ func (v *Verifier) noteVerified(accountID int64, at time.Time) {
 // Due returns the accounts whose verify is due: not verified for an
 // Interval, and not waiting for a person to fix their password.
 func (v *Verifier) Due(ctx context.Context) ([]domain.Account, error) {
-	accs, err := v.sync.accounts.Accounts(ctx)
+	accs, err := v.accounts.Accounts(ctx)
 	if err != nil {
 		return nil, err
 	}
-	now := v.sync.clock.Now()
+	now := v.clock.Now()
 	var due []domain.Account
 	for _, a := range accs {
 		if a.Status == domain.StatusUnauthorized {
@@ -87,9 +87,9 @@ func (v *Verifier) StartDue(ctx context.Context, jobs *Jobs) ([]domain.Job, erro
 		j, err := v.Start(ctx, jobs, a.ID, VerifyOptions{})
 		switch {
 		case err == nil:
-			v.noteVerified(a.ID, v.sync.clock.Now())
+			v.noteVerified(a.ID, v.clock.Now())
 			started = append(started, j)
-			v.sync.log.InfoContext(ctx, "scheduled verify started", "account", a.ID, "job", j.ID)
+			v.log.InfoContext(ctx, "scheduled verify started", "account", a.ID, "job", j.ID)
 		case domain.ErrorCode(err) == domain.ECONFLICT:
 		default:
 			errs = append(errs, err)
@@ -114,7 +114,7 @@ func (v *Verifier) RunDue(ctx context.Context) (map[int64]VerifyReport, error) {
 		r, err := v.Verify(ctx, a.ID, VerifyOptions{}, nil)
 		switch {
 		case err == nil:
-			v.noteVerified(a.ID, v.sync.clock.Now())
+			v.noteVerified(a.ID, v.clock.Now())
 			out[a.ID] = r
 		case domain.ErrorCode(err) == domain.ECONFLICT:
 		default:
@@ -144,18 +144,18 @@ type AccountMetrics struct {
 
 // Metrics returns the figures of every account.
 func (v *Verifier) Metrics(ctx context.Context) ([]AccountMetrics, error) {
-	accs, err := v.sync.accounts.Accounts(ctx)
+	accs, err := v.accounts.Accounts(ctx)
 	if err != nil {
 		return nil, err
 	}
 	out := make([]AccountMetrics, 0, len(accs))
 	for _, a := range accs {
-		in, _, err := v.backup.input(ctx, a.ID)
+		in, _, err := v.backup.Input(ctx, a.ID)
 		if err != nil {
 			return nil, err
 		}
 		m := AccountMetrics{AccountID: a.ID, Status: domain.ComputeBackup(in)}
-		runs, err := v.sync.store.Runs(ctx, a.ID, 20)
+		runs, err := v.store.Runs(ctx, a.ID, 20)
 		if err != nil {
 			return nil, err
 		}
@@ -188,7 +188,7 @@ func (v *Verifier) Metrics(ctx context.Context) ([]AccountMetrics, error) {
 // SyncRunOf returns the sync run of a job, for the bytes it moved each
 // way.
 func (v *Verifier) SyncRunOf(ctx context.Context, accountID, jobID int64) (domain.SyncRun, bool) {
-	runs, err := v.sync.store.Runs(ctx, accountID, 10)
+	runs, err := v.store.Runs(ctx, accountID, 10)
 	if err != nil {
 		return domain.SyncRun{}, false
 	}

@@ -97,7 +97,7 @@ func (w *Watch) unchanged(ctx context.Context, a domain.Account) bool {
 		return false
 	}
 	if !b.confirmed {
-		runs, err := w.syncer.store.Runs(ctx, a.ID, 1)
+		runs, err := w.syncer.Runs(ctx, a.ID, 1)
 		if err != nil || len(runs) != 1 {
 			return false
 		}
@@ -116,7 +116,7 @@ func (w *Watch) unchanged(ctx context.Context, a domain.Account) bool {
 		}
 		w.mu.Unlock()
 	}
-	failures, err := w.syncer.store.Failures(ctx, a.ID, false)
+	failures, err := w.syncer.Failures(ctx, a.ID, false)
 	if err != nil {
 		return false
 	}
@@ -136,12 +136,10 @@ func (w *Watch) unchanged(ctx context.Context, a domain.Account) bool {
 // that moved nothing, and the account's LastSyncAt, so that the next one
 // is due an interval later.
 func (w *Watch) answer(ctx context.Context, a domain.Account) error {
-	now := w.clock.Now()
-	run := domain.SyncRun{AccountID: a.ID, StartedAt: now, FinishedAt: now, Complete: true}
-	if err := w.syncer.store.CreateRun(ctx, &run); err != nil {
+	run, err := w.syncer.RecordUnchangedRun(ctx, a.ID, w.clock.Now())
+	if err != nil {
 		return err
 	}
-	w.syncer.noteStart(ctx, a.ID, now)
 	w.log.InfoContext(ctx, "sync: nothing changed on either side; answered from stored state", "account", a.ID, "run", run.ID)
 	return nil
 }
@@ -159,11 +157,11 @@ func (w *Watch) rootETag(ctx context.Context, a domain.Account) (string, error) 
 	return f.ETag, nil
 }
 
-// startScheduled starts the scheduler's run of a due account, taking a
+// StartScheduled starts the scheduler's run of a due account, taking a
 // baseline first, or answers it from stored state (answered, no job) when
 // nothing changed since the last baseline's run. w may be nil (no
 // watcher): the run starts as it always did.
-func (w *Watch) startScheduled(ctx context.Context, a domain.Account) (j domain.Job, answered bool, err error) {
+func (w *Watch) StartScheduled(ctx context.Context, a domain.Account) (j domain.Job, answered bool, err error) {
 	if IsDue(a, w.clock.Now()) && w.unchanged(ctx, a) {
 		if err := w.answer(ctx, a); err == nil {
 			return domain.Job{}, true, nil

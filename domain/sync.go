@@ -95,6 +95,10 @@ type SyncAction struct {
 	Remote       RemoteFile
 	Local        LibraryFile
 	Reason       string // for OpSkip and OpRememberDeletion, in words
+	// Truncated marks an OpUpload whose RemotePath holds Remote, a
+	// truncated copy of Local (see SyncInput.Truncated): the executor
+	// removes it, when it is still as listed, before sending Local.
+	Truncated bool
 }
 
 // SyncPlan is what a run will do, in order: downloads first, then uploads.
@@ -153,5 +157,17 @@ type SyncInput struct {
 	// again. An original is linked to its library file when their bytes
 	// are the same; no such copy is ever downloaded.
 	Uploaded map[string]UploadedCopy
-	Now      time.Time
+	// Truncated are unpaired remote files found, by reading them, to hold
+	// the first bytes of an unpaired library file whose upload path they
+	// are: an upload a killed run cut short. By remote path, the library
+	// path. The library file is sent over such a copy (OpUpload with
+	// Truncated) rather than beside it, and the copy is not downloaded.
+	Truncated map[string]string
+	// Undecided are unpaired remote files that may be an unrecorded copy
+	// of an unpaired library file but could not be read to tell: by
+	// remote path, the library path. The planner leaves both out of this
+	// plan (a later run looks again) rather than keep a second copy of
+	// one file.
+	Undecided map[string]string
+	Now       time.Time
 }

@@ -65,6 +65,8 @@ import (
 // pairs. A library file inside the download folder with no pair for this
 // account is uploaded like any other: it may come from another account;
 // one that came down from this account has its pair and never goes back.
+// A remote file in SyncInput.Truncated is left out of the listing when
+// its library file uploads to its path: that upload replaces it.
 //
 // Failures. A transfer whose file has a failure (downloads matched by
 // remote path, uploads by library path, keep_both by either) is skipped
@@ -89,6 +91,9 @@ import (
 //     at RemotePath. An OpUpload whose library path got a pair earlier in
 //     the same run is dropped: the download found the file already there.
 //   - OpUpload: sends Local to RemotePath and records (RemotePath, LocalPath).
+//     With Truncated, RemotePath holds Remote, a truncated copy of Local
+//     (SyncInput.Truncated): the executor removes it first, when it is
+//     still as listed (else the file waits for the next run).
 //   - OpUpdateLocal / OpUploadAgain: replace the other side's copy, after
 //     checking that the side being replaced still matches the pair.
 //   - OpKeepBoth (both directions on; Direction down): downloads Remote to
@@ -146,9 +151,17 @@ type planner struct {
 	claimedR  map[string]bool // remote paths paired or handled in this plan
 	claimedL  map[string]bool // library paths paired or handled in this plan
 
-	failures map[failureKey]SyncFailure
-	uploaded map[string]UploadedCopy
-	actions  []SyncAction
+	failures  map[failureKey]SyncFailure
+	uploaded  map[string]UploadedCopy
+	truncated map[string]truncatedCopy // by remote path: left out of the listing, replaced by its upload
+	actions   []SyncAction
+}
+
+// truncatedCopy is a remote file that holds the start of the library
+// file at lp (see SyncInput.Truncated).
+type truncatedCopy struct {
+	r  RemoteFile
+	lp string
 }
 
 type failureKey struct {
@@ -157,6 +170,7 @@ type failureKey struct {
 }
 
 func newPlanner(in SyncInput) *planner {
+	in.Remote, in.Local = leaveOut(in.Remote, in.Local, in.Undecided)
 	p := &planner{
 		s: in.Settings, now: in.Now,
 		remote:    make(map[string]*RemoteFile, len(in.Remote)),
@@ -169,6 +183,7 @@ func newPlanner(in SyncInput) *planner {
 	p.indexRemote(in.Remote)
 	p.indexLocal(in.Local)
 	p.indexPairs(in.Pairs)
+	p.indexTruncated(in.Truncated)
 	for _, f := range in.Failures {
 		k := failureKey{f.Direction, f.RemotePath}
 		if f.Direction == SyncUp {
@@ -179,6 +194,21 @@ func newPlanner(in SyncInput) *planner {
 		}
 	}
 	return p
+}
+
+// leaveOut answers the listing and the index without the files of
+// undecided (see SyncInput.Undecided), remote paths and library paths.
+func leaveOut(remote []RemoteFile, local []LibraryFile, undecided map[string]string) ([]RemoteFile, []LibraryFile) {
+	if len(undecided) == 0 {
+		return remote, local
+	}
+	lps := make(map[string]bool, len(undecided))
+	for _, lp := range undecided {
+		lps[lp] = true
+	}
+	remote = slices.DeleteFunc(slices.Clone(remote), func(r RemoteFile) bool { _, ok := undecided[r.Path]; return ok })
+	local = slices.DeleteFunc(slices.Clone(local), func(l LibraryFile) bool { return lps[l.Path] })
+	return remote, local
 }
 
 func (p *planner) indexRemote(listing []RemoteFile) {
@@ -276,6 +306,29 @@ func (p *planner) indexPairs(pairs []SyncPair) {
 		}
 		p.pairs = append(p.pairs, pr)
 		p.claimedR[pr.RemotePath], p.claimedL[pr.LocalPath] = true, true
+	}
+}
+
+// indexTruncated takes the truncated copies that the upload of their
+// library file will replace out of the listing: an unpaired remote file,
+// shorter than the present, unpaired library file that uploads to its
+// path. Evidence about other files is left aside: they are planned as
+// they are listed.
+func (p *planner) indexTruncated(truncated map[string]string) {
+	for rp, lp := range truncated {
+		r, ok := p.remote[rp]
+		if !ok || p.reservedR[rp] || !p.s.Upload {
+			continue
+		}
+		l, ok := p.local[lp]
+		if !ok || p.reservedL[lp] || !p.wantL[lp] || blockingProblem(*l) != "" || r.Size >= l.Size || UploadPath(p.s, lp) != rp {
+			continue
+		}
+		if p.truncated == nil {
+			p.truncated = map[string]truncatedCopy{}
+		}
+		p.truncated[rp] = truncatedCopy{r: *r, lp: lp}
+		delete(p.remote, rp)
 	}
 }
 

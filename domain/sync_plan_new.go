@@ -166,7 +166,11 @@ func (p *planner) planUploads() {
 				continue
 			}
 			p.claimedR[rp], p.claimedL[l.Path] = true, true
-			p.add(SyncAction{Op: OpUpload, Direction: SyncUp, LocalPath: l.Path, RemotePath: rp, Local: l, Size: l.Size})
+			a := SyncAction{Op: OpUpload, Direction: SyncUp, LocalPath: l.Path, RemotePath: rp, Local: l, Size: l.Size}
+			if t, ok := p.truncated[rp]; ok && t.lp == l.Path {
+				a.Truncated, a.Remote, a.Reason = true, t.r, reasonTruncated
+			}
+			p.add(a)
 		}
 	}
 }
@@ -178,6 +182,9 @@ func (p *planner) remoteNames() map[string][]TakenName {
 	names := map[string][]TakenName{}
 	listed := map[string]bool{}
 	for _, r := range p.all {
+		if _, ok := p.truncated[r.Path]; ok {
+			continue // its file's upload replaces it
+		}
 		listed[r.Path] = true
 		t := TakenName{Name: path.Base(r.Path), IsDir: r.IsDir, Size: -1}
 		if _, ok := p.remote[r.Path]; ok && !p.claimedR[r.Path] {

@@ -12,6 +12,7 @@ const (
 	reasonConflictDown  = "changed on both sides: the server's version is saved beside the library's"
 	reasonConflictUp    = "changed on both sides: the library's version is saved beside the server's"
 	reasonConflictPair  = "changed on both sides: the pair moves to the library's version saved beside the server's"
+	reasonTruncated     = "replaces the truncated copy an interrupted upload left"
 )
 
 // planPair plans a file that has a pair in the sync folder.
