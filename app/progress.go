@@ -104,6 +104,11 @@ func (p *Progress) FileDone(path string, outcome Outcome, err error) {
 			j.Downloaded++
 		case Skipped:
 			j.Skipped++
+			// A skip with a reason is one a person must act on (see
+			// domain.SyncAction.Unmovable): listed, not counted failed.
+			if err != nil && len(j.Errors) < domain.MaxJobErrors {
+				j.Errors = append(j.Errors, domain.JobError{Path: path, Message: "skipped: " + domain.ErrorMessage(err)})
+			}
 		case Failed:
 			j.Failed++
 			if len(j.Errors) < domain.MaxJobErrors {

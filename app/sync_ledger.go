@@ -301,10 +301,19 @@ func (l *ledger) failed(ctx context.Context, act domain.SyncAction, err error) {
 
 // skipped counts a file the plan leaves where it is.
 func (l *ledger) skipped(act domain.SyncAction) {
+	var why error
 	l.mu.Lock()
 	l.run.Skipped++
+	if act.Unmovable {
+		// No later run moves it either: the run says so among its
+		// errors, so a person sees it (issue 17: not only a log line).
+		why = domain.Errorf(domain.EINVALID, "%s", act.Reason)
+		if len(l.run.Errors) < domain.MaxJobErrors {
+			l.run.Errors = append(l.run.Errors, domain.JobError{Path: pathOf(act), Message: act.Reason})
+		}
+	}
 	l.mu.Unlock()
-	l.p.FileDone(pathOf(act), Skipped, nil)
+	l.p.FileDone(pathOf(act), Skipped, why)
 }
 
 // pairedSkip records a pair made without moving a file, counted as

@@ -240,3 +240,36 @@ func pic(t *testing.T, words string) []byte {
 	}
 	return mediatest.JPEG(t, mediatest.JPEGOptions{Width: 16, Height: 16, TakenAt: syncTime, Seed: seed})
 }
+
+// TestSyncShowsNamesTheServerCannotTake: a library file whose name no
+// server can take (a backslash) is not sent, and the run says so among
+// its errors and in its job, not only in a log line (issue 17), without
+// counting it failed: no later run could send it either.
+func TestSyncShowsNamesTheServerCannotTake(t *testing.T) {
+	w := newSyncWorld(t)
+	w.write(t, `trip/a\b.jpg`, mediatest.JPEG(t, mediatest.JPEGOptions{Width: 32, Height: 32, TakenAt: syncTime, Seed: 3}), syncTime)
+	w.write(t, "trip/ok.jpg", mediatest.JPEG(t, mediatest.JPEGOptions{Width: 32, Height: 32, TakenAt: syncTime, Seed: 4}), syncTime)
+	j, run, err := w.syncer.Run(context.Background(), w.account.ID, app.ByHand, true)
+	if err != nil {
+		t.Fatalf("Run: %v", err)
+	}
+	checkRun(t, run, 0, 1, 0)
+	named := func(errs []domain.JobError) bool {
+		for _, e := range errs {
+			if e.Path == `trip/a\b.jpg` && strings.Contains(e.Message, "backslash") {
+				return true
+			}
+		}
+		return false
+	}
+	if !named(run.Errors) {
+		t.Errorf("the run's errors %+v do not name the file the server cannot take", run.Errors)
+	}
+	if !named(j.Errors) || j.Failed != 0 {
+		t.Errorf("the job (failed %d) lists %+v: want the skipped name among its errors, nothing failed", j.Failed, j.Errors)
+	}
+	runs, err := w.syncer.Runs(context.Background(), w.account.ID, 1)
+	if err != nil || len(runs) != 1 || !named(runs[0].Errors) {
+		t.Errorf("the stored run %+v, %v: want the skipped name among its errors", runs, err)
+	}
+}

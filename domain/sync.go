@@ -99,6 +99,12 @@ type SyncAction struct {
 	// truncated copy of Local (see SyncInput.Truncated): the executor
 	// removes it, when it is still as listed, before sending Local.
 	Truncated bool
+	// Unmovable marks an OpSkip a person must act on, as no later run
+	// will move the file either: its name cannot exist on the other side
+	// (a backslash or control characters in a library name, an unsafe
+	// name from the server). The run lists it among its errors, without
+	// counting it as failed.
+	Unmovable bool
 }
 
 // SyncPlan is what a run will do, in order: downloads first, then uploads.

@@ -236,7 +236,7 @@ func (p *planner) indexRemote(listing []RemoteFile) {
 		if err != nil {
 			if p.s.Download && p.hostileWanted(r.Path) {
 				p.actions = append(p.actions, SyncAction{Op: OpSkip, Direction: SyncDown, RemotePath: r.Path,
-					Remote: *r, Reason: "unsafe remote name: " + ErrorMessage(err)})
+					Remote: *r, Reason: "unsafe remote name: " + ErrorMessage(err), Unmovable: true})
 			}
 			continue
 		}

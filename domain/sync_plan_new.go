@@ -132,17 +132,23 @@ func (p *planner) planUploads() {
 	byDir := map[string][]LibraryFile{}
 	for _, lp := range sortedKeys(p.local) {
 		l := *p.local[lp]
-		if p.claimedL[lp] || !p.wantL[lp] || blockingProblem(l) != "" || isConflictCopy(lp) {
+		if p.claimedL[lp] || !p.wantL[lp] || isConflictCopy(lp) {
 			continue
 		}
 		u := UploadPath(p.s, lp)
+		// A name no server can take is said before a problem the index
+		// found: the library cannot even open such a name (a backslash)
+		// and would call it unreadable, hiding the cause.
 		if c, err := CleanRemotePath(u); err != nil || c != u {
 			msg := "the path is not clean"
 			if err != nil {
 				msg = ErrorMessage(err)
 			}
 			p.actions = append(p.actions, SyncAction{Op: OpSkip, Direction: SyncUp, LocalPath: lp, RemotePath: u,
-				Local: l, Reason: "the server cannot take this name: " + msg})
+				Local: l, Reason: "the server cannot take this name: " + msg, Unmovable: true})
+			continue
+		}
+		if blockingProblem(l) != "" {
 			continue
 		}
 		dir := path.Dir(u)
