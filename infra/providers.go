@@ -136,9 +136,9 @@ func provideWatchConfig(cfg Config) app.WatchConfig {
 }
 
 // provideConnector reaches WebDAV servers with the configured chunk size
-// for Nextcloud uploads.
+// for Nextcloud uploads, and bulk upload on or off.
 func provideConnector(log *slog.Logger, cfg Config) *webdav.Connector {
-	return webdav.NewConnectorWithOptions(log, webdav.Options{ChunkSize: cfg.ChunkSize})
+	return webdav.NewConnectorWithOptions(log, webdav.Options{ChunkSize: cfg.ChunkSize, NoBulkUpload: !cfg.BulkUpload})
 }
 
 func provideLibrary(cfg Config) *localfs.Library { return localfs.NewLibrary(cfg.Library) }

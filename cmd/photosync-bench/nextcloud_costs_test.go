@@ -1,9 +1,11 @@
 package bench
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
@@ -27,28 +29,55 @@ import (
 // table's notes): PHP-FPM's default of 5 workers, a PHP start and session
 // per request, and file cache writes per file stored.
 const (
-	ncWorkers      = 5
-	ncRequestCost  = 15 * time.Millisecond
-	ncFileCost     = 10 * time.Millisecond
-	putCookiesEnv  = "PHOTOSYNC_BENCH_PUT_COOKIES"
-	toolNextcloud  = "nextcloudcmd"
-	toolCookieCeil = "plain PUTs keeping the cookie (ceiling)"
+	ncWorkers         = 5
+	ncRequestCost     = 15 * time.Millisecond
+	ncFileCost        = 10 * time.Millisecond
+	putCookiesEnv     = "PHOTOSYNC_BENCH_PUT_COOKIES"
+	toolNextcloud     = "nextcloudcmd"
+	toolCookieCeil    = "plain PUTs keeping the cookie (ceiling)"
+	toolPhotosyncPuts = "photosync, PUTs (PHOTOSYNC_BULK_UPLOAD=off)"
 )
 
 // costly is middleware giving each request a PHP worker (ncWorkers at
-// once) for ncRequestCost, and ncFileCost more for one that stores a file.
+// once) for ncRequestCost, and ncFileCost more for each file it stores: one
+// for a PUT or MOVE, one per part of a bulk upload (BulkUploadPlugin writes
+// and touches each file in turn, with its file cache work, in the one PHP
+// worker). A PATCH that hashes a stored file and stores the checksum pays
+// the request's cost only.
 func costly(next http.Handler) http.Handler {
 	workers := make(chan struct{}, ncWorkers)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		files := 0
+		switch {
+		case r.Method == http.MethodPut || r.Method == "MOVE":
+			files = 1
+		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/remote.php/dav/bulk"):
+			body, err := io.ReadAll(r.Body)
+			r.Body.Close()
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			files = bulkParts(r.Header.Get("Content-Type"), body)
+		case r.Method == http.MethodPost:
+			files = 1
+		}
 		workers <- struct{}{}
 		defer func() { <-workers }()
-		cost := ncRequestCost
-		if r.Method == http.MethodPut || r.Method == "MOVE" || r.Method == http.MethodPost {
-			cost += ncFileCost
-		}
+		cost := ncRequestCost + time.Duration(files)*ncFileCost
 		time.Sleep(cost) // the server's own work, not synchronisation
 		next.ServeHTTP(w, r)
 	})
+}
+
+// bulkParts counts the parts of a multipart body.
+func bulkParts(ct string, body []byte) int {
+	_, params, err := mime.ParseMediaType(ct)
+	if err != nil || params["boundary"] == "" {
+		return 1
+	}
+	return max(bytes.Count(body, []byte("--"+params["boundary"]+"\r\n")), 1)
 }
 
 // startCostlyNextcloud starts the Nextcloud test server with realistic
@@ -119,6 +148,12 @@ func (b *bench) nextcloudCosts() {
 				dest := b.dest("ps")
 				p := newPhotosync(t, b.photosync, b.photos.dir, srv.c, srv.user, srv.pass, dest, false)
 				b.res.add(sc, title, toolPhotosync, b.photos.bytes, checkTree(t, srv.dir, dest, b.photos, p.sync(t, srv.c)))
+			},
+			func() {
+				dest := b.dest("psput")
+				p := newPhotosync(t, b.photosync, b.photos.dir, srv.c, srv.user, srv.pass, dest, false)
+				p.env = []string{"PHOTOSYNC_BULK_UPLOAD=off"}
+				b.res.add(sc, title, toolPhotosyncPuts, b.photos.bytes, checkTree(t, srv.dir, dest, b.photos, p.sync(t, srv.c)))
 			},
 			func() {
 				dest := b.dest("put")

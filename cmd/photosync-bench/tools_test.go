@@ -111,6 +111,7 @@ func env(t testing.TB, extra ...string) []string {
 type photosync struct {
 	bin, data, library string
 	account            int64
+	env                []string // more NAME=value for its environment
 }
 
 // buildPhotosync builds cmd/photosync once for the whole run.
@@ -150,6 +151,7 @@ func (p *photosync) command(t testing.TB, args ...string) *exec.Cmd {
 	if *psEnvFlag != "" {
 		cmd.Env = append(cmd.Env, strings.Split(*psEnvFlag, ",")...)
 	}
+	cmd.Env = append(cmd.Env, p.env...)
 	return cmd
 }
 
