@@ -28,8 +28,8 @@ import (
 
 // bulkWorld connects an account to nc with sync on, uploads only, to
 // /Photos, through a WebDAV connector with bulk upload allowed or not,
-// and writes n small photos into its library.
-func bulkWorld(t *testing.T, nc *davtest.Nextcloud, noBulk bool, n int) (*app.Syncer, domain.Account, map[string][]byte) {
+// and writes n small photos into its library (the folder answered).
+func bulkWorld(t *testing.T, nc *davtest.Nextcloud, noBulk bool, n int) (*app.Syncer, domain.Account, map[string][]byte, string) {
 	t.Helper()
 	ctx := context.Background()
 	clock := memory.NewClock(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC))
@@ -59,7 +59,7 @@ func bulkWorld(t *testing.T, nc *davtest.Nextcloud, noBulk bool, n int) (*app.Sy
 	syncer := app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: indexer, Library: memory.NewLibraryStore(), Writer: localfs.NewWriter(dir), Lib: lib,
 		Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
 		Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3})
-	return syncer, a, photos
+	return syncer, a, photos, dir
 }
 
 // methods counts the requests nc saw by method, and the bulk POSTs.
@@ -93,7 +93,7 @@ func sameOnServer(t *testing.T, nc *davtest.Nextcloud, photos map[string][]byte)
 // the server's own hash of it (a PATCH each), never by reading it back.
 func TestSyncSendsSmallFilesInBulk(t *testing.T) {
 	nc := davtest.StartNextcloud(t)
-	syncer, a, photos := bulkWorld(t, nc, false, 40)
+	syncer, a, photos, _ := bulkWorld(t, nc, false, 40)
 	r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -123,7 +123,7 @@ func TestSyncBulkOneFileRefused(t *testing.T) {
 		}
 		return b, nil
 	}))
-	syncer, a, photos := bulkWorld(t, nc, false, 12)
+	syncer, a, photos, _ := bulkWorld(t, nc, false, 12)
 	r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -149,7 +149,7 @@ func TestSyncBulkStoredOtherBytesCaught(t *testing.T) {
 		c[len(c)/2] ^= 0xff // same size: only a hash tells
 		return c, nil
 	}))
-	syncer, a, photos := bulkWorld(t, nc, false, 40)
+	syncer, a, photos, _ := bulkWorld(t, nc, false, 40)
 	r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -180,7 +180,7 @@ func TestSyncWithoutBulkUpload(t *testing.T) {
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			nc := davtest.StartNextcloud(t, c.opts...)
-			syncer, a, photos := bulkWorld(t, nc, c.noBulk, 10)
+			syncer, a, photos, _ := bulkWorld(t, nc, c.noBulk, 10)
 			r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
 			if err != nil {
 				t.Fatal(err)
@@ -194,4 +194,23 @@ func TestSyncWithoutBulkUpload(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestSyncBulkStoresLongNames: a name too long for Nextcloud's PUT (its
+// part file's name would pass 255 bytes) is stored by a bulk upload, which
+// writes the file directly, as on a real Nextcloud.
+func TestSyncBulkStoresLongNames(t *testing.T) {
+	nc := davtest.StartNextcloud(t)
+	syncer, a, photos, dir := bulkWorld(t, nc, false, 4)
+	long := "2026/" + strings.Repeat("x", 240) + ".jpg"
+	photos[long] = mediatest.JPEG(t, mediatest.JPEGOptions{Seed: 99})
+	mediatest.WriteFile(t, dir, long, photos[long])
+	r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Uploaded != 5 || r.Failed != 0 {
+		t.Fatalf("run: %+v", r)
+	}
+	sameOnServer(t, nc, photos)
 }

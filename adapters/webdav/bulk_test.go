@@ -2,6 +2,7 @@ package webdav_test
 
 import (
 	"context"
+	"crypto/sha1"
 	"fmt"
 	"net/http"
 	"strings"
@@ -108,6 +109,60 @@ func TestUploadBulkFallsBack(t *testing.T) {
 			}
 			if posts, puts := countMethod(n, http.MethodPost), countMethod(n, http.MethodPut); posts != tc.wantPosts || puts != 4 {
 				t.Fatalf("%d POSTs and %d PUTs, want %d and 4", posts, puts, tc.wantPosts)
+			}
+		})
+	}
+}
+
+// TestStoredSHA1: Nextcloud hashes the file as it stores it (PATCH with
+// X-Recalculate-Hash), not anything the client sent: a file changed on the
+// server's disk answers the new bytes' hash. The checksum is kept and the
+// ETag stays.
+func TestStoredSHA1(t *testing.T) {
+	n := davtest.StartNextcloud(t)
+	n.WriteFile(t, "P/a.jpg", []byte("first bytes"))
+	c := bulkClient(t, n, true)
+	ctx := context.Background()
+	etag := n.ETag(t, "/P/a.jpg")
+	sum, err := c.StoredSHA1(ctx, "/P/a.jpg")
+	if want := fmt.Sprintf("%x", sha1.Sum([]byte("first bytes"))); err != nil || sum != want {
+		t.Fatalf("StoredSHA1 = %q, %v; want %s", sum, err, want)
+	}
+	if got := n.Checksum(t, "P/a.jpg"); got != "SHA1:"+sum {
+		t.Fatalf("stored checksum %q", got)
+	}
+	if got := n.ETag(t, "/P/a.jpg"); got != etag {
+		t.Fatalf("the ETag changed: %s, was %s", got, etag)
+	}
+	n.WriteFile(t, "P/a.jpg", []byte("other bytes"))
+	sum, err = c.StoredSHA1(ctx, "/P/a.jpg")
+	if want := fmt.Sprintf("%x", sha1.Sum([]byte("other bytes"))); err != nil || sum != want {
+		t.Fatalf("after a change on disk StoredSHA1 = %q, %v; want %s", sum, err, want)
+	}
+	if _, err := c.StoredSHA1(ctx, "/P/none.jpg"); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Fatalf("a missing file: %v", err)
+	}
+}
+
+// TestSendBulkNotSent: SendBulk sends nothing itself where bulk upload is
+// off or missing: every file is NotSent, for the caller to PUT.
+func TestSendBulkNotSent(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		opts []davtest.NextcloudOption
+		on   bool
+	}{{"off", nil, false}, {"server without", []davtest.NextcloudOption{davtest.WithoutBulkUpload()}, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			n := davtest.StartNextcloud(t, c.opts...)
+			n.MkdirAll(t, "P")
+			cl := bulkClient(t, n, c.on)
+			for i, r := range cl.SendBulk(context.Background(), bulkFiles("/P/a.jpg", "/P/b.jpg")) {
+				if !r.NotSent || r.Err != nil {
+					t.Fatalf("file %d: %+v", i, r)
+				}
+			}
+			if k := countMethod(n, http.MethodPost) + countMethod(n, http.MethodPut); k != 0 {
+				t.Fatalf("%d uploads sent", k)
 			}
 		})
 	}
