@@ -136,9 +136,14 @@ func provideWatchConfig(cfg Config) app.WatchConfig {
 }
 
 // provideConnector reaches WebDAV servers with the configured chunk size
-// for Nextcloud uploads, and bulk upload on or off.
+// for Nextcloud uploads, and bulk upload on or off: auto is on where
+// uploads are not all proven (PHOTOSYNC_VERIFY sample or size), where bulk
+// requests were measured faster than PUTs; with every upload proven a bulk
+// file costs a request of its own for its proof, and was measured slower
+// (docs/performance.md).
 func provideConnector(log *slog.Logger, cfg Config) *webdav.Connector {
-	return webdav.NewConnectorWithOptions(log, webdav.Options{ChunkSize: cfg.ChunkSize, NoBulkUpload: !cfg.BulkUpload})
+	bulk := cfg.BulkUpload == "on" || cfg.BulkUpload == "auto" && cfg.Verify != app.VerifyAll
+	return webdav.NewConnectorWithOptions(log, webdav.Options{ChunkSize: cfg.ChunkSize, NoBulkUpload: !bulk})
 }
 
 func provideLibrary(cfg Config) *localfs.Library { return localfs.NewLibrary(cfg.Library) }

@@ -29,13 +29,12 @@ import (
 // table's notes): PHP-FPM's default of 5 workers, a PHP start and session
 // per request, and file cache writes per file stored.
 const (
-	ncWorkers         = 5
-	ncRequestCost     = 15 * time.Millisecond
-	ncFileCost        = 10 * time.Millisecond
-	putCookiesEnv     = "PHOTOSYNC_BENCH_PUT_COOKIES"
-	toolNextcloud     = "nextcloudcmd"
-	toolCookieCeil    = "plain PUTs keeping the cookie (ceiling)"
-	toolPhotosyncPuts = "photosync, PUTs (PHOTOSYNC_BULK_UPLOAD=off)"
+	ncWorkers      = 5
+	ncRequestCost  = 15 * time.Millisecond
+	ncFileCost     = 10 * time.Millisecond
+	putCookiesEnv  = "PHOTOSYNC_BENCH_PUT_COOKIES"
+	toolNextcloud  = "nextcloudcmd"
+	toolCookieCeil = "plain PUTs keeping the cookie (ceiling)"
 )
 
 // costly is middleware giving each request a PHP worker (ncWorkers at
@@ -69,6 +68,18 @@ func costly(next http.Handler) http.Handler {
 		time.Sleep(cost) // the server's own work, not synchronisation
 		next.ServeHTTP(w, r)
 	})
+}
+
+// photosyncVariants are the settings photosync is timed with besides its
+// defaults (with which PHOTOSYNC_VERIFY=all sends PUTs: bulk upload is
+// auto, on only where uploads are not all proven).
+var photosyncVariants = []struct {
+	name string
+	env  []string
+}{
+	{"photosync, PHOTOSYNC_BULK_UPLOAD=on", []string{"PHOTOSYNC_BULK_UPLOAD=on"}},
+	{"photosync, PHOTOSYNC_VERIFY=sample (bulk upload)", []string{"PHOTOSYNC_VERIFY=sample"}},
+	{"photosync, PHOTOSYNC_VERIFY=sample, PHOTOSYNC_BULK_UPLOAD=off", []string{"PHOTOSYNC_VERIFY=sample", "PHOTOSYNC_BULK_UPLOAD=off"}},
 }
 
 // bulkParts counts the parts of a multipart body.
@@ -149,18 +160,22 @@ func (b *bench) nextcloudCosts() {
 				p := newPhotosync(t, b.photosync, b.photos.dir, srv.c, srv.user, srv.pass, dest, false)
 				b.res.add(sc, title, toolPhotosync, b.photos.bytes, checkTree(t, srv.dir, dest, b.photos, p.sync(t, srv.c)))
 			},
-			func() {
-				dest := b.dest("psput")
+		}
+		for _, v := range photosyncVariants {
+			steps = append(steps, func() {
+				dest := b.dest("psv")
 				p := newPhotosync(t, b.photosync, b.photos.dir, srv.c, srv.user, srv.pass, dest, false)
-				p.env = []string{"PHOTOSYNC_BULK_UPLOAD=off"}
-				b.res.add(sc, title, toolPhotosyncPuts, b.photos.bytes, checkTree(t, srv.dir, dest, b.photos, p.sync(t, srv.c)))
-			},
+				p.env = v.env
+				b.res.add(sc, title, v.name, b.photos.bytes, checkTree(t, srv.dir, dest, b.photos, p.sync(t, srv.c)))
+			})
+		}
+		steps = append(steps,
 			func() {
 				dest := b.dest("put")
 				b.res.add(sc, title, toolCookieCeil, b.photos.bytes,
 					checkTree(t, srv.dir, dest, b.photos, putClientWith(t, srv.c, b.photos.dir, srv.user, srv.pass, srv.davURL, dest, true)))
 			},
-		}
+		)
 		for _, rc := range b.rclones {
 			if rc.name == toolDefaults {
 				continue
