@@ -36,6 +36,10 @@ const (
 	bulkMaxFiles = 32
 	bulkMaxBytes = 12 << 20
 	bulkProofs   = 4 // proofs asked for at once after a batch
+	// bulkMinFiles: a last batch of fewer files goes by PUT, which is
+	// proven by its own answer: a bulk request of one file makes two
+	// requests of it (and the POST pays a password check of its own).
+	bulkMinFiles = 4
 )
 
 // bulkQueue is the batch being filled for one run (a verifier's).
@@ -108,6 +112,11 @@ func (s *sender) bulkFlush(ctx context.Context, v *verifier) error {
 	q.mu.Unlock()
 	if len(batch) == 0 {
 		return nil
+	}
+	if len(batch) < bulkMinFiles {
+		return runParallel(ctx, bulkProofs, len(batch), func(ctx context.Context, i int) error {
+			return s.bulkByPut(ctx, v, batch[i])
+		})
 	}
 	return s.bulkSend(ctx, v, s.st.(ports.BulkUploader), batch)
 }

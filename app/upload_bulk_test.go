@@ -214,3 +214,21 @@ func TestSyncBulkStoresLongNames(t *testing.T) {
 	}
 	sameOnServer(t, nc, photos)
 }
+
+// TestSyncFewFilesByPut: a batch of fewer than four files goes by PUT,
+// whose answer proves it, rather than a bulk request and a proof each.
+func TestSyncFewFilesByPut(t *testing.T) {
+	nc := davtest.StartNextcloud(t)
+	syncer, a, photos, _ := bulkWorld(t, nc, false, 3)
+	r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Uploaded != 3 || r.Failed != 0 {
+		t.Fatalf("run: %+v", r)
+	}
+	sameOnServer(t, nc, photos)
+	if m := methods(nc); m[http.MethodPost] != 0 || m[http.MethodPut] != 3 || m["PATCH"] != 0 {
+		t.Fatalf("requests: %v; want 3 PUTs", m)
+	}
+}
