@@ -96,9 +96,7 @@ func ncSyncWorld(t *testing.T, nc *davtest.Nextcloud) (*app.Syncer, domain.Accou
 // time) fails with that cause, and the next runs do not send it again.
 func TestSyncNameTooLongForNextcloud(t *testing.T) {
 	ctx := context.Background()
-	// Without bulk upload, which writes files directly (no part file) and
-	// so stores such a name: TestSyncBulkStoresLongNames.
-	nc := davtest.StartNextcloud(t, davtest.WithoutBulkUpload())
+	nc := davtest.StartNextcloud(t)
 	nc.MkdirAll(t, "Photos")
 	syncer, a, dir := ncSyncWorld(t, nc)
 	long := strings.Repeat("x", 240) + ".jpg"

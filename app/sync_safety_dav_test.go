@@ -175,13 +175,12 @@ func TestBrokenCopiesNeverReplaceGoodOnesOnRealServers(t *testing.T) {
 }
 
 // corruptingProxy passes requests to a server, but replaces the body of
-// every PUT (and bulk POST) with random bytes of the same length while on
-// is set: a server (or a proxy before it) that stores other bytes than it
-// is sent.
+// every PUT with random bytes of the same length while on is set: a
+// server (or a proxy before it) that stores other bytes than it is sent.
 func corruptingProxy(t *testing.T, target string, on *atomic.Bool) string {
 	t.Helper()
 	return startProxy(t, target, func(r *http.Request) {
-		if (r.Method == http.MethodPut || r.Method == http.MethodPost) && on.Load() && r.ContentLength > 0 { // POST: a bulk upload
+		if r.Method == http.MethodPut && on.Load() && r.ContentLength > 0 {
 			junk := make([]byte, r.ContentLength)
 			io.Copy(io.Discard, r.Body)
 			rand.Read(junk)

@@ -35,7 +35,7 @@ func bulkWorld(t *testing.T, nc *davtest.Nextcloud, noBulk bool, n int) (*app.Sy
 	clock := memory.NewClock(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC))
 	box, _ := secrets.NewBox(bytes.Repeat([]byte{7}, 32))
 	log := slog.New(slog.DiscardHandler)
-	conn := webdav.NewConnectorWithOptions(log, webdav.Options{NoBulkUpload: noBulk})
+	conn := webdav.NewConnectorWithOptions(log, webdav.Options{BulkUpload: !noBulk})
 	accounts := app.NewAccounts(memory.NewAccountStore(clock), box, conn, clock, log)
 	nc.MkdirAll(t, "Photos")
 	a, err := accounts.Connect(ctx, app.AccountInput{

@@ -136,14 +136,10 @@ func provideWatchConfig(cfg Config) app.WatchConfig {
 }
 
 // provideConnector reaches WebDAV servers with the configured chunk size
-// for Nextcloud uploads, and bulk upload on or off: auto is on where
-// uploads are not all proven (PHOTOSYNC_VERIFY sample or size), where bulk
-// requests were measured faster than PUTs; with every upload proven a bulk
-// file costs a request of its own for its proof, and was measured slower
-// (docs/performance.md).
+// for Nextcloud uploads, and bulk upload on or off (off by default: PUTs
+// keeping the session were measured as fast or faster, docs/performance.md).
 func provideConnector(log *slog.Logger, cfg Config) *webdav.Connector {
-	bulk := cfg.BulkUpload == "on" || cfg.BulkUpload == "auto" && cfg.Verify != app.VerifyAll
-	return webdav.NewConnectorWithOptions(log, webdav.Options{ChunkSize: cfg.ChunkSize, NoBulkUpload: !bulk})
+	return webdav.NewConnectorWithOptions(log, webdav.Options{ChunkSize: cfg.ChunkSize, BulkUpload: cfg.BulkUpload})
 }
 
 func provideLibrary(cfg Config) *localfs.Library { return localfs.NewLibrary(cfg.Library) }

@@ -30,17 +30,18 @@ import (
 // the bytes it read) and X-File-Mtime; the answer is a JSON object by path,
 // each file with its own result. See docs/nextcloud-model.md.
 //
-// Bulk upload is used where the server advertises it, unless
-// Options.NoBulkUpload: measured against PUTs that keep the session (the
-// bench's "Nextcloud with costs", 100 small photos) it took about two
-// thirds of their time with either kind of password, a request's cost
-// being paid once for many files. Nextcloud's own desktop client switched
-// it off in places because proxies and some servers mishandle it, so at
-// the first sign of trouble (no endpoint, a refused or failed request, an
-// answer that cannot be read) the client stops using it and sends each
-// file by PUT. With the login password every bulk POST pays a password
-// check (a POST signed in by the session cookie fails Nextcloud's CSRF
-// check), which batches of many files make small.
+// Bulk upload is used only with Options.BulkUpload, where the server
+// advertises it. Measured against PUTs that keep the session (the bench's
+// "Nextcloud with costs", a bulk request's files charged one by one as
+// Nextcloud writes them in one PHP worker), it was not faster: its answer
+// proves nothing of the stored bytes, so each file needs a request of its
+// own for its proof (StoredSHA1), as many requests as PUTs, each of which
+// is proven by its own answer. Nextcloud's own desktop client switched it
+// off in places because proxies and some servers mishandle it, so at the
+// first sign of trouble (no endpoint, a refused or failed request, an
+// answer that cannot be read) the client stops using it and leaves the
+// files to PUT. The POST is sent without the session cookie (see
+// bulkOnce), so with the login password each one pays a password check.
 
 // maxBulkBytes bounds the files of one bulk request, which is sent from
 // memory with its length (PHP-FPM drops a body sent without one).
@@ -65,9 +66,8 @@ type bulkState struct {
 }
 
 // UploadBulk stores small files, in bulk requests where the server has
-// bulk upload and Options.NoBulkUpload does not forbid it (SendBulk),
-// otherwise (or for the files the bulk requests did not store) one
-// UploadProven each. Each file gets its own result: one file's failure is
+// them and Options.BulkUpload allows them (SendBulk), otherwise (or for
+// the files the bulk requests did not store) one UploadProven each. Each file gets its own result: one file's failure is
 // that file's alone.
 func (c *Client) UploadBulk(ctx context.Context, files []BulkFile) []BulkResult {
 	res := c.SendBulk(ctx, files)
@@ -123,7 +123,7 @@ func (c *Client) bulkURL() (*url.URL, string, bool) {
 // the options, a Nextcloud endpoint, the capability advertised, and no
 // trouble seen yet.
 func (c *Client) bulkUsable(ctx context.Context) bool {
-	if c.opts.NoBulkUpload || !c.isNextcloud() {
+	if !c.opts.BulkUpload || !c.isNextcloud() {
 		return false
 	}
 	if _, _, ok := c.bulkURL(); !ok {

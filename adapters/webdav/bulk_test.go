@@ -16,7 +16,7 @@ import (
 
 func bulkClient(t *testing.T, n *davtest.Nextcloud, on bool) *webdav.Client {
 	t.Helper()
-	c, err := webdav.NewConnectorWithOptions(nil, webdav.Options{NoBulkUpload: !on}).
+	c, err := webdav.NewConnectorWithOptions(nil, webdav.Options{BulkUpload: on}).
 		Client(domain.Credentials{URL: n.DAVURL, Username: n.LoginName, Password: n.Password, Timeout: 10 * time.Second}, domain.TypeNextcloud)
 	if err != nil {
 		t.Fatal(err)

@@ -71,15 +71,15 @@ func costly(next http.Handler) http.Handler {
 }
 
 // photosyncVariants are the settings photosync is timed with besides its
-// defaults (with which PHOTOSYNC_VERIFY=all sends PUTs: bulk upload is
-// auto, on only where uploads are not all proven).
+// defaults (PHOTOSYNC_VERIFY=all, PHOTOSYNC_BULK_UPLOAD=off: a PUT each,
+// proven by its answer).
 var photosyncVariants = []struct {
 	name string
 	env  []string
 }{
 	{"photosync, PHOTOSYNC_BULK_UPLOAD=on", []string{"PHOTOSYNC_BULK_UPLOAD=on"}},
-	{"photosync, PHOTOSYNC_VERIFY=sample (bulk upload)", []string{"PHOTOSYNC_VERIFY=sample"}},
-	{"photosync, PHOTOSYNC_VERIFY=sample, PHOTOSYNC_BULK_UPLOAD=off", []string{"PHOTOSYNC_VERIFY=sample", "PHOTOSYNC_BULK_UPLOAD=off"}},
+	{"photosync, PHOTOSYNC_VERIFY=sample, PHOTOSYNC_BULK_UPLOAD=on", []string{"PHOTOSYNC_VERIFY=sample", "PHOTOSYNC_BULK_UPLOAD=on"}},
+	{"photosync, PHOTOSYNC_VERIFY=sample", []string{"PHOTOSYNC_VERIFY=sample"}},
 }
 
 // bulkParts counts the parts of a multipart body.
