@@ -232,3 +232,53 @@ func TestSyncFewFilesByPut(t *testing.T) {
 		t.Fatalf("requests: %v; want 3 PUTs", m)
 	}
 }
+
+// TestUploadInBulk: the manual upload sends small files in bulk requests
+// too, resized copies (fit_N) among them, each proven and counted once;
+// the job's bytes are the bytes sent.
+func TestUploadInBulk(t *testing.T) {
+	for _, size := range []string{domain.SizeOriginal, domain.SizeFit720} {
+		t.Run(size, func(t *testing.T) {
+			ctx := context.Background()
+			nc := davtest.StartNextcloud(t)
+			nc.MkdirAll(t, "Photos")
+			clock := memory.NewClock(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC))
+			box, _ := secrets.NewBox(bytes.Repeat([]byte{7}, 32))
+			log := slog.New(slog.DiscardHandler)
+			w := &upWorld{dir: t.TempDir(), clock: clock, library: memory.NewLibraryStore(), uploads: memory.NewUploadStore()}
+			w.accounts = app.NewAccounts(memory.NewAccountStore(clock), box, webdav.NewConnectorWithOptions(log, webdav.Options{BulkUpload: true}), clock, log)
+			var err error
+			w.account, err = w.accounts.Connect(ctx, app.AccountInput{URL: ptr(nc.BaseURL), Username: ptr(nc.LoginName), Password: ptr(nc.Password)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.up = app.NewUploader(w.accounts, localfs.NewLibrary(w.dir), w.library, w.uploads, media.NewResizer(), clock, log)
+			w.up.RetryDelay = time.Millisecond
+			var photos []domain.Photo
+			for i := range 8 {
+				data := mediatest.JPEG(t, mediatest.JPEGOptions{Seed: int64(i + 1), Width: 1200, Height: 900})
+				photos = append(photos, w.index(t, upFile{fmt.Sprintf("2026/p%d.jpg", i), data}))
+			}
+			opts := domain.DefaultUploadOptions("/Photos")
+			opts.Size = size
+			j, err := w.run(t, opts, photos...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkUpCounts(t, j, 8, 0, 0)
+			m := methods(nc)
+			if m["BULK"] != 1 || m[http.MethodPut] != 0 || m["PATCH"] != 8 {
+				t.Fatalf("requests: %v; want one bulk POST and a PATCH per file", m)
+			}
+			var sent int64
+			for _, q := range nc.Requests() {
+				if q.Method == http.MethodPost && strings.HasSuffix(q.Path, "/bulk") {
+					sent = q.ContentLength
+				}
+			}
+			if j.BytesDone <= 0 || j.BytesDone > sent {
+				t.Fatalf("job bytes %d; the bulk request held %d", j.BytesDone, sent)
+			}
+		})
+	}
+}
