@@ -2,6 +2,7 @@ package webdav_test
 
 import (
 	"context"
+	"crypto/md5"
 	"crypto/sha1"
 	"fmt"
 	"net/http"
@@ -165,5 +166,40 @@ func TestSendBulkNotSent(t *testing.T) {
 				t.Fatalf("%d uploads sent", k)
 			}
 		})
+	}
+}
+
+// TestChecksumUpdatePatchModel: the test server's PATCH is Nextcloud's
+// ChecksumUpdatePlugin: advertised in the DAV header, and not handled
+// (Sabre's 501) without X-Recalculate-Hash or on a folder.
+func TestChecksumUpdatePatchModel(t *testing.T) {
+	n := davtest.StartNextcloud(t)
+	n.WriteFile(t, "P/a.jpg", []byte("bytes"))
+	do := func(method, p, algo string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, n.DAVURL+p, nil)
+		req.SetBasicAuth(n.LoginName, n.Password)
+		if algo != "" {
+			req.Header.Set("X-Recalculate-Hash", algo)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	if h := do(http.MethodOptions, "P/a.jpg", "").Header.Get("DAV"); !strings.Contains(h, "nextcloud-checksum-update") {
+		t.Fatalf("DAV header %q", h)
+	}
+	if s := do("PATCH", "P/a.jpg", "").StatusCode; s != http.StatusNotImplemented {
+		t.Fatalf("PATCH without X-Recalculate-Hash: %d", s)
+	}
+	if s := do("PATCH", "P", "sha1").StatusCode; s != http.StatusNotImplemented {
+		t.Fatalf("PATCH of a folder: %d", s)
+	}
+	res := do("PATCH", "P/a.jpg", "md5")
+	if want := fmt.Sprintf("MD5:%x", md5.Sum([]byte("bytes"))); res.StatusCode != http.StatusNoContent || res.Header.Get("OC-Checksum") != want {
+		t.Fatalf("PATCH md5: %d %q, want 204 %s", res.StatusCode, res.Header.Get("OC-Checksum"), want)
 	}
 }
