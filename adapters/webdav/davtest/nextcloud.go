@@ -71,11 +71,13 @@ type nextcloudConfig struct {
 	quota         int64 // bytes; < 0 for no quota
 	assemblyPolls int
 	now           func() time.Time
-	hashCost      int                                               // bcrypt cost of the login password, see nextcloud_auth.go
-	noBulk        bool                                              // no bulk upload endpoint, see nextcloud_bulk.go
-	bulkStore     func(path string, content []byte) ([]byte, error) // see WithBulkStoring
-	objectStore   bool                                              // chunked uploads assembled without X-Hash answers
-	noCron        bool                                              // background jobs do not run, see WithoutBackgroundJobs
+	hashCost      int  // bcrypt cost of the login password, see nextcloud_auth.go
+	noBulk        bool // no bulk upload endpoint, see nextcloud_bulk.go
+	objectStore   bool // chunked uploads assembled without X-Hash answers
+	noCron        bool // background jobs do not run, see WithoutBackgroundJobs
+
+	// bulkStore stands between bulk upload and the disk: see WithBulkStoring.
+	bulkStore func(path string, content []byte) ([]byte, error)
 }
 
 // WithBasePath serves Nextcloud below a path, as an installation in a
