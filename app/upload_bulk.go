@@ -13,7 +13,9 @@ import (
 
 // This file sends small new files in bulk requests (Nextcloud's bulk
 // upload, ports.BulkUploader) rather than a PUT each, where the storage
-// has them: the sender's workers queue such files (read into memory)
+// has them and allows them (BulkUsable: in the WebDAV adapter only with
+// PHOTOSYNC_BULK_UPLOAD=on, as PUTs keeping the session were measured as
+// fast or faster, docs/performance.md): the sender's workers queue such files (read into memory)
 // instead of sending them, and the worker whose file fills a batch sends
 // it in one request. Each file of the batch gets its own result: stored,
 // or its own failure.
