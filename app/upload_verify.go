@@ -42,6 +42,7 @@ type verifier struct {
 	left    map[string]int        // files of each folder neither sent nor given up yet
 	total   map[string]int        // files of each folder the run means to send
 	waiting map[string][]sentFile // sent files of each folder, not checked yet
+	bulk    bulkQueue             // small files waiting for a bulk request (upload_bulk.go)
 }
 
 // sentFile is a file sent whole, waiting for its check; then is called
@@ -111,11 +112,12 @@ func (v *verifier) take(dir string, done bool) []sentFile {
 // files the run never came to, having stopped early (see check for an
 // ended ctx).
 func (v *verifier) flush(ctx context.Context) error {
+	berr := v.s.bulkFlush(ctx, v)
 	v.mu.Lock()
 	waiting := v.waiting
 	v.waiting = map[string][]sentFile{}
 	v.mu.Unlock()
-	var first error
+	first := berr
 	for dir, batch := range waiting {
 		if err := v.check(ctx, dir, batch); err != nil && first == nil {
 			first = err
@@ -204,6 +206,14 @@ func (v *verifier) settle(ctx context.Context, f sentFile, rf domain.RemoteFile,
 // been checked. A send that fails removes what it left at a fresh path
 // and is given up. The error is the send's, or one that stops the run.
 func (s *sender) putChecked(ctx context.Context, v *verifier, it sendItem, then func(ctx context.Context, rf domain.RemoteFile, sum string, err error)) error {
+	if queued, err := s.bulkTake(ctx, v, it, then); queued {
+		return err // a small new file goes in a bulk request (upload_bulk.go)
+	}
+	return s.putOne(ctx, v, it, then)
+}
+
+// putOne is putChecked by PUT.
+func (s *sender) putOne(ctx context.Context, v *verifier, it sendItem, then func(ctx context.Context, rf domain.RemoteFile, sum string, err error)) error {
 	var size int64
 	var sum string
 	err := s.retry.do(ctx, s.log, it.f.Path, func(ctx context.Context) error {

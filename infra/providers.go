@@ -103,9 +103,10 @@ func provideSecretBox(cfg Config) (*secrets.Box, error) {
 func provideLibraryWatcher(cfg Config) *fswatch.Watcher { return fswatch.New(cfg.Library) }
 
 // provideConnector reaches WebDAV servers with the configured chunk size
-// for Nextcloud uploads.
+// for Nextcloud uploads, and bulk upload on or off (off by default: PUTs
+// keeping the session were measured as fast or faster, docs/performance.md).
 func provideConnector(log *slog.Logger, cfg Config) *webdav.Connector {
-	return webdav.NewConnectorWithOptions(log, webdav.Options{ChunkSize: cfg.ChunkSize})
+	return webdav.NewConnectorWithOptions(log, webdav.Options{ChunkSize: cfg.ChunkSize, BulkUpload: cfg.BulkUpload})
 }
 
 func provideLibrary(cfg Config) *localfs.Library { return localfs.NewLibrary(cfg.Library) }

@@ -19,6 +19,7 @@ import (
 	"sync"
 
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/ports"
 )
 
 // This file sends small files to Nextcloud with its bulk upload (apps/dav
@@ -29,40 +30,33 @@ import (
 // the bytes it read) and X-File-Mtime; the answer is a JSON object by path,
 // each file with its own result. See docs/nextcloud-model.md.
 //
-// Bulk upload is used where the server advertises it, unless
-// Options.NoBulkUpload: measured against PUTs that keep the session (the
-// bench's "Nextcloud with costs", 100 small photos) it took about two
-// thirds of their time with either kind of password, a request's cost
-// being paid once for many files. Nextcloud's own desktop client switched
-// it off in places because proxies and some servers mishandle it, so at
-// the first sign of trouble (no endpoint, a refused or failed request, an
-// answer that cannot be read) the client stops using it and sends each
-// file by PUT. With the login password every bulk POST pays a password
-// check (a POST signed in by the session cookie fails Nextcloud's CSRF
-// check), which batches of many files make small.
+// Bulk upload is used only with Options.BulkUpload, where the server
+// advertises it. Measured against PUTs that keep the session (the bench's
+// "Nextcloud with costs", a bulk request's files charged one by one as
+// Nextcloud writes them in one PHP worker), it was not faster: its answer
+// proves nothing of the stored bytes, so each file needs a request of its
+// own for its proof (StoredSHA1), as many requests as PUTs, each of which
+// is proven by its own answer. Nextcloud's own desktop client switched it
+// off in places because proxies and some servers mishandle it, so at the
+// first sign of trouble (no endpoint, a refused or failed request, an
+// answer that cannot be read) the client stops using it and leaves the
+// files to PUT. The POST is sent without the session cookie (see
+// bulkOnce), so with the login password each one pays a password check.
 
 // maxBulkBytes bounds the files of one bulk request, which is sent from
 // memory with its length (PHP-FPM drops a body sent without one).
 const maxBulkBytes = 16 << 20
 
-// BulkFile is one small file for UploadBulk.
-type BulkFile struct {
-	Path string // the remote path, clean
-	Data []byte
-	Meta domain.UploadMeta
-}
+// BulkFile is one small file for SendBulk and UploadBulk.
+type BulkFile = ports.BulkFile
 
-// BulkResult is the outcome of one file of UploadBulk.
-type BulkResult struct {
-	ETag   string // as the server answered it, "" when unknown
-	FileID string
-	// Proof is the server's SHA-1 of what it stored, as UploadProven's:
-	// "" for a file sent by bulk upload (the server checked our MD5
-	// against what it read, but answers no hash of what it wrote), so
-	// the caller reads it back.
-	Proof string
-	Err   error
-}
+// BulkResult is the outcome of one file of SendBulk and UploadBulk. Its
+// Proof is "" for a file sent by bulk upload: the server checked our MD5
+// against what it read, but answers no hash of what it wrote, so the
+// caller proves it (StoredSHA1, bulk_proof.go) or reads it back.
+type BulkResult = ports.BulkResult
+
+var _ ports.BulkUploader = (*Client)(nil)
 
 // bulkState is what a client knows of the server's bulk upload.
 type bulkState struct {
@@ -71,18 +65,14 @@ type bulkState struct {
 	usable  bool
 }
 
-// UploadBulk stores small files, in one bulk request where the server
-// has bulk upload and Options.NoBulkUpload does not forbid it, otherwise (or for the
-// files a bulk request did not store) one UploadProven each. Each file
-// gets its own result: one file's failure is that file's alone.
+// UploadBulk stores small files, in bulk requests where the server has
+// them and Options.BulkUpload allows them (SendBulk), otherwise (or for
+// the files the bulk requests did not store) one UploadProven each. Each file gets its own result: one file's failure is
+// that file's alone.
 func (c *Client) UploadBulk(ctx context.Context, files []BulkFile) []BulkResult {
-	res := make([]BulkResult, len(files))
-	done := make([]bool, len(files))
-	if c.bulkUsable(ctx) {
-		c.bulk(ctx, files, res, done)
-	}
+	res := c.SendBulk(ctx, files)
 	for i, f := range files {
-		if done[i] {
+		if !res[i].NotSent {
 			continue
 		}
 		proof, err := c.UploadProven(ctx, f.Path, bytes.NewReader(f.Data), int64(len(f.Data)), f.Meta)
@@ -90,6 +80,26 @@ func (c *Client) UploadBulk(ctx context.Context, files []BulkFile) []BulkResult 
 	}
 	return res
 }
+
+// SendBulk stores small files in bulk requests only; see
+// ports.BulkUploader. The files it did not send (bulk upload unusable or
+// given up, a file over maxBulkBytes) are NotSent.
+func (c *Client) SendBulk(ctx context.Context, files []BulkFile) []BulkResult {
+	res := make([]BulkResult, len(files))
+	done := make([]bool, len(files))
+	if c.bulkUsable(ctx) {
+		c.bulk(ctx, files, res, done)
+	}
+	for i := range files {
+		if !done[i] {
+			res[i] = BulkResult{NotSent: true}
+		}
+	}
+	return res
+}
+
+// BulkUsable reports whether SendBulk would send bulk requests now.
+func (c *Client) BulkUsable(ctx context.Context) bool { return c.bulkUsable(ctx) }
 
 // bulkURL returns <base>/remote.php/dav/bulk and the prefix of the
 // X-File-Path of the endpoint's files (the endpoint's folder below the
@@ -113,7 +123,7 @@ func (c *Client) bulkURL() (*url.URL, string, bool) {
 // the options, a Nextcloud endpoint, the capability advertised, and no
 // trouble seen yet.
 func (c *Client) bulkUsable(ctx context.Context) bool {
-	if c.opts.NoBulkUpload || !c.isNextcloud() {
+	if !c.opts.BulkUpload || !c.isNextcloud() {
 		return false
 	}
 	if _, _, ok := c.bulkURL(); !ok {
@@ -235,7 +245,13 @@ func (c *Client) bulkOnce(ctx context.Context, files []BulkFile, batch []int, re
 	req.ContentLength = int64(body.Len())
 	req.Header.Set("Content-Type", "multipart/related; boundary="+mw.Boundary())
 	req.SetBasicAuth(c.user, c.pass)
-	hc, x := c.http(ctx, noRedirect)
+	// Sent without the session's cookie: a POST signed in by the cookie
+	// fails Nextcloud's CSRF check, which logs the session out (every
+	// request in flight on it would pay a password check); signed in by
+	// its credentials alone it pays its own check and leaves the session
+	// alone. The session cookie it is given is not kept.
+	x := &exchange{ctx: ctx, next: c.transport, origin: c.endpoint, logger: c.logger, idle: c.timeout}
+	hc := &http.Client{Transport: x, CheckRedirect: noRedirect}
 	resp, err := hc.Do(req)
 	if err != nil {
 		if ctx.Err() == nil {

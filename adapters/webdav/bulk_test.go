@@ -2,6 +2,8 @@ package webdav_test
 
 import (
 	"context"
+	"crypto/md5"
+	"crypto/sha1"
 	"fmt"
 	"net/http"
 	"strings"
@@ -15,7 +17,7 @@ import (
 
 func bulkClient(t *testing.T, n *davtest.Nextcloud, on bool) *webdav.Client {
 	t.Helper()
-	c, err := webdav.NewConnectorWithOptions(nil, webdav.Options{NoBulkUpload: !on}).
+	c, err := webdav.NewConnectorWithOptions(nil, webdav.Options{BulkUpload: on}).
 		Client(domain.Credentials{URL: n.DAVURL, Username: n.LoginName, Password: n.Password, Timeout: 10 * time.Second}, domain.TypeNextcloud)
 	if err != nil {
 		t.Fatal(err)
@@ -110,5 +112,94 @@ func TestUploadBulkFallsBack(t *testing.T) {
 				t.Fatalf("%d POSTs and %d PUTs, want %d and 4", posts, puts, tc.wantPosts)
 			}
 		})
+	}
+}
+
+// TestStoredSHA1: Nextcloud hashes the file as it stores it (PATCH with
+// X-Recalculate-Hash), not anything the client sent: a file changed on the
+// server's disk answers the new bytes' hash. The checksum is kept and the
+// ETag stays.
+func TestStoredSHA1(t *testing.T) {
+	n := davtest.StartNextcloud(t)
+	n.WriteFile(t, "P/a.jpg", []byte("first bytes"))
+	c := bulkClient(t, n, true)
+	ctx := context.Background()
+	etag := n.ETag(t, "/P/a.jpg")
+	sum, err := c.StoredSHA1(ctx, "/P/a.jpg")
+	if want := fmt.Sprintf("%x", sha1.Sum([]byte("first bytes"))); err != nil || sum != want {
+		t.Fatalf("StoredSHA1 = %q, %v; want %s", sum, err, want)
+	}
+	if got := n.Checksum(t, "P/a.jpg"); got != "SHA1:"+sum {
+		t.Fatalf("stored checksum %q", got)
+	}
+	if got := n.ETag(t, "/P/a.jpg"); got != etag {
+		t.Fatalf("the ETag changed: %s, was %s", got, etag)
+	}
+	n.WriteFile(t, "P/a.jpg", []byte("other bytes"))
+	sum, err = c.StoredSHA1(ctx, "/P/a.jpg")
+	if want := fmt.Sprintf("%x", sha1.Sum([]byte("other bytes"))); err != nil || sum != want {
+		t.Fatalf("after a change on disk StoredSHA1 = %q, %v; want %s", sum, err, want)
+	}
+	if _, err := c.StoredSHA1(ctx, "/P/none.jpg"); domain.ErrorCode(err) != domain.ENOTFOUND {
+		t.Fatalf("a missing file: %v", err)
+	}
+}
+
+// TestSendBulkNotSent: SendBulk sends nothing itself where bulk upload is
+// off or missing: every file is NotSent, for the caller to PUT.
+func TestSendBulkNotSent(t *testing.T) {
+	for _, c := range []struct {
+		name string
+		opts []davtest.NextcloudOption
+		on   bool
+	}{{"off", nil, false}, {"server without", []davtest.NextcloudOption{davtest.WithoutBulkUpload()}, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			n := davtest.StartNextcloud(t, c.opts...)
+			n.MkdirAll(t, "P")
+			cl := bulkClient(t, n, c.on)
+			for i, r := range cl.SendBulk(context.Background(), bulkFiles("/P/a.jpg", "/P/b.jpg")) {
+				if !r.NotSent || r.Err != nil {
+					t.Fatalf("file %d: %+v", i, r)
+				}
+			}
+			if k := countMethod(n, http.MethodPost) + countMethod(n, http.MethodPut); k != 0 {
+				t.Fatalf("%d uploads sent", k)
+			}
+		})
+	}
+}
+
+// TestChecksumUpdatePatchModel: the test server's PATCH is Nextcloud's
+// ChecksumUpdatePlugin: advertised in the DAV header, and not handled
+// (Sabre's 501) without X-Recalculate-Hash or on a folder.
+func TestChecksumUpdatePatchModel(t *testing.T) {
+	n := davtest.StartNextcloud(t)
+	n.WriteFile(t, "P/a.jpg", []byte("bytes"))
+	do := func(method, p, algo string) *http.Response {
+		t.Helper()
+		req, _ := http.NewRequest(method, n.DAVURL+p, nil)
+		req.SetBasicAuth(n.LoginName, n.Password)
+		if algo != "" {
+			req.Header.Set("X-Recalculate-Hash", algo)
+		}
+		res, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res
+	}
+	if h := do(http.MethodOptions, "P/a.jpg", "").Header.Get("DAV"); !strings.Contains(h, "nextcloud-checksum-update") {
+		t.Fatalf("DAV header %q", h)
+	}
+	if s := do("PATCH", "P/a.jpg", "").StatusCode; s != http.StatusNotImplemented {
+		t.Fatalf("PATCH without X-Recalculate-Hash: %d", s)
+	}
+	if s := do("PATCH", "P", "sha1").StatusCode; s != http.StatusNotImplemented {
+		t.Fatalf("PATCH of a folder: %d", s)
+	}
+	res := do("PATCH", "P/a.jpg", "md5")
+	if want := fmt.Sprintf("MD5:%x", md5.Sum([]byte("bytes"))); res.StatusCode != http.StatusNoContent || res.Header.Get("OC-Checksum") != want {
+		t.Fatalf("PATCH md5: %d %q, want 204 %s", res.StatusCode, res.Header.Get("OC-Checksum"), want)
 	}
 }

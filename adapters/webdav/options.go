@@ -44,10 +44,10 @@ type Options struct {
 	// that another request is assembling (a 423 on the final MOVE). 0
 	// means DefaultAssemblyTimeout.
 	AssemblyTimeout time.Duration
-	// NoBulkUpload keeps UploadBulk from sending small files to Nextcloud
-	// in bulk requests (POST remote.php/dav/bulk), which it does by
-	// default where the server advertises them; see bulk.go.
-	NoBulkUpload bool
+	// BulkUpload lets SendBulk and UploadBulk send small files to
+	// Nextcloud in bulk requests (POST remote.php/dav/bulk) where the
+	// server advertises them; off by default (see bulk.go).
+	BulkUpload bool
 }
 
 // normalized returns the options with defaults and limits applied.

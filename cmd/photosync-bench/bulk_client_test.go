@@ -45,7 +45,7 @@ func bulkClient(t testing.TB, srv *server, mode, src, dest string) sample {
 func bulkClientMain(mode string, args []string) error {
 	src, davURL, user, pass, dest := args[0], args[1], args[2], args[3], args[4]
 	ctx := context.Background()
-	c, err := webdav.NewConnectorWithOptions(nil, webdav.Options{NoBulkUpload: mode != "bulk"}).
+	c, err := webdav.NewConnectorWithOptions(nil, webdav.Options{BulkUpload: mode == "bulk"}).
 		Client(domain.Credentials{URL: davURL, Username: user, Password: pass, Timeout: time.Minute}, domain.TypeNextcloud)
 	if err != nil {
 		return err

@@ -1,9 +1,11 @@
 package bench
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"io"
+	"mime"
 	"net/http"
 	"net/url"
 	"os"
@@ -36,19 +38,57 @@ const (
 )
 
 // costly is middleware giving each request a PHP worker (ncWorkers at
-// once) for ncRequestCost, and ncFileCost more for one that stores a file.
+// once) for ncRequestCost, and ncFileCost more for each file it stores: one
+// for a PUT or MOVE, one per part of a bulk upload (BulkUploadPlugin writes
+// and touches each file in turn, with its file cache work, in the one PHP
+// worker). A PATCH that hashes a stored file and stores the checksum pays
+// the request's cost only.
 func costly(next http.Handler) http.Handler {
 	workers := make(chan struct{}, ncWorkers)
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		files := 0
+		switch {
+		case r.Method == http.MethodPut || r.Method == "MOVE":
+			files = 1
+		case r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/remote.php/dav/bulk"):
+			body, err := io.ReadAll(r.Body)
+			r.Body.Close()
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			r.Body = io.NopCloser(bytes.NewReader(body))
+			files = bulkParts(r.Header.Get("Content-Type"), body)
+		case r.Method == http.MethodPost:
+			files = 1
+		}
 		workers <- struct{}{}
 		defer func() { <-workers }()
-		cost := ncRequestCost
-		if r.Method == http.MethodPut || r.Method == "MOVE" || r.Method == http.MethodPost {
-			cost += ncFileCost
-		}
+		cost := ncRequestCost + time.Duration(files)*ncFileCost
 		time.Sleep(cost) // the server's own work, not synchronisation
 		next.ServeHTTP(w, r)
 	})
+}
+
+// photosyncVariants are the settings photosync is timed with besides its
+// defaults (PHOTOSYNC_VERIFY=all, PHOTOSYNC_BULK_UPLOAD=off: a PUT each,
+// proven by its answer).
+var photosyncVariants = []struct {
+	name string
+	env  []string
+}{
+	{"photosync, PHOTOSYNC_BULK_UPLOAD=on", []string{"PHOTOSYNC_BULK_UPLOAD=on"}},
+	{"photosync, PHOTOSYNC_VERIFY=sample, PHOTOSYNC_BULK_UPLOAD=on", []string{"PHOTOSYNC_VERIFY=sample", "PHOTOSYNC_BULK_UPLOAD=on"}},
+	{"photosync, PHOTOSYNC_VERIFY=sample", []string{"PHOTOSYNC_VERIFY=sample"}},
+}
+
+// bulkParts counts the parts of a multipart body.
+func bulkParts(ct string, body []byte) int {
+	_, params, err := mime.ParseMediaType(ct)
+	if err != nil || params["boundary"] == "" {
+		return 1
+	}
+	return max(bytes.Count(body, []byte("--"+params["boundary"]+"\r\n")), 1)
 }
 
 // startCostlyNextcloud starts the Nextcloud test server with realistic
@@ -120,12 +160,22 @@ func (b *bench) nextcloudCosts() {
 				p := newPhotosync(t, b.photosync, b.photos.dir, srv.c, srv.user, srv.pass, dest, false)
 				b.res.add(sc, title, toolPhotosync, b.photos.bytes, checkTree(t, srv.dir, dest, b.photos, p.sync(t, srv.c)))
 			},
+		}
+		for _, v := range photosyncVariants {
+			steps = append(steps, func() {
+				dest := b.dest("psv")
+				p := newPhotosync(t, b.photosync, b.photos.dir, srv.c, srv.user, srv.pass, dest, false)
+				p.env = v.env
+				b.res.add(sc, title, v.name, b.photos.bytes, checkTree(t, srv.dir, dest, b.photos, p.sync(t, srv.c)))
+			})
+		}
+		steps = append(steps,
 			func() {
 				dest := b.dest("put")
 				b.res.add(sc, title, toolCookieCeil, b.photos.bytes,
 					checkTree(t, srv.dir, dest, b.photos, putClientWith(t, srv.c, b.photos.dir, srv.user, srv.pass, srv.davURL, dest, true)))
 			},
-		}
+		)
 		for _, rc := range b.rclones {
 			if rc.name == toolDefaults {
 				continue

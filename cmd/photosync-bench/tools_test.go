@@ -113,6 +113,7 @@ func env(t testing.TB, extra ...string) []string {
 type photosync struct {
 	bin, data, library string
 	account            int64
+	env                []string // more NAME=value for its environment
 }
 
 // buildPhotosync builds cmd/photosync once for the whole run.
@@ -148,6 +149,7 @@ func (p *photosync) command(t testing.TB, args ...string) *exec.Cmd {
 	if *psEnvFlag != "" {
 		cmd.Env = append(cmd.Env, strings.Split(*psEnvFlag, ",")...)
 	}
+	cmd.Env = append(cmd.Env, p.env...)
 	return cmd
 }
 

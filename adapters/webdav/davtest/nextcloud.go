@@ -75,6 +75,9 @@ type nextcloudConfig struct {
 	noBulk        bool // no bulk upload endpoint, see nextcloud_bulk.go
 	objectStore   bool // chunked uploads assembled without X-Hash answers
 	noCron        bool // background jobs do not run, see WithoutBackgroundJobs
+
+	// bulkStore stands between bulk upload and the disk: see WithBulkStoring.
+	bulkStore func(path string, content []byte) ([]byte, error)
 }
 
 // WithBasePath serves Nextcloud below a path, as an installation in a

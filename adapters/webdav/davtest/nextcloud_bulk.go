@@ -43,6 +43,17 @@ func WithoutBulkUpload() NextcloudOption {
 	return func(c *nextcloudConfig) { c.noBulk = true }
 }
 
+// WithBulkStoring imitates a server with something between the bulk
+// upload and the disk (a storage wrapper, an antivirus app, a failing
+// disk): store is given a file's path (as sent in X-File-Path) and the
+// bytes received, whose MD5 was checked, and returns the bytes to write
+// (other bytes than received are written, and answered as a success), or
+// an error, which fails that file alone with the error's message, as an
+// exception thrown while writing one file does.
+func WithBulkStoring(store func(path string, content []byte) ([]byte, error)) NextcloudOption {
+	return func(c *nextcloudConfig) { c.bulkStore = store }
+}
+
 // WithObjectStore imitates a server whose primary storage is an object
 // store: a chunked upload is assembled by the store's own multipart
 // upload, and the final MOVE answers no X-Hash-* header.
@@ -242,7 +253,14 @@ func (n *Nextcloud) bulkWrite(p bulkPart) bulkResult {
 		return fail(err.Error())
 	}
 	defer os.Remove(tmp.Name())
-	_, err = tmp.Write(p.content)
+	content := p.content
+	if n.cfg.bulkStore != nil {
+		if content, err = n.cfg.bulkStore(p.path, content); err != nil {
+			_ = tmp.Close()
+			return fail(err.Error())
+		}
+	}
+	_, err = tmp.Write(content)
 	if cerr := tmp.Close(); err == nil {
 		err = cerr
 	}

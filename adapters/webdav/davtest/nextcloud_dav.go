@@ -89,6 +89,8 @@ func (n *Nextcloud) handleDAV(root davRoot) http.Handler {
 			n.davDelete(w, t)
 		case "MOVE", "COPY":
 			n.davMoveCopy(w, r, root, t)
+		case "PATCH":
+			n.davPatch(w, r, t) // nextcloud_patch.go
 		default:
 			notImplemented(r.Method).write(w)
 		}
@@ -99,8 +101,7 @@ func (n *Nextcloud) handleDAV(root davRoot) http.Handler {
 func (n *Nextcloud) davOptions(w http.ResponseWriter) {
 	h := w.Header()
 	h.Set("Allow", "OPTIONS, GET, HEAD, DELETE, PROPFIND, PUT, PROPPATCH, COPY, MOVE, REPORT, MKCOL")
-	// Later capabilities (e.g. nextcloud-checksum-update) join this list.
-	h.Set("DAV", "1, 3, extended-mkcol")
+	h.Set("DAV", "1, 3, extended-mkcol, nextcloud-checksum-update")
 	h.Set("MS-Author-Via", "DAV")
 	h.Set("Accept-Ranges", "bytes")
 	h.Set("Content-Length", "0")

@@ -1,0 +1,284 @@
+//go:build !wasm
+
+// The real servers need sockets, which wasip1 has not.
+
+package app_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/photosync/photosync/adapters/localfs"
+	"github.com/photosync/photosync/adapters/media"
+	"github.com/photosync/photosync/adapters/media/mediatest"
+	"github.com/photosync/photosync/adapters/memory"
+	"github.com/photosync/photosync/adapters/secrets"
+	"github.com/photosync/photosync/adapters/webdav"
+	"github.com/photosync/photosync/adapters/webdav/davtest"
+	"github.com/photosync/photosync/app"
+	"github.com/photosync/photosync/domain"
+)
+
+// bulkWorld connects an account to nc with sync on, uploads only, to
+// /Photos, through a WebDAV connector with bulk upload allowed or not,
+// and writes n small photos into its library (the folder answered).
+func bulkWorld(t *testing.T, nc *davtest.Nextcloud, noBulk bool, n int) (*app.Syncer, domain.Account, map[string][]byte, string) {
+	t.Helper()
+	ctx := context.Background()
+	clock := memory.NewClock(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC))
+	box, _ := secrets.NewBox(bytes.Repeat([]byte{7}, 32))
+	log := slog.New(slog.DiscardHandler)
+	conn := webdav.NewConnectorWithOptions(log, webdav.Options{BulkUpload: !noBulk})
+	accounts := app.NewAccounts(memory.NewAccountStore(clock), box, conn, clock, log)
+	nc.MkdirAll(t, "Photos")
+	a, err := accounts.Connect(ctx, app.AccountInput{
+		URL: ptr(nc.BaseURL), Username: ptr(nc.LoginName), Password: ptr(nc.Password),
+		SyncEnabled: ptr(true), SyncFolder: ptr("/Photos"), SyncInterval: ptr(time.Hour),
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	photos := map[string][]byte{}
+	for i := range n {
+		name := fmt.Sprintf("2026/%02d/p%02d.jpg", i%3, i)
+		b := mediatest.JPEG(t, mediatest.JPEGOptions{Seed: int64(i + 1)})
+		mediatest.WriteFile(t, dir, name, b)
+		photos[name] = b
+	}
+	lib := localfs.NewLibrary(dir)
+	inspector := media.NewInspector()
+	indexer := app.NewIndexer(lib, memory.NewLibraryStore(), inspector, clock, log)
+	syncer := app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: indexer, Library: memory.NewLibraryStore(), Writer: localfs.NewWriter(dir), Lib: lib,
+		Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
+		Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3})
+	return syncer, a, photos, dir
+}
+
+// methods counts the requests nc saw by method, and the bulk POSTs.
+func methods(nc *davtest.Nextcloud) map[string]int {
+	m := map[string]int{}
+	for _, q := range nc.Requests() {
+		k := q.Method
+		switch {
+		case q.Method == http.MethodPost && strings.HasSuffix(q.Path, "/remote.php/dav/bulk"):
+			k = "BULK"
+		case q.Method == http.MethodGet && strings.Contains(q.Path, "/remote.php/"):
+			k = "GET file"
+		}
+		m[k]++
+	}
+	return m
+}
+
+// sameOnServer fails unless the server holds every photo byte for byte.
+func sameOnServer(t *testing.T, nc *davtest.Nextcloud, photos map[string][]byte) {
+	t.Helper()
+	for name, b := range photos {
+		if got := nc.ReadFile(t, "Photos/"+name); !bytes.Equal(got, b) {
+			t.Errorf("%s: the server holds %d bytes, not the %d of the library", name, len(got), len(b))
+		}
+	}
+}
+
+// TestSyncSendsSmallFilesInBulk: a first backup to Nextcloud sends its
+// small new files in bulk requests, no PUT, and proves each stored file by
+// the server's own hash of it (a PATCH each), never by reading it back.
+func TestSyncSendsSmallFilesInBulk(t *testing.T) {
+	nc := davtest.StartNextcloud(t)
+	syncer, a, photos, _ := bulkWorld(t, nc, false, 40)
+	r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Uploaded != 40 || r.Failed != 0 {
+		t.Fatalf("run: %+v", r)
+	}
+	sameOnServer(t, nc, photos)
+	m := methods(nc)
+	if m["BULK"] < 2 || m[http.MethodPut] != 0 || m["PATCH"] != 40 || m["GET file"] != 0 {
+		t.Fatalf("requests: %v; want bulk POSTs, no PUT, a PATCH per file, no read-back", m)
+	}
+	for name := range photos {
+		if sum := nc.Checksum(t, "Photos/"+name); !strings.HasPrefix(sum, "SHA1:") {
+			t.Fatalf("%s: the server keeps no SHA-1 of it after the proof: %q", name, sum)
+		}
+	}
+}
+
+// TestSyncBulkOneFileRefused: a file the server refuses within a bulk
+// request (an antivirus app, say) is that file's failure only; the other
+// files of its request are stored and counted.
+func TestSyncBulkOneFileRefused(t *testing.T) {
+	nc := davtest.StartNextcloud(t, davtest.WithBulkStoring(func(p string, b []byte) ([]byte, error) {
+		if strings.HasSuffix(p, "/p07.jpg") {
+			return nil, errors.New("Virus Eicar-Test-Signature is detected in the file. Upload cannot be completed.")
+		}
+		return b, nil
+	}))
+	syncer, a, photos, _ := bulkWorld(t, nc, false, 12)
+	r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Uploaded != 11 || r.Failed != 1 || len(r.Errors) != 1 || !strings.Contains(r.Errors[0].Message, "Virus") {
+		t.Fatalf("run: %+v", r)
+	}
+	delete(photos, "2026/01/p07.jpg")
+	sameOnServer(t, nc, photos)
+	if m := methods(nc); m["BULK"] == 0 {
+		t.Fatalf("requests: %v; want bulk POSTs", m)
+	}
+}
+
+// TestSyncBulkStoredOtherBytesCaught: a server that answers success for a
+// file of a bulk request but stores other bytes is caught by the proof:
+// the wrong copy is replaced by a PUT (which proves what it stores), bulk
+// upload is given up for the run, and the server ends with the library's
+// bytes.
+func TestSyncBulkStoredOtherBytesCaught(t *testing.T) {
+	nc := davtest.StartNextcloud(t, davtest.WithBulkStoring(func(p string, b []byte) ([]byte, error) {
+		c := bytes.Clone(b)
+		c[len(c)/2] ^= 0xff // same size: only a hash tells
+		return c, nil
+	}))
+	syncer, a, photos, _ := bulkWorld(t, nc, false, 40)
+	r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Uploaded != 40 || r.Failed != 0 {
+		t.Fatalf("run: %+v", r)
+	}
+	sameOnServer(t, nc, photos)
+	m := methods(nc)
+	if m["BULK"] == 0 || m[http.MethodPut] == 0 {
+		t.Fatalf("requests: %v; want bulk POSTs, then PUTs", m)
+	}
+	if m["BULK"] > 2 {
+		t.Fatalf("requests: %v; bulk upload was not given up after a wrong copy", m)
+	}
+}
+
+// TestSyncWithoutBulkUpload: a server without bulk upload, and a
+// connector with it switched off, get one PUT per file.
+func TestSyncWithoutBulkUpload(t *testing.T) {
+	for _, c := range []struct {
+		name   string
+		opts   []davtest.NextcloudOption
+		noBulk bool
+	}{
+		{"server without bulk", []davtest.NextcloudOption{davtest.WithoutBulkUpload()}, false},
+		{"switched off", nil, true},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			nc := davtest.StartNextcloud(t, c.opts...)
+			syncer, a, photos, _ := bulkWorld(t, nc, c.noBulk, 10)
+			r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Uploaded != 10 || r.Failed != 0 {
+				t.Fatalf("run: %+v", r)
+			}
+			sameOnServer(t, nc, photos)
+			if m := methods(nc); m[http.MethodPost] != 0 || m[http.MethodPut] != 10 {
+				t.Fatalf("requests: %v; want 10 PUTs and no POST", m)
+			}
+		})
+	}
+}
+
+// TestSyncBulkStoresLongNames: a name too long for Nextcloud's PUT (its
+// part file's name would pass 255 bytes) is stored by a bulk upload, which
+// writes the file directly, as on a real Nextcloud.
+func TestSyncBulkStoresLongNames(t *testing.T) {
+	nc := davtest.StartNextcloud(t)
+	syncer, a, photos, dir := bulkWorld(t, nc, false, 4)
+	long := "2026/" + strings.Repeat("x", 240) + ".jpg"
+	photos[long] = mediatest.JPEG(t, mediatest.JPEGOptions{Seed: 99})
+	mediatest.WriteFile(t, dir, long, photos[long])
+	r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Uploaded != 5 || r.Failed != 0 {
+		t.Fatalf("run: %+v", r)
+	}
+	sameOnServer(t, nc, photos)
+}
+
+// TestSyncFewFilesByPut: a batch of fewer than four files goes by PUT,
+// whose answer proves it, rather than a bulk request and a proof each.
+func TestSyncFewFilesByPut(t *testing.T) {
+	nc := davtest.StartNextcloud(t)
+	syncer, a, photos, _ := bulkWorld(t, nc, false, 3)
+	r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Uploaded != 3 || r.Failed != 0 {
+		t.Fatalf("run: %+v", r)
+	}
+	sameOnServer(t, nc, photos)
+	if m := methods(nc); m[http.MethodPost] != 0 || m[http.MethodPut] != 3 || m["PATCH"] != 0 {
+		t.Fatalf("requests: %v; want 3 PUTs", m)
+	}
+}
+
+// TestUploadInBulk: the manual upload sends small files in bulk requests
+// too, resized copies (fit_N) among them, each proven and counted once;
+// the job's bytes are the bytes sent.
+func TestUploadInBulk(t *testing.T) {
+	for _, size := range []string{domain.SizeOriginal, domain.SizeFit720} {
+		t.Run(size, func(t *testing.T) {
+			ctx := context.Background()
+			nc := davtest.StartNextcloud(t)
+			nc.MkdirAll(t, "Photos")
+			clock := memory.NewClock(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC))
+			box, _ := secrets.NewBox(bytes.Repeat([]byte{7}, 32))
+			log := slog.New(slog.DiscardHandler)
+			w := &upWorld{dir: t.TempDir(), clock: clock, library: memory.NewLibraryStore(), uploads: memory.NewUploadStore()}
+			w.accounts = app.NewAccounts(memory.NewAccountStore(clock), box, webdav.NewConnectorWithOptions(log, webdav.Options{BulkUpload: true}), clock, log)
+			var err error
+			w.account, err = w.accounts.Connect(ctx, app.AccountInput{URL: ptr(nc.BaseURL), Username: ptr(nc.LoginName), Password: ptr(nc.Password)})
+			if err != nil {
+				t.Fatal(err)
+			}
+			w.up = app.NewUploader(w.accounts, localfs.NewLibrary(w.dir), w.library, w.uploads, media.NewResizer(), clock, log)
+			w.up.RetryDelay = time.Millisecond
+			var photos []domain.Photo
+			for i := range 8 {
+				data := mediatest.JPEG(t, mediatest.JPEGOptions{Seed: int64(i + 1), Width: 1200, Height: 900})
+				photos = append(photos, w.index(t, upFile{fmt.Sprintf("2026/p%d.jpg", i), data}))
+			}
+			opts := domain.DefaultUploadOptions("/Photos")
+			opts.Size = size
+			j, err := w.run(t, opts, photos...)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkUpCounts(t, j, 8, 0, 0)
+			m := methods(nc)
+			if m["BULK"] != 1 || m[http.MethodPut] != 0 || m["PATCH"] != 8 {
+				t.Fatalf("requests: %v; want one bulk POST and a PATCH per file", m)
+			}
+			var sent int64
+			for _, q := range nc.Requests() {
+				if q.Method == http.MethodPost && strings.HasSuffix(q.Path, "/bulk") {
+					sent = q.ContentLength
+				}
+			}
+			if j.BytesDone <= 0 || j.BytesDone > sent {
+				t.Fatalf("job bytes %d; the bulk request held %d", j.BytesDone, sent)
+			}
+		})
+	}
+}
