@@ -24,28 +24,29 @@ import (
 	"github.com/photosync/photosync/adapters/webdav/davtest"
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
+	"github.com/photosync/photosync/infra/apptest"
 )
 
 // bulkWorld connects an account to nc with sync on, uploads only, to
 // /Photos, through a WebDAV connector with bulk upload allowed or not,
 // and writes n small photos into its library (the folder answered).
-func bulkWorld(t *testing.T, nc *davtest.Nextcloud, noBulk bool, n int) (*app.Syncer, domain.Account, map[string][]byte, string) {
+func bulkWorld(t *testing.T, nc *davtest.Nextcloud, noBulk bool, n int) (*bulkSyncer, domain.Account, map[string][]byte, string) {
 	t.Helper()
 	ctx := context.Background()
 	clock := memory.NewClock(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC))
-	box, _ := secrets.NewBox(bytes.Repeat([]byte{7}, 32))
 	log := slog.New(slog.DiscardHandler)
-	conn := webdav.NewConnectorWithOptions(log, webdav.Options{BulkUpload: !noBulk})
-	accounts := app.NewAccounts(memory.NewAccountStore(clock), box, conn, clock, log)
+	dir := t.TempDir()
+	p := apptest.Ports(t, dir, clock)
+	p.Connector, p.Log = webdav.NewConnectorWithOptions(log, webdav.Options{BulkUpload: !noBulk}), log
+	ap := apptest.New(t, p, app.Settings{Sync: app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3}})
 	nc.MkdirAll(t, "Photos")
-	a, err := accounts.Connect(ctx, app.AccountInput{
+	a, err := ap.Accounts.Connect(ctx, app.AccountInput{
 		URL: ptr(nc.BaseURL), Username: ptr(nc.LoginName), Password: ptr(nc.Password),
 		SyncEnabled: ptr(true), SyncFolder: ptr("/Photos"), SyncInterval: ptr(time.Hour),
 	})
 	if err != nil {
 		t.Fatal(err)
 	}
-	dir := t.TempDir()
 	photos := map[string][]byte{}
 	for i := range n {
 		name := fmt.Sprintf("2026/%02d/p%02d.jpg", i%3, i)
@@ -53,13 +54,16 @@ func bulkWorld(t *testing.T, nc *davtest.Nextcloud, noBulk bool, n int) (*app.Sy
 		mediatest.WriteFile(t, dir, name, b)
 		photos[name] = b
 	}
-	lib := localfs.NewLibrary(dir)
-	inspector := media.NewInspector()
-	indexer := app.NewIndexer(lib, memory.NewLibraryStore(), inspector, clock, log)
-	syncer := app.NewSyncer(app.SyncDeps{Accounts: accounts, Indexer: indexer, Library: memory.NewLibraryStore(), Writer: localfs.NewWriter(dir), Lib: lib,
-		Store: memory.NewSyncStore(), Leases: memory.NewLeaseStore(), Inspector: inspector, Checker: media.NewChecker(), Versions: localfs.NewVersionStore(dir, clock),
-		Clock: clock, Log: log}, app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3})
-	return syncer, a, photos, dir
+	return &bulkSyncer{ap.Syncer}, a, photos, dir
+}
+
+// bulkSyncer runs a sync by hand and waits for it.
+type bulkSyncer struct{ s *app.Syncer }
+
+// Sync runs the account's sync by hand, as a job, and answers its run.
+func (b *bulkSyncer) Sync(ctx context.Context, accountID int64, by app.SyncTrigger, _ any) (domain.SyncRun, error) {
+	_, run, err := b.s.Run(ctx, accountID, by, true)
+	return run, err
 }
 
 // methods counts the requests nc saw by method, and the bulk POSTs.
