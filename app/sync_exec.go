@@ -107,7 +107,7 @@ func (x *syncExec) execute(ctx context.Context, plan domain.SyncPlan) error {
 			upBytes += act.Size
 		}
 	}
-	x.p.SetTotal(len(plan.Actions), bytes)
+	x.p.AddTotal(len(plan.Actions), bytes) // to what a run sent while the library was read
 	x.forgetStaleFailures(ctx, plan)
 	for _, act := range plan.Actions {
 		switch act.Op {

@@ -223,7 +223,7 @@ func (s *Syncer) Plan(ctx context.Context, accountID int64) (domain.SyncPlan, er
 	if err != nil {
 		return domain.SyncPlan{}, err
 	}
-	pr, err := s.prepare(ctx, a, st, ByHand, false)
+	pr, err := s.prepare(ctx, a, st, ByHand, false, nil)
 	if err != nil {
 		return domain.SyncPlan{}, s.accounts.noteFailure(ctx, a.ID, err)
 	}
@@ -299,8 +299,10 @@ type prepared struct {
 //
 // The index and the listing run at once: one waits on the disk and the
 // processor, the other on the server. When one fails the other is
-// stopped, and the first failure is the run's.
-func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteStorage, by SyncTrigger, write bool) (*prepared, error) {
+// stopped, and the first failure is the run's. A run (early, nil for a
+// dry run) sends files the index has read while it reads the rest, as
+// far as a partial index allows (see earlySync).
+func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteStorage, by SyncTrigger, write bool, early *earlySync) (*prepared, error) {
 	rctx, stopRemote := context.WithCancel(ctx)
 	defer stopRemote()
 	ictx, stopIndex := context.WithCancel(ctx)
@@ -311,7 +313,7 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 	}
 	done := make(chan indexed, 1)
 	go func() {
-		_, local, err := s.indexer.index(ictx, nil)
+		_, local, err := s.indexer.indexWith(ictx, early.progress(), early.options())
 		if err != nil {
 			stopRemote()
 		}
@@ -320,8 +322,13 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 	pr, files, err := s.listRemote(rctx, a, st, write)
 	if err != nil {
 		stopIndex()
+	} else {
+		early.start(ctx, pr, files)
 	}
 	ix := <-done
+	if eerr := early.finish(ctx, err == nil && ix.err == nil); err == nil && ix.err == nil {
+		err = eerr
+	}
 	stoppedHere := err != nil && ctx.Err() == nil && errors.Is(ix.err, context.Canceled)
 	if ix.err != nil && !stoppedHere {
 		// The index failed on its own (or the run was cancelled), not
@@ -332,6 +339,7 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 		return nil, err
 	}
 	pr.local = ix.local
+	files = early.into(pr, files)
 
 	failures := pr.failures
 	if by.byPerson() {
@@ -354,6 +362,7 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 		Settings: set,
 		Remote:   files, Local: local, Pairs: pr.pairs, Failures: failures, Uploaded: uploaded, Now: s.clock.Now(),
 	})
+	pr.plan.Actions = early.left(pr.plan.Actions)
 	pr.plan.CreateFolder = pr.createFolder
 	return pr, nil
 }
@@ -511,7 +520,7 @@ func (x *syncExec) start(ctx context.Context) (*prepared, error) {
 	x.st = st
 	x.sender = &sender{st: st, library: x.lib, p: x.p, log: x.log, retry: x.retry, proof: x.cfg.Verify,
 		proofs: newProofRecorder(x.proofs, x.a.ID, x.clock, x.log)}
-	pr, err := x.prepare(ctx, x.a, st, x.by, true)
+	pr, err := x.prepare(ctx, x.a, st, x.by, true, newEarlySync(x))
 	if err != nil {
 		return nil, err
 	}

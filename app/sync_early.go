@@ -1,0 +1,443 @@
+package app
+
+import (
+	"context"
+	"path"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/photosync/photosync/domain"
+)
+
+// Sending while the library is read (issue 22).
+//
+// A run plans with the whole index and the whole listing (PlanSync takes
+// a file missing from either for deleted), so on its own a first backup
+// costs reading and hashing the library, then the wire. earlySync lets a
+// run send, while the index still reads, the files whose fate the rest of
+// the library cannot change: once the listing, the pairs and the failures
+// are known, a file the index has just read is sent at once when
+//   - the index found no problem in it and has its SHA-1;
+//   - no pair names it (in any normalisation) and no failure record does;
+//   - no unpaired remote file has its size: only such a file could be
+//     linked to it by content (the planner's rules, the copies of manual
+//     uploads and the closer look of recoverUnrecorded all need the same
+//     size), so none of them can apply;
+//   - no file of this run is being sent with its content, or to its
+//     remote path (names compared as the server does);
+//   - the planner, given the account's settings, this one library file
+//     and the remote folder it would go to (entries and pairs), uploads it
+//     to its own name: the settings (uploads on, RAW and video switches,
+//     names), ignored and hidden files, conflict copies, sidecars (which
+//     follow a photo the index may not have read yet: they wait) and
+//     taken names are the planner's to decide, not repeated here;
+//   - it fits in the free space the server reports, with the files sent
+//     before it.
+//
+// Nothing else is decided from a partial index: no download, no deletion,
+// no conflict, no replacement. The sends go through the run's sender (the
+// same proof, the same size check a folder listing at a time) and record
+// their pairs through the run's records; their remote files and pairs join
+// the listing and the pairs the plan is made with once the index is done,
+// so the plan finds them paired and carries out the rest as usual.
+//
+// When the index is done, files not started yet are left to the plan; the
+// sends under way are waited for. A send that fails gives its file back
+// to the plan (which tries it again and counts the outcome once) and ends
+// early sending for the run; a refusal of the credentials or the end of
+// ctx stops the run as it would stop the plan's transfers. A run whose
+// plan the first-run guard may hold back (see guard: a scheduled or
+// watcher's run of an account with no pairs that has never completed)
+// sends nothing early, and a dry run has no earlySync at all.
+type earlySync struct {
+	x *syncExec
+
+	mu      sync.Mutex
+	cond    *sync.Cond           // signalled when queue grows or state changes
+	queue   []domain.LibraryFile // read by the index, not looked at yet
+	listed  bool                 // the evidence is known: workers run
+	closed  bool                 // the index is done: the files queued are the last
+	done    bool                 // no more files are taken: a send failed, or ctx ended
+	err     error                // the first error that stops the run
+	ev      earlyEvidence
+	verify  *verifier
+	workers sync.WaitGroup
+	release func() bool // stops the wake-up at ctx's end
+	quota   sync.Once
+
+	// What the sends made, for the plan.
+	files []domain.RemoteFile
+	pairs []domain.SyncPair
+	failed []string // library paths whose send failed
+	sent   int
+	bytes  int64
+}
+
+// earlyEvidence is what decides whether a file may go before the plan.
+type earlyEvidence struct {
+	set        domain.SyncSettings
+	pairedL    map[string]bool                // NFC library paths of every pair
+	failedL    map[string]bool                // library paths of every failure record
+	sizes      map[int64]bool                 // sizes of the unpaired remote files
+	entries    map[string][]domain.RemoteFile // the listing by folder, for the planner's names
+	dirPairs   map[string][]domain.SyncPair   // the pairs by remote folder
+	claimed    map[string]bool                // folded remote paths this run sends to
+	sums       map[string]bool                // SHA-1s this run sends
+	free       int64                          // bytes the server still takes, when limited
+	limited    bool
+	quotaAsked bool
+}
+
+// newEarlySync returns the early sending of a run; the run's sender must
+// be set.
+func newEarlySync(x *syncExec) *earlySync {
+	e := &earlySync{x: x}
+	e.cond = sync.NewCond(&e.mu)
+	return e
+}
+
+// options are the index options that feed e, and progress the index's
+// part of the run's progress; nil e (a dry run) gives neither.
+func (e *earlySync) options() IndexOptions {
+	if e == nil {
+		return IndexOptions{}
+	}
+	return IndexOptions{Read: e.read}
+}
+
+func (e *earlySync) progress() *Progress {
+	if e == nil {
+		return nil
+	}
+	return e.x.p.indexing()
+}
+
+// read takes a file the index has just read.
+func (e *earlySync) read(f domain.LibraryFile) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if e.done {
+		return
+	}
+	e.queue = append(e.queue, f)
+	e.cond.Signal()
+}
+
+// start gathers the evidence once the listing, pairs and failures are
+// known, and starts the senders, unless the run may not send early.
+func (e *earlySync) start(ctx context.Context, pr *prepared, listing []domain.RemoteFile) {
+	if e == nil {
+		return
+	}
+	x := e.x
+	if why := e.notNow(ctx, pr); why != "" {
+		x.log.DebugContext(ctx, "sync: nothing is sent before the plan", "account", x.a.ID, "why", why)
+		e.stop(nil)
+		return
+	}
+	// The run's own state, which the plan's execution starts from too.
+	x.knowFolders(pr.folders)
+	x.mu.Lock()
+	x.knownPairs = pr.pairs
+	for _, f := range pr.failures {
+		x.failures[keyOf(f)] = f
+	}
+	x.mu.Unlock()
+
+	ev := earlyEvidence{set: x.set, pairedL: make(map[string]bool, len(pr.pairs)), failedL: map[string]bool{},
+		sizes: map[int64]bool{}, entries: map[string][]domain.RemoteFile{}, dirPairs: map[string][]domain.SyncPair{},
+		claimed: map[string]bool{}, sums: map[string]bool{}}
+	pairedR := make(map[string]bool, len(pr.pairs))
+	for _, p := range pr.pairs {
+		ev.pairedL[domain.NFC(p.LocalPath)] = true
+		pairedR[p.RemotePath] = true
+		ev.dirPairs[path.Dir(p.RemotePath)] = append(ev.dirPairs[path.Dir(p.RemotePath)], p)
+	}
+	for _, f := range pr.failures {
+		if f.LocalPath != "" {
+			ev.failedL[f.LocalPath] = true
+		}
+	}
+	for _, r := range listing {
+		ev.entries[path.Dir(r.Path)] = append(ev.entries[path.Dir(r.Path)], r)
+		if !r.IsDir && !pairedR[r.Path] {
+			ev.sizes[r.Size] = true
+		}
+	}
+	e.mu.Lock()
+	e.ev, e.listed = ev, true
+	e.verify = newVerifier(x.sender, nil)
+	e.mu.Unlock()
+	// The senders wait in cond.Wait: the end of ctx wakes them.
+	e.release = context.AfterFunc(ctx, func() { e.stop(nil) })
+	for range x.cfg.Parallel {
+		e.workers.Go(func() { e.work(ctx) })
+	}
+}
+
+// notNow says why a run sends nothing before its plan, or "".
+func (e *earlySync) notNow(ctx context.Context, pr *prepared) string {
+	x := e.x
+	switch {
+	case !x.set.Upload:
+		return "uploads are off"
+	case pr.createFolder != "":
+		return "the sync folder is missing"
+	case (x.by == BySchedule || x.by == ByWatcher) && len(pr.pairs) == 0:
+		first, err := x.firstRun(ctx)
+		if err != nil || first {
+			return "the first run's plan may wait for confirmation"
+		}
+	}
+	return ""
+}
+
+// stop ends the taking of files, with the error that stops the run, if
+// any. Files not taken are the plan's.
+func (e *earlySync) stop(err error) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	if err != nil && e.err == nil {
+		e.err = err
+	}
+	e.done, e.queue = true, nil
+	e.cond.Broadcast()
+}
+
+// work sends the files that may go, one at a time, until e stops.
+func (e *earlySync) work(ctx context.Context) {
+	for {
+		act, ok := e.next(ctx)
+		if !ok {
+			return
+		}
+		e.send(ctx, act)
+	}
+}
+
+// next waits for a file that may be sent now, and claims its content and
+// remote path; false once e stops.
+func (e *earlySync) next(ctx context.Context) (domain.SyncAction, bool) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for {
+		for len(e.queue) > 0 && !e.done {
+			f := e.queue[0]
+			e.queue = e.queue[1:]
+			act, ok := e.decide(f)
+			if !ok {
+				continue
+			}
+			if !e.ev.quotaAsked {
+				// One PROPFIND, asked by the first file, without holding
+				// up the index.
+				e.mu.Unlock()
+				e.quota.Do(func() { e.askQuota(ctx) })
+				e.mu.Lock()
+				if e.done {
+					return domain.SyncAction{}, false
+				}
+			}
+			if !e.fits(act.Size) {
+				e.x.log.DebugContext(ctx, "sync: a file does not fit in the server's free space; the plan decides", "path", f.Path)
+				e.done, e.queue = true, nil
+				e.cond.Broadcast()
+				return domain.SyncAction{}, false
+			}
+			e.ev.claimed[foldPath(act.RemotePath)] = true
+			e.ev.sums[f.SHA1] = true
+			e.expect(act.RemotePath)
+			e.x.p.AddTotal(1, act.Size)
+			return act, true
+		}
+		if e.done || e.closed {
+			return domain.SyncAction{}, false
+		}
+		e.cond.Wait()
+	}
+}
+
+// decide answers the upload of a file just read, when it may go now (see
+// earlySync). e.mu is held.
+func (e *earlySync) decide(f domain.LibraryFile) (domain.SyncAction, bool) {
+	ev := &e.ev
+	if f.Problem != "" || f.SHA1 == "" || f.Size <= 0 || f.Missing ||
+		ev.pairedL[domain.NFC(f.Path)] || ev.failedL[f.Path] || ev.sizes[f.Size] || ev.sums[f.SHA1] {
+		return domain.SyncAction{}, false
+	}
+	rp := domain.UploadPath(ev.set, f.Path)
+	if ev.claimed[foldPath(rp)] {
+		return domain.SyncAction{}, false
+	}
+	dir := path.Dir(rp)
+	plan := domain.PlanSync(domain.SyncInput{Settings: ev.set, Local: []domain.LibraryFile{f},
+		Remote: ev.entries[dir], Pairs: ev.dirPairs[dir], Now: e.x.clock.Now()})
+	for _, act := range plan.Actions {
+		if act.LocalPath == f.Path && act.Op == domain.OpUpload && act.RemotePath == rp && act.Reason == "" {
+			return act, true
+		}
+	}
+	return domain.SyncAction{}, false
+}
+
+// askQuota asks the server once for the sync folder's free space. A
+// server that cannot tell stops early sending: the plan asks again, and
+// says why.
+func (e *earlySync) askQuota(ctx context.Context) {
+	free, known, err := freeSpace(ctx, e.x.st, e.x.a.SyncFolder)
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.ev.quotaAsked = true
+	e.ev.free, e.ev.limited = free, known
+	if err != nil {
+		e.done, e.queue = true, nil
+		e.cond.Broadcast()
+	}
+}
+
+// fits reports whether size more bytes fit in the sync folder's free
+// space, counting the files sent early before. e.mu is held.
+func (e *earlySync) fits(size int64) bool {
+	ev := &e.ev
+	if !ev.limited {
+		return true
+	}
+	if size > ev.free {
+		return false
+	}
+	ev.free -= size
+	return true
+}
+
+// send sends one file as the plan's upload of a new file does: counted
+// and recorded (pair, or failure) as the plan's would be.
+func (e *earlySync) send(ctx context.Context, act domain.SyncAction) {
+	x := e.x
+	var err error
+	if err = x.mkdir(ctx, path.Dir(act.RemotePath)); err != nil {
+		err = e.verify.gaveUp(ctx, act.RemotePath, err)
+	} else {
+		err = x.sender.putChecked(ctx, e.verify, sendItem{f: act.Local, path: act.RemotePath, fresh: true},
+			func(ctx context.Context, rf domain.RemoteFile, sum string, err error) {
+				if err != nil {
+					e.settle(ctx, act, err)
+					return
+				}
+				pair := x.pairOf(act.Local, act.RemotePath, rf, sum)
+				e.mu.Lock()
+				e.files = append(e.files, rf)
+				e.pairs = append(e.pairs, pair)
+				e.sent++
+				e.bytes += pair.Size
+				e.mu.Unlock()
+				x.succeeded(ctx, act, moved{up: 1, bytesUp: pair.Size}, pair)
+			})
+	}
+	if err != nil {
+		e.settle(ctx, act, err)
+	}
+}
+
+// settle counts a file whose send failed, as the plan would: failed, with
+// its failure recorded, and left out of the plan of this run (see into);
+// an error that stops the run stops early sending with it.
+func (e *earlySync) settle(ctx context.Context, act domain.SyncAction, err error) {
+	if serr := e.x.settle(ctx, act, err); serr != nil {
+		e.stop(serr)
+		return
+	}
+	e.mu.Lock()
+	e.failed = append(e.failed, act.LocalPath)
+	e.mu.Unlock()
+}
+
+// finish ends early sending once the index is done (or failed): the
+// files read are sent (or, when early sending stopped, left to the plan),
+// then every send is checked. It returns the error that stops the run, if
+// any.
+func (e *earlySync) finish(ctx context.Context, indexed bool) error {
+	if e == nil {
+		return nil
+	}
+	e.mu.Lock()
+	e.closed = true
+	if !indexed {
+		e.done, e.queue = true, nil
+	}
+	e.cond.Broadcast()
+	e.mu.Unlock()
+	e.workers.Wait()
+	e.mu.Lock()
+	v, release := e.verify, e.release
+	e.mu.Unlock()
+	if release != nil {
+		release()
+	}
+	if v != nil {
+		// The folders' last batches: see expect.
+		if err := v.flush(ctx); err != nil {
+			e.stop(err)
+		}
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	// A file whose send failed is not tried again in this run: the plan
+	// leaves it (see left), and its failure record, saved with the run's
+	// records, must not be taken for a stale one.
+	e.x.mu.Lock()
+	for _, lp := range e.failed {
+		delete(e.x.failures, failureKey{domain.SyncUp, lp})
+	}
+	e.x.mu.Unlock()
+	if e.sent > 0 {
+		e.x.log.InfoContext(ctx, "sync: files sent while the library was read", "account", e.x.a.ID, "files", e.sent, "bytes", e.bytes)
+	}
+	return e.err
+}
+
+// into adds what the sends made to the listing and the pairs the plan is
+// made with, and returns the listing.
+func (e *earlySync) into(pr *prepared, listing []domain.RemoteFile) []domain.RemoteFile {
+	if e == nil || len(e.pairs) == 0 {
+		return listing
+	}
+	pr.pairs = append(pr.pairs, e.pairs...)
+	return append(listing, e.files...)
+}
+
+// left returns the plan's actions but those of the files whose send
+// failed before the plan: each file is tried once a run.
+func (e *earlySync) left(acts []domain.SyncAction) []domain.SyncAction {
+	if e == nil || len(e.failed) == 0 {
+		return acts
+	}
+	failed := make(map[string]bool, len(e.failed))
+	for _, lp := range e.failed {
+		failed[lp] = true
+	}
+	return slices.DeleteFunc(acts, func(a domain.SyncAction) bool {
+		return a.Direction == domain.SyncUp && failed[a.LocalPath]
+	})
+}
+
+// foldPath is a remote path as the server compares names: NFC, any case.
+func foldPath(p string) string {
+	return strings.ToLower(domain.NFC(p))
+}
+
+// expect tells the verifier that one more file is meant to be sent to
+// p. Files come as the index reads them, so a folder's batch is checked
+// once it is large enough (see verifier.take), and its last one by the
+// flush in finish: the first file of a folder holds one more place open
+// until then. e.mu is held.
+func (e *earlySync) expect(p string) {
+	v, dir := e.verify, path.Dir(p)
+	v.mu.Lock()
+	defer v.mu.Unlock()
+	if v.total[dir] == 0 {
+		v.left[dir]++
+	}
+	v.left[dir]++
+	v.total[dir]++
+}
