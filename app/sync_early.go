@@ -67,8 +67,8 @@ type earlySync struct {
 	quota   sync.Once
 
 	// What the sends made, for the plan.
-	files []domain.RemoteFile
-	pairs []domain.SyncPair
+	files  []domain.RemoteFile
+	pairs  []domain.SyncPair
 	failed []string // library paths whose send failed
 	sent   int
 	bytes  int64
