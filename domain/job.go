@@ -52,23 +52,13 @@ type Job struct {
 	// BytesSent are bytes an upload handed to the server whose files it
 	// has not confirmed yet (while they are checked: "verifying"). Live
 	// progress only: a job ends with none, and stores do not keep them.
-	BytesSent int64
-	// IndexFilesTotal and the three others are the library index a sync
-	// runs first: the files it found and has looked at, the bytes of the
-	// new and changed files it reads and has read. A sync sends files
-	// while the index still reads (see app's earlySync), so a job shows
-	// both. Live progress only, as BytesSent: zero for other jobs, and
-	// stores do not keep them.
-	IndexFilesTotal int
-	IndexFilesDone  int
-	IndexBytesTotal int64
-	IndexBytesDone  int64
-	Uploaded        int
-	Downloaded      int
-	Skipped         int
-	Failed          int
-	Errors          []JobError // the first MaxJobErrors
-	Error           string     // why the job failed, when it did
+	BytesSent  int64
+	Uploaded   int
+	Downloaded int
+	Skipped    int
+	Failed     int
+	Errors     []JobError // the first MaxJobErrors
+	Error      string     // why the job failed, when it did
 	// Link is the public link an upload made to its folder when asked
 	// for one; LinkError says why it could not be made.
 	Link       string
@@ -76,6 +66,15 @@ type Job struct {
 	CreatedAt  time.Time
 	StartedAt  time.Time
 	FinishedAt time.Time
+
+	// IndexFilesTotal and the three others are the library index a sync
+	// runs first: the files it found and has looked at, the bytes of the
+	// new and changed files it reads and has read. A sync sends files
+	// while its index still reads (see app's earlySync), so a job shows
+	// both. Live progress only, as BytesSent: zero for other jobs, and
+	// stores do not keep them.
+	IndexFilesTotal, IndexFilesDone int
+	IndexBytesTotal, IndexBytesDone int64
 }
 
 // JobFilter selects jobs; zero fields match all.
