@@ -42,29 +42,33 @@ import (
 // the listing and the pairs the plan is made with once the index is done,
 // so the plan finds them paired and carries out the rest as usual.
 //
-// When the index is done, files not started yet are left to the plan; the
-// sends under way are waited for. A send that fails gives its file back
-// to the plan (which tries it again and counts the outcome once) and ends
-// early sending for the run; a refusal of the credentials or the end of
-// ctx stops the run as it would stop the plan's transfers. A run whose
-// plan the first-run guard may hold back (see guard: a scheduled or
-// watcher's run of an account with no pairs that has never completed)
-// sends nothing early, and a dry run has no earlySync at all.
+// The senders (Parallel of them) take files as the index hands them over;
+// once the index is done, they send what it read last, then every send is
+// checked (a folder's files a listing at a time, as the plan's are) before
+// the plan is made. A send that fails is counted and recorded as the
+// plan's would be, and the plan leaves the file alone: each file is tried
+// once a run. A refusal of the credentials or the end of ctx stops the
+// run, as it stops the plan's transfers. A run whose plan the first-run
+// guard may hold back (see guard: a scheduled or watcher's run of an
+// account with no pairs that has never completed) sends nothing early, a
+// run with uploads off neither, and a dry run has no earlySync at all.
 type earlySync struct {
 	x *syncExec
 
-	mu      sync.Mutex
-	cond    *sync.Cond           // signalled when queue grows or state changes
-	queue   []domain.LibraryFile // read by the index, not looked at yet
-	listed  bool                 // the evidence is known: workers run
-	closed  bool                 // the index is done: the files queued are the last
-	done    bool                 // no more files are taken: a send failed, or ctx ended
-	err     error                // the first error that stops the run
-	ev      earlyEvidence
-	verify  *verifier
-	workers sync.WaitGroup
-	release func() bool // stops the wake-up at ctx's end
-	quota   sync.Once
+	mu       sync.Mutex
+	cond     *sync.Cond           // signalled when queue grows or state changes
+	queue    []domain.LibraryFile // read by the index, not looked at yet
+	closed   bool                 // the index is done: the files queued are the last
+	done     bool                 // no more files are taken: a send failed, or ctx ended
+	err      error                // the first error that stops the run
+	ev       earlyEvidence
+	verify   *verifier
+	pr       *prepared           // the listing's side of the run, once known
+	listing  []domain.RemoteFile // the sync folder's files
+	gathered bool                // ev is made
+	workers  sync.WaitGroup
+	release  func() bool // stops the wake-up at ctx's end
+	quota    sync.Once
 
 	// What the sends made, for the plan.
 	files  []domain.RemoteFile
@@ -136,6 +140,26 @@ func (e *earlySync) start(ctx context.Context, pr *prepared, listing []domain.Re
 		e.stop(nil)
 		return
 	}
+	e.mu.Lock()
+	e.pr, e.listing = pr, listing
+	e.verify = newVerifier(x.sender, nil)
+	e.mu.Unlock()
+	// The senders wait in cond.Wait: the end of ctx wakes them.
+	e.release = context.AfterFunc(ctx, func() { e.stop(nil) })
+	for range x.cfg.Parallel {
+		e.workers.Go(func() { e.work(ctx) })
+	}
+}
+
+// gather gathers the evidence, when the first file is to be looked at:
+// a run whose index reads nothing (most runs) builds nothing. e.mu is
+// held.
+func (e *earlySync) gather() {
+	if e.gathered || e.pr == nil {
+		return
+	}
+	e.gathered = true
+	x, pr := e.x, e.pr
 	// The run's own state, which the plan's execution starts from too.
 	x.knowFolders(pr.folders)
 	x.mu.Lock()
@@ -159,21 +183,13 @@ func (e *earlySync) start(ctx context.Context, pr *prepared, listing []domain.Re
 			ev.failedL[f.LocalPath] = true
 		}
 	}
-	for _, r := range listing {
+	for _, r := range e.listing {
 		ev.entries[path.Dir(r.Path)] = append(ev.entries[path.Dir(r.Path)], r)
 		if !r.IsDir && !pairedR[r.Path] {
 			ev.sizes[r.Size] = true
 		}
 	}
-	e.mu.Lock()
-	e.ev, e.listed = ev, true
-	e.verify = newVerifier(x.sender, nil)
-	e.mu.Unlock()
-	// The senders wait in cond.Wait: the end of ctx wakes them.
-	e.release = context.AfterFunc(ctx, func() { e.stop(nil) })
-	for range x.cfg.Parallel {
-		e.workers.Go(func() { e.work(ctx) })
-	}
+	e.ev = ev
 }
 
 // notNow says why a run sends nothing before its plan, or "".
@@ -223,6 +239,7 @@ func (e *earlySync) next(ctx context.Context) (domain.SyncAction, bool) {
 	defer e.mu.Unlock()
 	for {
 		for len(e.queue) > 0 && !e.done {
+			e.gather()
 			f := e.queue[0]
 			e.queue = e.queue[1:]
 			act, ok := e.decide(f)

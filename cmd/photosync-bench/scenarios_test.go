@@ -82,6 +82,13 @@ func (b *bench) firstBackup(srv *server) {
 			b.res.add(sc, srv.title(), rc.name, b.photos.bytes, checkTree(t, srv.dir, dest, b.photos, rc.r.copy(t, srv, b.photos.dir, dest, true)))
 		})
 	}
+	if *psBaseline != "" {
+		steps = append(steps, func() {
+			dest := b.dest("base")
+			p := newPhotosync(t, *psBaseline, b.photos.dir, srv.c, srv.user, srv.pass, dest, false)
+			b.res.add(sc, srv.title(), toolBaseline, b.photos.bytes, checkTree(t, srv.dir, dest, b.photos, p.sync(t, srv.c)))
+		})
+	}
 	b.alternate(b.cfg.reps, steps)
 	srv.clean(t)
 }
