@@ -67,7 +67,9 @@ type earlySync struct {
 	listing  []domain.RemoteFile // the sync folder's files
 	gathered bool                // ev is made
 	workers  sync.WaitGroup
-	release  func() bool // stops the wake-up at ctx's end
+	unwake   func() bool     // stops the wake-up at ctx's end
+	tokens   map[string]bool // remote folders whose token the verifier holds (see expect)
+	claiming int             // files taken from the queue, not decided yet
 	quota    sync.Once
 
 	// What the sends made, for the plan.
@@ -143,9 +145,10 @@ func (e *earlySync) start(ctx context.Context, pr *prepared, listing []domain.Re
 	e.mu.Lock()
 	e.pr, e.listing = pr, listing
 	e.verify = newVerifier(x.sender, nil)
+	e.tokens = map[string]bool{}
 	e.mu.Unlock()
 	// The senders wait in cond.Wait: the end of ctx wakes them.
-	e.release = context.AfterFunc(ctx, func() { e.stop(nil) })
+	e.unwake = context.AfterFunc(ctx, func() { e.stop(nil) })
 	for range x.cfg.Parallel {
 		e.workers.Go(func() { e.work(ctx) })
 	}
@@ -242,37 +245,52 @@ func (e *earlySync) next(ctx context.Context) (domain.SyncAction, bool) {
 			e.gather()
 			f := e.queue[0]
 			e.queue = e.queue[1:]
-			act, ok := e.decide(f)
-			if !ok {
-				continue
+			e.claiming++
+			act, ok := e.claim(ctx, f)
+			e.claiming--
+			if len(e.queue) == 0 && e.claiming == 0 {
+				e.cond.Broadcast() // finish waits for every file read to be claimed or passed over
 			}
-			if !e.ev.quotaAsked {
-				// One PROPFIND, asked by the first file, without holding
-				// up the index.
-				e.mu.Unlock()
-				e.quota.Do(func() { e.askQuota(ctx) })
-				e.mu.Lock()
-				if e.done {
-					return domain.SyncAction{}, false
-				}
+			if ok {
+				return act, true
 			}
-			if !e.fits(act.Size) {
-				e.x.log.DebugContext(ctx, "sync: a file does not fit in the server's free space; the plan decides", "path", f.Path)
-				e.done, e.queue = true, nil
-				e.cond.Broadcast()
-				return domain.SyncAction{}, false
-			}
-			e.ev.claimed[foldPath(act.RemotePath)] = true
-			e.ev.sums[f.SHA1] = true
-			e.expect(act.RemotePath)
-			e.x.p.AddTotal(1, act.Size)
-			return act, true
 		}
 		if e.done || e.closed {
 			return domain.SyncAction{}, false
 		}
 		e.cond.Wait()
 	}
+}
+
+// claim decides on a file taken from the queue and, when it goes now,
+// claims its content and remote path. e.mu is held; it is let go while
+// the server is asked for its free space.
+func (e *earlySync) claim(ctx context.Context, f domain.LibraryFile) (domain.SyncAction, bool) {
+	act, ok := e.decide(f)
+	if !ok {
+		return act, false
+	}
+	if !e.ev.quotaAsked {
+		// One PROPFIND, asked by the first file, without holding up the
+		// index.
+		e.mu.Unlock()
+		e.quota.Do(func() { e.askQuota(ctx) })
+		e.mu.Lock()
+		if e.done {
+			return act, false
+		}
+	}
+	if !e.fits(act.Size) {
+		e.x.log.DebugContext(ctx, "sync: a file does not fit in the server's free space; the plan decides", "path", f.Path)
+		e.done, e.queue = true, nil
+		e.cond.Broadcast()
+		return act, false
+	}
+	e.ev.claimed[foldPath(act.RemotePath)] = true
+	e.ev.sums[f.SHA1] = true
+	e.expect(act.RemotePath)
+	e.x.p.AddTotal(1, act.Size)
+	return act, true
 }
 
 // decide answers the upload of a file just read, when it may go now (see
@@ -383,13 +401,21 @@ func (e *earlySync) finish(ctx context.Context, indexed bool) error {
 		e.done, e.queue = true, nil
 	}
 	e.cond.Broadcast()
+	// The folders' tokens go once every file read is claimed (or passed
+	// over), so that no folder is checked before its last file is known.
+	for (len(e.queue) > 0 || e.claiming > 0) && !e.done {
+		e.cond.Wait()
+	}
+	tokens := e.tokens
+	e.tokens = nil
 	e.mu.Unlock()
+	e.release(ctx, tokens)
 	e.workers.Wait()
 	e.mu.Lock()
-	v, release := e.verify, e.release
+	v, unwake := e.verify, e.unwake
 	e.mu.Unlock()
-	if release != nil {
-		release()
+	if unwake != nil {
+		unwake()
 	}
 	if v != nil {
 		// The folders' last batches: see expect.
@@ -445,16 +471,45 @@ func foldPath(p string) string {
 
 // expect tells the verifier that one more file is meant to be sent to
 // p. Files come as the index reads them, so a folder's batch is checked
-// once it is large enough (see verifier.take), and its last one by the
-// flush in finish: the first file of a folder holds one more place open
-// until then. e.mu is held.
+// once it is large enough (see verifier.take), and its last one once the
+// index is done and the folder's files are sent: until then the folder's
+// first file holds one more place open (a token, see release). e.mu is
+// held.
 func (e *earlySync) expect(p string) {
 	v, dir := e.verify, path.Dir(p)
 	v.mu.Lock()
 	defer v.mu.Unlock()
-	if v.total[dir] == 0 {
+	if e.tokens != nil && !e.tokens[dir] {
+		e.tokens[dir] = true
 		v.left[dir]++
 	}
 	v.left[dir]++
 	v.total[dir]++
+}
+
+// release gives back the folders' tokens once the index is done: a folder
+// whose files were all sent is checked now, the others when their last
+// file is, by the sender.
+func (e *earlySync) release(ctx context.Context, tokens map[string]bool) {
+	v := e.verify
+	if v == nil || len(tokens) == 0 {
+		return
+	}
+	var dirs []string
+	var batches [][]sentFile
+	v.mu.Lock()
+	for dir := range tokens {
+		if b := v.take(dir, true); len(b) > 0 {
+			dirs, batches = append(dirs, dir), append(batches, b)
+		}
+	}
+	v.mu.Unlock()
+	// Listings are small answers that wait on the server: twice the
+	// transfers at once, as the walk does.
+	err := runParallel(ctx, 2*e.x.cfg.Parallel, len(dirs), func(ctx context.Context, i int) error {
+		return v.check(ctx, dirs[i], batches[i])
+	})
+	if err != nil {
+		e.stop(err)
+	}
 }
