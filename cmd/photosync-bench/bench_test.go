@@ -31,7 +31,7 @@ var (
 	profileFlag = flag.String("profile", "", "a folder for CPU and heap profiles of every photosync run (cpu-<pid>.prof, heap-<pid>.prof)")
 	psEnvFlag   = flag.String("psenv", "", "comma-separated NAME=value pairs added to photosync's environment, e.g. GOGC=50")
 	psBin       = flag.String("photosync", "", "a photosync binary to time (default: built from ../photosync)")
-	psBaseline  = flag.String("photosync-baseline", "", "another photosync binary (e.g. built from an earlier commit) timed beside it in the first backup, as "+toolBaseline)
+	psBaseline  = flag.String("photosync-baseline", "", "another photosync binary (e.g. built from an earlier commit) timed beside it in the first backup and the no-change syncs, as "+toolBaseline)
 	rcloneBin   = flag.String("rclone", "", "the rclone to compare with (default: "+rcloneRelease+", built once into the user cache; tiny: the rclone on PATH)")
 )
 

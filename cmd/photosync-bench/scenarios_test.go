@@ -142,6 +142,13 @@ func (b *bench) noChange(srv *server, n int) {
 		p.sync(t, srv.c) // pairs with what is there
 		parties = append(parties, party{toolPhotosync, func() sample { return p.sync(t, srv.c) }})
 	}
+	if *psBaseline != "" {
+		dest := b.dest("base")
+		srv.seed(t, lib.dir, dest)
+		p := newPhotosync(t, *psBaseline, lib.dir, srv.c, srv.user, srv.pass, dest, false)
+		p.sync(t, srv.c)
+		parties = append(parties, party{toolBaseline, func() sample { return p.sync(t, srv.c) }})
+	}
 	for _, rc := range b.rclonesOn(srv) {
 		if rc.name == toolDefaults && n > 10000 {
 			continue // 10 ms per listed folder: minutes, and no news
