@@ -69,7 +69,8 @@ type earlySync struct {
 	workers  sync.WaitGroup
 	unwake   func() bool     // stops the wake-up at ctx's end
 	tokens   map[string]bool // remote folders whose token the verifier holds (see expect)
-	claiming int             // files taken from the queue, not decided yet
+	inClaim  map[string]int  // files taken from the queue and not decided yet, by remote folder
+	pending  map[string]int  // once the index is done: files queued or in claim, by remote folder
 	quota    sync.Once
 
 	// What the sends made, for the plan.
@@ -145,7 +146,7 @@ func (e *earlySync) start(ctx context.Context, pr *prepared, listing []domain.Re
 	e.mu.Lock()
 	e.pr, e.listing = pr, listing
 	e.verify = newVerifier(x.sender, nil)
-	e.tokens = map[string]bool{}
+	e.tokens, e.inClaim = map[string]bool{}, map[string]int{}
 	e.mu.Unlock()
 	// The senders wait in cond.Wait: the end of ctx wakes them.
 	e.unwake = context.AfterFunc(ctx, func() { e.stop(nil) })
@@ -227,17 +228,20 @@ func (e *earlySync) stop(err error) {
 // work sends the files that may go, one at a time, until e stops.
 func (e *earlySync) work(ctx context.Context) {
 	for {
-		act, ok := e.next(ctx)
-		if !ok {
+		act, ok, freed := e.next(ctx)
+		e.release(ctx, freed)
+		if ok {
+			e.send(ctx, act)
+		} else if len(freed) == 0 {
 			return
 		}
-		e.send(ctx, act)
 	}
 }
 
 // next waits for a file that may be sent now, and claims its content and
-// remote path; false once e stops.
-func (e *earlySync) next(ctx context.Context) (domain.SyncAction, bool) {
+// remote path (ok); freed are folders whose last file it took, whose
+// check the caller sets off. Neither once e stops.
+func (e *earlySync) next(ctx context.Context) (act domain.SyncAction, ok bool, freed []string) {
 	e.mu.Lock()
 	defer e.mu.Unlock()
 	for {
@@ -245,18 +249,24 @@ func (e *earlySync) next(ctx context.Context) (domain.SyncAction, bool) {
 			e.gather()
 			f := e.queue[0]
 			e.queue = e.queue[1:]
-			e.claiming++
+			dir := path.Dir(domain.UploadPath(e.x.set, f.Path))
+			e.inClaim[dir]++
 			act, ok := e.claim(ctx, f)
-			e.claiming--
-			if len(e.queue) == 0 && e.claiming == 0 {
-				e.cond.Broadcast() // finish waits for every file read to be claimed or passed over
+			e.inClaim[dir]--
+			if e.pending != nil {
+				// The index is done: the folder's last file known may be
+				// this one.
+				if e.pending[dir]--; e.pending[dir] <= 0 && e.tokens[dir] {
+					delete(e.tokens, dir)
+					freed = append(freed, dir)
+				}
 			}
-			if ok {
-				return act, true
+			if ok || len(freed) > 0 {
+				return act, ok, freed
 			}
 		}
 		if e.done || e.closed {
-			return domain.SyncAction{}, false
+			return domain.SyncAction{}, false, nil
 		}
 		e.cond.Wait()
 	}
@@ -401,15 +411,27 @@ func (e *earlySync) finish(ctx context.Context, indexed bool) error {
 		e.done, e.queue = true, nil
 	}
 	e.cond.Broadcast()
-	// The folders' tokens go once every file read is claimed (or passed
-	// over), so that no folder is checked before its last file is known.
-	for (len(e.queue) > 0 || e.claiming > 0) && !e.done {
-		e.cond.Wait()
+	// The files queued are the last: a folder none of them goes to is
+	// complete, and is checked once its files are sent; the others once
+	// their last queued file is taken (see next).
+	var freed []string
+	if !e.done && e.tokens != nil {
+		e.pending = map[string]int{}
+		for _, f := range e.queue {
+			e.pending[path.Dir(domain.UploadPath(e.x.set, f.Path))]++
+		}
+		for dir, n := range e.inClaim {
+			e.pending[dir] += n
+		}
+		for dir := range e.tokens {
+			if e.pending[dir] == 0 {
+				delete(e.tokens, dir)
+				freed = append(freed, dir)
+			}
+		}
 	}
-	tokens := e.tokens
-	e.tokens = nil
 	e.mu.Unlock()
-	e.release(ctx, tokens)
+	e.release(ctx, freed)
 	e.workers.Wait()
 	e.mu.Lock()
 	v, unwake := e.verify, e.unwake
@@ -487,10 +509,10 @@ func (e *earlySync) expect(p string) {
 	v.total[dir]++
 }
 
-// release gives back the folders' tokens once the index is done: a folder
-// whose files were all sent is checked now, the others when their last
-// file is, by the sender.
-func (e *earlySync) release(ctx context.Context, tokens map[string]bool) {
+// release gives back the tokens of folders whose last file is known: a
+// folder whose files were all sent is checked now, the others when their
+// last file is, by its sender.
+func (e *earlySync) release(ctx context.Context, tokens []string) {
 	v := e.verify
 	if v == nil || len(tokens) == 0 {
 		return
@@ -498,7 +520,7 @@ func (e *earlySync) release(ctx context.Context, tokens map[string]bool) {
 	var dirs []string
 	var batches [][]sentFile
 	v.mu.Lock()
-	for dir := range tokens {
+	for _, dir := range tokens {
 		if b := v.take(dir, true); len(b) > 0 {
 			dirs, batches = append(dirs, dir), append(batches, b)
 		}
