@@ -385,7 +385,7 @@ func (e *earlySync) send(ctx context.Context, act domain.SyncAction) {
 }
 
 // settle counts a file whose send failed, as the plan would: failed, with
-// its failure recorded, and left out of the plan of this run (see into);
+// its failure recorded, and left out of the plan of this run (see left);
 // an error that stops the run stops early sending with it.
 func (e *earlySync) settle(ctx context.Context, act domain.SyncAction, err error) {
 	if serr := e.x.settle(ctx, act, err); serr != nil {
