@@ -27,8 +27,8 @@ import (
 //   - no file of this run is being sent with its content, or to its
 //     remote path (names compared as the server does);
 //   - the planner, given the account's settings, this one library file
-//     and the remote folder it would go to (entries and pairs), uploads it
-//     to its own name: the settings (uploads on, RAW and video switches,
+//     and the remote entries and pairs of the name it would go to, uploads
+//     it to that very name (not a numbered one): the settings (uploads on, RAW and video switches,
 //     names), ignored and hidden files, conflict copies, sidecars (which
 //     follow a photo the index may not have read yet: they wait) and
 //     taken names are the planner's to decide, not repeated here;
@@ -87,8 +87,8 @@ type earlyEvidence struct {
 	pairedL    map[string]bool                // NFC library paths of every pair
 	failedL    map[string]bool                // library paths of every failure record
 	sizes      map[int64]bool                 // sizes of the unpaired remote files
-	entries    map[string][]domain.RemoteFile // the listing by folder, for the planner's names
-	dirPairs   map[string][]domain.SyncPair   // the pairs by remote folder
+	entries    map[string][]domain.RemoteFile // the listing by folded path, for the planner's names
+	pathPairs  map[string][]domain.SyncPair   // the pairs by folded remote path
 	claimed    map[string]bool                // folded remote paths this run sends to
 	sums       map[string]bool                // SHA-1s this run sends
 	free       int64                          // bytes the server still takes, when limited
@@ -174,13 +174,14 @@ func (e *earlySync) gather() {
 	x.mu.Unlock()
 
 	ev := earlyEvidence{set: x.set, pairedL: make(map[string]bool, len(pr.pairs)), failedL: map[string]bool{},
-		sizes: map[int64]bool{}, entries: map[string][]domain.RemoteFile{}, dirPairs: map[string][]domain.SyncPair{},
+		sizes: map[int64]bool{}, entries: map[string][]domain.RemoteFile{}, pathPairs: map[string][]domain.SyncPair{},
 		claimed: map[string]bool{}, sums: map[string]bool{}}
 	pairedR := make(map[string]bool, len(pr.pairs))
 	for _, p := range pr.pairs {
 		ev.pairedL[domain.NFC(p.LocalPath)] = true
 		pairedR[p.RemotePath] = true
-		ev.dirPairs[path.Dir(p.RemotePath)] = append(ev.dirPairs[path.Dir(p.RemotePath)], p)
+		k := foldPath(p.RemotePath)
+		ev.pathPairs[k] = append(ev.pathPairs[k], p)
 	}
 	for _, f := range pr.failures {
 		if f.LocalPath != "" {
@@ -188,7 +189,8 @@ func (e *earlySync) gather() {
 		}
 	}
 	for _, r := range e.listing {
-		ev.entries[path.Dir(r.Path)] = append(ev.entries[path.Dir(r.Path)], r)
+		k := foldPath(r.Path)
+		ev.entries[k] = append(ev.entries[k], r)
 		if !r.IsDir && !pairedR[r.Path] {
 			ev.sizes[r.Size] = true
 		}
@@ -315,9 +317,14 @@ func (e *earlySync) decide(f domain.LibraryFile) (domain.SyncAction, bool) {
 	if ev.claimed[foldPath(rp)] {
 		return domain.SyncAction{}, false
 	}
-	dir := path.Dir(rp)
+	// The planner names the file against the remote entries and pairs of
+	// its name (compared as the server does): only they can take it, and
+	// a file they push to a numbered name waits for the plan. The rest
+	// of the folder cannot change this answer, so a file costs the same
+	// in a folder of ten thousand.
+	k := foldPath(rp)
 	plan := domain.PlanSync(domain.SyncInput{Settings: ev.set, Local: []domain.LibraryFile{f},
-		Remote: ev.entries[dir], Pairs: ev.dirPairs[dir], Now: e.x.clock.Now()})
+		Remote: ev.entries[k], Pairs: ev.pathPairs[k], Now: e.x.clock.Now()})
 	for _, act := range plan.Actions {
 		if act.LocalPath == f.Path && act.Op == domain.OpUpload && act.RemotePath == rp && act.Reason == "" {
 			return act, true

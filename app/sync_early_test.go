@@ -1,6 +1,7 @@
 package app_test
 
 import (
+	"bytes"
 	"context"
 	"fmt"
 	"io"
@@ -335,4 +336,42 @@ func TestSyncEarlyWatcherRun(t *testing.T) {
 		t.Error("a watcher's run downloaded")
 	}
 	checkRun(t, w.sync(t), 1, 0, 0)
+}
+
+// TestSyncEarlyLeavesTakenNamesAndKnownContent: a library file whose name
+// the server holds with other content, and one whose bytes are on the
+// server at another path (an upload a killed run did not record), are
+// the plan's: the first goes up beside the server's file, which stays as
+// it was, and the others are linked, not sent again. Were they sent early
+// (every file read is, when it qualifies), the server's file would be
+// overwritten and the second would be on the server twice.
+func TestSyncEarlyLeavesTakenNamesAndKnownContent(t *testing.T) {
+	w, _, a := earlyWorld(t, "")
+	w.edit(t, app.AccountInput{SyncDownload: ptr(false)})
+	theirs, mine, known := pic(t, "the server's own"), pic(t, "mine, same name"), pic(t, "already there")
+	w.put(t, "/Photos/a.jpg", theirs, syncTime)
+	w.put(t, "/Photos/c.jpg", known, syncTime)
+	w.write(t, "a.jpg", mine, syncTime)
+	w.write(t, "c.jpg", known, syncTime)
+	// A download a killed run did not record: the planner links it by
+	// its download path, which only the same size can tell early.
+	down := pic(t, "came down")
+	w.put(t, "/Photos/x.jpg", down, syncTime)
+	w.write(t, "nextcloud/x.jpg", down, syncTime)
+	w.write(t, "new.jpg", pic(t, "new"), syncTime)
+	run := finished(t, w.started(app.ByHand, nil))
+	remote := w.files(t, "/Photos")
+	if !bytes.Equal(remote["/Photos/a.jpg"], theirs) {
+		t.Error("the server's a.jpg was replaced")
+	}
+	if !bytes.Equal(remote["/Photos/a (1).jpg"], mine) {
+		t.Errorf("the library's a.jpg is not beside the server's: %v", keys(remote))
+	}
+	if got := a.uploads(); !slices.Equal(got, []string{"/Photos/a (1).jpg", "/Photos/new.jpg"}) {
+		t.Errorf("uploads %v; want a (1).jpg and new.jpg", got)
+	}
+	if run.Uploaded != 2 || run.Failed != 0 {
+		t.Errorf("run %+v", run)
+	}
+	checkRun(t, w.sync(t), 0, 0, 0)
 }
