@@ -74,6 +74,15 @@ type IndexOptions struct {
 	// damage inside compressed image data that the structural check of
 	// an ordinary index misses, at many times its cost.
 	Deep bool
+	// Read, when set, is told of each file as soon as the index has read
+	// it (a new or changed file, or any file when Deep), before the rest
+	// of the library is read: the file as the index will save it, but for
+	// what stacking adds (no photo, no role, no orphan problem) and, for a
+	// new file, its ID. A sync sends such files while the index goes on
+	// (see earlySync). It is called from several goroutines at once and
+	// should return quickly; it is not called for files that are not read,
+	// nor after ctx ends.
+	Read func(domain.LibraryFile)
 }
 
 // IndexWith is Index with options.
@@ -119,7 +128,7 @@ func (ix *Indexer) indexWith(ctx context.Context, p *Progress, opts IndexOptions
 	toRead, bytes := plan(entries, opts.Deep)
 	p.SetTotal(len(entries), bytes)
 	reportKnown(p, entries)
-	if err := ix.readAll(ctx, p, entries, toRead, opts.Deep); err != nil {
+	if err := ix.readAll(ctx, p, entries, toRead, opts); err != nil {
 		return domain.IndexResult{}, nil, err
 	}
 
@@ -315,7 +324,7 @@ func reportKnown(p *Progress, entries []entry) {
 // readAll reads the entries at the indexes toRead with IndexWorkers
 // workers. Only the context's end is an error: a file that cannot be read
 // gets ProblemUnreadable with the cause.
-func (ix *Indexer) readAll(ctx context.Context, p *Progress, entries []entry, toRead []int, deep bool) error {
+func (ix *Indexer) readAll(ctx context.Context, p *Progress, entries []entry, toRead []int, opts IndexOptions) error {
 	work := make(chan int)
 	var wg sync.WaitGroup
 	for range min(IndexWorkers, len(toRead)) {
@@ -325,7 +334,7 @@ func (ix *Indexer) readAll(ctx context.Context, p *Progress, entries []entry, to
 					continue // drain: a select may still hand out work after the end
 				}
 				e := &entries[i]
-				info, err := ix.read(ctx, e.fi, deep)
+				info, err := ix.read(ctx, e.fi, opts.Deep)
 				if err != nil {
 					if ctx.Err() != nil {
 						continue // the index stops; the error is the context's
@@ -336,6 +345,9 @@ func (ix *Indexer) readAll(ctx context.Context, p *Progress, entries []entry, to
 				e.info = info
 				p.AddBytes(e.fi.Size)
 				reportFile(p, e.fi.Path, info, Indexed)
+				if opts.Read != nil && ctx.Err() == nil {
+					opts.Read(fileOf(*e, ix.clock.Now()))
+				}
 			}
 		})
 	}

@@ -144,6 +144,22 @@ func (p *Progress) SetLink(link, linkError string) {
 	p.update(func(j *domain.Job) { j.Link, j.LinkError = link, linkError })
 }
 
+// Indexing returns the progress of the library index a job runs first
+// (a sync's): its counts show in p's job as the Index fields, the job's
+// own counts stay the transfers'. Its files' errors stay its own: the
+// index lists problems, the sync skips those files.
+func (p *Progress) Indexing() *Progress {
+	return NewProgress(domain.Job{Kind: domain.JobIndex}, func(ij domain.Job) {
+		p.update(func(j *domain.Job) {
+			// Notifications of several workers may arrive out of order:
+			// what is done only grows.
+			j.IndexFilesTotal, j.IndexBytesTotal = ij.FilesTotal, ij.BytesTotal
+			j.IndexFilesDone = max(j.IndexFilesDone, ij.FilesDone)
+			j.IndexBytesDone = max(j.IndexBytesDone, ij.BytesDone)
+		})
+	})
+}
+
 // Snapshot returns the job as it stands.
 func (p *Progress) Snapshot() domain.Job {
 	p.mu.Lock()

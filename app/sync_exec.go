@@ -94,7 +94,7 @@ func (x *syncExec) execute(ctx context.Context, plan domain.SyncPlan) error {
 			upBytes += act.Size
 		}
 	}
-	x.p.SetTotal(len(plan.Actions), bytes)
+	x.p.AddTotal(len(plan.Actions), bytes) // to what a run sent while the library was read
 	x.led.forgetStaleFailures(ctx, plan)
 	x.led.unmoved(ctx, plan)
 	// Uploads that do not fit in the sync folder are refused up front,

@@ -82,6 +82,13 @@ func (l *ledger) open(ctx context.Context, jobID int64) (domain.SyncRun, error) 
 	return run, nil
 }
 
+// runID answers the ID of the run's record.
+func (l *ledger) runID() int64 {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.run.ID
+}
+
 // close records how the run ended, and returns the record: its counts,
 // complete when err is nil, else why it stopped; held is why a complete
 // run held part of its plan back for a person ("" for nothing held).

@@ -262,7 +262,7 @@ func (s *Syncer) Plan(ctx context.Context, accountID int64) (domain.SyncPlan, er
 	if err != nil {
 		return domain.SyncPlan{}, err
 	}
-	pr, err := s.prepare(ctx, a, st, ByHand, false)
+	pr, err := s.prepare(ctx, a, st, ByHand, false, nil)
 	if err != nil {
 		return domain.SyncPlan{}, s.accounts.NoteFailure(ctx, a.ID, err)
 	}
@@ -347,8 +347,10 @@ type prepared struct {
 //
 // The index and the listing run at once: one waits on the disk and the
 // processor, the other on the server. When one fails the other is
-// stopped, and the first failure is the run's.
-func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteStorage, by SyncTrigger, write bool) (*prepared, error) {
+// stopped, and the first failure is the run's. A run (early, nil for a
+// dry run) sends files the index has read while it reads the rest, as
+// far as a partial index allows (see earlySync).
+func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteStorage, by SyncTrigger, write bool, early *earlySync) (*prepared, error) {
 	rctx, stopRemote := context.WithCancel(ctx)
 	defer stopRemote()
 	ictx, stopIndex := context.WithCancel(ctx)
@@ -359,7 +361,7 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 	}
 	done := make(chan indexed, 1)
 	go func() {
-		_, local, err := s.indexer.IndexFiles(ictx, nil, IndexOptions{})
+		_, local, err := s.indexer.IndexFiles(ictx, early.progress(), early.options())
 		if err != nil {
 			stopRemote()
 		}
@@ -368,8 +370,13 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 	pr, files, err := s.listRemote(rctx, a, st, write)
 	if err != nil {
 		stopIndex()
+	} else {
+		early.start(ctx, pr, files)
 	}
 	ix := <-done
+	if eerr := early.finish(ctx, err == nil && ix.err == nil); err == nil && ix.err == nil {
+		err = eerr
+	}
 	stoppedHere := err != nil && ctx.Err() == nil && errors.Is(ix.err, context.Canceled)
 	if ix.err != nil && !stoppedHere {
 		// The index failed on its own (or the run was cancelled), not
@@ -380,6 +387,7 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 		return nil, err
 	}
 	pr.local = ix.local
+	files = early.into(pr, files)
 
 	failures := pr.failures
 	if by.byPerson() {
@@ -402,6 +410,7 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 		Remote:   files, Local: pr.local, Pairs: pr.pairs, Failures: failures, Uploaded: uploaded,
 		Truncated: truncated, Undecided: undecided, Now: s.clock.Now(),
 	})
+	pr.plan.Actions = early.left(pr.plan.Actions)
 	pr.plan.CreateFolder = pr.createFolder
 	return pr, nil
 }
@@ -532,7 +541,9 @@ func (s *Syncer) begin(ctx context.Context, a domain.Account, by SyncTrigger, p 
 		return nil, nil, err
 	}
 	x := s.newExec(a, st, p, led)
-	pr, err := s.prepare(ctx, a, st, by, true)
+	pr, err := s.prepare(ctx, a, st, by, true, newEarlySync(x, by, func(ctx context.Context) (bool, error) {
+		return s.firstRun(ctx, a.ID, led.runID())
+	}))
 	if err != nil {
 		return x, nil, err
 	}

@@ -21,7 +21,7 @@ func TestSyncVerifiesAFolderAtATime(t *testing.T) {
 	mod := time.Date(2026, 5, 1, 12, 0, 0, 0, time.UTC)
 	for _, dir := range []string{"a", "b", "c"} {
 		for i := range 7 {
-			w.write(t, fmt.Sprintf("%s/IMG_%d.JPG", dir, i), padded(t, int64(len(dir)*10+i), 100+i), mod)
+			w.write(t, fmt.Sprintf("%s/IMG_%d.JPG", dir, i), padded(t, int64(dir[0])*10+int64(i), 100+i), mod)
 		}
 	}
 	var mu sync.Mutex

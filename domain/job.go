@@ -66,6 +66,15 @@ type Job struct {
 	CreatedAt  time.Time
 	StartedAt  time.Time
 	FinishedAt time.Time
+
+	// IndexFilesTotal and the three others are the library index a sync
+	// runs first: the files it found and has looked at, the bytes of the
+	// new and changed files it reads and has read. A sync sends files
+	// while its index still reads (see app's earlySync), so a job shows
+	// both. Live progress only, as BytesSent: zero for other jobs, and
+	// stores do not keep them.
+	IndexFilesTotal, IndexFilesDone int
+	IndexBytesTotal, IndexBytesDone int64
 }
 
 // JobFilter selects jobs; zero fields match all.

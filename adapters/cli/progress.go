@@ -67,7 +67,7 @@ func (pp *progressPrinter) update(j domain.Job) {
 		pp.width = len(line)
 		return
 	}
-	if j.State == domain.JobQueued || (j.FilesTotal == 0 && j.FilesDone == 0 && j.BytesDone == 0) {
+	if j.State == domain.JobQueued || (j.FilesTotal == 0 && j.FilesDone == 0 && j.BytesDone == 0 && !indexing(j)) {
 		return // nothing to say yet (a sync learns its totals after listing)
 	}
 	line, tenth := progressLine(j), jobFraction(j)*10
@@ -112,6 +112,9 @@ func (pp *progressPrinter) bar(j domain.Job, now time.Time) string {
 	if j.BytesTotal > 0 {
 		fmt.Fprintf(&b, "  %s/%s", domain.FormatBytes(j.BytesDone), domain.FormatBytes(j.BytesTotal))
 	}
+	if indexing(j) {
+		b.WriteString("  " + indexCount(j))
+	}
 	if verifying(j) {
 		// Every byte is with the server, which has not confirmed them
 		// all: a time left would say 0:00 while the check runs.
@@ -141,10 +144,28 @@ func progressLine(j domain.Job) string {
 	if j.FilesTotal > 0 || j.BytesTotal > 0 {
 		line += fmt.Sprintf(" (%.0f%%)", jobFraction(j)*100)
 	}
+	if indexing(j) {
+		line += ", " + indexCount(j)
+	}
 	if verifying(j) {
 		line += ", verifying…"
 	}
 	return line
+}
+
+// indexing reports whether a sync's index of the library is still under
+// way: the sync sends files meanwhile, and the line shows both.
+func indexing(j domain.Job) bool {
+	return j.IndexFilesTotal > 0 && (j.IndexFilesDone < j.IndexFilesTotal || j.IndexBytesDone < j.IndexBytesTotal)
+}
+
+// indexCount is the index's part of a sync's line: indexed 120/400 files, 1.2 GB/3.1 GB
+func indexCount(j domain.Job) string {
+	s := fmt.Sprintf("indexed %d/%d files", j.IndexFilesDone, j.IndexFilesTotal)
+	if j.IndexBytesTotal > 0 {
+		s += fmt.Sprintf(", %s/%s", domain.FormatBytes(j.IndexBytesDone), domain.FormatBytes(j.IndexBytesTotal))
+	}
+	return s
 }
 
 // verifying reports whether every byte of an upload is with the server

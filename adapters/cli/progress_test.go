@@ -152,3 +152,34 @@ func TestProgressVerifying(t *testing.T) {
 		}
 	}
 }
+
+// TestProgressSyncIndexing: while a sync's index still reads the library
+// (and the sync already sends what it read), the line shows both; once
+// the index is done, only the transfers.
+func TestProgressSyncIndexing(t *testing.T) {
+	clk := &progressClock{t: time.Date(2026, 11, 27, 10, 0, 0, 0, time.UTC)}
+	j := domain.Job{ID: 1, Kind: domain.JobSync, State: domain.JobRunning,
+		IndexFilesTotal: 400, IndexFilesDone: 120, IndexBytesTotal: 3_100_000_000, IndexBytesDone: 1_200_000_000}
+	var plain strings.Builder
+	pp := cli.NewProgressPrinter(&plain, false, clk.now)
+	pp.Update(j) // nothing sent yet: the index alone
+	clk.advance(time.Minute)
+	j.FilesTotal, j.FilesDone, j.BytesTotal, j.BytesDone = 30, 10, 200_000_000, 50_000_000
+	pp.Update(j)
+	lines := strings.Split(strings.TrimSpace(plain.String()), "\n")
+	if len(lines) != 2 || !strings.Contains(lines[0], "indexed 120/400 files, 1.2 GB/3.1 GB") ||
+		!strings.Contains(lines[1], "10/30 files, 50.0 MB of 200.0 MB (25%), indexed 120/400 files") {
+		t.Errorf("plain lines while the index reads: %q", lines)
+	}
+	var bar strings.Builder
+	cli.NewProgressPrinter(&bar, true, clk.now).Update(j)
+	if !strings.Contains(bar.String(), "indexed 120/400 files") {
+		t.Errorf("bar while the index reads: %q", bar.String())
+	}
+	j.IndexFilesDone, j.IndexBytesDone = 400, 3_100_000_000
+	var done strings.Builder
+	cli.NewProgressPrinter(&done, false, clk.now).Update(j)
+	if strings.Contains(done.String(), "indexed") {
+		t.Errorf("line once the index is done: %q", done.String())
+	}
+}

@@ -31,6 +31,13 @@ type Job struct {
 	CreatedAt  time.Time  `json:"created_at"`
 	StartedAt  *time.Time `json:"started_at"`
 	FinishedAt *time.Time `json:"finished_at"`
+
+	// A sync's index of the library, under way while it sends: files found
+	// and looked at, bytes of new and changed files to read and read.
+	IndexFilesTotal int   `json:"index_files_total,omitempty"`
+	IndexFilesDone  int   `json:"index_files_done,omitempty"`
+	IndexBytesTotal int64 `json:"index_bytes_total,omitempty"`
+	IndexBytesDone  int64 `json:"index_bytes_done,omitempty"`
 }
 
 // JobError is one file of a job that failed, with the cause in words.
@@ -44,6 +51,7 @@ func FromJob(j domain.Job) Job {
 	v := Job{
 		ID: j.ID, Kind: string(j.Kind), State: string(j.State),
 		FilesTotal: j.FilesTotal, FilesDone: j.FilesDone, BytesTotal: j.BytesTotal, BytesDone: j.BytesDone, BytesSent: j.BytesSent,
+		IndexFilesTotal: j.IndexFilesTotal, IndexFilesDone: j.IndexFilesDone, IndexBytesTotal: j.IndexBytesTotal, IndexBytesDone: j.IndexBytesDone,
 		Uploaded: j.Uploaded, Downloaded: j.Downloaded, Skipped: j.Skipped, Failed: j.Failed,
 		Errors: make([]JobError, 0, len(j.Errors)), Error: j.Error, Link: j.Link, LinkError: j.LinkError,
 		CreatedAt: j.CreatedAt.UTC(), StartedAt: jobTime(j.StartedAt), FinishedAt: jobTime(j.FinishedAt),

@@ -6,6 +6,7 @@ import (
 	"os"
 	"path/filepath"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,10 +25,13 @@ var (
 	indexFlag   = flag.Int("index", -1, "files of the index scenario, 0 for none (-1 = the size's)")
 	ncCostsFlag = flag.String("nccosts", "", "run the Nextcloud-with-costs scenario: yes or no (empty = the size's: default yes, tiny no)")
 	outFlag     = flag.String("out", "", "folder to write <YYYY-MM-DD>.md to (empty = a temporary one)")
+	onlyFlag    = flag.String("only", "", "scenarios to run on each server, comma-separated: backup, download, nochange, large (empty = all)")
+	defaultsRc  = flag.Bool("rclone-defaults", true, "time rclone with its defaults too (the slowest tool by far on Apache)")
 	everywhere  = flag.Bool("everywhere", false, "run rclone's defaults and the largest no-change library on every server, not only on Apache and the Nextcloud test server")
 	profileFlag = flag.String("profile", "", "a folder for CPU and heap profiles of every photosync run (cpu-<pid>.prof, heap-<pid>.prof)")
 	psEnvFlag   = flag.String("psenv", "", "comma-separated NAME=value pairs added to photosync's environment, e.g. GOGC=50")
 	psBin       = flag.String("photosync", "", "a photosync binary to time (default: built from ../photosync)")
+	psBaseline  = flag.String("photosync-baseline", "", "another photosync binary (e.g. built from an earlier commit) timed beside it in the first backup and the no-change syncs, as "+toolBaseline)
 	rcloneBin   = flag.String("rclone", "", "the rclone to compare with (default: "+rcloneRelease+", built once into the user cache; tiny: the rclone on PATH)")
 )
 
@@ -65,6 +69,7 @@ var sizes = map[string]config{
 // tool names in the table.
 const (
 	toolPhotosync  = "photosync"
+	toolBaseline   = "photosync (baseline)"
 	toolCeiling    = "plain PUTs (ceiling)"
 	toolGetCeiling = "plain GETs (ceiling)"
 	toolDefaults   = "rclone (defaults)"
@@ -82,7 +87,10 @@ func TestBench(t *testing.T) {
 	}
 	var rcNote string
 	b.rcloneBin, rcNote = findRclone(t, *rcloneBin, cfg.buildRclone)
-	b.rclones = []namedRclone{{toolDefaults, rclone{bin: b.rcloneBin}}}
+	b.rclones = nil
+	if *defaultsRc {
+		b.rclones = []namedRclone{{toolDefaults, rclone{bin: b.rcloneBin}}}
+	}
 	tuned := rcloneTunable(t, b.rcloneBin)
 	if tuned {
 		b.rclones = append(b.rclones, namedRclone{toolTuned, rclone{bin: b.rcloneBin, extra: []string{"--webdav-pacer-min-sleep", "1ms"}}})
@@ -97,6 +105,11 @@ func TestBench(t *testing.T) {
 	b.runAll(began)
 }
 
+// runs reports whether -only lets a scenario run.
+func runs(scenario string) bool {
+	return *onlyFlag == "" || slices.Contains(strings.Split(*onlyFlag, ","), scenario)
+}
+
 // runAll runs every scenario on every server, then the index.
 func (b *bench) runAll(began time.Time) {
 	t, cfg := b.t, b.cfg
@@ -105,10 +118,17 @@ func (b *bench) runAll(began time.Time) {
 	for _, name := range cfg.servers {
 		srv := startServer(t, name)
 		b.servers = append(b.servers, srv)
-		b.firstBackup(srv)
-		b.firstDownload(srv)
+		if runs("backup") {
+			b.firstBackup(srv)
+		}
+		if runs("download") {
+			b.firstDownload(srv)
+		}
 		stamp(name + ": first backup and download")
 		for _, n := range cfg.many {
+			if !runs("nochange") {
+				break
+			}
 			if !*everywhere && (n > 10000 && name != "nextcloud" || n > 1000 && name == "rclone") {
 				// 100,000 where flatness is the claim. rclone serve (with
 				// --dir-cache-time 0s) lists a 10,000-file tree in minutes, for
@@ -123,7 +143,7 @@ func (b *bench) runAll(began time.Time) {
 		}
 		// Apache refuses a PUT above 1 GiB (LimitRequestBody's default since
 		// 2.4.53): the large file goes to the other two.
-		if cfg.largeMB > 0 && name != "apache" {
+		if cfg.largeMB > 0 && name != "apache" && runs("large") {
 			b.large(srv)
 			stamp(name + ": large file")
 		}
@@ -185,7 +205,14 @@ func (b *bench) write(began time.Time, tuned bool, rcNote string) {
 	}
 	fmt.Print(md)
 	fmt.Println("written to", out)
-	for _, want := range []string{"| first backup | Apache mod_dav | photosync |", "| no-change sync, ", "| one new file among "} {
+	var wants []string // the rows of the scenarios that ran
+	if runs("backup") {
+		wants = append(wants, "| first backup | Apache mod_dav | photosync |")
+	}
+	if runs("nochange") && len(b.cfg.many) > 0 {
+		wants = append(wants, "| no-change sync, ", "| one new file among ")
+	}
+	for _, want := range wants {
 		if strings.Contains(*serversFlag+",", "apache") || *serversFlag == "" {
 			if !strings.Contains(md, want) {
 				t.Errorf("the table lacks %q:\n%s", want, md)

@@ -82,6 +82,13 @@ func (b *bench) firstBackup(srv *server) {
 			b.res.add(sc, srv.title(), rc.name, b.photos.bytes, checkTree(t, srv.dir, dest, b.photos, rc.r.copy(t, srv, b.photos.dir, dest, true)))
 		})
 	}
+	if *psBaseline != "" {
+		steps = append(steps, func() {
+			dest := b.dest("base")
+			p := newPhotosync(t, *psBaseline, b.photos.dir, srv.c, srv.user, srv.pass, dest, false)
+			b.res.add(sc, srv.title(), toolBaseline, b.photos.bytes, checkTree(t, srv.dir, dest, b.photos, p.sync(t, srv.c)))
+		})
+	}
 	b.alternate(b.cfg.reps, steps)
 	srv.clean(t)
 }
@@ -134,6 +141,13 @@ func (b *bench) noChange(srv *server, n int) {
 		p := newPhotosync(t, b.photosync, lib.dir, srv.c, srv.user, srv.pass, dest, false)
 		p.sync(t, srv.c) // pairs with what is there
 		parties = append(parties, party{toolPhotosync, func() sample { return p.sync(t, srv.c) }})
+	}
+	if *psBaseline != "" {
+		dest := b.dest("base")
+		srv.seed(t, lib.dir, dest)
+		p := newPhotosync(t, *psBaseline, lib.dir, srv.c, srv.user, srv.pass, dest, false)
+		p.sync(t, srv.c)
+		parties = append(parties, party{toolBaseline, func() sample { return p.sync(t, srv.c) }})
 	}
 	for _, rc := range b.rclonesOn(srv) {
 		if rc.name == toolDefaults && n > 10000 {

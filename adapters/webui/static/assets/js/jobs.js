@@ -228,6 +228,11 @@ function render(entry) {
     state, ' · ',
     h('span', {class: 'job-files'}, `${job.files_done.toLocaleString()} of ${plural(job.files_total, 'file')}`),
     byBytes ? [' · ', h('span', {class: 'job-bytes'}, `${bytes(job.bytes_done)} of ${bytes(job.bytes_total)}`)] : null,
+    // A sync sends while its index of the library still reads.
+    !done && indexing(job)
+      ? [' · ', h('span', {class: 'job-indexing'},
+        `indexed ${job.index_files_done.toLocaleString()} of ${plural(job.index_files_total, 'file')}` +
+        (job.index_bytes_total > 0 ? ` (${bytes(job.index_bytes_done)} of ${bytes(job.index_bytes_total)})` : ''))] : null,
     // Every byte is with the server, which has not confirmed them all.
     !done && job.bytes_sent > 0 && job.bytes_done + job.bytes_sent >= job.bytes_total
       ? [' · ', h('span', {class: 'job-verifying'}, 'verifying…')] : null);
@@ -237,6 +242,12 @@ function render(entry) {
     shareLink(job),
     failures(job));
   showCounts();
+}
+
+// indexing reports whether a sync's index of the library is under way.
+function indexing(job) {
+  return job.index_files_total > 0 &&
+    (job.index_files_done < job.index_files_total || job.index_bytes_done < job.index_bytes_total);
 }
 
 // build makes the card of a job once; render updates it in place, so the
