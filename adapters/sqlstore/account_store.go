@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
@@ -120,14 +119,7 @@ func (s *AccountStore) Account(ctx context.Context, id int64) (domain.Account, e
 // account reads one account; lock is the dialect's ForUpdate inside an
 // update's transaction q.
 func (s *AccountStore) account(ctx context.Context, q querier, id int64, lock string) (domain.Account, error) {
-	a, err := scanAccount(q.QueryRowContext(ctx, s.db.q(selectAccount+` WHERE id = ?`+lock), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Account{}, domain.Errorf(domain.ENOTFOUND, "account %d not found", id)
-	}
-	if err != nil {
-		return domain.Account{}, s.db.errorf("get account %d: %w", id, err)
-	}
-	return a, nil
+	return queryOne(ctx, s.db, q, "account "+itoa(id), scanAccount, selectAccount+` WHERE id = ?`+lock, id)
 }
 
 // Accounts returns all accounts ordered by ID.

@@ -17,6 +17,7 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"io/fs"
 	"math"
@@ -24,6 +25,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/photosync/photosync/domain"
 )
 
 // A Dialect is what one database spells or does differently.
@@ -149,6 +152,20 @@ func queryAll[T any](ctx context.Context, db *DB, q querier, what string, scan f
 		return nil, db.errorf("%s: %w", what, err)
 	}
 	return list, nil
+}
+
+// queryOne runs query and reads its one row by scan: ENOTFOUND "<what>
+// not found" when there is none.
+func queryOne[T any](ctx context.Context, db *DB, q querier, what string, scan func(scanner) (T, error), query string, args ...any) (T, error) {
+	v, err := scan(q.QueryRowContext(ctx, db.q(query), args...))
+	if errors.Is(err, sql.ErrNoRows) {
+		var none T
+		return none, domain.Errorf(domain.ENOTFOUND, "%s not found", what)
+	}
+	if err != nil {
+		return v, db.errorf("get %s: %w", what, err)
+	}
+	return v, nil
 }
 
 // inTx runs fn in a transaction and commits it when fn returns nil. In

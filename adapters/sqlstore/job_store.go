@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -161,14 +160,7 @@ func (s *JobStore) Job(ctx context.Context, id int64) (domain.Job, error) {
 // job reads one job; lock is the dialect's ForUpdate inside an update's
 // transaction q.
 func (s *JobStore) job(ctx context.Context, q querier, id int64, lock string) (domain.Job, error) {
-	j, err := scanJob(q.QueryRowContext(ctx, s.db.q(selectJob+` WHERE id = ?`+lock), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Job{}, domain.Errorf(domain.ENOTFOUND, "job %d not found", id)
-	}
-	if err != nil {
-		return domain.Job{}, s.db.errorf("get job %d: %w", id, err)
-	}
-	return j, nil
+	return queryOne(ctx, s.db, q, "job "+itoa(id), scanJob, selectJob+` WHERE id = ?`+lock, id)
 }
 
 // Jobs returns the jobs that match f, newest (highest ID) first.

@@ -3,7 +3,6 @@ package sqlstore
 import (
 	"context"
 	"database/sql"
-	"errors"
 	"strings"
 	"time"
 
@@ -193,25 +192,15 @@ func (s *LibraryStore) Problems(ctx context.Context) ([]domain.LibraryFile, erro
 
 // LibraryFile returns one file. ENOTFOUND when there is none.
 func (s *LibraryStore) LibraryFile(ctx context.Context, id int64) (domain.LibraryFile, error) {
-	f, err := scanFile(s.db.db.QueryRowContext(ctx, s.db.q(selectFile+` WHERE id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.LibraryFile{}, domain.Errorf(domain.ENOTFOUND, "file %d not found", id)
-	}
-	if err != nil {
-		return domain.LibraryFile{}, s.db.errorf("get file %d: %w", id, err)
-	}
-	return f, nil
+	return queryOne(ctx, s.db, s.db.db, "file "+itoa(id), scanFile, selectFile+` WHERE id = ?`, id)
 }
 
 // Photo returns one photo with its present files. ENOTFOUND when there is
 // none.
 func (s *LibraryStore) Photo(ctx context.Context, id int64) (domain.Photo, error) {
-	p, err := scanPhoto(s.db.db.QueryRowContext(ctx, s.db.q(selectPhoto+` WHERE p.id = ?`), id))
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Photo{}, domain.Errorf(domain.ENOTFOUND, "photo %d not found", id)
-	}
+	p, err := queryOne(ctx, s.db, s.db.db, "photo "+itoa(id), scanPhoto, selectPhoto+` WHERE p.id = ?`, id)
 	if err != nil {
-		return domain.Photo{}, s.db.errorf("get photo %d: %w", id, err)
+		return domain.Photo{}, err
 	}
 	list := []domain.Photo{p}
 	if err := s.attachFiles(ctx, list); err != nil {

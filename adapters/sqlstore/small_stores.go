@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"errors"
+	"fmt"
 	"time"
 
 	"github.com/photosync/photosync/domain"
@@ -41,16 +42,11 @@ func (s *SessionStore) CreateSession(ctx context.Context, sess domain.Session) e
 
 // Session returns a session, expired or not. ENOTFOUND when there is none.
 func (s *SessionStore) Session(ctx context.Context, tokenHash string) (domain.Session, error) {
-	var created, expires sql.NullInt64
-	err := s.db.db.QueryRowContext(ctx, s.db.q(`SELECT created_at, expires_at FROM sessions WHERE token_hash = ?`), tokenHash).
-		Scan(&created, &expires)
-	if errors.Is(err, sql.ErrNoRows) {
-		return domain.Session{}, domain.Errorf(domain.ENOTFOUND, "session not found")
-	}
-	if err != nil {
-		return domain.Session{}, s.db.errorf("get session: %w", err)
-	}
-	return domain.Session{TokenHash: tokenHash, CreatedAt: timeOf(created), ExpiresAt: timeOf(expires)}, nil
+	return queryOne(ctx, s.db, s.db.db, "session", func(r scanner) (domain.Session, error) {
+		var created, expires sql.NullInt64
+		err := r.Scan(&created, &expires)
+		return domain.Session{TokenHash: tokenHash, CreatedAt: timeOf(created), ExpiresAt: timeOf(expires)}, err
+	}, `SELECT created_at, expires_at FROM sessions WHERE token_hash = ?`, tokenHash)
 }
 
 // DeleteSession removes a session; a missing one is no error.
@@ -89,15 +85,9 @@ func NewSettingStore(db *DB) *SettingStore {
 
 // Setting returns a value. ENOTFOUND when it was never set.
 func (s *SettingStore) Setting(ctx context.Context, key string) (string, error) {
-	var value string
-	err := s.db.db.QueryRowContext(ctx, s.db.q(`SELECT value FROM settings WHERE key = ?`), key).Scan(&value)
-	if errors.Is(err, sql.ErrNoRows) {
-		return "", domain.Errorf(domain.ENOTFOUND, "setting %q not found", key)
-	}
-	if err != nil {
-		return "", s.db.errorf("get setting %q: %w", key, err)
-	}
-	return value, nil
+	return queryOne(ctx, s.db, s.db.db, fmt.Sprintf("setting %q", key), func(r scanner) (v string, err error) {
+		return v, r.Scan(&v)
+	}, `SELECT value FROM settings WHERE key = ?`, key)
 }
 
 // SetSetting stores or replaces a value.
