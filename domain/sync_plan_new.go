@@ -132,13 +132,15 @@ func (p *planner) planUploads() {
 	byDir := map[string][]LibraryFile{}
 	for _, lp := range sortedKeys(p.local) {
 		l := *p.local[lp]
-		if p.claimedL[lp] || !p.wantL[lp] || isConflictCopy(lp) {
+		// A file kept back by a problem the index found is looked at
+		// for its name too: a name no server can take (the library cannot
+		// even open a name with a backslash, and calls it unreadable) is
+		// said as the cause, for a person to rename the file.
+		held := !p.wantL[lp] && blockingProblem(l) != "" && !Ignored(lp) && p.kindMoves(KindOf(lp))
+		if p.claimedL[lp] || !p.wantL[lp] && !held || isConflictCopy(lp) {
 			continue
 		}
 		u := UploadPath(p.s, lp)
-		// A name no server can take is said before a problem the index
-		// found: the library cannot even open such a name (a backslash)
-		// and would call it unreadable, hiding the cause.
 		if c, err := CleanRemotePath(u); err != nil || c != u {
 			msg := "the path is not clean"
 			if err != nil {
@@ -148,7 +150,7 @@ func (p *planner) planUploads() {
 				Local: l, Reason: "the server cannot take this name: " + msg, Unmovable: true})
 			continue
 		}
-		if blockingProblem(l) != "" {
+		if held || blockingProblem(l) != "" {
 			continue
 		}
 		dir := path.Dir(u)

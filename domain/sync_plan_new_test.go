@@ -116,6 +116,15 @@ func TestPlanSyncNamesAndLinks(t *testing.T) {
 			},
 		},
 		{
+			name: "a library name the server cannot take is said even when the index could not read the file",
+			local: []domain.LibraryFile{func() domain.LibraryFile {
+				f := lfile(`a\b.jpg`, "")
+				f.Problem = `cannot be read: "a\\b.jpg" is not a path in the library`
+				return f
+			}(), func() domain.LibraryFile { f := lfile("bad.jpg", ""); f.Problem = "cannot be read: gone"; return f }()},
+			want: []string{`skip up a\b.jpg (the server cannot take this name: the path "/Photos/a\\b.jpg" contains a backslash)`},
+		},
+		{
 			name:   "conflict copies are never transferred as new files",
 			remote: []domain.RemoteFile{rfile("/Photos/b (conflict 2024-01-02 030405).jpg", "B")},
 			local:  []domain.LibraryFile{lfile("nextcloud/a (conflict 2024-01-02 030405).jpg", "A")},

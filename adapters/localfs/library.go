@@ -188,11 +188,7 @@ func (l *Library) Open(ctx context.Context, path string) (io.ReadSeekCloser, err
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	// A backslash is a character of a name where the OS's separator is
-	// a slash (a Linux library may hold `a\b.jpg`, which the sync shows as
-	// a name no server takes); only where it separates folders is it
-	// refused.
-	if !fs.ValidPath(path) || path == "." || (filepath.Separator != '/' && strings.ContainsRune(path, filepath.Separator)) {
+	if !fs.ValidPath(path) || path == "." || strings.Contains(path, `\`) {
 		return nil, domain.Errorf(domain.EINVALID, "%q is not a path in the library", path)
 	}
 	root, err := os.OpenRoot(l.root)
