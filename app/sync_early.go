@@ -471,7 +471,7 @@ func (e *earlySync) into(pr *prepared, listing []domain.RemoteFile) []domain.Rem
 	if e == nil || len(e.pairs) == 0 {
 		return listing
 	}
-	pr.pairs = append(pr.pairs, e.pairs...)
+	pr.pairs = append(pr.pairs[:len(pr.pairs):len(pr.pairs)], e.pairs...)
 	return append(listing, e.files...)
 }
 

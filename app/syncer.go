@@ -327,15 +327,18 @@ func (s *Syncer) runLocked(ctx context.Context, l *lease, accountID int64, by Sy
 // prepared is what a run works from: the plan, and the listing to
 // remember once the run completes.
 type prepared struct {
-	plan     domain.SyncPlan
-	folders  []domain.RemoteFolder
-	pairs    []domain.SyncPair
-	failures []domain.SyncFailure
-	local    []domain.LibraryFile
-	prev     []domain.RemoteFolder // the folders remembered before the run
-	st       ports.RemoteStorage   // the server, listings tried again while it is busy
-	stats    WalkStats
-	etags    etagVerdict // what the run learnt of the server's folder ETags
+	plan    domain.SyncPlan
+	folders []domain.RemoteFolder
+	pairs   []domain.SyncPair
+	// pairsBefore is how many pairs there were before the run sent any
+	// file (see earlySync): what the mass-change guard weighs.
+	pairsBefore int
+	failures    []domain.SyncFailure
+	local       []domain.LibraryFile
+	prev        []domain.RemoteFolder // the folders remembered before the run
+	st          ports.RemoteStorage   // the server, listings tried again while it is busy
+	stats       WalkStats
+	etags       etagVerdict // what the run learnt of the server's folder ETags
 	// createFolder is the sync folder a dry run found missing: the run
 	// will create it.
 	createFolder string
@@ -387,6 +390,10 @@ func (s *Syncer) prepare(ctx context.Context, a domain.Account, st ports.RemoteS
 		return nil, err
 	}
 	pr.local = ix.local
+	// The mass-change guard weighs a plan against the pairs there were
+	// before the run: pairs this run made by sending new files early must
+	// not raise the limit of what it may replace.
+	pr.pairsBefore = len(pr.pairs)
 	files = early.into(pr, files)
 
 	failures := pr.failures
@@ -491,7 +498,7 @@ func (s *Syncer) run(ctx context.Context, accountID int64, by SyncTrigger, p *Pr
 	held := ""
 	if err == nil {
 		var plan domain.SyncPlan
-		plan, held = s.guard(ctx, a, by, run.ID, pr.plan, len(pr.pairs))
+		plan, held = s.guard(ctx, a, by, run.ID, pr.plan, pr.pairsBefore)
 		if held != "" {
 			s.log.WarnContext(ctx, "sync: a run holds back its plan until a person confirms it", "account", a.ID, "why", held)
 		}
