@@ -323,6 +323,18 @@ func (x *syncExec) removeTruncated(ctx context.Context, act domain.SyncAction) e
 	if err := x.unchangedRemote(ctx, act); err != nil {
 		return err
 	}
+	// The evidence (the copy is the start of the library file) was
+	// gathered before the plan, maybe hours ago: the library file must
+	// still be the one it was gathered on, and sound for its kind, before
+	// the server's copy goes. Then a send that fails loses nothing but
+	// the partial copy, and a damaged library file is never sent in its
+	// place.
+	if err := x.localUnchanged(ctx, act.Local); err != nil {
+		return err
+	}
+	if err := x.soundOutgoing(ctx, act); err != nil {
+		return err
+	}
 	if err := x.st.Delete(ctx, act.RemotePath); err != nil {
 		return fmt.Errorf("remove the truncated upload of an interrupted run: %w", err)
 	}
