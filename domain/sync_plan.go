@@ -138,12 +138,15 @@ type planner struct {
 	s   SyncSettings
 	now time.Time
 
-	all    []*RemoteFile           // every entry of the listing by path, once, for names taken
-	remote map[string]*RemoteFile  // files safely below the sync folder, by path (in the input)
-	local  map[string]*LibraryFile // present library files, by path (in the input, never changed)
-	nfc    map[string]*LibraryFile // present library files whose path is not in NFC, by its NFC form
-	wantR  map[string]bool         // remote paths that move
-	wantL  map[string]bool         // library paths that move
+	all []*RemoteFile // every entry of the listing by path, once, for names taken
+	// undecided are the remote paths left out of the plan (see
+	// SyncInput.Undecided): their names are still taken.
+	undecided map[string]string
+	remote    map[string]*RemoteFile  // files safely below the sync folder, by path (in the input)
+	local     map[string]*LibraryFile // present library files, by path (in the input, never changed)
+	nfc       map[string]*LibraryFile // present library files whose path is not in NFC, by its NFC form
+	wantR     map[string]bool         // remote paths that move
+	wantL     map[string]bool         // library paths that move
 
 	pairs     []SyncPair      // pairs in the sync folder, by remote path
 	reservedL map[string]bool // library paths of every pair
@@ -178,7 +181,7 @@ func newPlanner(in SyncInput) *planner {
 		reservedL: make(map[string]bool, len(in.Pairs)), reservedR: make(map[string]bool, len(in.Pairs)),
 		claimedR: make(map[string]bool, len(in.Pairs)), claimedL: make(map[string]bool, len(in.Pairs)),
 		failures: map[failureKey]SyncFailure{},
-		uploaded: in.Uploaded,
+		uploaded: in.Uploaded, undecided: in.Undecided,
 	}
 	p.indexRemote(in.Remote)
 	p.indexLocal(in.Local)

@@ -202,6 +202,14 @@ func (p *planner) remoteNames() map[string][]TakenName {
 	}
 	for rp := range p.reservedR {
 		if !listed[rp] {
+			listed[rp] = true
+			names[path.Dir(rp)] = append(names[path.Dir(rp)], TakenName{Name: path.Base(rp), Size: -1})
+		}
+	}
+	// A file the run could not read is left out of the plan, not given
+	// away: nothing may be sent over it.
+	for rp := range p.undecided {
+		if !listed[rp] {
 			names[path.Dir(rp)] = append(names[path.Dir(rp)], TakenName{Name: path.Base(rp), Size: -1})
 		}
 	}
