@@ -37,6 +37,7 @@ type ledger struct {
 	pairedNow map[string]bool                   // library paths this run paired
 	saveMu    sync.Mutex                        // one save at a time
 	saveErr   error                             // the first save that failed
+	unmovable int                               // unmovable skips listed among the errors
 	// What the pair map is made from, on first use: a run that moves
 	// nothing (most runs) never makes it, which at 100,000 files is
 	// tens of megabytes.
@@ -307,13 +308,20 @@ func (l *ledger) failed(ctx context.Context, act domain.SyncAction, err error) {
 }
 
 // skipped counts a file the plan leaves where it is.
+// maxUnmovableErrors is how many files whose names cannot move a run
+// lists among its errors (see domain.SyncAction.Unmovable).
+const maxUnmovableErrors = domain.MaxJobErrors / 4
+
 func (l *ledger) skipped(act domain.SyncAction) {
 	var why error
 	l.mu.Lock()
 	l.run.Skipped++
-	if act.Unmovable {
+	if act.Unmovable && l.unmovable < maxUnmovableErrors {
 		// No later run moves it either: the run says so among its
 		// errors, so a person sees it (issue 17: not only a log line).
+		// A few are enough to see the pattern and leave room for the
+		// errors of the transfers, which come after.
+		l.unmovable++
 		why = domain.Errorf(domain.EINVALID, "%s", act.Reason)
 		if len(l.run.Errors) < domain.MaxJobErrors {
 			l.run.Errors = append(l.run.Errors, domain.JobError{Path: pathOf(act), Message: act.Reason})
