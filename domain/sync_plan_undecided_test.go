@@ -13,7 +13,7 @@ import (
 func TestPlanSyncUndecidedNameStaysTaken(t *testing.T) {
 	r := rfile("/Photos/x.jpg", strings.Repeat("r", 100))
 	got := domain.PlanSync(domain.SyncInput{Settings: syncSettings(), Remote: []domain.RemoteFile{r},
-		Local: []domain.LibraryFile{lfile("old/x.jpg", strings.Repeat("r", 100)), lfile("x.jpg", strings.Repeat("z", 60))},
+		Local:     []domain.LibraryFile{lfile("old/x.jpg", strings.Repeat("r", 100)), lfile("x.jpg", strings.Repeat("z", 60))},
 		Undecided: map[string]string{r.Path: "old/x.jpg"}, Now: syncNow})
 	for _, a := range got.Actions {
 		if a.Op == domain.OpUpload && a.RemotePath == r.Path {
