@@ -2,6 +2,7 @@ package app_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"sync"
@@ -124,4 +125,125 @@ func TestSyncReadsBackBesideLaterUploads(t *testing.T) {
 		t.Errorf("progress at the end: %d uploaded, %d done; want %d", j.Uploaded, j.FilesDone, n)
 	}
 	checkRun(t, w.sync(t), 0, 0, 0)
+}
+
+// TestSyncCancelledDuringReadBacksRecordsNothing: a run cancelled while
+// the read-backs of its uploads are held counts, pairs and keeps none of
+// them (each file sent whole but never proven is removed from the
+// server, as a proof cut short always did), and the next run sends them.
+func TestSyncCancelledDuringReadBacksRecordsNothing(t *testing.T) {
+	w := newSyncWorld(t)
+	const n = 6
+	for i := range n {
+		w.write(t, fmt.Sprintf("a/IMG_%d.jpg", i), pic(t, fmt.Sprint("cut short ", i)), syncTime)
+	}
+	h := &heldReads{release: make(chan struct{}), puts: make(chan string, 100), held: make(chan string, 100), sent: map[string]bool{}}
+	var once sync.Once
+	let := func() { once.Do(func() { close(h.release) }) }
+	t.Cleanup(let)
+	w.mu.Lock()
+	w.wrap = func(st ports.RemoteStorage) ports.RemoteStorage {
+		h.RemoteStorage = st
+		return h
+	}
+	w.mu.Unlock()
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	done := make(chan runResult, 1)
+	go func() {
+		run, err := runOf(w.syncer.Run(ctx, w.account.ID, app.ByHand, true))
+		done <- runResult{run, err}
+	}()
+	deadline := time.After(earlyDeadline)
+	for stored, held := 0, 0; stored < n || held == 0; {
+		select {
+		case <-h.puts:
+			stored++
+		case <-h.held:
+			held++
+		case <-deadline:
+			t.Fatalf("%d files stored, %d read-backs held; want %d stored and one held", stored, held, n)
+		}
+	}
+	cancel()
+	var r runResult
+	select {
+	case r = <-done:
+	case <-deadline:
+		t.Fatal("the cancelled run did not end")
+	}
+	if !errors.Is(r.err, context.Canceled) || r.run.Complete || r.run.Uploaded != 0 {
+		t.Fatalf("cancelled Sync = %+v, %v; want cancelled with nothing counted uploaded", r.run, r.err)
+	}
+	if pairs, err := w.store.Pairs(context.Background(), w.account.ID); err != nil || len(pairs) != 0 {
+		t.Errorf("pairs %v (%v); want none: no upload was proven", pairs, err)
+	}
+	if left := w.files(t, "/Photos"); len(left) != 0 {
+		t.Errorf("files sent but never proven stay on the server: %v", keys(left))
+	}
+	let()
+	checkRun(t, w.sync(t), 0, n, 0)
+}
+
+// TestUploadReadsBackBesideLaterUploads: the manual upload, like the
+// sync, goes on sending while the read-backs of its first files are held,
+// and counts and records a file only once its read-back finished.
+func TestUploadReadsBackBesideLaterUploads(t *testing.T) {
+	w := newUpWorld(t)
+	w.up.Parallel = 2
+	const n = 4
+	var photos []domain.Photo
+	for i := range n {
+		photos = append(photos, w.index(t, upFile{fmt.Sprintf("a/IMG_%d.jpg", i), pic(t, fmt.Sprint("upload ", i))}))
+	}
+	h := &heldReads{release: make(chan struct{}), puts: make(chan string, 100), held: make(chan string, 100), sent: map[string]bool{}}
+	var once sync.Once
+	let := func() { once.Do(func() { close(h.release) }) }
+	t.Cleanup(let)
+	w.wrap = func(st ports.RemoteStorage) ports.RemoteStorage {
+		h.RemoteStorage = st
+		return h
+	}
+	req := app.UploadRequest{AccountID: w.account.ID, Options: domain.DefaultUploadOptions("/P")}
+	for _, ph := range photos {
+		req.PhotoIDs = append(req.PhotoIDs, ph.ID)
+	}
+	p := app.NewProgress(domain.Job{}, nil)
+	done := make(chan error, 1)
+	go func() { done <- w.up.Upload(context.Background(), req, p) }()
+
+	deadline := time.After(earlyDeadline)
+	for stored, held := 0, 0; stored < n || held == 0; {
+		select {
+		case <-h.puts:
+			stored++
+		case <-h.held:
+			held++
+		case <-deadline:
+			t.Fatalf("while %d read-backs were held, the server got only %d of the %d files: the read-backs hold up the uploads", held, stored, n)
+		}
+	}
+	if j := p.Snapshot(); j.Uploaded != 0 || j.FilesDone != 0 || j.BytesDone != 0 {
+		t.Errorf("with every read-back held, the job counts %d uploaded, %d done, %d bytes done; want none before its proof", j.Uploaded, j.FilesDone, j.BytesDone)
+	}
+	if recs, _ := w.uploads.UploadsIn(context.Background(), w.account.ID, "/P"); len(recs) != 0 {
+		t.Errorf("with every read-back held, uploads recorded: %v", recs)
+	}
+	let()
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-deadline:
+		t.Fatal("the upload did not end")
+	}
+	j := p.Snapshot()
+	checkUpCounts(t, j, n, 0, 0)
+	if j.BytesSent != 0 || j.BytesDone != j.BytesTotal {
+		t.Errorf("bytes: %d done of %d, %d sent unconfirmed; want all done", j.BytesDone, j.BytesTotal, j.BytesSent)
+	}
+	if recs, _ := w.uploads.UploadsIn(context.Background(), w.account.ID, "/P"); len(recs) != n {
+		t.Errorf("%d uploads recorded, want %d", len(recs), n)
+	}
 }
