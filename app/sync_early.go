@@ -147,7 +147,7 @@ func (e *earlySync) start(ctx context.Context, pr *prepared, listing []domain.Re
 	}
 	e.mu.Lock()
 	e.pr, e.listing = pr, listing
-	e.verify = newVerifier(x.sender, nil)
+	e.verify = newVerifier(ctx, x.sender, nil)
 	e.tokens, e.inClaim = map[string]bool{}, map[string]int{}
 	e.mu.Unlock()
 	// The senders wait in cond.Wait: the end of ctx wakes them.

@@ -56,7 +56,7 @@ func (s *Syncer) newExec(a domain.Account, st ports.RemoteStorage, p *Progress, 
 	return &syncExec{
 		a: a, set: domain.SyncSettingsOf(a, s.cfg.DownloadFolder), st: st, p: p, led: led, retry: retry,
 		sender: &sender{st: st, library: s.lib, p: p, log: s.log, retry: retry, proof: s.cfg.Verify,
-			proofs: newProofRecorder(s.proofs, a.ID, s.clock, s.log)},
+			proofs: newProofRecorder(s.proofs, a.ID, s.clock, s.log), parallel: s.cfg.Parallel},
 		lib: s.lib, writer: s.writer, inspector: s.inspector, checker: s.checker, versions: s.versions,
 		clock: s.clock, log: s.log, cfg: s.cfg, staging: &s.staging,
 		dirs: map[string]bool{}, written: map[string]string{},
@@ -114,7 +114,7 @@ func (x *syncExec) execute(ctx context.Context, plan domain.SyncPlan) error {
 	for i, act := range up {
 		paths[i] = act.RemotePath
 	}
-	x.verify = newVerifier(x.sender, paths)
+	x.verify = newVerifier(ctx, x.sender, paths)
 	err = runParallel(ctx, x.cfg.Parallel, len(up), func(ctx context.Context, i int) error {
 		return x.do(ctx, up[i])
 	})

@@ -57,8 +57,15 @@ func (rp retryPolicy) withDefaults() retryPolicy {
 // error, or ctx's when ctx ended during a wait. what names the transfer
 // in debug logs.
 func (rp retryPolicy) do(ctx context.Context, log *slog.Logger, what string, try func(ctx context.Context) error) error {
+	return rp.doFrom(ctx, log, what, 1, try)
+}
+
+// doFrom is do with try's first call counted as attempt first: a
+// transfer whose first attempts were made elsewhere (see proofPool) goes
+// on with the tries and waits it has left.
+func (rp retryPolicy) doFrom(ctx context.Context, log *slog.Logger, what string, first int, try func(ctx context.Context) error) error {
 	rp = rp.withDefaults()
-	for attempt := 1; ; attempt++ {
+	for attempt := max(first, 1); ; attempt++ {
 		err := try(ctx)
 		if err == nil || ctx.Err() != nil || attempt >= rp.attempts || !retryable(err) {
 			return err
@@ -108,6 +115,9 @@ type sender struct {
 	retry   retryPolicy
 	proof   VerifyMode     // how an upload is proven without a server hash
 	proofs  *proofRecorder // records each proven upload; nil records none
+	// parallel is how many files are sent at once (4 when 0), and so how
+	// many read-backs are in flight at most (see proofPool).
+	parallel int
 }
 
 // sendItem is one file to send: a library file, or the resized copy of
@@ -146,9 +156,24 @@ func (s *sender) send(ctx context.Context, it sendItem) (domain.RemoteFile, stri
 	return rf, sum, nil
 }
 
-// put sends the item's bytes once, opening the file anew, and returns how
-// many were sent and their SHA-1.
+// put sends the item's bytes once, opening the file anew, proves them
+// (see prove), and returns how many were sent and their SHA-1.
 func (s *sender) put(ctx context.Context, it sendItem) (int64, string, error) {
+	size, sum, stored, err := s.putBytes(ctx, it)
+	if err != nil {
+		return 0, "", err
+	}
+	if err := s.proveSent(ctx, it.path, size, sum, stored); err != nil {
+		return 0, "", err
+	}
+	return size, sum, nil
+}
+
+// putBytes sends the item's bytes once, opening the file anew, and
+// returns how many were sent, their SHA-1 and the SHA-1 the server
+// computed of what it stored ("" when it gave none). The bytes are not
+// proven yet: see proveSent.
+func (s *sender) putBytes(ctx context.Context, it sendItem) (int64, string, string, error) {
 	var body io.Reader
 	var size int64
 	known := false // the SHA-1 of the bytes is the index's: no need to hash them again
@@ -160,20 +185,20 @@ func (s *sender) put(ctx context.Context, it sendItem) (int64, string, error) {
 	} else {
 		rc, err := s.library.Open(ctx, it.f.Path)
 		if domain.ErrorCode(err) == domain.ENOTFOUND {
-			return 0, "", domain.Errorf(domain.ENOTFOUND, "not sent: %s", domain.ProblemMissing)
+			return 0, "", "", domain.Errorf(domain.ENOTFOUND, "not sent: %s", domain.ProblemMissing)
 		}
 		if err != nil {
-			return 0, "", err
+			return 0, "", "", err
 		}
 		defer rc.Close()
 		if size, err = rc.Seek(0, io.SeekEnd); err == nil {
 			_, err = rc.Seek(0, io.SeekStart)
 		}
 		if err != nil {
-			return 0, "", fmt.Errorf("read %s: %w", it.f.Path, err)
+			return 0, "", "", fmt.Errorf("read %s: %w", it.f.Path, err)
 		}
 		if size == 0 {
-			return 0, "", domain.Errorf(domain.EINVALID, "not sent: %s", domain.ProblemEmpty)
+			return 0, "", "", domain.Errorf(domain.EINVALID, "not sent: %s", domain.ProblemEmpty)
 		}
 		if size == it.f.Size {
 			meta.SHA1 = it.f.SHA1
@@ -196,20 +221,27 @@ func (s *sender) put(ctx context.Context, it sendItem) (int64, string, error) {
 	}
 	if err != nil {
 		s.p.AddBytes(-sent) // counted again by the next try
-		return 0, "", err
+		return 0, "", "", err
 	}
 	if sent != size {
-		return 0, "", domain.RemoteErrorf(domain.EUNAVAILABLE, "the server answered before it received the whole file (%d of %d bytes)", sent, size)
+		return 0, "", "", domain.RemoteErrorf(domain.EUNAVAILABLE, "the server answered before it received the whole file (%d of %d bytes)", sent, size)
 	}
-	// The transfer counts once the content stored is proven, never on
-	// the strength of having sent it.
-	proven, err := s.prove(ctx, it.path, size, sum, stored)
+	return size, sum, stored, nil
+}
+
+// proveSent proves the size bytes with SHA-1 sum just sent to p (see
+// prove; stored is the server's SHA-1 of them, or "") and records the
+// proof. The transfer counts once the content stored is proven, never on
+// the strength of having sent it: bytes not proven are taken back out of
+// the progress, to be counted again by the next try.
+func (s *sender) proveSent(ctx context.Context, p string, size int64, sum, stored string) error {
+	proven, err := s.prove(ctx, p, size, sum, stored)
 	if err != nil {
-		s.p.AddBytes(-sent) // not proven: counted again by the next try
-		return 0, "", err
+		s.p.AddBytes(-size)
+		return err
 	}
-	s.proofs.record(ctx, it.path, size, proven, stored != "")
-	return size, sum, nil
+	s.proofs.record(ctx, p, size, proven, stored != "")
+	return nil
 }
 
 // unchangedSince reports whether an open library file is still as the
@@ -254,6 +286,11 @@ func (s *sender) discard(ctx context.Context, p string) {
 	}
 }
 
+// errWorkersDone is the cause of the end of runParallel's ctx once every
+// call returned: work the calls handed on (a read-back, see proofPool)
+// goes on after it, unlike work of a run that stopped.
+var errWorkersDone = errors.New("the workers are done")
+
 // runParallel calls fn for 0..n-1 on at most workers goroutines (4 when
 // workers is 0). The first error fn returns stops the others (their ctx
 // is cancelled) and is returned.
@@ -262,7 +299,7 @@ func runParallel(ctx context.Context, workers, n int, fn func(ctx context.Contex
 		workers = 4
 	}
 	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
+	defer cancel(errWorkersDone)
 	next := make(chan int)
 	var wg sync.WaitGroup
 	var once sync.Once

@@ -214,12 +214,15 @@ func (r *upload) transfer(ctx context.Context, it *uploadItem) error {
 				}
 			}
 			if err != nil {
-				// Its bytes were sent, and are not uploaded.
+				// Its bytes were sent, and are not uploaded (a failed
+				// read-back took them back already).
 				sent := it.f.Size
 				if resized != nil {
 					sent = int64(len(resized))
 				}
-				r.p.Unsent(sent)
+				if !takenBack(err) {
+					r.p.Unsent(sent)
+				}
 				_ = r.settle(ctx, it, err) // a run-stopping error is returned by putChecked
 				return
 			}

@@ -38,6 +38,8 @@ const (
 type verifier struct {
 	s *sender
 
+	proofs *proofPool // the read-backs of the run's sends
+
 	mu      sync.Mutex
 	left    map[string]int        // files of each folder neither sent nor given up yet
 	total   map[string]int        // files of each folder the run means to send
@@ -56,9 +58,10 @@ type sentFile struct {
 }
 
 // newVerifier returns a verifier for the files at paths, which a run
-// means to send.
-func newVerifier(s *sender, paths []string) *verifier {
-	v := &verifier{s: s, left: map[string]int{}, total: map[string]int{}, waiting: map[string][]sentFile{}}
+// whose ctx is ctx means to send.
+func newVerifier(ctx context.Context, s *sender, paths []string) *verifier {
+	v := &verifier{s: s, proofs: newProofPool(ctx, s.parallel),
+		left: map[string]int{}, total: map[string]int{}, waiting: map[string][]sentFile{}}
 	for _, p := range paths {
 		v.left[path.Dir(p)]++
 		v.total[path.Dir(p)]++
@@ -108,11 +111,14 @@ func (v *verifier) take(dir string, done bool) []sentFile {
 	return w
 }
 
-// flush checks every file still waiting: those of folders whose other
-// files the run never came to, having stopped early (see check for an
-// ended ctx).
+// flush waits for the read-backs in flight, then checks every file still
+// waiting: those of folders whose other files the run never came to,
+// having stopped early (see check for an ended ctx).
 func (v *verifier) flush(ctx context.Context) error {
 	berr := v.s.bulkFlush(ctx, v)
+	if perr := v.proofs.wait(); berr == nil {
+		berr = perr
+	}
 	v.mu.Lock()
 	waiting := v.waiting
 	v.waiting = map[string][]sentFile{}
@@ -212,15 +218,34 @@ func (s *sender) putChecked(ctx context.Context, v *verifier, it sendItem, then 
 	return s.putOne(ctx, v, it, then)
 }
 
-// putOne is putChecked by PUT.
+// putOne is putChecked by PUT. A send that is to be proven by reading it
+// back is handed to v's proofPool once its bytes are sent, and the
+// worker goes on (see upload_readback.go).
 func (s *sender) putOne(ctx context.Context, v *verifier, it sendItem, then func(ctx context.Context, rf domain.RemoteFile, sum string, err error)) error {
+	if err := v.proofs.stopped(); err != nil {
+		return v.gaveUp(ctx, it.path, err) // a read-back stopped the run
+	}
 	var size int64
-	var sum string
+	var sum, stored string
+	tries, later := 0, false
 	err := s.retry.do(ctx, s.log, it.f.Path, func(ctx context.Context) error {
+		tries++
 		var err error
-		size, sum, err = s.put(ctx, it)
-		return err
+		if size, sum, stored, err = s.putBytes(ctx, it); err != nil {
+			return err
+		}
+		if stored == "" && s.verifyMode().readsBack(it.path) {
+			later = true
+			return nil
+		}
+		return s.proveSent(ctx, it.path, size, sum, stored)
 	})
+	if err == nil && later {
+		v.proofs.add(ctx, func(ctx context.Context) error {
+			return s.readBack(ctx, v, it, size, sum, tries, then)
+		})
+		return nil
+	}
 	if err != nil {
 		if it.fresh {
 			s.discard(ctx, it.path)

@@ -161,7 +161,7 @@ func (u *Uploader) Upload(ctx context.Context, req UploadRequest, p *Progress) e
 	r := &upload{library: u.library, uploads: u.uploads, resizer: u.resizer, clock: u.clock, log: u.log, Parallel: u.Parallel,
 		req: req, st: st, p: p, items: items, side: domain.FitSide(req.Options.Size)}
 	r.sender = &sender{st: st, library: u.library, p: p, log: u.log, retry: retryPolicy{attempts: u.Attempts, delay: u.RetryDelay}, proof: u.Verify,
-		proofs: newProofRecorder(u.Proofs, req.AccountID, u.clock, u.log)}
+		proofs: newProofRecorder(u.Proofs, req.AccountID, u.clock, u.log), parallel: u.Parallel}
 	start := u.clock.Now()
 	p.CountConfirmed()
 	err = r.run(ctx)
@@ -327,7 +327,7 @@ func (r *upload) run(ctx context.Context) error {
 	for i, it := range send {
 		paths[i] = it.path
 	}
-	r.verify = newVerifier(r.sender, paths)
+	r.verify = newVerifier(ctx, r.sender, paths)
 	err = r.parallel(ctx, len(send), func(ctx context.Context, i int) error {
 		return r.sendOne(ctx, send[i])
 	})

@@ -29,6 +29,7 @@ var (
 	defaultsRc  = flag.Bool("rclone-defaults", true, "time rclone with its defaults too (the slowest tool by far on Apache)")
 	everywhere  = flag.Bool("everywhere", false, "run rclone's defaults and the largest no-change library on every server, not only on Apache and the Nextcloud test server")
 	profileFlag = flag.String("profile", "", "a folder for CPU and heap profiles of every photosync run (cpu-<pid>.prof, heap-<pid>.prof)")
+	linkFlag    = flag.Float64("link-mbs", 0, "shape the counting proxy as a full-duplex link of this many MB/s each way (requests' bodies one way, answers' the other), 0 for none")
 	psEnvFlag   = flag.String("psenv", "", "comma-separated NAME=value pairs added to photosync's environment, e.g. GOGC=50")
 	psBin       = flag.String("photosync", "", "a photosync binary to time (default: built from ../photosync)")
 	psBaseline  = flag.String("photosync-baseline", "", "another photosync binary (e.g. built from an earlier commit) timed beside it in the first backup and the no-change syncs, as "+toolBaseline)
@@ -176,6 +177,9 @@ func (b *bench) write(began time.Time, tuned bool, rcNote string) {
 		"Requests: counted by an in-process reverse proxy in front of each server (also on the path of the ceiling and rclone).",
 		"rclone: " + rcloneVersion(t, b.rcloneBin) + ", `rclone copy` with `--transfers " + strconv.Itoa(transfers) + "`, defaults and with `--webdav-pacer-min-sleep 1ms`; `--webdav-vendor nextcloud` on the Nextcloud test server, where it sends whole files (`--webdav-nextcloud-chunk-size 0`: the test server wants chunked upload v2's Destination header on the MKCOL too, which rclone does not send) while photosync sends files above 64 MiB in chunks of 64 MiB, four at a time.",
 		fmt.Sprintf("Machine: %s/%s, %d CPUs, %s; shared, so expect noise: compare ratios within a row group. Whole bench: %s.", runtime.GOOS, runtime.GOARCH, runtime.NumCPU(), runtime.Version(), time.Since(began).Round(time.Second)),
+	}
+	if *linkFlag > 0 {
+		notes = append(notes, fmt.Sprintf("Link: the counting proxy passes %g MB/s each way at most (`-link-mbs`), for every tool: request bodies (PUTs) and answers (GETs, listings) each have their own share, as on a full-duplex network link.", *linkFlag))
 	}
 	if !tuned {
 		notes = append(notes, "This rclone has no `--webdav-pacer-min-sleep` (1.60 lacks it): the tuned rclone rows are missing.")

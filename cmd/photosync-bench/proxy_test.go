@@ -77,10 +77,20 @@ func startCounter(t testing.TB, target string) *counter {
 		w.WriteHeader(http.StatusBadGateway)
 	}
 	rp.ErrorLog = log.New(&c.errLog, "", 0)
+	var up, down *shaper
+	if *linkFlag > 0 {
+		up, down = &shaper{rate: *linkFlag * 1e6}, &shaper{rate: *linkFlag * 1e6}
+	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		c.mu.Lock()
 		c.byMethod[r.Method]++
 		c.mu.Unlock()
+		if up != nil {
+			if r.Body != nil && r.Body != http.NoBody {
+				r.Body = shapedBody{r.Body, up}
+			}
+			w = shapedWriter{w, down}
+		}
 		rp.ServeHTTP(w, r)
 	}))
 	t.Cleanup(srv.Close)
@@ -127,3 +137,62 @@ func (r requests) String() string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// shaper paces the bytes of one direction of a link of rate bytes a
+// second, shared by every connection (-link-mbs).
+type shaper struct {
+	rate float64
+	mu   sync.Mutex
+	next time.Time // when the link is free again
+}
+
+// pass waits until n more bytes have had their time on the link.
+func (s *shaper) pass(n int) {
+	s.mu.Lock()
+	now := time.Now()
+	if s.next.Before(now) {
+		s.next = now
+	}
+	s.next = s.next.Add(time.Duration(float64(n) / s.rate * float64(time.Second)))
+	wait := time.Until(s.next)
+	s.mu.Unlock()
+	if wait > 0 {
+		time.Sleep(wait)
+	}
+}
+
+// shapedChunk is the most a shaped read or write passes at once.
+const shapedChunk = 32 << 10
+
+type shapedBody struct {
+	io.ReadCloser
+	s *shaper
+}
+
+func (b shapedBody) Read(p []byte) (int, error) {
+	n, err := b.ReadCloser.Read(p[:min(len(p), shapedChunk)])
+	b.s.pass(n)
+	return n, err
+}
+
+type shapedWriter struct {
+	http.ResponseWriter
+	s *shaper
+}
+
+func (w shapedWriter) Write(p []byte) (int, error) {
+	done := 0
+	for len(p) > 0 {
+		k := min(len(p), shapedChunk)
+		w.s.pass(k)
+		n, err := w.ResponseWriter.Write(p[:k])
+		done += n
+		if err != nil {
+			return done, err
+		}
+		p = p[k:]
+	}
+	return done, nil
+}
+
+func (w shapedWriter) Unwrap() http.ResponseWriter { return w.ResponseWriter }
