@@ -107,7 +107,7 @@ func (p *Progress) FileDone(path string, outcome Outcome, err error) {
 			// A skip with a reason is one a person must act on (see
 			// domain.SyncAction.Unmovable): listed, not counted failed.
 			if err != nil && len(j.Errors) < domain.MaxJobErrors {
-				j.Errors = append(j.Errors, domain.JobError{Path: path, Message: "skipped: " + domain.ErrorMessage(err)})
+				j.Errors = append(j.Errors, domain.JobError{Path: path, Message: SkippedPrefix + domain.ErrorMessage(err)})
 			}
 		case Failed:
 			j.Failed++
@@ -121,6 +121,11 @@ func (p *Progress) FileDone(path string, outcome Outcome, err error) {
 		}
 	})
 }
+
+// SkippedPrefix starts the message of a file a job skipped for a reason a
+// person must act on (a name no server can take): listed among the
+// errors, not counted failed.
+const SkippedPrefix = "skipped: "
 
 // NotSentPrefix starts the message of a file an upload did not send
 // because the library index already knows it is bad (empty, unreadable,

@@ -184,12 +184,7 @@ func printJob(w io.Writer, j domain.Job) {
 		row("Error", j.Error)
 	}
 	tw.Flush()
-	for _, e := range j.Errors {
-		fmt.Fprintf(w, "  failed: %s: %s\n", e.Path, e.Message)
-	}
-	if more := j.Failed - len(j.Errors); more > 0 && len(j.Errors) > 0 {
-		fmt.Fprintf(w, "  ... and %d more failed files\n", more)
-	}
+	fileErrors(w, j)
 }
 
 func accountOf(j domain.Job) string {

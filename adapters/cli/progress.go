@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
 )
 
@@ -91,11 +92,25 @@ func (pp *progressPrinter) finish(j domain.Job) {
 	if j.LinkError != "" {
 		fmt.Fprintf(pp.w, "No public link: %s\n", j.LinkError)
 	}
+	fileErrors(pp.w, j)
+}
+
+// fileErrors prints a job's file errors, a line each: "failed: PATH:
+// WHY", or "skipped: PATH: WHY" for a file skipped for a reason a person
+// must act on (app.SkippedPrefix); then how many failed files the list
+// leaves out.
+func fileErrors(w io.Writer, j domain.Job) {
+	failed := 0
 	for _, e := range j.Errors {
-		fmt.Fprintf(pp.w, "  failed: %s: %s\n", e.Path, e.Message)
+		if why, ok := strings.CutPrefix(e.Message, app.SkippedPrefix); ok {
+			fmt.Fprintf(w, "  skipped: %s: %s\n", e.Path, why)
+			continue
+		}
+		failed++
+		fmt.Fprintf(w, "  failed: %s: %s\n", e.Path, e.Message)
 	}
-	if more := j.Failed - len(j.Errors); more > 0 && len(j.Errors) > 0 {
-		fmt.Fprintf(pp.w, "  ... and %d more failed files\n", more)
+	if more := j.Failed - failed; more > 0 && failed > 0 {
+		fmt.Fprintf(w, "  ... and %d more failed files\n", more)
 	}
 }
 

@@ -183,3 +183,27 @@ func TestProgressSyncIndexing(t *testing.T) {
 		t.Errorf("line once the index is done: %q", done.String())
 	}
 }
+
+// TestSkippedNamesAreNotCalledFailed: a file a sync skipped because no
+// server takes its name is listed as skipped, not failed, and does not
+// take a failed file's place in the "... and N more" count.
+func TestSkippedNamesAreNotCalledFailed(t *testing.T) {
+	var out strings.Builder
+	pp := cli.NewProgressPrinter(&out, false, time.Now)
+	j := endedUpload()
+	j.Kind, j.Failed = domain.JobSync, 3
+	j.Errors = append([]domain.JobError{{Path: `a\b.jpg`, Message: "skipped: the server cannot take this name"}}, j.Errors...)
+	pp.Finish(j)
+	for _, want := range []string{
+		"  skipped: a\\b.jpg: the server cannot take this name\n",
+		"  failed: 2024/IMG_0001.JPG: the server stored 0 of 2048 bytes\n",
+		"  ... and 2 more failed files\n",
+	} {
+		if !strings.Contains(out.String(), want) {
+			t.Errorf("the summary %q lacks %q", out.String(), want)
+		}
+	}
+	if strings.Contains(out.String(), `failed: a\b.jpg`) {
+		t.Errorf("the skipped name is called failed: %q", out.String())
+	}
+}

@@ -291,9 +291,14 @@ function shareLink(job) {
 
 function failures(job) {
   if (!job.errors || job.errors.length === 0) return null;
-  const more = job.failed - job.errors.length;
+  // A file skipped for a reason a person must act on (a name no server
+  // takes) is listed too, its message starting "skipped: ", not failed.
+  const skipped = job.errors.filter((e) => e.message.startsWith('skipped: ')).length;
+  const more = job.failed - (job.errors.length - skipped);
+  const said = [job.failed > 0 ? `${plural(job.failed, 'file')} failed` : '',
+    skipped > 0 ? `${plural(skipped, 'file')} skipped` : ''].filter(Boolean).join(', ');
   return h('details', {class: 'job-failures', open: ended(job)},
-    h('summary', null, `${plural(job.failed, 'file')} failed`),
+    h('summary', null, said),
     h('ul', null, job.errors.map((e) => h('li', null,
       h('span', {class: 'path'}, e.path), h('span', {class: 'cause'}, e.message)))),
     more > 0 ? h('p', {class: 'hint'}, `and ${more} more`) : null);
