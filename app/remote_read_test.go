@@ -10,7 +10,6 @@ import (
 	"crypto/sha1"
 	"encoding/hex"
 	"io"
-	"net/http"
 	"strings"
 	"testing"
 	"time"
@@ -22,35 +21,6 @@ import (
 	"github.com/photosync/photosync/ports"
 )
 
-// flipFirstByte flips the first byte of the body of every GET of a path
-// ending in suffix, leaving the headers (OC-Checksum, Content-Length) as
-// they are: bytes damaged on the way.
-func flipFirstByte(suffix string) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, suffix) {
-				w = &flipWriter{ResponseWriter: w}
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
-}
-
-type flipWriter struct {
-	http.ResponseWriter
-	done bool
-}
-
-func (f *flipWriter) Write(b []byte) (int, error) {
-	if !f.done && len(b) > 0 {
-		f.done = true
-		c := append([]byte(nil), b...)
-		c[0] ^= 0xff
-		return f.ResponseWriter.Write(c)
-	}
-	return f.ResponseWriter.Write(b)
-}
-
 func sha1Of(b []byte) string {
 	s := sha1.Sum(b)
 	return hex.EncodeToString(s[:])
@@ -60,7 +30,7 @@ func sha1Of(b []byte) string {
 // with their right SHA-1, whose downloads of /bad.jpg arrive damaged.
 func damagedNextcloud(t *testing.T) (ports.RemoteStorage, []byte) {
 	t.Helper()
-	n := davtest.StartNextcloud(t, davtest.WithMiddleware(flipFirstByte("/bad.jpg")))
+	n := davtest.StartNextcloud(t, davtest.WithMiddleware(davtest.CorruptGET("/bad.jpg")))
 	st, err := webdav.NewConnector(nil).Open(domain.Credentials{URL: n.DAVURL, Username: n.LoginName, Password: n.Password, Timeout: 10 * time.Second}, domain.TypeNextcloud)
 	if err != nil {
 		t.Fatal(err)

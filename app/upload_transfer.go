@@ -63,7 +63,7 @@ func (r *upload) identifyAll(ctx context.Context) error {
 // resizing again.
 func (r *upload) identify(ctx context.Context, it *uploadItem) error {
 	if it.f.SHA1 == "" { // never read by an index: read it now
-		sum, err := r.hashFile(ctx, it.f.Path)
+		sum, err := hashLibrary(ctx, r.library, it.f.Path)
 		if err != nil {
 			return err
 		}

@@ -2,10 +2,7 @@ package app
 
 import (
 	"context"
-	"crypto/sha1"
-	"encoding/hex"
 	"fmt"
-	"io"
 	"log/slog"
 	"path"
 	"slices"
@@ -437,20 +434,6 @@ func (r *upload) record(ctx context.Context, it *uploadItem, size int64, sha1 st
 		FileID: it.f.ID, AccountID: r.req.AccountID, RemotePath: it.path, Size: size, SHA1: sha1,
 		SourceSHA1: it.f.SHA1, UploadSize: r.req.Options.Size, UploadedAt: now, ExpiresAt: expires,
 	})
-}
-
-// hashFile returns the SHA-1 of a library file.
-func (r *upload) hashFile(ctx context.Context, p string) (string, error) {
-	rc, err := r.library.Open(ctx, p)
-	if err != nil {
-		return "", err
-	}
-	defer rc.Close()
-	h := sha1.New()
-	if _, err := io.Copy(h, rc); err != nil {
-		return "", fmt.Errorf("read %s: %w", p, err)
-	}
-	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
 // resized returns the fit_N copy of a file, or nil when the file is sent

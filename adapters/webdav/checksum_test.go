@@ -22,35 +22,6 @@ func sha1Hex(b []byte) string {
 	return hex.EncodeToString(s[:])
 }
 
-// corruptGET flips the first byte of the body of every GET of a path
-// ending in suffix, leaving the headers (OC-Checksum, Content-Length) as
-// they are.
-func corruptGET(suffix string) func(http.Handler) http.Handler {
-	return func(next http.Handler) http.Handler {
-		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-			if r.Method == http.MethodGet && strings.HasSuffix(r.URL.Path, suffix) {
-				w = &flipFirst{ResponseWriter: w}
-			}
-			next.ServeHTTP(w, r)
-		})
-	}
-}
-
-type flipFirst struct {
-	http.ResponseWriter
-	done bool
-}
-
-func (f *flipFirst) Write(b []byte) (int, error) {
-	if !f.done && len(b) > 0 {
-		f.done = true
-		c := append([]byte(nil), b...)
-		c[0] ^= 0xff
-		return f.ResponseWriter.Write(c)
-	}
-	return f.ResponseWriter.Write(b)
-}
-
 // TestDownloadLeavesTheCheckToTheCaller: the storage passes the bytes on
 // as received, with the SHA-1 the server announced for them, and does not
 // hash them: the caller checks them where it keeps them (the library
@@ -58,7 +29,7 @@ func (f *flipFirst) Write(b []byte) (int, error) {
 // TestReadRemoteChecksTheAnnouncedSHA1 over this same corruption), so no
 // byte is hashed twice.
 func TestDownloadLeavesTheCheckToTheCaller(t *testing.T) {
-	n := davtest.StartNextcloud(t, davtest.WithMiddleware(corruptGET("/bad.jpg")))
+	n := davtest.StartNextcloud(t, davtest.WithMiddleware(davtest.CorruptGET("/bad.jpg")))
 	s := openStorage(n.DAVURL, n.LoginName, n.Password, domain.TypeNextcloud)(t)
 	data := bytes.Repeat([]byte("photo "), 1000)
 	sum := sha1Hex(data)
