@@ -22,6 +22,9 @@ func startProfile(getenv func(string) string) (stop func(), err error) {
 	if dir == "" {
 		return func() {}, nil
 	}
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return nil, fmt.Errorf("%s: %w", profileEnv, err)
+	}
 	name := func(kind string) string { return filepath.Join(dir, fmt.Sprintf("%s-%d.prof", kind, os.Getpid())) }
 	cpu, err := os.Create(name("cpu"))
 	if err != nil {
