@@ -141,13 +141,19 @@ func (s *sender) bulkSend(ctx context.Context, v *verifier, bu ports.BulkUploade
 		files[i] = ports.BulkFile{Path: e.it.path, Data: e.data, Meta: domain.UploadMeta{ModTime: e.it.f.ModTime, SHA1: e.sum}}
 	}
 	res := bu.SendBulk(ctx, files)
-	return runParallel(ctx, bulkProofs, len(batch), func(ctx context.Context, i int) error {
-		return s.bulkSettle(ctx, v, batch[i], res[i])
+	// The request's first file is settled first: its proof is the canary
+	// that decides how the others are proven (bulkProve).
+	if err := s.bulkSettle(ctx, v, batch[0], res[0], true); err != nil {
+		return err
+	}
+	return runParallel(ctx, bulkProofs, len(batch)-1, func(ctx context.Context, i int) error {
+		return s.bulkSettle(ctx, v, batch[i+1], res[i+1], false)
 	})
 }
 
-// bulkSettle settles one file of a bulk request by its result.
-func (s *sender) bulkSettle(ctx context.Context, v *verifier, e bulkEntry, r ports.BulkResult) error {
+// bulkSettle settles one file of a bulk request by its result; canary
+// tells it is the request's first file (see bulkProve).
+func (s *sender) bulkSettle(ctx context.Context, v *verifier, e bulkEntry, r ports.BulkResult, canary bool) error {
 	size := int64(len(e.data))
 	switch {
 	case r.NotSent:
@@ -165,7 +171,7 @@ func (s *sender) bulkSettle(ctx context.Context, v *verifier, e bulkEntry, r por
 		return cerr
 	}
 	s.p.AddBytes(size)
-	proven, byServer, err := s.bulkProve(ctx, v, e.it.path, size, e.sum)
+	proven, byServer, err := s.bulkProve(ctx, v, e.it.path, size, e.sum, r.Checked, canary)
 	if err != nil {
 		s.p.AddBytes(-size)
 		if ctx.Err() != nil || isFatal(err) {
@@ -199,15 +205,32 @@ func (s *sender) bulkByPut(ctx context.Context, v *verifier, e bulkEntry) error 
 }
 
 // bulkProve proves a file stored by a bulk request holds the bytes whose
-// SHA-1 is sent, as the verify mode asks: by the server's hash of its
+// SHA-1 is sent. A file the server answered stored after checking the
+// MD5 of the bytes it received (checked: ports.BulkResult.Checked) is
+// proven by that check, unless it is its request's first (canary): the server's
+// hash of the bytes it handed to its storage, the same evidence as the
+// X-Hash-SHA1 that proves a PUT (Nextcloud computes both over the bytes
+// as it reads them from the request; neither reads the disk back), the
+// sent SHA-1 being of the very bytes whose MD5 was sent. The canary, in
+// every verify mode, is proven by the server's hash of its stored
+// copy (ports.StoredHasher, Nextcloud's PATCH X-Recalculate-Hash), so a
+// server whose bulk path writes other bytes than it checked is caught at
+// its first request; once a copy was proven to differ, bulk upload is
+// given up for the run and every file still to settle is proven that way.
+// Without the check, as the verify mode asks: by the server's hash of its
 // stored copy where it can make one, else by reading it back; "" when only
-// the size will be checked. byServer tells the server hashed it. A copy
-// proven to differ gives bulk upload up for the run.
-func (s *sender) bulkProve(ctx context.Context, v *verifier, p string, size int64, sent string) (string, bool, error) {
-	if !s.verifyMode().readsBack(p) {
+// the size will be checked. byServer tells the server hashed it.
+func (s *sender) bulkProve(ctx context.Context, v *verifier, p string, size int64, sent string, checked, canary bool) (string, bool, error) {
+	q := &v.bulk
+	q.mu.Lock()
+	suspect := q.off
+	q.mu.Unlock()
+	if checked && !canary && !suspect {
+		return sent, true, nil
+	}
+	if !checked && !s.verifyMode().readsBack(p) {
 		return "", false, nil
 	}
-	q := &v.bulk
 	var stored string
 	byServer := false
 	err := s.retry.do(ctx, s.log, "prove "+p, func(ctx context.Context) error {

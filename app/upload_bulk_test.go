@@ -7,10 +7,15 @@ package app_test
 import (
 	"bytes"
 	"context"
+	"crypto/sha1"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
+	"net/http/httptest"
+	"net/http/httputil"
+	"net/url"
 	"strings"
 	"testing"
 	"time"
@@ -25,12 +30,20 @@ import (
 	"github.com/photosync/photosync/app"
 	"github.com/photosync/photosync/domain"
 	"github.com/photosync/photosync/infra/apptest"
+	"github.com/photosync/photosync/ports"
 )
 
 // bulkWorld connects an account to nc with sync on, uploads only, to
 // /Photos, through a WebDAV connector with bulk upload allowed or not,
 // and writes n small photos into its library (the folder answered).
 func bulkWorld(t *testing.T, nc *davtest.Nextcloud, noBulk bool, n int) (*bulkSyncer, domain.Account, map[string][]byte, string) {
+	t.Helper()
+	return bulkWorldAt(t, nc, nc.BaseURL, noBulk, n)
+}
+
+// bulkWorldAt is bulkWorld with the account's URL base (a proxy in front
+// of nc).
+func bulkWorldAt(t *testing.T, nc *davtest.Nextcloud, base string, noBulk bool, n int) (*bulkSyncer, domain.Account, map[string][]byte, string) {
 	t.Helper()
 	ctx := context.Background()
 	clock := memory.NewClock(time.Date(2026, 12, 7, 10, 0, 0, 0, time.UTC))
@@ -41,7 +54,7 @@ func bulkWorld(t *testing.T, nc *davtest.Nextcloud, noBulk bool, n int) (*bulkSy
 	ap := apptest.New(t, p, app.Settings{Sync: app.SyncConfig{Holder: "test", RetryDelay: time.Millisecond, Parallel: 3}})
 	nc.MkdirAll(t, "Photos")
 	a, err := ap.Accounts.Connect(ctx, app.AccountInput{
-		URL: ptr(nc.BaseURL), Username: ptr(nc.LoginName), Password: ptr(nc.Password),
+		URL: ptr(base), Username: ptr(nc.LoginName), Password: ptr(nc.Password),
 		SyncEnabled: ptr(true), SyncFolder: ptr("/Photos"), SyncInterval: ptr(time.Hour),
 	})
 	if err != nil {
@@ -54,11 +67,14 @@ func bulkWorld(t *testing.T, nc *davtest.Nextcloud, noBulk bool, n int) (*bulkSy
 		mediatest.WriteFile(t, dir, name, b)
 		photos[name] = b
 	}
-	return &bulkSyncer{ap.Syncer}, a, photos, dir
+	return &bulkSyncer{s: ap.Syncer, proofs: p.Proofs}, a, photos, dir
 }
 
 // bulkSyncer runs a sync by hand and waits for it.
-type bulkSyncer struct{ s *app.Syncer }
+type bulkSyncer struct {
+	s      *app.Syncer
+	proofs ports.ProofStore
+}
 
 // Sync runs the account's sync by hand, as a job, and answers its run.
 func (b *bulkSyncer) Sync(ctx context.Context, accountID int64, by app.SyncTrigger, _ any) (domain.SyncRun, error) {
@@ -94,7 +110,11 @@ func sameOnServer(t *testing.T, nc *davtest.Nextcloud, photos map[string][]byte)
 
 // TestSyncSendsSmallFilesInBulk: a first backup to Nextcloud sends its
 // small new files in bulk requests, no PUT, and proves each stored file by
-// the server's own hash of it (a PATCH each), never by reading it back.
+// the server's own hashes, never by reading it back: the MD5 the server
+// checked of the bytes it received, and for the first file of each
+// request (the canary) the SHA-1 it computes of its stored copy (a
+// PATCH): one PATCH a request, not one a file. Every file's proof is
+// recorded with the library's SHA-1.
 func TestSyncSendsSmallFilesInBulk(t *testing.T) {
 	nc := davtest.StartNextcloud(t)
 	syncer, a, photos, _ := bulkWorld(t, nc, false, 40)
@@ -107,13 +127,66 @@ func TestSyncSendsSmallFilesInBulk(t *testing.T) {
 	}
 	sameOnServer(t, nc, photos)
 	m := methods(nc)
-	if m["BULK"] < 2 || m[http.MethodPut] != 0 || m["PATCH"] != 40 || m["GET file"] != 0 {
-		t.Fatalf("requests: %v; want bulk POSTs, no PUT, a PATCH per file, no read-back", m)
+	if m["BULK"] < 2 || m[http.MethodPut] != 0 || m["PATCH"] != m["BULK"] || m["GET file"] != 0 {
+		t.Fatalf("requests: %v; want bulk POSTs, no PUT, a PATCH per bulk request, no read-back", m)
 	}
-	for name := range photos {
-		if sum := nc.Checksum(t, "Photos/"+name); !strings.HasPrefix(sum, "SHA1:") {
-			t.Fatalf("%s: the server keeps no SHA-1 of it after the proof: %q", name, sum)
+	proofs, err := syncer.proofs.Proofs(context.Background(), a.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proven := map[string]domain.Proof{}
+	for _, p := range proofs {
+		proven[p.RemotePath] = p
+	}
+	for name, b := range photos {
+		p := proven["/Photos/"+name]
+		if want := fmt.Sprintf("%x", sha1.Sum(b)); p.SHA1 != want || p.Method != domain.ProofServerHash || p.Size != int64(len(b)) {
+			t.Errorf("%s: proof %+v, want the server's proof of SHA-1 %s", name, p, want)
 		}
+	}
+}
+
+// TestSyncBulkDamagedOnTheWay: a proxy that changes the bytes of a bulk
+// request on the way (the trouble that made Nextcloud's desktop client
+// switch bulk upload off in places) is caught by the server's MD5 check:
+// the request is refused, bulk upload is given up, and every file reaches
+// the server intact by PUT.
+func TestSyncBulkDamagedOnTheWay(t *testing.T) {
+	nc := davtest.StartNextcloud(t)
+	target, err := url.Parse(nc.BaseURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	rp := httputil.NewSingleHostReverseProxy(target)
+	damaged := 0
+	proxy := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.Method == http.MethodPost && strings.HasSuffix(r.URL.Path, "/remote.php/dav/bulk") {
+			body, err := io.ReadAll(r.Body)
+			if err != nil {
+				http.Error(w, err.Error(), http.StatusBadRequest)
+				return
+			}
+			// Flip a byte deep in the last part's bytes: the JPEG's
+			// scan data, not a header or a boundary.
+			body[len(body)-200] ^= 0xff
+			damaged++
+			r.Body, r.ContentLength = io.NopCloser(bytes.NewReader(body)), int64(len(body))
+		}
+		rp.ServeHTTP(w, r)
+	}))
+	t.Cleanup(proxy.Close)
+	syncer, a, photos, _ := bulkWorldAt(t, nc, proxy.URL, false, 40)
+	r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Uploaded != 40 || r.Failed != 0 {
+		t.Fatalf("run: %+v", r)
+	}
+	sameOnServer(t, nc, photos)
+	m := methods(nc)
+	if damaged != 1 || m["BULK"] != 1 || m[http.MethodPut] == 0 {
+		t.Fatalf("requests: %v, %d damaged; want one bulk POST refused, then PUTs", m, damaged)
 	}
 }
 
@@ -271,8 +344,8 @@ func TestUploadInBulk(t *testing.T) {
 			}
 			checkUpCounts(t, j, 8, 0, 0)
 			m := methods(nc)
-			if m["BULK"] != 1 || m[http.MethodPut] != 0 || m["PATCH"] != 8 {
-				t.Fatalf("requests: %v; want one bulk POST and a PATCH per file", m)
+			if m["BULK"] != 1 || m[http.MethodPut] != 0 || m["PATCH"] != 1 {
+				t.Fatalf("requests: %v; want one bulk POST and the PATCH of its canary", m)
 			}
 			var sent int64
 			for _, q := range nc.Requests() {
@@ -282,6 +355,72 @@ func TestUploadInBulk(t *testing.T) {
 			}
 			if j.BytesDone <= 0 || j.BytesDone > sent {
 				t.Fatalf("job bytes %d; the bulk request held %d", j.BytesDone, sent)
+			}
+		})
+	}
+}
+
+// TestSyncBulkKeepsTheSession: signed in with the login password, bulk
+// requests carry the session's CSRF token and keep the session, so a
+// first backup in bulk pays the password checks of the same backup by
+// PUTs (those that make the session) and no more (a bulk POST sent
+// without the session paid one each); where the token cannot be had, or
+// does not pass, bulk requests sign in on their own and every file still
+// arrives.
+func TestSyncBulkKeepsTheSession(t *testing.T) {
+	byPut := func() int {
+		nc := davtest.StartNextcloud(t)
+		syncer, a, _, _ := bulkWorld(t, nc, true, 70)
+		base := nc.PasswordChecks()
+		if r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil); err != nil || r.Uploaded != 70 {
+			t.Fatalf("by PUT: %+v %v", r, err)
+		}
+		return nc.PasswordChecks() - base
+	}()
+	for _, c := range []struct {
+		name   string
+		mw     func(http.Handler) http.Handler
+		checks func(posts int) (lo, hi int)
+	}{
+		{"token", nil, func(int) (int, int) { return byPut, byPut }},
+		{"no token", func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if strings.HasSuffix(r.URL.Path, "/csrftoken") {
+					http.NotFound(w, r)
+					return
+				}
+				next.ServeHTTP(w, r)
+			})
+		}, func(posts int) (int, int) { return byPut + posts, byPut + posts }},
+		{"token refused", func(next http.Handler) http.Handler {
+			return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if tok := r.Header.Get("requesttoken"); tok != "" {
+					r.Header.Set("requesttoken", "x"+tok) // no longer the session's
+				}
+				next.ServeHTTP(w, r)
+			})
+		}, func(posts int) (int, int) { return byPut + posts, byPut + 2*posts }},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var opts []davtest.NextcloudOption
+			if c.mw != nil {
+				opts = append(opts, davtest.WithMiddleware(c.mw))
+			}
+			nc := davtest.StartNextcloud(t, opts...)
+			syncer, a, photos, _ := bulkWorld(t, nc, false, 70)
+			base := nc.PasswordChecks() // connecting the account
+			r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if r.Uploaded != 70 || r.Failed != 0 {
+				t.Fatalf("run: %+v", r)
+			}
+			sameOnServer(t, nc, photos)
+			posts := methods(nc)["BULK"]
+			lo, hi := c.checks(posts)
+			if got := nc.PasswordChecks() - base; posts < 2 || got < lo || got > hi {
+				t.Fatalf("%d bulk POSTs, %d password checks in the run; want %d to %d", posts, got, lo, hi)
 			}
 		})
 	}

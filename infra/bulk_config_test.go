@@ -2,10 +2,10 @@ package infra
 
 import "testing"
 
-// TestBulkUploadSetting: PHOTOSYNC_BULK_UPLOAD is off by default, on when
+// TestBulkUploadSetting: PHOTOSYNC_BULK_UPLOAD is on by default, off when
 // asked, and anything else is refused.
 func TestBulkUploadSetting(t *testing.T) {
-	for v, want := range map[string]bool{"": false, "off": false, "on": true, "ON": true} {
+	for v, want := range map[string]bool{"": true, "off": false, "OFF": false, "on": true, "ON": true} {
 		c := LoadConfig(func(k string) string {
 			if k == "PHOTOSYNC_BULK_UPLOAD" {
 				return v

@@ -93,7 +93,7 @@ var settings = []setting{
 	{"PHOTOSYNC_NOTIFY_URL", "notify-url", "", "where alerts go, comma-separated: https://... (a JSON POST), ntfy://, gotify://, smtp://, matrix://, telegram://...", true, func(c *Config) *string { return &c.NotifyURL }},
 	{"PHOTOSYNC_METRICS_TOKEN", "metrics-token", "", "bearer token that GET /metrics requires (default: /metrics is open)", true, func(c *Config) *string { return &c.MetricsToken }},
 	{"PHOTOSYNC_FFMPEG", "ffmpeg", "", "ffmpeg program for video thumbnails (default: ffmpeg on PATH; off: drawn posters with the duration)", false, func(c *Config) *string { return &c.FFmpeg }},
-	{"PHOTOSYNC_BULK_UPLOAD", "bulk-upload", "off", "on: small new files go to Nextcloud in bulk requests where it has them, each proven as PHOTOSYNC_VERIFY says (off: a PUT each, measured faster; see docs/nextcloud.md)", false, func(c *Config) *string { return &c.bulkUpload }},
+	{"PHOTOSYNC_BULK_UPLOAD", "bulk-upload", "on", "on: small new files go to Nextcloud in bulk requests where it advertises them, each proven by the server's MD5 check of what it received (measured faster than a PUT each; see docs/nextcloud.md); off: a PUT each", false, func(c *Config) *string { return &c.bulkUpload }},
 	{"PHOTOSYNC_TRUST_PROXY", "trust-proxy", "false", "true behind a reverse proxy: take the client's address (for sign-in limits) from X-Forwarded-For", false, func(c *Config) *string { return &c.trustProxy }},
 }
 
@@ -195,9 +195,9 @@ func (c *Config) validate() error {
 		return fmt.Errorf("PHOTOSYNC_TRUST_PROXY: %q is not true or false", c.trustProxy)
 	}
 	switch strings.ToLower(strings.TrimSpace(c.bulkUpload)) {
-	case "on", "true", "1", "yes":
+	case "on", "true", "1", "yes", "":
 		c.BulkUpload = true
-	case "off", "false", "0", "no", "":
+	case "off", "false", "0", "no":
 		c.BulkUpload = false
 	default:
 		return fmt.Errorf("PHOTOSYNC_BULK_UPLOAD: %q is not on or off", c.bulkUpload)

@@ -35,7 +35,13 @@ type BulkResult struct {
 	FileID string
 	// Proof is the server's SHA-1 of what it stored, as UploadProven's
 	// ("" when it computed none, as for every file of a bulk request).
-	Proof   string
+	Proof string
+	// Checked tells the server answered the file stored after checking
+	// the MD5 of the bytes it received against the one sent with them
+	// (Nextcloud's bulk upload refuses the request at a part whose bytes
+	// differ) and wrote those bytes: the server's own hash of the bytes
+	// it handed to its storage, as a PUT's X-Hash-SHA1 is.
+	Checked bool
 	NotSent bool // not sent in a bulk request: send it by Upload
 	Err     error
 }

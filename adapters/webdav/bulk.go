@@ -245,14 +245,24 @@ func (c *Client) bulkOnce(ctx context.Context, files []BulkFile, batch []int, re
 	req.ContentLength = int64(body.Len())
 	req.Header.Set("Content-Type", "multipart/related; boundary="+mw.Boundary())
 	req.SetBasicAuth(c.user, c.pass)
-	// Sent without the session's cookie: a POST signed in by the cookie
-	// fails Nextcloud's CSRF check, which logs the session out (every
-	// request in flight on it would pay a password check); signed in by
-	// its credentials alone it pays its own check and leaves the session
-	// alone. The session cookie it is given is not kept.
+	// With the session's CSRF token the POST keeps the session (see
+	// bulk_csrf.go). Without one it goes without the session's cookie: a
+	// POST signed in by the cookie alone fails Nextcloud's CSRF check,
+	// which logs the session out (every request in flight on it would pay
+	// a password check); signed in by its credentials alone it pays its
+	// own check and leaves the session alone, and the session cookie it is
+	// given is not kept.
 	x := &exchange{ctx: ctx, next: c.transport, origin: c.endpoint, logger: c.logger, idle: c.timeout}
+	var sent []*http.Cookie
+	if tok := c.requestToken(ctx); tok != "" {
+		req.Header.Set("requesttoken", tok)
+		x.jar, sent = c.jar, c.jar.cookies(u)
+	}
 	hc := &http.Client{Transport: x, CheckRedirect: noRedirect}
 	resp, err := hc.Do(req)
+	if err == nil && len(sent) > 0 && sessionRenewed(sent, resp) {
+		c.tokenFailed(ctx)
+	}
 	if err != nil {
 		if ctx.Err() == nil {
 			c.stopBulk(ctx, errors.Join(x.err, err).Error())
@@ -294,7 +304,9 @@ func (c *Client) bulkOnce(ctx context.Context, files []BulkFile, batch []int, re
 			res[i], done[i] = BulkResult{Err: &domain.Error{Code: domain.EINVALID, Remote: true,
 				Message: fmt.Sprintf("the server refused to store %s: %s", files[i].Path, a.Message)}}, true
 		default:
-			res[i], done[i] = BulkResult{ETag: a.ETag, FileID: a.FileID}, true
+			// Answered stored: the server checked our MD5 against the
+			// bytes it read before writing them (MultipartRequestParser).
+			res[i], done[i] = BulkResult{ETag: a.ETag, FileID: a.FileID, Checked: true}, true
 		}
 	}
 	if resp.StatusCode == http.StatusBadRequest {

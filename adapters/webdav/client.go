@@ -41,6 +41,7 @@ type Client struct {
 	jar       *sessionJar // the server's session cookies, in memory only
 	space     spaceMemo   // folders' free space read after a 507
 	bulkState bulkState   // whether bulk upload may be used
+	csrf      csrfState   // the session's CSRF token, for bulk requests
 	gate      gate        // uploads in flight, adapted to the server's pushback
 	staleOnce sync.Once   // abandoned upload folders looked for, see removeStaleUploads
 }

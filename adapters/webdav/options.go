@@ -46,7 +46,8 @@ type Options struct {
 	AssemblyTimeout time.Duration
 	// BulkUpload lets SendBulk and UploadBulk send small files to
 	// Nextcloud in bulk requests (POST remote.php/dav/bulk) where the
-	// server advertises them; off by default (see bulk.go).
+	// server advertises them (see bulk.go). Off in the zero Options;
+	// photosync's configuration has it on unless PHOTOSYNC_BULK_UPLOAD=off.
 	BulkUpload bool
 }
 

@@ -55,6 +55,11 @@ func timed(t testing.TB, c *counter, cmd *exec.Cmd) sample {
 		hwm = <-polled
 	}
 	s := sample{wall: time.Since(start), reqs: c.take(), rss: hwm}
+	if *profileFlag != "" && cmd.Process != nil {
+		// Beside the profiles: what the tool printed (with -psenv
+		// PHOTOSYNC_LOG_LEVEL=debug, photosync's every request, timed).
+		_ = os.WriteFile(filepath.Join(*profileFlag, fmt.Sprintf("out-%d.log", cmd.Process.Pid)), out.Bytes(), 0o644)
+	}
 	if err != nil {
 		t.Fatalf("%s: %v\n%s", strings.Join(cmd.Args, " "), err, tail(out.String()))
 	}
@@ -274,8 +279,18 @@ func putClientMain(args []string) error {
 // server with a plain GET into dest, transfers at a time.
 func getClient(t testing.TB, c *counter, src, user, pass, base, remote, dest string) sample {
 	t.Helper()
+	return getClientWith(t, c, src, user, pass, base, remote, dest, false)
+}
+
+// getClientWith is getClient, keeping the server's cookies when cookies is
+// set.
+func getClientWith(t testing.TB, c *counter, src, user, pass, base, remote, dest string, cookies bool) sample {
+	t.Helper()
 	cmd := exec.Command(os.Args[0], "-test.run=^$", src, base+strings.TrimPrefix(remote, "/"), user, pass, dest)
 	cmd.Env = env(t, getClientEnv+"=1")
+	if cookies {
+		cmd.Env = append(cmd.Env, putCookiesEnv+"=1")
+	}
 	return timed(t, c, cmd)
 }
 
@@ -291,6 +306,9 @@ func getClientMain(args []string) error {
 	tr := http.DefaultTransport.(*http.Transport).Clone()
 	tr.MaxIdleConnsPerHost = transfers
 	client := &http.Client{Transport: tr}
+	if os.Getenv(putCookiesEnv) != "" {
+		client.Jar, _ = cookiejar.New(nil) // as a browser keeps Nextcloud's session
+	}
 	var g errgroup.Group
 	g.SetLimit(transfers)
 	for _, f := range files {

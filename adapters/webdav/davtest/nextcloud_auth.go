@@ -40,10 +40,11 @@ const (
 //     (Session::supportsCookies): a client keeping cookies pays the hash
 //     twice, then no more. A session made by an app password is
 //     validated by that token (cheap) on each request;
-//   - a POST signed in by the session cookie alone fails the CSRF check
+//   - a POST signed in by the session cookie without the session's CSRF
+//     token (nextcloud_csrf.go) fails the CSRF check
 //     (Connector\Sabre\Auth::requiresCSRFCheck; Nextcloud's own clients,
-//     known by their user agent, are exempt) and is logged out, so its Basic credentials are
-//     checked again: a bulk upload pays the password hash every time.
+//     known by their user agent, are exempt) and is logged out, so its
+//     Basic credentials are checked again, in a new session.
 
 // sessionState is the server's PHP sessions.
 type sessionState struct {
@@ -61,6 +62,7 @@ type session struct {
 	user        string // the user id signed in, "" for none
 	token       bool   // a session token exists: the session signs requests in
 	appPassword string // the app password it was signed in with, if any
+	csrf        string // the CSRF token's secret, "" until one was asked for
 	lastCheck   time.Time
 }
 
@@ -193,8 +195,10 @@ func (n *Nextcloud) sessionLogin(r *http.Request) string {
 		n.auth.mu.Unlock()
 		return "" // another account's credentials with this cookie
 	}
-	if r.Method == http.MethodPost && r.Header.Get("requesttoken") == "" && !officialClient.MatchString(r.UserAgent()) {
-		s.user, s.token = "", false // CSRF check failed: logged out
+	if r.Method == http.MethodPost && !validCSRF(s.csrf, r.Header.Get("requesttoken")) && !officialClient.MatchString(r.UserAgent()) {
+		// CSRF check failed: logged out; the credentials' login makes a
+		// new session (see nextcloud_csrf.go).
+		delete(n.auth.sessions, c.Value)
 		n.auth.mu.Unlock()
 		return ""
 	}

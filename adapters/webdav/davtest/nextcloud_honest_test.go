@@ -411,4 +411,47 @@ func TestNextcloudPOSTWithSessionPaysThePassword(t *testing.T) {
 	if got := n.PasswordChecks() - base; got != 0 {
 		t.Fatalf("3 POSTs of the desktop client cost %d password checks, want 0", got)
 	}
+	// With the session's CSRF token (GET index.php/csrftoken, encrypted
+	// anew each time) a POST keeps the session and pays nothing; a wrong
+	// token logs the session out, and the login makes a new one.
+	token := func() string {
+		res, err := c.Get(n.BaseURL + "/index.php/csrftoken")
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var v struct{ Token string }
+		if err := json.NewDecoder(res.Body).Decode(&v); err != nil || res.StatusCode != http.StatusOK || v.Token == "" {
+			t.Fatalf("csrftoken: %d %v %q", res.StatusCode, err, v.Token)
+		}
+		return v.Token
+	}
+	tok1, tok2 := token(), token()
+	if tok1 == tok2 {
+		t.Fatalf("the token is not encrypted anew: %q twice", tok1)
+	}
+	postWith := func(tok string) (int, []*http.Cookie) {
+		req, _ := http.NewRequest(http.MethodPost, bulk, strings.NewReader("--x--\r\n"))
+		req.SetBasicAuth(n.LoginName, n.Password)
+		req.Header.Set("Content-Type", "multipart/related; boundary=x")
+		req.Header.Set("requesttoken", tok)
+		res, err := c.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		res.Body.Close()
+		return res.StatusCode, res.Cookies()
+	}
+	base = n.PasswordChecks()
+	for _, tok := range []string{tok1, tok2, token()} {
+		if code, set := postWith(tok); code != http.StatusOK || len(set) != 0 {
+			t.Fatalf("bulk POST with the CSRF token: %d, cookies set %v", code, set)
+		}
+	}
+	if got := n.PasswordChecks() - base; got != 0 {
+		t.Fatalf("3 POSTs with the CSRF token cost %d password checks, want 0", got)
+	}
+	if code, set := postWith("AAAA:AAAA"); code != http.StatusOK || len(set) == 0 || n.PasswordChecks()-base != 1 {
+		t.Fatalf("bulk POST with a wrong token: %d, cookies set %v, %d password checks; want a new session for one check", code, set, n.PasswordChecks()-base)
+	}
 }

@@ -23,7 +23,8 @@ const (
 type ocsEndpoint func(r *http.Request, userID string) (data any, status int, message string)
 
 // handleOCS serves an OCS endpoint of API version 1 or 2 the way Nextcloud's
-// OCS controllers do: Basic auth (997 and HTTP 401 without it), the
+// OCS controllers do: the session or Basic auth (997 and HTTP 401 without
+// either), the
 // OCS-APIRequest header required against CSRF (a bare 412 without it), and
 // the answer wrapped in the ocs/meta/data envelope as JSON or XML.
 func (n *Nextcloud) handleOCS(version int, endpoint ocsEndpoint) http.Handler {
@@ -34,7 +35,14 @@ func (n *Nextcloud) handleOCS(version int, endpoint ocsEndpoint) http.Handler {
 			return
 		}
 		format := ocsFormat(r)
-		id, _, ok := n.login(r)
+		// A session signs the request in as it does a DAV request
+		// (OC::init logs a request in only when its session has not),
+		// else its credentials.
+		id := n.sessionLogin(r)
+		ok := id != ""
+		if !ok {
+			id, _, ok = n.login(r)
+		}
 		if !ok {
 			w.Header().Set("WWW-Authenticate", `Basic realm="Authorisation Required"`)
 			writeOCS(w, version, format, ocsUnauthorised, "Current user is not logged in", ocsObject{})

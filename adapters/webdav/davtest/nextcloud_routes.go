@@ -24,4 +24,5 @@ func (n *Nextcloud) routes(mux *http.ServeMux) {
 	n.shareRoutes(mux)     // public links of the OCS Share API
 	n.chunkingRoutes(mux)  // chunked upload v2
 	n.bulkRoutes(mux)      // bulk upload and the capabilities
+	n.csrfRoutes(mux)      // the CSRF token of a session
 }
