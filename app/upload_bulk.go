@@ -13,23 +13,24 @@ import (
 
 // This file sends small new files in bulk requests (Nextcloud's bulk
 // upload, ports.BulkUploader) rather than a PUT each, where the storage
-// has them and allows them (BulkUsable: in the WebDAV adapter only with
-// PHOTOSYNC_BULK_UPLOAD=on, as PUTs keeping the session were measured as
-// fast or faster, docs/performance.md): the sender's workers queue such files (read into memory)
-// instead of sending them, and the worker whose file fills a batch sends
-// it in one request. Each file of the batch gets its own result: stored,
-// or its own failure.
+// has them and allows them (BulkUsable: in the WebDAV adapter unless
+// PHOTOSYNC_BULK_UPLOAD=off, as they were measured faster than PUTs
+// keeping the session, docs/performance.md): the sender's workers queue
+// such files (read into memory) instead of sending them, and the worker
+// whose file fills a batch sends it in one request. Each file of the batch
+// gets its own result: stored, or its own failure.
 //
-// A bulk answer carries no hash of what the server stored (the server
-// checks the MD5 we send against what it received, not what it wrote), so
-// every stored file is proven as the verify mode asks for files without a
-// server hash: by asking the server to hash its stored copy
-// (ports.StoredHasher, Nextcloud's PATCH X-Recalculate-Hash: one small
-// request, no bytes back), else by reading it back. A file proven to hold
-// other bytes is removed and sent again by PUT, and bulk upload is given
-// up for the run. At the first sign of trouble with bulk requests the
-// storage gives them up (SendBulk answers NotSent) and the files go by
-// PUT, as do files too large for a batch or replacing a server file.
+// A file answered stored is proven by the server's MD5 check of the bytes
+// it received and wrote (see bulkProve), the first file of each request
+// also by the server's hash of its stored copy (ports.StoredHasher,
+// Nextcloud's PATCH X-Recalculate-Hash: one small request, no bytes back):
+// a canary for a server whose bulk path stores other bytes than it
+// checked. A file proven to hold other bytes is removed and sent again by
+// PUT, bulk upload is given up for the run, and every file still to
+// settle is proven by the server's hash of its stored copy. At the first
+// sign of trouble with bulk requests the storage gives them up (SendBulk
+// answers NotSent) and the files go by PUT, as do files too large for a
+// batch or replacing a server file.
 
 // Batches: up to bulkMaxFiles files of up to bulkMaxFile bytes, and
 // bulkMaxBytes in all (the adapter's own bound is 16 MiB).

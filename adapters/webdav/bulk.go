@@ -30,18 +30,20 @@ import (
 // the bytes it read) and X-File-Mtime; the answer is a JSON object by path,
 // each file with its own result. See docs/nextcloud-model.md.
 //
-// Bulk upload is used only with Options.BulkUpload, where the server
-// advertises it. Measured against PUTs that keep the session (the bench's
-// "Nextcloud with costs", a bulk request's files charged one by one as
-// Nextcloud writes them in one PHP worker), it was not faster: its answer
-// proves nothing of the stored bytes, so each file needs a request of its
-// own for its proof (StoredSHA1), as many requests as PUTs, each of which
-// is proven by its own answer. Nextcloud's own desktop client switched it
-// off in places because proxies and some servers mishandle it, so at the
-// first sign of trouble (no endpoint, a refused or failed request, an
-// answer that cannot be read) the client stops using it and leaves the
-// files to PUT. The POST is sent without the session cookie (see
-// bulkOnce), so with the login password each one pays a password check.
+// Bulk upload is used only with Options.BulkUpload (photosync's default),
+// where the server advertises it. Each file answered stored was checked by
+// the server: it refuses the request at a part whose bytes do not have the
+// MD5 sent with them (BulkResult.Checked), the same evidence of what it
+// wrote as the X-Hash-SHA1 a PUT is answered with. Measured against PUTs
+// that keep the session (the bench's "Nextcloud with costs", a bulk
+// request's files charged one by one as Nextcloud writes them in one PHP
+// worker), it is faster with either kind of password. Nextcloud's own
+// desktop client switched it off in places because proxies and some
+// servers mishandle it, so at the first sign of trouble (no endpoint, a
+// refused or failed request, an answer that cannot be read) the client
+// stops using it and leaves the files to PUT. The POST keeps the session
+// with its CSRF token (bulk_csrf.go), or, without one, is sent without the
+// session cookie and pays a password check with the login password.
 
 // maxBulkBytes bounds the files of one bulk request, which is sent from
 // memory with its length (PHP-FPM drops a body sent without one).
@@ -51,9 +53,9 @@ const maxBulkBytes = 16 << 20
 type BulkFile = ports.BulkFile
 
 // BulkResult is the outcome of one file of SendBulk and UploadBulk. Its
-// Proof is "" for a file sent by bulk upload: the server checked our MD5
-// against what it read, but answers no hash of what it wrote, so the
-// caller proves it (StoredSHA1, bulk_proof.go) or reads it back.
+// Proof is "" for a file sent by bulk upload, which the server answers
+// with no hash; Checked tells it checked our MD5 against the bytes it read
+// and wrote (see ports.BulkResult).
 type BulkResult = ports.BulkResult
 
 var _ ports.BulkUploader = (*Client)(nil)
