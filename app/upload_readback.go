@@ -24,25 +24,39 @@ import (
 // left), and it fails with the same error. A proof the server's own hash
 // gives (Nextcloud's X-Hash-SHA1) costs no request and stays where it was.
 //
-// The pool is bounded: at most as many read-backs in flight as files sent
-// at once, so the server's load and the run's memory stay bounded; a
-// worker whose read-back finds the pool full waits for a place
-// (backpressure). The verifier waits for every read-back before it checks
-// what is left (flush), so a run ends only once every file it sent is
-// proven or failed. The read-backs end with the run: the end of its ctx,
-// or an error that stops it (a refusal of the credentials, on a
-// read-back or on a worker), fails the read-backs in flight, which record
-// nothing and remove their fresh files, as a proof cut short did before.
+// The pool bounds the read-backs in flight, not the ones waiting: at most
+// as many GETs at once as files sent at once, so the server's load stays
+// bounded, while a worker hands its read-back over and goes on at once;
+// read-backs waiting for a place are a queue of small records (the run's
+// memory grows by one per file waiting, never by its bytes). A worker
+// that waited for a place held its next PUT back: with read-backs as slow
+// as uploads (a link as fast each way), the uploads then waited on the
+// read-backs of big files (issue 22: a first backup through a link of
+// 100 MB/s each way took 1.56 times its plain PUTs). The verifier waits
+// for every read-back before it checks what is left (flush), so a run
+// ends only once every file it sent is proven or failed. The read-backs
+// end with the run: the end of its ctx, or an error that stops it (a
+// refusal of the credentials, on a read-back or on a worker), fails the
+// read-backs in flight and waiting, which record nothing and remove their
+// fresh files, as a proof cut short did before.
 
 // proofPool runs the read-backs of one run's uploads (a verifier's).
 type proofPool struct {
-	ctx    context.Context // the run's; ended by stop
-	stop   context.CancelCauseFunc
-	places chan struct{} // one per read-back in flight
-	wg     sync.WaitGroup
+	ctx  context.Context // the run's; ended by stop
+	stop context.CancelCauseFunc
+	n    int // read-backs in flight at most
+	wg   sync.WaitGroup
 
-	mu  sync.Mutex
-	err error // the first error of a read-back that stops the run
+	mu      sync.Mutex
+	running int          // read-backs in flight
+	queue   []queuedRead // waiting for a place, oldest first
+	err     error        // the first error of a read-back that stops the run
+}
+
+// queuedRead is a read-back waiting for a place, with its caller's ctx.
+type queuedRead struct {
+	ctx      context.Context
+	readBack func(ctx context.Context) error
 }
 
 // newProofPool returns a pool of n read-backs at once (4 when n is 0) for
@@ -52,33 +66,57 @@ func newProofPool(ctx context.Context, n int) *proofPool {
 		n = 4
 	}
 	pctx, stop := context.WithCancelCause(ctx)
-	return &proofPool{ctx: pctx, stop: stop, places: make(chan struct{}, n)}
+	return &proofPool{ctx: pctx, stop: stop, n: n}
 }
 
-// add runs a read-back beside the caller, once a place is free (the
-// caller waits till then). ctx is the caller's: when it ends other than
-// by its workers being done (errWorkersDone: the run's other workers
-// stopped it), the read-back ends too. When ctx ends while waiting for a
-// place, the read-back runs on the caller (and fails at once).
+// add runs a read-back beside the caller, at once when a place is free,
+// else once one is (the caller does not wait). ctx is the caller's: when
+// it ends other than by its workers being done (errWorkersDone: the run's
+// other workers stopped it), the read-back ends too.
 func (pp *proofPool) add(ctx context.Context, readBack func(ctx context.Context) error) {
-	select {
-	case pp.places <- struct{}{}:
-	case <-ctx.Done():
-		pp.run(ctx, readBack)
+	pp.wg.Add(1)
+	pp.mu.Lock()
+	q := queuedRead{ctx: ctx, readBack: readBack}
+	if pp.running >= pp.n {
+		pp.queue = append(pp.queue, q)
+		pp.mu.Unlock()
 		return
 	}
-	pp.wg.Go(func() {
-		defer func() { <-pp.places }()
-		rctx, cancel := context.WithCancelCause(pp.ctx)
-		defer cancel(nil)
-		unwatch := context.AfterFunc(ctx, func() {
-			if cause := context.Cause(ctx); cause != errWorkersDone {
-				cancel(cause)
-			}
-		})
-		defer unwatch()
-		pp.run(rctx, readBack)
+	pp.running++
+	pp.mu.Unlock()
+	go pp.drain(q)
+}
+
+// drain runs q, then the read-backs waiting, until none is left.
+func (pp *proofPool) drain(q queuedRead) {
+	for {
+		pp.runOne(q)
+		pp.wg.Done()
+		pp.mu.Lock()
+		if len(pp.queue) == 0 {
+			pp.running--
+			pp.mu.Unlock()
+			return
+		}
+		q = pp.queue[0]
+		pp.queue[0] = queuedRead{}
+		pp.queue = pp.queue[1:]
+		pp.mu.Unlock()
+	}
+}
+
+// runOne runs one read-back within the run's ctx, ended also by its
+// caller's.
+func (pp *proofPool) runOne(q queuedRead) {
+	rctx, cancel := context.WithCancelCause(pp.ctx)
+	defer cancel(nil)
+	unwatch := context.AfterFunc(q.ctx, func() {
+		if cause := context.Cause(q.ctx); cause != errWorkersDone {
+			cancel(cause)
+		}
 	})
+	defer unwatch()
+	pp.run(rctx, q.readBack)
 }
 
 // run runs a read-back and keeps the error that stops the run.

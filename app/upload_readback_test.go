@@ -61,12 +61,14 @@ func (h *heldReads) Move(ctx context.Context, from, to string) error {
 // TestSyncReadsBackBesideLaterUploads: on a server that gives no hash of
 // what it stored, the read-backs that prove a run's uploads do not hold
 // up its later uploads: while the first read-backs are held, every file
-// of the run reaches the server (twice as many as the run sends at once),
-// and none is counted, paired or shown uploaded before its read-back has
-// finished. Once the read-backs go, every file is counted once and paired.
+// of the run reaches the server (four times as many as the run sends at
+// once: read-backs waiting for a place do not hold the workers either,
+// which they did while the pool's places were theirs too), and none is
+// counted, paired or shown uploaded before its read-back has finished.
+// Once the read-backs go, every file is counted once and paired.
 func TestSyncReadsBackBesideLaterUploads(t *testing.T) {
 	w := newSyncWorld(t) // 3 files at once, every upload read back
-	const n = 6
+	const n = 12
 	for i := range n {
 		w.write(t, fmt.Sprintf("a/IMG_%d.jpg", i), pic(t, fmt.Sprint("read back ", i)), syncTime)
 	}
