@@ -52,12 +52,14 @@ func (r *results) get(scenario, server, tool string) *row {
 }
 
 // markdown is the table: per row the median wall time and its spread,
-// throughput, requests (the median run's), peak RSS (the largest) and
-// photosync's median over the row's.
+// throughput, requests (the median run's), peak RSS (the largest), the
+// median run's CPU time (the tool's own, user and system; and the whole
+// machine's busy time while it ran: the tool, the server and anything else
+// running) and photosync's median over the row's.
 func (r *results) markdown() string {
 	var b strings.Builder
-	b.WriteString("| scenario | server | tool | wall median | min–max | MB/s | HTTP requests | peak RSS | photosync / this |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| scenario | server | tool | wall median | min–max | MB/s | HTTP requests | peak RSS | CPU: tool / machine | photosync / this |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, x := range r.rows {
 		med := median(x.samples)
 		lo, hi := spread(x.samples)
@@ -76,8 +78,12 @@ func (r *results) markdown() string {
 				reqs = "0"
 			}
 		}
-		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s–%s | %s | %s | %.0f MB | %s |\n",
-			x.scenario, x.server, x.tool, secs(med.wall), secs(lo), secs(hi), rate, reqs, float64(peak(x.samples))/1e6, ratio)
+		cpu := "—"
+		if med.cpu > 0 || med.machineCPU > 0 {
+			cpu = fmt.Sprintf("%.2f / %.2f s", med.cpu.Seconds(), med.machineCPU.Seconds())
+		}
+		fmt.Fprintf(&b, "| %s | %s | %s | %s | %s–%s | %s | %s | %.0f MB | %s | %s |\n",
+			x.scenario, x.server, x.tool, secs(med.wall), secs(lo), secs(hi), rate, reqs, float64(peak(x.samples))/1e6, cpu, ratio)
 	}
 	return b.String()
 }

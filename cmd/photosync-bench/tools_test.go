@@ -28,9 +28,38 @@ const transfers = 4
 
 // sample is one timed run of a tool.
 type sample struct {
-	wall time.Duration
-	rss  int64 // peak resident set size in bytes
-	reqs requests
+	wall       time.Duration
+	rss        int64 // peak resident set size in bytes
+	reqs       requests
+	cpu        time.Duration // the tool's user and system time
+	machineCPU time.Duration // every CPU's busy time while it ran (/proc/stat)
+}
+
+// machineBusy answers the time every CPU of the machine spent busy since
+// boot (/proc/stat's first line: all but idle, iowait and steal, in USER_HZ,
+// 100 a second on Linux), 0 without /proc.
+func machineBusy() time.Duration {
+	b, err := os.ReadFile("/proc/stat")
+	if err != nil {
+		return 0
+	}
+	line, _, _ := strings.Cut(string(b), "\n")
+	f := strings.Fields(line)
+	if len(f) < 5 || f[0] != "cpu" {
+		return 0
+	}
+	var busy int64
+	for i, v := range f[1:] {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err != nil || i == 3 || i == 4 || i == 7 { // idle, iowait, steal
+			continue
+		}
+		if i >= 8 { // guest times are counted in user already
+			break
+		}
+		busy += n
+	}
+	return time.Duration(busy) * 10 * time.Millisecond
 }
 
 // timed runs cmd to completion and measures its wall time and peak RSS;
@@ -43,6 +72,7 @@ func timed(t testing.TB, c *counter, cmd *exec.Cmd) sample {
 	}
 	cmd.Stderr = &out
 	c.take()
+	busy0 := machineBusy()
 	start := time.Now()
 	err := cmd.Start()
 	var hwm int64
@@ -54,7 +84,10 @@ func timed(t testing.TB, c *counter, cmd *exec.Cmd) sample {
 		close(done)
 		hwm = <-polled
 	}
-	s := sample{wall: time.Since(start), reqs: c.take(), rss: hwm}
+	s := sample{wall: time.Since(start), reqs: c.take(), rss: hwm, machineCPU: machineBusy() - busy0}
+	if cmd.ProcessState != nil {
+		s.cpu = cmd.ProcessState.UserTime() + cmd.ProcessState.SystemTime()
+	}
 	if *profileFlag != "" && cmd.Process != nil {
 		// Beside the profiles: what the tool printed (with -psenv
 		// PHOTOSYNC_LOG_LEVEL=debug, photosync's every request, timed).
@@ -163,9 +196,11 @@ func (p *photosync) run(t testing.TB, stdin string, args ...string) []byte {
 	t.Helper()
 	cmd := p.command(t, args...)
 	cmd.Stdin = strings.NewReader(stdin)
-	out, err := cmd.CombinedOutput()
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr // its log (-psenv PHOTOSYNC_LOG_LEVEL=debug), not its answer
+	out, err := cmd.Output()
 	if err != nil {
-		t.Fatalf("photosync %s: %v\n%s", strings.Join(args, " "), err, tail(string(out)))
+		t.Fatalf("photosync %s: %v\n%s%s", strings.Join(args, " "), err, tail(string(out)), tail(stderr.String()))
 	}
 	return out
 }
