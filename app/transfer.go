@@ -118,6 +118,12 @@ type sender struct {
 	// parallel is how many files are sent at once (4 when 0), and so how
 	// many read-backs are in flight at most (see proofPool).
 	parallel int
+	// hashEachBulk has every file sent in a bulk request proven by the
+	// server's hash of its stored copy, not only each request's first
+	// (see bulkProve): the manual upload's, whose next upload of the same
+	// photos compares them with the server's files by the checksum the
+	// server keeps, which that hash stores (a bulk request stores none).
+	hashEachBulk bool
 }
 
 // sendItem is one file to send: a library file, or the resized copy of

@@ -220,13 +220,14 @@ func (s *sender) bulkByPut(ctx context.Context, v *verifier, e bulkEntry) error 
 // given up for the run and every file still to settle is proven that way.
 // Without the check, as the verify mode asks: by the server's hash of its
 // stored copy where it can make one, else by reading it back; "" when only
-// the size will be checked. byServer tells the server hashed it.
+// the size will be checked. byServer tells the server hashed it. A
+// manual upload's sender proves every file as a canary (hashEachBulk).
 func (s *sender) bulkProve(ctx context.Context, v *verifier, p string, size int64, sent string, checked, canary bool) (string, bool, error) {
 	q := &v.bulk
 	q.mu.Lock()
 	suspect := q.off
 	q.mu.Unlock()
-	if checked && !canary && !suspect {
+	if checked && !canary && !suspect && !s.hashEachBulk {
 		return sent, true, nil
 	}
 	if !checked && !s.verifyMode().readsBack(p) {

@@ -311,8 +311,11 @@ func TestSyncFewFilesByPut(t *testing.T) {
 }
 
 // TestUploadInBulk: the manual upload sends small files in bulk requests
-// too, resized copies (fit_N) among them, each proven and counted once;
-// the job's bytes are the bytes sent.
+// too, resized copies (fit_N) among them, each proven and counted once,
+// each by the server's hash of its stored copy, which the server then
+// keeps as the file's checksum (the next upload of the same photos
+// compares by it, without reading them back); the job's bytes are the
+// bytes sent.
 func TestUploadInBulk(t *testing.T) {
 	for _, size := range []string{domain.SizeOriginal, domain.SizeFit720} {
 		t.Run(size, func(t *testing.T) {
@@ -344,8 +347,8 @@ func TestUploadInBulk(t *testing.T) {
 			}
 			checkUpCounts(t, j, 8, 0, 0)
 			m := methods(nc)
-			if m["BULK"] != 1 || m[http.MethodPut] != 0 || m["PATCH"] != 1 {
-				t.Fatalf("requests: %v; want one bulk POST and the PATCH of its canary", m)
+			if m["BULK"] != 1 || m[http.MethodPut] != 0 || m["PATCH"] != 8 {
+				t.Fatalf("requests: %v; want one bulk POST and a PATCH per file (a manual upload has the server keep each file's checksum)", m)
 			}
 			var sent int64
 			for _, q := range nc.Requests() {

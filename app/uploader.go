@@ -158,7 +158,7 @@ func (u *Uploader) Upload(ctx context.Context, req UploadRequest, p *Progress) e
 	r := &upload{library: u.library, uploads: u.uploads, resizer: u.resizer, clock: u.clock, log: u.log, Parallel: u.Parallel,
 		req: req, st: st, p: p, items: items, side: domain.FitSide(req.Options.Size)}
 	r.sender = &sender{st: st, library: u.library, p: p, log: u.log, retry: retryPolicy{attempts: u.Attempts, delay: u.RetryDelay}, proof: u.Verify,
-		proofs: newProofRecorder(u.Proofs, req.AccountID, u.clock, u.log), parallel: u.Parallel}
+		proofs: newProofRecorder(u.Proofs, req.AccountID, u.clock, u.log), parallel: u.Parallel, hashEachBulk: true}
 	start := u.clock.Now()
 	p.CountConfirmed()
 	err = r.run(ctx)
