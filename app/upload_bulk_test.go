@@ -98,6 +98,20 @@ func methods(nc *davtest.Nextcloud) map[string]int {
 	return m
 }
 
+// syncAllUp runs the account's sync by hand and fails unless it uploaded
+// every photo, failed none, and the server holds them byte for byte.
+func syncAllUp(t *testing.T, syncer *bulkSyncer, accountID int64, nc *davtest.Nextcloud, photos map[string][]byte) {
+	t.Helper()
+	r, err := syncer.Sync(context.Background(), accountID, app.ByHand, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r.Uploaded != len(photos) || r.Failed != 0 {
+		t.Fatalf("run: %+v, want %d uploaded", r, len(photos))
+	}
+	sameOnServer(t, nc, photos)
+}
+
 // sameOnServer fails unless the server holds every photo byte for byte.
 func sameOnServer(t *testing.T, nc *davtest.Nextcloud, photos map[string][]byte) {
 	t.Helper()
@@ -118,14 +132,7 @@ func sameOnServer(t *testing.T, nc *davtest.Nextcloud, photos map[string][]byte)
 func TestSyncSendsSmallFilesInBulk(t *testing.T) {
 	nc := davtest.StartNextcloud(t)
 	syncer, a, photos, _ := bulkWorld(t, nc, false, 40)
-	r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Uploaded != 40 || r.Failed != 0 {
-		t.Fatalf("run: %+v", r)
-	}
-	sameOnServer(t, nc, photos)
+	syncAllUp(t, syncer, a.ID, nc, photos)
 	m := methods(nc)
 	if m["BULK"] < 2 || m[http.MethodPut] != 0 || m["PATCH"] != m["BULK"] || m["GET file"] != 0 {
 		t.Fatalf("requests: %v; want bulk POSTs, no PUT, a PATCH per bulk request, no read-back", m)
@@ -176,14 +183,7 @@ func TestSyncBulkDamagedOnTheWay(t *testing.T) {
 	}))
 	t.Cleanup(proxy.Close)
 	syncer, a, photos, _ := bulkWorldAt(t, nc, proxy.URL, false, 40)
-	r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Uploaded != 40 || r.Failed != 0 {
-		t.Fatalf("run: %+v", r)
-	}
-	sameOnServer(t, nc, photos)
+	syncAllUp(t, syncer, a.ID, nc, photos)
 	m := methods(nc)
 	if damaged != 1 || m["BULK"] != 1 || m[http.MethodPut] == 0 {
 		t.Fatalf("requests: %v, %d damaged; want one bulk POST refused, then PUTs", m, damaged)
@@ -227,14 +227,7 @@ func TestSyncBulkStoredOtherBytesCaught(t *testing.T) {
 		return c, nil
 	}))
 	syncer, a, photos, _ := bulkWorld(t, nc, false, 40)
-	r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Uploaded != 40 || r.Failed != 0 {
-		t.Fatalf("run: %+v", r)
-	}
-	sameOnServer(t, nc, photos)
+	syncAllUp(t, syncer, a.ID, nc, photos)
 	m := methods(nc)
 	if m["BULK"] == 0 || m[http.MethodPut] == 0 {
 		t.Fatalf("requests: %v; want bulk POSTs, then PUTs", m)
@@ -258,14 +251,7 @@ func TestSyncWithoutBulkUpload(t *testing.T) {
 		t.Run(c.name, func(t *testing.T) {
 			nc := davtest.StartNextcloud(t, c.opts...)
 			syncer, a, photos, _ := bulkWorld(t, nc, c.noBulk, 10)
-			r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.Uploaded != 10 || r.Failed != 0 {
-				t.Fatalf("run: %+v", r)
-			}
-			sameOnServer(t, nc, photos)
+			syncAllUp(t, syncer, a.ID, nc, photos)
 			if m := methods(nc); m[http.MethodPost] != 0 || m[http.MethodPut] != 10 {
 				t.Fatalf("requests: %v; want 10 PUTs and no POST", m)
 			}
@@ -282,14 +268,7 @@ func TestSyncBulkStoresLongNames(t *testing.T) {
 	long := "2026/" + strings.Repeat("x", 240) + ".jpg"
 	photos[long] = mediatest.JPEG(t, mediatest.JPEGOptions{Seed: 99})
 	mediatest.WriteFile(t, dir, long, photos[long])
-	r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Uploaded != 5 || r.Failed != 0 {
-		t.Fatalf("run: %+v", r)
-	}
-	sameOnServer(t, nc, photos)
+	syncAllUp(t, syncer, a.ID, nc, photos)
 }
 
 // TestSyncFewFilesByPut: a batch of fewer than four files goes by PUT,
@@ -297,14 +276,7 @@ func TestSyncBulkStoresLongNames(t *testing.T) {
 func TestSyncFewFilesByPut(t *testing.T) {
 	nc := davtest.StartNextcloud(t)
 	syncer, a, photos, _ := bulkWorld(t, nc, false, 3)
-	r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r.Uploaded != 3 || r.Failed != 0 {
-		t.Fatalf("run: %+v", r)
-	}
-	sameOnServer(t, nc, photos)
+	syncAllUp(t, syncer, a.ID, nc, photos)
 	if m := methods(nc); m[http.MethodPost] != 0 || m[http.MethodPut] != 3 || m["PATCH"] != 0 {
 		t.Fatalf("requests: %v; want 3 PUTs", m)
 	}
@@ -412,14 +384,7 @@ func TestSyncBulkKeepsTheSession(t *testing.T) {
 			nc := davtest.StartNextcloud(t, opts...)
 			syncer, a, photos, _ := bulkWorld(t, nc, false, 70)
 			base := nc.PasswordChecks() // connecting the account
-			r, err := syncer.Sync(context.Background(), a.ID, app.ByHand, nil)
-			if err != nil {
-				t.Fatal(err)
-			}
-			if r.Uploaded != 70 || r.Failed != 0 {
-				t.Fatalf("run: %+v", r)
-			}
-			sameOnServer(t, nc, photos)
+			syncAllUp(t, syncer, a.ID, nc, photos)
 			posts := methods(nc)["BULK"]
 			lo, hi := c.checks(posts)
 			if got := nc.PasswordChecks() - base; posts < 2 || got < lo || got > hi {

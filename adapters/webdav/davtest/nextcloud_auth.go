@@ -229,6 +229,19 @@ func (n *Nextcloud) startSession(w http.ResponseWriter, r *http.Request, userID 
 	_, testErr := r.Cookie("cookie_test")
 	n.auth.mu.Lock()
 	defer n.auth.mu.Unlock()
+	s := n.requestSession(w, r)
+	s.user, s.appPassword, s.lastCheck = userID, app, n.cfg.now()
+	// A session token is made for a password login only once the client
+	// showed it keeps cookies; an app password is its own token.
+	s.token = app != "" || testErr == nil
+	if testErr != nil {
+		http.SetCookie(w, &http.Cookie{Name: "cookie_test", Value: "test", Path: n.cfg.basePath + "/", MaxAge: 3600})
+	}
+}
+
+// requestSession answers the request's session, or starts one, setting
+// its cookie on the answer. Call with n.auth.mu held.
+func (n *Nextcloud) requestSession(w http.ResponseWriter, r *http.Request) *session {
 	var s *session
 	if c, err := r.Cookie(n.sessionCookie()); err == nil {
 		s = n.auth.sessions[c.Value]
@@ -239,13 +252,7 @@ func (n *Nextcloud) startSession(w http.ResponseWriter, r *http.Request, userID 
 		n.auth.sessions[id] = s
 		http.SetCookie(w, &http.Cookie{Name: n.sessionCookie(), Value: id, Path: n.cfg.basePath + "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
 	}
-	s.user, s.appPassword, s.lastCheck = userID, app, n.cfg.now()
-	// A session token is made for a password login only once the client
-	// showed it keeps cookies; an app password is its own token.
-	s.token = app != "" || testErr == nil
-	if testErr != nil {
-		http.SetCookie(w, &http.Cookie{Name: "cookie_test", Value: "test", Path: n.cfg.basePath + "/", MaxAge: 3600})
-	}
+	return s
 }
 
 // requireDAVAuth answers 401 as Nextcloud's DAV server does unless the

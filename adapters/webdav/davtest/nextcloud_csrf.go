@@ -40,16 +40,7 @@ func (n *Nextcloud) handleCSRFToken(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	n.auth.mu.Lock()
-	var s *session
-	if c, err := r.Cookie(n.sessionCookie()); err == nil {
-		s = n.auth.sessions[c.Value]
-	}
-	if s == nil {
-		id := randomToken(32)
-		s = &session{}
-		n.auth.sessions[id] = s
-		http.SetCookie(w, &http.Cookie{Name: n.sessionCookie(), Value: id, Path: n.cfg.basePath + "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
-	}
+	s := n.requestSession(w, r)
 	if s.csrf == "" {
 		s.csrf = randomToken(32)
 	}
